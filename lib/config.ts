@@ -1,0 +1,186 @@
+/**
+ * The one place environment variables are read. `loadConfig` parses them all at once with zod into one
+ * typed object and, when anything is wrong, throws a single ConfigError that lists every problem with
+ * how to fix it. Under NODE_ENV=production every service must be configured for real: no stand-in,
+ * no default credential. Edge-safe: imports nothing but zod.
+ */
+import { z } from 'zod';
+
+const DEFAULT_CREDENTIALS = new Set(['minioadmin', 'admin', 'password', 'changeme', 'secret']);
+
+const emptyAsUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+const booleanFlag = z.preprocess(
+  emptyAsUndefined,
+  z
+    .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+    .optional()
+    .transform((v) => v === 'true' || v === '1'),
+);
+const url = (hint: string) =>
+  z.preprocess(emptyAsUndefined, z.string().url({ message: `must be a URL, ${hint}` }).optional());
+
+const envSchema = z.object({
+  NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'production', 'test']).default('development')),
+  NEXT_PUBLIC_APP_URL: z.preprocess(
+    emptyAsUndefined,
+    z.string().url({ message: 'must be the URL users open, e.g. https://app.example.com' }).default('http://localhost:3000'),
+  ),
+  TRUSTED_PROXIES: optionalString,
+
+  DATABASE_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL, e.g. postgres://user:pass@db:5432/zigznote' })
+      .optional(),
+  ),
+  PGLITE_DIR: optionalString,
+
+  REDIS_URL: z.preprocess(
+    emptyAsUndefined,
+    z.string().regex(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL, e.g. redis://:password@redis:6379' }).optional(),
+  ),
+
+  MINIO_ENDPOINT: optionalString,
+  MINIO_PORT: z.preprocess(emptyAsUndefined, z.coerce.number({ message: 'must be a port number' }).int().min(1).max(65535).optional()),
+  MINIO_USE_SSL: booleanFlag,
+  MINIO_ACCESS_KEY: optionalString,
+  MINIO_SECRET_KEY: optionalString,
+  MINIO_PUBLIC_URL: url('the storage origin browsers reach, e.g. https://files.example.com'),
+  MINIO_REGION: z.preprocess(emptyAsUndefined, z.string().default('us-east-1')),
+  MINIO_BUCKET_PREFIX: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{1,40}$/, { message: 'must be lowercase letters, digits and dashes (a bucket name prefix)' })
+      .default('zigznote'),
+  ),
+
+  AWS_SES_REGION: z.preprocess(emptyAsUndefined, z.string().default('us-east-1')),
+  AWS_SES_ACCESS_KEY_ID: optionalString,
+  AWS_SES_SECRET_ACCESS_KEY: optionalString,
+  AWS_SES_FROM_EMAIL: optionalString,
+  AWS_SES_ENDPOINT: url('the SES endpoint override, e.g. http://127.0.0.1:8005 for the local one'),
+
+  SENTRY_DSN: url('the DSN GlitchTip shows for the project'),
+});
+
+type Env = z.infer<typeof envSchema>;
+
+export interface AppConfig {
+  env: Env['NODE_ENV'];
+  isProduction: boolean;
+  appUrl: string;
+  trustedProxies: string | undefined;
+  database: { url: string; kind: 'postgres' } | { kind: 'pglite'; dir: string };
+  redis: { kind: 'redis'; url: string } | { kind: 'memory' };
+  storage: {
+    endPoint: string;
+    port: number;
+    useSSL: boolean;
+    accessKey: string;
+    secretKey: string;
+    publicUrl: string;
+    region: string;
+    bucketPrefix: string;
+  };
+  email: {
+    region: string;
+    from: string;
+    endpoint: string | undefined;
+    credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+  };
+  sentryDsn: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `Configuration is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  - ${p}`).join('\n') +
+        '\nSee .env.example for every variable, its meaning and an example.',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`));
+  }
+  const env = parsed.data;
+  const isProduction = env.NODE_ENV === 'production';
+  const problems: string[] = [];
+  const require = (name: keyof Env, why: string) => {
+    if (isProduction && env[name] === undefined) problems.push(`${name} is required in production: ${why}`);
+  };
+
+  require('DATABASE_URL', 'set it to your Postgres URL (the embedded PGlite is for development only)');
+  require('REDIS_URL', 'set it to your Redis URL (the in-process store is for development only)');
+  require('MINIO_ENDPOINT', 'set it to the host name of your MinIO server');
+  require('MINIO_ACCESS_KEY', 'set it to a MinIO access key created for the app');
+  require('MINIO_SECRET_KEY', 'set it to the secret of that access key');
+  require('MINIO_PUBLIC_URL', 'set it to the storage URL browsers reach (used to presign uploads)');
+  require('AWS_SES_FROM_EMAIL', 'set it to a verified SES sender, e.g. "zigznote <no-reply@example.com>"');
+  if (isProduction) {
+    for (const name of ['MINIO_ACCESS_KEY', 'MINIO_SECRET_KEY'] as const) {
+      const value = env[name];
+      if (value && DEFAULT_CREDENTIALS.has(value.toLowerCase())) {
+        problems.push(`${name} is a well-known default credential: create a dedicated key for the app`);
+      }
+    }
+    if (env.MINIO_SECRET_KEY && env.MINIO_SECRET_KEY.length < 8) {
+      problems.push('MINIO_SECRET_KEY is shorter than 8 characters: MinIO refuses it; use a long random secret');
+    }
+  }
+  if ((env.AWS_SES_ACCESS_KEY_ID === undefined) !== (env.AWS_SES_SECRET_ACCESS_KEY === undefined)) {
+    problems.push(
+      'AWS_SES_ACCESS_KEY_ID and AWS_SES_SECRET_ACCESS_KEY go together: set both, or neither to use the default AWS credential chain',
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const storagePort = env.MINIO_PORT ?? 9010;
+  const storageHost = env.MINIO_ENDPOINT ?? '127.0.0.1';
+  const useSSL = env.MINIO_USE_SSL;
+  return {
+    env: env.NODE_ENV,
+    isProduction,
+    appUrl: env.NEXT_PUBLIC_APP_URL.replace(/\/$/, ''),
+    trustedProxies: env.TRUSTED_PROXIES,
+    database: env.DATABASE_URL
+      ? { kind: 'postgres', url: env.DATABASE_URL }
+      : { kind: 'pglite', dir: env.PGLITE_DIR ?? '.data/pglite' },
+    redis: env.REDIS_URL ? { kind: 'redis', url: env.REDIS_URL } : { kind: 'memory' },
+    storage: {
+      endPoint: storageHost,
+      port: storagePort,
+      useSSL,
+      accessKey: env.MINIO_ACCESS_KEY ?? 'zigznote-dev',
+      secretKey: env.MINIO_SECRET_KEY ?? 'zigznote-dev-secret',
+      publicUrl: (env.MINIO_PUBLIC_URL ?? `${useSSL ? 'https' : 'http'}://${storageHost}:${storagePort}`).replace(/\/$/, ''),
+      region: env.MINIO_REGION,
+      bucketPrefix: env.MINIO_BUCKET_PREFIX,
+    },
+    email: {
+      region: env.AWS_SES_REGION,
+      from: env.AWS_SES_FROM_EMAIL ?? 'zigznote <no-reply@zigznote.local>',
+      endpoint: env.AWS_SES_ENDPOINT,
+      credentials:
+        env.AWS_SES_ACCESS_KEY_ID && env.AWS_SES_SECRET_ACCESS_KEY
+          ? { accessKeyId: env.AWS_SES_ACCESS_KEY_ID, secretAccessKey: env.AWS_SES_SECRET_ACCESS_KEY }
+          : undefined,
+    },
+    sentryDsn: env.SENTRY_DSN,
+  };
+}
+
+let cached: AppConfig | undefined;
+
+/** The process's configuration, parsed on first use. */
+export function getConfig(): AppConfig {
+  cached ??= loadConfig();
+  return cached;
+}

@@ -1,0 +1,51 @@
+/**
+ * The database connection: Postgres through node-postgres when DATABASE_URL is set, otherwise the embedded
+ * PGlite (development only; config refuses it in production). One connection pool per process, made on
+ * first use. Node-only.
+ */
+import { sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { mkdir } from 'node:fs/promises';
+import type { AppConfig } from '../config';
+
+export type Database = PgDatabase<PgQueryResultHKT>;
+
+interface Connection {
+  db: Database;
+  close: () => Promise<void>;
+}
+
+let connection: Promise<Connection> | undefined;
+
+async function connect(config: AppConfig['database']): Promise<Connection> {
+  if (config.kind === 'postgres') {
+    const [{ Pool }, { drizzle }] = await Promise.all([import('pg'), import('drizzle-orm/node-postgres')]);
+    const pool = new Pool({ connectionString: config.url, max: 10, connectionTimeoutMillis: 5_000 });
+    // An idle client losing its server must not crash the process; the next query reconnects.
+    pool.on('error', () => {});
+    return { db: drizzle({ client: pool }) as unknown as Database, close: () => pool.end() };
+  }
+  const [{ PGlite }, { drizzle }] = await Promise.all([import('@electric-sql/pglite'), import('drizzle-orm/pglite')]);
+  await mkdir(config.dir, { recursive: true });
+  const client = await PGlite.create(config.dir);
+  return { db: drizzle({ client }) as unknown as Database, close: () => client.close() };
+}
+
+export async function getDatabase(config: AppConfig['database']): Promise<Database> {
+  connection ??= connect(config).catch((error) => {
+    connection = undefined;
+    throw error;
+  });
+  return (await connection).db;
+}
+
+export async function closeDatabase(): Promise<void> {
+  const current = connection;
+  connection = undefined;
+  if (current) await (await current).close();
+}
+
+export async function pingDatabase(config: AppConfig['database']): Promise<void> {
+  const db = await getDatabase(config);
+  await db.execute(sql`select 1`);
+}

@@ -1,0 +1,5 @@
+/**
+ * The app's Redis connection (sessions, rate limits, email idempotency): one shared ioredis client that
+ * fails fast when Redis is slow or gone, and a liveness probe for /api/health. Node-only.
+ */
+export { getRedis, createRedisClient, closeRedis, pingRedis } from './client';

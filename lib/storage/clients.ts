@@ -1,0 +1,44 @@
+/**
+ * Two minio-js clients: one that talks to MinIO on its internal address, and one that only signs URLs for
+ * the public address browsers reach. The signer has its region set, so presigning never makes a network
+ * call, and a presigned URL never names an internal host. Node-only.
+ */
+import { Client } from 'minio';
+import type { AppConfig } from '../config';
+
+type StorageConfig = AppConfig['storage'];
+
+export function createOperationsClient(config: StorageConfig): Client {
+  return new Client({
+    endPoint: config.endPoint,
+    port: config.port,
+    useSSL: config.useSSL,
+    accessKey: config.accessKey,
+    secretKey: config.secretKey,
+    region: config.region,
+  });
+}
+
+export function createSigningClient(config: StorageConfig): Client {
+  const publicUrl = new URL(config.publicUrl);
+  const useSSL = publicUrl.protocol === 'https:';
+  return new Client({
+    endPoint: publicUrl.hostname,
+    port: publicUrl.port ? Number(publicUrl.port) : useSSL ? 443 : 80,
+    useSSL,
+    accessKey: config.accessKey,
+    secretKey: config.secretKey,
+    region: config.region,
+  });
+}
+
+let clients: { operations: Client; signing: Client } | undefined;
+
+export function getStorageClients(config: StorageConfig) {
+  clients ??= { operations: createOperationsClient(config), signing: createSigningClient(config) };
+  return clients;
+}
+
+export async function pingStorage(config: StorageConfig): Promise<void> {
+  await getStorageClients(config).operations.listBuckets();
+}
