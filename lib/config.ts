@@ -105,42 +105,52 @@ export class ConfigError extends Error {
   }
 }
 
-export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
-  const parsed = envSchema.safeParse(source);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`));
-  }
-  const env = parsed.data;
-  const isProduction = env.NODE_ENV === 'production';
-  const problems: string[] = [];
-  const require = (name: keyof Env, why: string) => {
-    if (isProduction && env[name] === undefined) problems.push(`${name} is required in production: ${why}`);
-  };
+const REQUIRED_IN_PRODUCTION: Array<[string, string]> = [
+  ['DATABASE_URL', 'set it to your Postgres URL (the embedded PGlite is for development only)'],
+  ['REDIS_URL', 'set it to your Redis URL (the in-process store is for development only)'],
+  ['MINIO_ENDPOINT', 'set it to the host name of your MinIO server'],
+  ['MINIO_ACCESS_KEY', 'set it to a MinIO access key created for the app'],
+  ['MINIO_SECRET_KEY', 'set it to the secret of that access key'],
+  ['MINIO_PUBLIC_URL', 'set it to the storage URL browsers reach (used to presign uploads)'],
+  ['AWS_SES_FROM_EMAIL', 'set it to a verified SES sender, e.g. "zigznote <no-reply@example.com>"'],
+];
 
-  require('DATABASE_URL', 'set it to your Postgres URL (the embedded PGlite is for development only)');
-  require('REDIS_URL', 'set it to your Redis URL (the in-process store is for development only)');
-  require('MINIO_ENDPOINT', 'set it to the host name of your MinIO server');
-  require('MINIO_ACCESS_KEY', 'set it to a MinIO access key created for the app');
-  require('MINIO_SECRET_KEY', 'set it to the secret of that access key');
-  require('MINIO_PUBLIC_URL', 'set it to the storage URL browsers reach (used to presign uploads)');
-  require('AWS_SES_FROM_EMAIL', 'set it to a verified SES sender, e.g. "zigznote <no-reply@example.com>"');
-  if (isProduction) {
-    for (const name of ['MINIO_ACCESS_KEY', 'MINIO_SECRET_KEY'] as const) {
-      const value = env[name];
-      if (value && DEFAULT_CREDENTIALS.has(value.toLowerCase())) {
-        problems.push(`${name} is a well-known default credential: create a dedicated key for the app`);
-      }
-    }
-    if (env.MINIO_SECRET_KEY && env.MINIO_SECRET_KEY.length < 8) {
-      problems.push('MINIO_SECRET_KEY is shorter than 8 characters: MinIO refuses it; use a long random secret');
-    }
-  }
-  if ((env.AWS_SES_ACCESS_KEY_ID === undefined) !== (env.AWS_SES_SECRET_ACCESS_KEY === undefined)) {
+/** Checks on the raw values, so they are reported together with any parse error. */
+function productionProblems(source: Record<string, string | undefined>): string[] {
+  const value = (name: string) => {
+    const raw = source[name]?.trim();
+    return raw === '' ? undefined : raw;
+  };
+  const problems: string[] = [];
+  if ((value('AWS_SES_ACCESS_KEY_ID') === undefined) !== (value('AWS_SES_SECRET_ACCESS_KEY') === undefined)) {
     problems.push(
       'AWS_SES_ACCESS_KEY_ID and AWS_SES_SECRET_ACCESS_KEY go together: set both, or neither to use the default AWS credential chain',
     );
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (value('NODE_ENV') !== 'production') return problems;
+  for (const [name, fix] of REQUIRED_IN_PRODUCTION) {
+    if (value(name) === undefined) problems.push(`${name} is required in production: ${fix}`);
+  }
+  for (const name of ['MINIO_ACCESS_KEY', 'MINIO_SECRET_KEY']) {
+    const credential = value(name);
+    if (credential && DEFAULT_CREDENTIALS.has(credential.toLowerCase())) {
+      problems.push(`${name} is a well-known default credential: create a dedicated key for the app`);
+    }
+  }
+  const secret = value('MINIO_SECRET_KEY');
+  if (secret && secret.length < 8) {
+    problems.push('MINIO_SECRET_KEY is shorter than 8 characters: MinIO refuses it; use a long random secret');
+  }
+  return problems;
+}
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
+  const parsed = envSchema.safeParse(source);
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+  problems.push(...productionProblems(source));
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const env = parsed.data;
+  const isProduction = env.NODE_ENV === 'production';
 
   const storagePort = env.MINIO_PORT ?? 9010;
   const storageHost = env.MINIO_ENDPOINT ?? '127.0.0.1';

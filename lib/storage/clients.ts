@@ -32,10 +32,16 @@ export function createSigningClient(config: StorageConfig): Client {
   });
 }
 
-let clients: { operations: Client; signing: Client } | undefined;
+const clientsByConfig = new Map<string, { operations: Client; signing: Client }>();
 
+/** The process's clients for this configuration, made on first use. */
 export function getStorageClients(config: StorageConfig) {
-  clients ??= { operations: createOperationsClient(config), signing: createSigningClient(config) };
+  const key = [config.endPoint, config.port, config.useSSL, config.accessKey, config.publicUrl, config.region].join('|');
+  let clients = clientsByConfig.get(key);
+  if (!clients) {
+    clients = { operations: createOperationsClient(config), signing: createSigningClient(config) };
+    clientsByConfig.set(key, clients);
+  }
   return clients;
 }
 

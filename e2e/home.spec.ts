@@ -1,0 +1,27 @@
+import { expect, test } from '@playwright/test';
+
+test.describe('home page and health', () => {
+  test('the home page links to every flow', async ({ page }) => {
+    await page.goto('/');
+    await expect(page.getByRole('heading', { level: 1, name: 'zigznote' })).toBeVisible();
+    const nav = page.getByRole('navigation', { name: 'Get started' });
+    await expect(nav.getByRole('link', { name: /Sign up/ })).toHaveAttribute('href', '/auth/signup');
+    await expect(nav.getByRole('link', { name: /Log in/ })).toHaveAttribute('href', '/auth/login');
+    await expect(nav.getByRole('link', { name: /Your files/ })).toHaveAttribute('href', '/files');
+  });
+
+  test('/api/health reports every real service ok', async ({ page }) => {
+    const response = await page.goto('/api/health');
+    expect(response?.status()).toBe(200);
+    const body = await response!.json();
+    expect(body.status).toBe('ok');
+    expect(body.checks.redis).toMatchObject({ ok: true, mode: 'redis' });
+    expect(body.checks.storage).toMatchObject({ ok: true, mode: 'minio' });
+    expect(body.checks.database).toMatchObject({ ok: true, mode: 'postgres' });
+    expect(body.checks.email).toMatchObject({ ok: true });
+    expect(body.checks.email.mode).toMatch(/^ses/);
+    for (const check of Object.values(body.checks) as Array<{ latencyMs: number }>) {
+      expect(typeof check.latencyMs).toBe('number');
+    }
+  });
+});

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The one command that runs every test (`npm test`): installs what is missing (npm packages, Debian's
+# Redis, Postgres and Chromium, MinIO built from source), starts the real services on loopback, runs the
+# unit, integration and end-to-end suites, stops what it started, and exits non-zero on any failure.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export NEXT_TELEMETRY_DISABLED=1
+began=$SECONDS
+phase() { printf '\n=== %s (%ds)\n' "$*" $((SECONDS - began)); }
+
+bash scripts/ensure-deps.sh
+
+phase "installing services"
+scripts/services install
+
+phase "starting services"
+started_services=$(scripts/services up)
+stop_started() {
+  # shellcheck disable=SC2086
+  [ -z "$started_services" ] || scripts/services down $started_services || true
+}
+trap stop_started EXIT
+scripts/services status
+
+set -a
+# shellcheck disable=SC1090
+. <(scripts/services env)
+set +a
+
+results="$ROOT/.data/test-results"
+rm -rf "$results" && mkdir -p "$results"
+status=0
+
+phase "unit and integration tests (vitest)"
+node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json" || status=1
+
+phase "production build"
+if node_modules/.bin/next build > "$results/build.log" 2>&1; then
+  tail -n 25 "$results/build.log"
+  phase "end-to-end tests (Playwright, Chromium)"
+  node_modules/.bin/playwright test || status=1
+else
+  cat "$results/build.log"
+  echo "next build failed: end-to-end tests not run"
+  status=1
+fi
+
+phase "summary"
+node scripts/test-summary.mjs "$results" || status=1
+echo "total time: $((SECONDS - began)) s"
+exit $status
