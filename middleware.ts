@@ -1,11 +1,33 @@
 /**
- * Runs before every matched request on the Node runtime. For now it only marks responses as not to be
- * sniffed or framed; per-route-group rate limits arrive here.
+ * Runs before every matched request: applies the rate limits of the request's route group and sets
+ * security headers. On the Node runtime (what we ship) it calls the limiter directly, one Redis round
+ * trip; built for the Edge runtime it asks the limiter through our authenticated internal route.
  */
-import { NextResponse } from 'next/server';
+import { NextResponse, type NextRequest } from 'next/server';
+import { handleRateLimit, type DecideFn, type TrustedProxies } from './lib/rate-limit';
 
-export function middleware() {
-  const response = NextResponse.next();
+async function limiterForRuntime(): Promise<{ decide: DecideFn; trusted: TrustedProxies }> {
+  if (process.env.NEXT_RUNTIME === 'nodejs') {
+    const { decide, getTrustedProxies } = await import('./lib/rate-limit/server');
+    return { decide, trusted: getTrustedProxies() };
+  }
+  const { edgeLimiter } = await import('./lib/rate-limit/edge-bridge');
+  return edgeLimiter();
+}
+
+export async function middleware(request: NextRequest) {
+  let response: NextResponse;
+  try {
+    const { decide, trusted } = await limiterForRuntime();
+    response = await handleRateLimit(request, decide, trusted);
+  } catch (error) {
+    // A misconfiguration must not take the site down silently: fail closed on this request, log why.
+    console.error('[rate-limit] middleware failed:', error instanceof Error ? error.message : error);
+    response = new NextResponse(JSON.stringify({ title: 'Service Unavailable', status: 503 }), {
+      status: 503,
+      headers: { 'Content-Type': 'application/problem+json', 'Retry-After': '5' },
+    });
+  }
   response.headers.set('X-Content-Type-Options', 'nosniff');
   response.headers.set('X-Frame-Options', 'DENY');
   response.headers.set('Referrer-Policy', 'strict-origin-when-cross-origin');

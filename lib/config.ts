@@ -42,6 +42,32 @@ const envSchema = z.object({
     z.string().regex(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL, e.g. redis://:password@redis:6379' }).optional(),
   ),
 
+  REDIS_CLUSTER_NODES: z.preprocess(
+    emptyAsUndefined,
+    z.string().regex(/^\s*[^\s:,]+:\d+\s*(,\s*[^\s:,]+:\d+\s*)*$/, { message: 'must be host:port pairs separated by commas' }).optional(),
+  ),
+  REDIS_SENTINELS: z.preprocess(
+    emptyAsUndefined,
+    z.string().regex(/^\s*[^\s:,]+:\d+\s*(,\s*[^\s:,]+:\d+\s*)*$/, { message: 'must be host:port pairs separated by commas' }).optional(),
+  ),
+  REDIS_SENTINEL_NAME: z.preprocess(emptyAsUndefined, z.string().default('mymaster')),
+  REDIS_PASSWORD: optionalString,
+  RATE_LIMITS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^\s*[a-z-]+\s*=\s*\d+\s*\/\s*\d*\s*[smhd]\s*(,\s*[a-z-]+\s*=\s*\d+\s*\/\s*\d*\s*[smhd]\s*)*$/, {
+        message: 'must be name=limit/window pairs separated by commas, e.g. login=5/15m,api=300/1m',
+      })
+      .optional(),
+  ),
+
+  RATE_LIMIT_BRIDGE_URL: url('the address this app answers on from inside, e.g. http://127.0.0.1:3000'),
+  RATE_LIMIT_BRIDGE_SECRET: z.preprocess(
+    emptyAsUndefined,
+    z.string().min(32, { message: 'must be at least 32 characters (e.g. openssl rand -hex 32)' }).optional(),
+  ),
+
   MINIO_ENDPOINT: optionalString,
   MINIO_PORT: z.preprocess(emptyAsUndefined, z.coerce.number({ message: 'must be a port number' }).int().min(1).max(65535).optional()),
   MINIO_USE_SSL: booleanFlag,
@@ -74,7 +100,14 @@ export interface AppConfig {
   appUrl: string;
   trustedProxies: string | undefined;
   database: { url: string; kind: 'postgres' } | { kind: 'pglite'; dir: string };
-  redis: { kind: 'redis'; url: string } | { kind: 'memory' };
+  redis:
+    | { kind: 'redis'; url: string }
+    | { kind: 'cluster'; nodes: HostPort[]; password: string | undefined }
+    | { kind: 'sentinel'; sentinels: HostPort[]; name: string; password: string | undefined }
+    | { kind: 'memory' };
+  rateLimitOverrides: string | undefined;
+  /** Only for a middleware built for the Edge runtime: how it reaches the limiter route. */
+  rateLimitBridge: { url: string; secret: string } | undefined;
   storage: {
     endPoint: string;
     port: number;
@@ -94,6 +127,18 @@ export interface AppConfig {
   sentryDsn: string | undefined;
 }
 
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+function hostPorts(list: string): HostPort[] {
+  return list.split(',').map((item) => {
+    const [host = '', port = ''] = item.trim().split(':');
+    return { host, port: Number(port) };
+  });
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(
@@ -107,7 +152,7 @@ export class ConfigError extends Error {
 
 const REQUIRED_IN_PRODUCTION: Array<[string, string]> = [
   ['DATABASE_URL', 'set it to your Postgres URL (the embedded PGlite is for development only)'],
-  ['REDIS_URL', 'set it to your Redis URL (the in-process store is for development only)'],
+  ['REDIS_URL', 'set it to your Redis URL (the in-process store is for development only), or configure REDIS_CLUSTER_NODES or REDIS_SENTINELS'],
   ['MINIO_ENDPOINT', 'set it to the host name of your MinIO server'],
   ['MINIO_ACCESS_KEY', 'set it to a MinIO access key created for the app'],
   ['MINIO_SECRET_KEY', 'set it to the secret of that access key'],
@@ -129,7 +174,8 @@ function productionProblems(source: Record<string, string | undefined>): string[
   }
   if (value('NODE_ENV') !== 'production') return problems;
   for (const [name, fix] of REQUIRED_IN_PRODUCTION) {
-    if (value(name) === undefined) problems.push(`${name} is required in production: ${fix}`);
+    const satisfiedOtherwise = name === 'REDIS_URL' && (value('REDIS_CLUSTER_NODES') || value('REDIS_SENTINELS'));
+    if (value(name) === undefined && !satisfiedOtherwise) problems.push(`${name} is required in production: ${fix}`);
   }
   for (const name of ['MINIO_ACCESS_KEY', 'MINIO_SECRET_KEY']) {
     const credential = value(name);
@@ -163,7 +209,18 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     database: env.DATABASE_URL
       ? { kind: 'postgres', url: env.DATABASE_URL }
       : { kind: 'pglite', dir: env.PGLITE_DIR ?? '.data/pglite' },
-    redis: env.REDIS_URL ? { kind: 'redis', url: env.REDIS_URL } : { kind: 'memory' },
+    redis: env.REDIS_CLUSTER_NODES
+      ? { kind: 'cluster', nodes: hostPorts(env.REDIS_CLUSTER_NODES), password: env.REDIS_PASSWORD }
+      : env.REDIS_SENTINELS
+        ? { kind: 'sentinel', sentinels: hostPorts(env.REDIS_SENTINELS), name: env.REDIS_SENTINEL_NAME, password: env.REDIS_PASSWORD }
+        : env.REDIS_URL
+          ? { kind: 'redis', url: env.REDIS_URL }
+          : { kind: 'memory' },
+    rateLimitOverrides: env.RATE_LIMITS,
+    rateLimitBridge:
+      env.RATE_LIMIT_BRIDGE_SECRET
+        ? { url: (env.RATE_LIMIT_BRIDGE_URL ?? env.NEXT_PUBLIC_APP_URL).replace(/\/$/, ''), secret: env.RATE_LIMIT_BRIDGE_SECRET }
+        : undefined,
     storage: {
       endPoint: storageHost,
       port: storagePort,

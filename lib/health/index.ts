@@ -60,11 +60,14 @@ function redact(message: string): string {
   return message.replace(/\/\/[^@/\s]*@/g, '//***@');
 }
 
+function redisCheck(redis: AppConfig['redis']): Promise<CheckResult> {
+  if (redis.kind === 'memory') return timed(true, 'in-process (stand-in)', async () => {});
+  return timed(true, redis.kind, () => pingRedis(redis));
+}
+
 export async function checkHealth(config: AppConfig): Promise<HealthReport> {
   const [redis, storage, database, email] = await Promise.all([
-    config.redis.kind === 'redis'
-      ? timed(true, 'redis', () => pingRedis((config.redis as { url: string }).url))
-      : timed(true, 'in-process (stand-in)', async () => {}),
+    redisCheck(config.redis),
     timed(true, 'minio', () => pingStorage(config.storage)),
     timed(true, config.database.kind, () => pingDatabase(config.database)),
     timed(false, config.email.endpoint ? `ses (${new URL(config.email.endpoint).host})` : 'ses', (signal) =>

@@ -1,40 +1,60 @@
 /**
- * The shared ioredis connection. A short command timeout and a bounded offline queue make a slow or dead
- * Redis fail fast instead of hanging requests; reconnection is automatic. Node-only.
+ * The shared ioredis connection, to a single node, a Sentinel-managed primary or a Cluster, as configured.
+ * A short command timeout makes a slow or dead Redis fail fast instead of hanging requests; reconnection
+ * is automatic. Node-only.
  */
-import Redis from 'ioredis';
+import Redis, { Cluster } from 'ioredis';
+import type { AppConfig } from '../config';
+
+export type RedisConnection = Redis | Cluster;
+export type RedisConfig = Exclude<AppConfig['redis'], { kind: 'memory' }>;
 
 const COMMAND_TIMEOUT_MS = 500;
 
-let client: Redis | undefined;
+const clientOptions = {
+  commandTimeout: COMMAND_TIMEOUT_MS,
+  connectTimeout: 2_000,
+  maxRetriesPerRequest: 1,
+  retryStrategy: (attempt: number) => Math.min(attempt * 100, 2_000),
+};
 
-export function createRedisClient(url: string, options: { commandTimeout?: number } = {}): Redis {
-  return new Redis(url, {
-    commandTimeout: options.commandTimeout ?? COMMAND_TIMEOUT_MS,
-    connectTimeout: 2_000,
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: true,
-    retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
-    lazyConnect: false,
-  });
+export function createRedisClient(config: RedisConfig): RedisConnection {
+  let client: RedisConnection;
+  if (config.kind === 'cluster') {
+    client = new Cluster(config.nodes, {
+      redisOptions: { ...clientOptions, password: config.password },
+      clusterRetryStrategy: clientOptions.retryStrategy,
+    });
+  } else if (config.kind === 'sentinel') {
+    client = new Redis({ ...clientOptions, sentinels: config.sentinels, name: config.name, password: config.password });
+  } else {
+    client = new Redis(config.url, clientOptions);
+  }
+  // Errors surface through the commands that fail; the connection event alone must not crash the process.
+  client.on('error', () => {});
+  return client;
 }
 
-export function getRedis(url: string): Redis {
+const clients = new Map<string, RedisConnection>();
+
+/** The process's connection for this configuration, made on first use. */
+export function getRedis(config: RedisConfig): RedisConnection {
+  const key = JSON.stringify(config);
+  let client = clients.get(key);
   if (!client) {
-    client = createRedisClient(url);
-    // Errors surface through the commands that fail; the connection event alone must not crash the process.
-    client.on('error', () => {});
+    client = createRedisClient(config);
+    clients.set(key, client);
   }
   return client;
 }
 
 export async function closeRedis(): Promise<void> {
-  const current = client;
-  client = undefined;
-  if (current) await current.quit().catch(() => current.disconnect());
+  const all = [...clients.values()];
+  clients.clear();
+  await Promise.all(all.map((client) => client.quit().catch(() => client.disconnect())));
 }
 
-export async function pingRedis(url: string): Promise<void> {
-  const reply = await getRedis(url).ping();
+export async function pingRedis(config: RedisConfig): Promise<void> {
+  const reply = await getRedis(config).ping();
   if (reply !== 'PONG') throw new Error(`unexpected PING reply ${reply}`);
 }

@@ -4,6 +4,7 @@
  * each concern uses, stand-ins included. Node-only.
  */
 import { ConfigError, getConfig, type AppConfig } from '../config';
+import { installPeerStamp } from '../rate-limit/peer-stamp';
 
 export function describeServices(config: AppConfig): string[] {
   const standIn = '(stand-in for development)';
@@ -11,14 +12,25 @@ export function describeServices(config: AppConfig): string[] {
     config.database.kind === 'postgres'
       ? `database: Postgres at ${safeHost(config.database.url)}`
       : `database: embedded PGlite in ${config.database.dir} ${standIn}; set DATABASE_URL for Postgres`,
-    config.redis.kind === 'redis'
-      ? `redis:    Redis at ${safeHost(config.redis.url)}`
-      : `redis:    in-process store ${standIn}; set REDIS_URL for Redis`,
+    describeRedis(config.redis),
     `storage:  MinIO at ${config.storage.endPoint}:${config.storage.port}, browsers use ${config.storage.publicUrl}`,
     config.email.endpoint
       ? `email:    SES endpoint ${config.email.endpoint}`
       : `email:    AWS SES in ${config.email.region}`,
   ];
+}
+
+function describeRedis(redis: AppConfig['redis']): string {
+  switch (redis.kind) {
+    case 'redis':
+      return `redis:    Redis at ${safeHost(redis.url)}`;
+    case 'cluster':
+      return `redis:    Redis Cluster via ${redis.nodes.map((n) => `${n.host}:${n.port}`).join(', ')}`;
+    case 'sentinel':
+      return `redis:    Redis primary "${redis.name}" via Sentinel ${redis.sentinels.map((n) => `${n.host}:${n.port}`).join(', ')}`;
+    case 'memory':
+      return 'redis:    in-process store (stand-in for development); set REDIS_URL for Redis';
+  }
 }
 
 function safeHost(url: string): string {
@@ -40,5 +52,6 @@ export async function startServer(): Promise<void> {
     }
     throw error;
   }
+  installPeerStamp();
   for (const line of describeServices(config)) console.log(`[zigznote] ${line}`);
 }

@@ -1,0 +1,39 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { getConfig } from '@/lib/config';
+import { decide } from '@/lib/rate-limit/server';
+
+// The Edge-runtime middleware's way to the limiter. Not rate limited itself (see routes.ts) and refused
+// to anyone without the bridge secret.
+export const dynamic = 'force-dynamic';
+
+const checkSchema = z.object({
+  group: z.enum(['login', 'register', 'password-reset', 'api', 'uploads']),
+  ip: z.string().min(1).max(100),
+  email: z.string().max(320).optional(),
+  userId: z.string().max(100).optional(),
+});
+
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+export async function POST(request: Request) {
+  const bridge = getConfig().rateLimitBridge;
+  const token = request.headers.get('authorization')?.replace(/^Bearer /, '') ?? '';
+  if (!bridge || !sameSecret(token, bridge.secret)) {
+    return Response.json({ title: 'Not Found', status: 404 }, { status: 404 });
+  }
+  const parsed = checkSchema.safeParse(await request.json().catch(() => null));
+  if (!parsed.success) {
+    return Response.json({ title: 'Bad Request', status: 400, detail: 'expected { group, ip, email?, userId? }' }, { status: 400 });
+  }
+  const decision = await decide(parsed.data);
+  return Response.json({
+    allowed: decision.allowed,
+    status: decision.status,
+    headers: decision.headers,
+    retryAfterSeconds: decision.retryAfterSeconds,
+  });
+}

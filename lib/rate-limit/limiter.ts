@@ -1,0 +1,267 @@
+/**
+ * The rate limiter: turns a request's route group and identities into one store check, and decides what
+ * the client gets (allowed, 429, or 503). It guarantees:
+ * - one store call per check, all limits of the group together, a rejected request consuming nothing;
+ * - a client already over its limit is answered from a bounded in-process block cache until its reset,
+ *   so a flood from one client does not reach Redis;
+ * - a slow or dead store never holds a request longer than `timeoutMs`: fail-closed groups answer 503
+ *   with Retry-After, fail-open groups are served by an in-process store with the same semantics; the
+ *   degraded episode is logged once and recovery is automatic.
+ * Edge-safe: the Redis store is passed in by Node-only code.
+ */
+import { MemoryStore } from './store-memory';
+import { resolvePolicies, type Identity, type LimitRule, type Policy, type RouteGroup } from './policies';
+import { rateLimitHeaders, retryAfterSeconds } from './headers';
+import type { CheckOutcome, LimitSpec, RateLimitStore } from './types';
+
+export interface RateLimitRequest {
+  group: RouteGroup;
+  ip: string;
+  email?: string;
+  userId?: string;
+}
+
+export type DecisionSource = 'store' | 'fallback' | 'block-cache' | 'unavailable';
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  /** 200 when allowed, 429 over the limit, 503 when the store is unreachable for a fail-closed group. */
+  status: 200 | 429 | 503;
+  group: RouteGroup;
+  outcome: CheckOutcome;
+  headers: Record<string, string>;
+  retryAfterSeconds: number;
+  source: DecisionSource;
+}
+
+export interface LimiterHealth {
+  degraded: boolean;
+  since: number | null;
+  lastError: string | null;
+}
+
+export interface LimiterOptions {
+  store: RateLimitStore;
+  /** Serves fail-open groups while the store is unreachable. */
+  fallback?: MemoryStore;
+  overrides?: string;
+  timeoutMs?: number;
+  blockCacheSize?: number;
+  /** Seconds a fail-closed group asks clients to wait while the store is unreachable. */
+  unavailableRetryAfter?: number;
+  now?: () => number;
+  log?: (message: string) => void;
+}
+
+const NAMESPACE = 'v1';
+
+export class RateLimiter {
+  readonly policies: Record<RouteGroup, Policy>;
+  private readonly store: RateLimitStore;
+  private readonly fallback: MemoryStore;
+  private readonly timeoutMs: number;
+  private readonly blockCacheSize: number;
+  private readonly unavailableRetryAfter: number;
+  private readonly now: () => number;
+  private readonly log: (message: string) => void;
+  private readonly blocked = new Map<string, { at: number; until: number; outcome: CheckOutcome }>();
+  private degradedSince: number | null = null;
+  private lastError: string | null = null;
+
+  constructor(options: LimiterOptions) {
+    this.store = options.store;
+    this.policies = resolvePolicies(options.overrides);
+    this.fallback = options.fallback ?? new MemoryStore();
+    this.timeoutMs = options.timeoutMs ?? 250;
+    this.blockCacheSize = options.blockCacheSize ?? 10_000;
+    this.unavailableRetryAfter = options.unavailableRetryAfter ?? 5;
+    this.now = options.now ?? (() => Date.now());
+    this.log = options.log ?? ((message) => console.warn(message));
+  }
+
+  health(): LimiterHealth {
+    return { degraded: this.degradedSince !== null, since: this.degradedSince, lastError: this.lastError };
+  }
+
+  /** Checks and consumes one hit of every limit of the request's group. */
+  async limit(request: RateLimitRequest): Promise<RateLimitDecision> {
+    const policy = this.policies[request.group];
+    const specs = await this.specsFor(policy.rules, request, (rule) => rule.cost ?? 1);
+    return this.decide(policy, specs);
+  }
+
+  /** One hit of a single named limit, for counters recorded after the fact (e.g. a failed login). */
+  async record(group: RouteGroup, ruleName: string, request: Omit<RateLimitRequest, 'group'>): Promise<RateLimitDecision> {
+    const policy = this.policies[group];
+    const rule = policy.rules.find((r) => r.name === ruleName);
+    if (!rule) throw new Error(`no limit named ${ruleName} in group ${group}`);
+    const specs = await this.specsFor([rule], { ...request, group }, () => 1);
+    return this.decide(policy, specs, { useBlockCache: false });
+  }
+
+  /** Forgets the named limits of these identities (e.g. failed logins after a successful one). */
+  async clear(group: RouteGroup, ruleNames: string[], request: Omit<RateLimitRequest, 'group'>): Promise<void> {
+    const policy = this.policies[group];
+    const rules = policy.rules.filter((r) => ruleNames.includes(r.name));
+    const specs = await this.specsFor(rules, { ...request, group }, () => 0);
+    const keys = specs.map((s) => s.key);
+    const tag = hashTag(policy, specs);
+    for (const [cacheKey] of this.blocked) if (cacheKey.startsWith(`${policy.group}|`)) this.blocked.delete(cacheKey);
+    await Promise.all([
+      this.withTimeout(this.store.clear(keys, tag)).catch(() => {}),
+      this.fallback.clear(keys),
+    ]);
+  }
+
+  /** A one-off limit outside the policy table, e.g. for a custom endpoint. */
+  async limitCustom(key: string, limit: number, windowSeconds: number): Promise<RateLimitDecision> {
+    const rule: LimitRule = { name: 'custom', limit, windowMs: windowSeconds * 1000, algorithm: 'sliding-log', identity: 'ip' };
+    const policy: Policy = { group: 'api', onStoreFailure: 'closed', rules: [rule] };
+    const spec: LimitSpec = { ...rule, key: `${NAMESPACE}:custom:${await digest(key)}`, cost: 1 };
+    return this.decide(policy, [spec]);
+  }
+
+  private async decide(
+    policy: Policy,
+    specs: LimitSpec[],
+    options: { useBlockCache?: boolean } = {},
+  ): Promise<RateLimitDecision> {
+    const useBlockCache = options.useBlockCache ?? true;
+    const cacheKey = `${policy.group}|${specs.map((s) => s.key).join('|')}`;
+    const now = this.now();
+    if (useBlockCache) {
+      const cached = this.blocked.get(cacheKey);
+      if (cached && cached.until > now) {
+        const elapsed = now - cached.at;
+        const limits = cached.outcome.limits.map((l) => ({ ...l, resetMs: Math.max(l.resetMs - elapsed, 0) }));
+        return this.decision(policy, { allowed: false, limits }, 'block-cache');
+      }
+      if (cached) this.blocked.delete(cacheKey);
+    }
+
+    let outcome: CheckOutcome;
+    let source: DecisionSource = 'store';
+    try {
+      outcome = await this.withTimeout(this.store.check(specs, hashTag(policy, specs)));
+      this.markHealthy();
+    } catch (error) {
+      this.markDegraded(error);
+      if (policy.onStoreFailure === 'closed') {
+        const limits = specs.map((s) => ({ name: s.name, limit: s.limit, windowMs: s.windowMs, remaining: 0, resetMs: this.unavailableRetryAfter * 1000 }));
+        return {
+          allowed: false,
+          status: 503,
+          group: policy.group,
+          outcome: { allowed: false, limits },
+          headers: { 'Retry-After': String(this.unavailableRetryAfter) },
+          retryAfterSeconds: this.unavailableRetryAfter,
+          source: 'unavailable',
+        };
+      }
+      outcome = await this.fallback.check(specs);
+      source = 'fallback';
+    }
+
+    if (!outcome.allowed && useBlockCache) this.remember(cacheKey, now, outcome);
+    return this.decision(policy, outcome, source);
+  }
+
+  private decision(policy: Policy, outcome: CheckOutcome, source: DecisionSource): RateLimitDecision {
+    return {
+      allowed: outcome.allowed,
+      status: outcome.allowed ? 200 : 429,
+      group: policy.group,
+      outcome,
+      headers: rateLimitHeaders(outcome),
+      retryAfterSeconds: outcome.allowed ? 0 : retryAfterSeconds(outcome),
+      source,
+    };
+  }
+
+  private remember(cacheKey: string, now: number, outcome: CheckOutcome) {
+    // No check of these identities can pass before the blocking hit leaves its window.
+    this.blocked.delete(cacheKey);
+    this.blocked.set(cacheKey, { at: now, until: now + maxBlockingReset(outcome), outcome });
+    while (this.blocked.size > this.blockCacheSize) {
+      const oldest = this.blocked.keys().next().value;
+      if (oldest === undefined) break;
+      this.blocked.delete(oldest);
+    }
+  }
+
+  private async specsFor(rules: LimitRule[], request: RateLimitRequest, costOf: (rule: LimitRule) => number): Promise<LimitSpec[]> {
+    const specs: LimitSpec[] = [];
+    for (const rule of rules) {
+      const identity = await identityOf(rule.identity, request);
+      if (identity === null) continue;
+      specs.push({
+        name: rule.name,
+        key: `${NAMESPACE}:${rule.name}:${identity}`,
+        limit: rule.limit,
+        windowMs: rule.windowMs,
+        algorithm: rule.algorithm,
+        cost: costOf(rule),
+      });
+    }
+    return specs;
+  }
+
+  private withTimeout<T>(promise: Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`rate-limit store gave no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  private markDegraded(error: unknown) {
+    this.lastError = error instanceof Error ? error.message : String(error);
+    if (this.degradedSince !== null) return;
+    this.degradedSince = this.now();
+    this.log(`[rate-limit] store unreachable (${this.lastError}): login, register, password-reset and uploads answer 503; api is limited in-process until it is back`);
+  }
+
+  private markHealthy() {
+    if (this.degradedSince === null) return;
+    this.log(`[rate-limit] store reachable again after ${Math.round((this.now() - this.degradedSince) / 1000)} s`);
+    this.degradedSince = null;
+    this.lastError = null;
+  }
+}
+
+/**
+ * Every key of one check shares this tag, so a Redis Cluster keeps them in one slot. A group with several
+ * limits (whose identities differ, e.g. IP and email) keeps all its keys in the group's slot; a group with
+ * one limit spreads its keys by identity.
+ */
+function hashTag(policy: Policy, specs: LimitSpec[]): string {
+  return policy.rules.length === 1 && specs[0] ? specs[0].key : policy.group;
+}
+
+function maxBlockingReset(outcome: CheckOutcome): number {
+  return Math.max(0, ...outcome.limits.filter((l) => l.remaining === 0).map((l) => l.resetMs));
+}
+
+async function identityOf(identity: Identity, request: RateLimitRequest): Promise<string | null> {
+  const email = request.email?.trim().toLowerCase();
+  switch (identity) {
+    case 'ip':
+      return `ip:${request.ip}`;
+    case 'email':
+      return email ? `email:${await digest(email)}` : null;
+    case 'ip+email':
+      return email ? `ip:${request.ip}:email:${await digest(email)}` : null;
+    case 'user':
+      return request.userId ? `user:${request.userId}` : `ip:${request.ip}`;
+    case 'user-or-ip':
+      return request.userId ? `user:${request.userId}` : `ip:${request.ip}`;
+  }
+}
+
+/** Emails never appear in Redis keys: a short SHA-256 stands for them. */
+async function digest(value: string): Promise<string> {
+  const bytes = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value)));
+  let hex = '';
+  for (const b of bytes.subarray(0, 12)) hex += b.toString(16).padStart(2, '0');
+  return hex;
+}

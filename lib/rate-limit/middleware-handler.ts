@@ -1,0 +1,47 @@
+/**
+ * What middleware.ts does with a request: find its route group and client, ask the limiter (directly on
+ * the Node runtime, through the internal route on the Edge), and answer. /api routes over their limit get
+ * 429 (or 503) with a JSON problem body; form posts go on to their server action carrying the verdict, so
+ * the form shows how long to wait. Every limited response carries the RateLimit header fields. Edge-safe.
+ */
+import { NextResponse, type NextRequest } from 'next/server';
+import { PEER_HEADER, resolveClientIp, type TrustedProxies } from './client-ip';
+import { limitMessage, encodeVerdict, VERDICT_HEADER } from './verdict';
+import { isApiPath, routeGroupOf } from './routes';
+import type { RateLimitDecision, RateLimitRequest } from './limiter';
+
+export type DecideFn = (request: RateLimitRequest) => Promise<Pick<RateLimitDecision, 'allowed' | 'status' | 'headers' | 'retryAfterSeconds'>>;
+
+export async function handleRateLimit(request: NextRequest, decide: DecideFn, trusted: TrustedProxies): Promise<NextResponse> {
+  const forwarded = new Headers(request.headers);
+  forwarded.delete(VERDICT_HEADER);
+  const group = routeGroupOf(request.method, request.nextUrl.pathname);
+  if (!group) return NextResponse.next({ request: { headers: forwarded } });
+
+  const ip = resolveClientIp(request.headers.get(PEER_HEADER), request.headers.get('x-forwarded-for'), trusted);
+  const decision = await decide({ group, ip });
+  if (decision.allowed) {
+    return withHeaders(NextResponse.next({ request: { headers: forwarded } }), decision.headers);
+  }
+  const status = decision.status === 503 ? 503 : 429;
+  if (isApiPath(request.nextUrl.pathname)) {
+    const body = {
+      type: 'about:blank',
+      title: status === 429 ? 'Too Many Requests' : 'Service Unavailable',
+      status,
+      detail: limitMessage(status, decision.retryAfterSeconds),
+      retryAfter: decision.retryAfterSeconds,
+    };
+    return withHeaders(
+      new NextResponse(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/problem+json' } }),
+      decision.headers,
+    );
+  }
+  forwarded.set(VERDICT_HEADER, encodeVerdict(status, decision.retryAfterSeconds));
+  return withHeaders(NextResponse.next({ request: { headers: forwarded } }), decision.headers);
+}
+
+function withHeaders(response: NextResponse, headers: Record<string, string>): NextResponse {
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  return response;
+}

@@ -1,0 +1,89 @@
+/**
+ * Every rate limit in one table, by route group. A check of a group evaluates all its limits at once.
+ * Auth groups use the exact sliding log and fail closed; `api` uses the O(1) counter and fails open onto
+ * the in-process store. Limits can be overridden with RATE_LIMITS, e.g. "login=10/15m,api=300/1m".
+ * Edge-safe.
+ */
+import type { Algorithm } from './types';
+
+export type RouteGroup = 'login' | 'register' | 'password-reset' | 'api' | 'uploads';
+
+/** Who a limit counts: the identity its key is built from. */
+export type Identity = 'ip' | 'email' | 'ip+email' | 'user' | 'user-or-ip';
+
+export interface LimitRule {
+  name: string;
+  limit: number;
+  windowMs: number;
+  algorithm: Algorithm;
+  identity: Identity;
+  /** Hits a check of the group consumes; 0 only looks (the limit is fed by `record`). Default 1. */
+  cost?: number;
+}
+
+export interface Policy {
+  group: RouteGroup;
+  /** closed: answer 503 when Redis is unreachable. open: keep serving from the in-process store. */
+  onStoreFailure: 'closed' | 'open';
+  rules: LimitRule[];
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+export const DEFAULT_POLICIES: Record<RouteGroup, Policy> = {
+  login: {
+    group: 'login',
+    onStoreFailure: 'closed',
+    rules: [
+      { name: 'login', limit: 5, windowMs: 15 * MINUTE, algorithm: 'sliding-log', identity: 'ip+email' },
+      { name: 'login-ip', limit: 30, windowMs: 15 * MINUTE, algorithm: 'sliding-log', identity: 'ip' },
+      // Failed logins of one account from any address; fed by recordFailedAttempt, cleared on success.
+      { name: 'login-account', limit: 20, windowMs: HOUR, algorithm: 'sliding-log', identity: 'email', cost: 0 },
+    ],
+  },
+  register: {
+    group: 'register',
+    onStoreFailure: 'closed',
+    rules: [{ name: 'register', limit: 3, windowMs: HOUR, algorithm: 'sliding-log', identity: 'ip' }],
+  },
+  'password-reset': {
+    group: 'password-reset',
+    onStoreFailure: 'closed',
+    rules: [
+      { name: 'password-reset', limit: 3, windowMs: HOUR, algorithm: 'sliding-log', identity: 'ip' },
+      { name: 'password-reset-email', limit: 3, windowMs: HOUR, algorithm: 'sliding-log', identity: 'email' },
+    ],
+  },
+  api: {
+    group: 'api',
+    onStoreFailure: 'open',
+    rules: [{ name: 'api', limit: 100, windowMs: MINUTE, algorithm: 'sliding-counter', identity: 'user-or-ip' }],
+  },
+  uploads: {
+    group: 'uploads',
+    onStoreFailure: 'closed',
+    rules: [{ name: 'uploads', limit: 30, windowMs: MINUTE, algorithm: 'sliding-log', identity: 'user' }],
+  },
+};
+
+const UNIT_MS = { s: 1_000, m: MINUTE, h: HOUR, d: 24 * HOUR } as const;
+export const OVERRIDE_PATTERN = /^\s*([a-z-]+)\s*=\s*(\d+)\s*\/\s*(\d*)\s*([smhd])\s*$/;
+
+/** Applies "name=limit/window" overrides (window like 15m, 1h, 30s) to the default table. */
+export function resolvePolicies(overrides: string | undefined): Record<RouteGroup, Policy> {
+  const policies = structuredClone(DEFAULT_POLICIES);
+  if (!overrides) return policies;
+  const rules = new Map(Object.values(policies).flatMap((p) => p.rules.map((r) => [r.name, r] as const)));
+  for (const item of overrides.split(',').filter((s) => s.trim() !== '')) {
+    const match = OVERRIDE_PATTERN.exec(item);
+    if (!match) throw new Error(`RATE_LIMITS: "${item.trim()}" is not name=limit/window (e.g. login=5/15m)`);
+    const [, name, limit, count, unit] = match;
+    const rule = rules.get(name!);
+    if (!rule) throw new Error(`RATE_LIMITS: no limit is named "${name}" (known: ${[...rules.keys()].join(', ')})`);
+    rule.limit = Number(limit);
+    rule.windowMs = Number(count || '1') * UNIT_MS[unit as keyof typeof UNIT_MS];
+    if (rule.limit < 1 || rule.windowMs < 1_000) throw new Error(`RATE_LIMITS: "${item.trim()}" needs a limit ≥ 1 and a window ≥ 1s`);
+  }
+  return policies;
+}

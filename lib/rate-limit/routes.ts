@@ -1,0 +1,27 @@
+/**
+ * Which route group a request belongs to: the auth pages' form posts (server actions post to the page's
+ * own path), upload presigning, and every other /api route. Health and internal routes are never limited,
+ * so monitoring and the Edge bridge keep working during a flood. Edge-safe.
+ */
+import type { RouteGroup } from './policies';
+
+export const UNLIMITED_API_PATHS = new Set(['/api/health', '/api/internal/rate-limit']);
+
+const FORM_POSTS: Record<string, RouteGroup> = {
+  '/auth/login': 'login',
+  '/auth/signup': 'register',
+  '/auth/forgot-password': 'password-reset',
+};
+
+export function routeGroupOf(method: string, pathname: string): RouteGroup | null {
+  const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
+  if (method === 'POST' && FORM_POSTS[path]) return FORM_POSTS[path];
+  if (path !== '/api' && !path.startsWith('/api/')) return null;
+  if (UNLIMITED_API_PATHS.has(path)) return null;
+  if (method === 'POST' && (path === '/api/uploads' || /^\/api\/uploads\/[^/]+\/parts$/.test(path))) return 'uploads';
+  return 'api';
+}
+
+export function isApiPath(pathname: string): boolean {
+  return pathname === '/api' || pathname.startsWith('/api/');
+}

@@ -1,0 +1,67 @@
+/**
+ * The rate limiter of this server process, on Redis when configured (in-process otherwise), and the
+ * helpers callers use: one call per check, each answering with a RateLimitDecision. Node-only: it is
+ * reached from middleware through the NEXT_RUNTIME switch and from server actions and route handlers.
+ */
+import { getConfig } from '../config';
+import { getRedis } from '../redis';
+import { parseTrustedProxies, type TrustedProxies } from './client-ip';
+import { RateLimiter, type RateLimitDecision, type RateLimitRequest } from './limiter';
+import { MemoryStore } from './store-memory';
+import { RedisStore } from './store-redis';
+
+let limiter: RateLimiter | undefined;
+let trustedProxies: TrustedProxies | undefined;
+
+export function getRateLimiter(): RateLimiter {
+  if (!limiter) {
+    const config = getConfig();
+    const store = config.redis.kind === 'memory' ? new MemoryStore() : new RedisStore(getRedis(config.redis));
+    limiter = new RateLimiter({ store, overrides: config.rateLimitOverrides });
+  }
+  return limiter;
+}
+
+export function getTrustedProxies(): TrustedProxies {
+  trustedProxies ??= parseTrustedProxies(getConfig().trustedProxies);
+  return trustedProxies;
+}
+
+export function decide(request: RateLimitRequest): Promise<RateLimitDecision> {
+  return getRateLimiter().limit(request);
+}
+
+export function checkRateLimit(key: string, limit: number, windowSeconds: number): Promise<RateLimitDecision> {
+  return getRateLimiter().limitCustom(key, limit, windowSeconds);
+}
+
+/** Counts one login attempt for this address and account; the account's recorded failures are checked too. */
+export function checkLoginRateLimit(ip: string, email?: string): Promise<RateLimitDecision> {
+  return getRateLimiter().limit({ group: 'login', ip, email });
+}
+
+export function checkRegisterRateLimit(ip: string): Promise<RateLimitDecision> {
+  return getRateLimiter().limit({ group: 'register', ip });
+}
+
+export function checkPasswordResetRateLimit(ip: string, email?: string): Promise<RateLimitDecision> {
+  return getRateLimiter().limit({ group: 'password-reset', ip, email });
+}
+
+export function checkApiRateLimit(userId: string, ip = 'unknown'): Promise<RateLimitDecision> {
+  return getRateLimiter().limit({ group: 'api', ip, userId });
+}
+
+export function checkUploadRateLimit(userId: string, ip = 'unknown'): Promise<RateLimitDecision> {
+  return getRateLimiter().limit({ group: 'uploads', ip, userId });
+}
+
+/** Records a failed login against the account, whatever address it came from. */
+export function recordFailedAttempt(ip: string, email: string): Promise<RateLimitDecision> {
+  return getRateLimiter().record('login', 'login-account', { ip, email });
+}
+
+/** After a successful login: this address's attempts and the account's failures start again from zero. */
+export function resetFailedAttempts(ip: string, email: string): Promise<void> {
+  return getRateLimiter().clear('login', ['login', 'login-account'], { ip, email });
+}

@@ -1,0 +1,37 @@
+/**
+ * The shapes every rate-limit store and caller share: what a limit is, and what a check answers.
+ * Edge-safe.
+ */
+export type Algorithm = 'sliding-log' | 'sliding-counter';
+
+/** One limit applied to one identity: at most `limit` hits in any `windowMs`. */
+export interface LimitSpec {
+  /** Names the limit in headers and logs, e.g. "login" or "login-ip". */
+  name: string;
+  key: string;
+  limit: number;
+  windowMs: number;
+  algorithm: Algorithm;
+  /** Hits this request consumes; 0 only looks (and fits only where one more hit would). */
+  cost: number;
+}
+
+export interface LimitState {
+  name: string;
+  limit: number;
+  windowMs: number;
+  remaining: number;
+  /** Milliseconds until the hit that blocks (or the oldest counted hit) leaves the window. */
+  resetMs: number;
+}
+
+export interface CheckOutcome {
+  allowed: boolean;
+  limits: LimitState[];
+}
+
+/** Evaluates all limits together: either every one records the hit, or none does. */
+export interface RateLimitStore {
+  check(specs: LimitSpec[], hashTag: string): Promise<CheckOutcome>;
+  clear(keys: string[], hashTag: string): Promise<void>;
+}

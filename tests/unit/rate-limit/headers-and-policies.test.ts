@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_POLICIES, describeWait, rateLimitHeaders, resolvePolicies, routeGroupOf } from '@/lib/rate-limit';
+
+describe('RateLimit header fields', () => {
+  it('follow the IETF draft syntax, with Retry-After on rejection', () => {
+    const headers = rateLimitHeaders({
+      allowed: false,
+      limits: [
+        { name: 'login', limit: 5, windowMs: 900_000, remaining: 0, resetMs: 539_100 },
+        { name: 'login-ip', limit: 30, windowMs: 900_000, remaining: 12, resetMs: 800_000 },
+      ],
+    });
+    expect(headers['RateLimit-Policy']).toBe('"login";q=5;w=900, "login-ip";q=30;w=900');
+    expect(headers.RateLimit).toBe('"login";r=0;t=540, "login-ip";r=12;t=800');
+    expect(headers['Retry-After']).toBe('540');
+  });
+
+  it('send no Retry-After while requests are allowed', () => {
+    const headers = rateLimitHeaders({ allowed: true, limits: [{ name: 'api', limit: 100, windowMs: 60_000, remaining: 99, resetMs: 60_000 }] });
+    expect(headers).not.toHaveProperty('Retry-After');
+  });
+
+  it('say how long to wait in words people read', () => {
+    expect(describeWait(1)).toBe('1 second');
+    expect(describeWait(45)).toBe('45 seconds');
+    expect(describeWait(540)).toBe('9 minutes');
+    expect(describeWait(3_600)).toBe('1 hour');
+  });
+});
+
+describe('the policy table', () => {
+  it('has the documented defaults', () => {
+    expect(DEFAULT_POLICIES.login.rules[0]).toMatchObject({ name: 'login', limit: 5, windowMs: 900_000, identity: 'ip+email' });
+    expect(DEFAULT_POLICIES.register.rules[0]).toMatchObject({ limit: 3, windowMs: 3_600_000, identity: 'ip' });
+    expect(DEFAULT_POLICIES['password-reset'].rules.map((r) => r.identity)).toEqual(['ip', 'email']);
+    expect(DEFAULT_POLICIES.api.rules[0]).toMatchObject({ limit: 100, windowMs: 60_000, algorithm: 'sliding-counter' });
+    expect(DEFAULT_POLICIES.uploads.rules[0]).toMatchObject({ limit: 30, windowMs: 60_000, identity: 'user' });
+    expect(DEFAULT_POLICIES.api.onStoreFailure).toBe('open');
+    expect(DEFAULT_POLICIES.login.onStoreFailure).toBe('closed');
+  });
+
+  it('takes overrides from configuration without touching the defaults', () => {
+    const policies = resolvePolicies('login=10/30m, api=300/1m');
+    expect(policies.login.rules[0]).toMatchObject({ limit: 10, windowMs: 1_800_000 });
+    expect(policies.api.rules[0]).toMatchObject({ limit: 300, windowMs: 60_000 });
+    expect(DEFAULT_POLICIES.login.rules[0]!.limit).toBe(5);
+  });
+
+  it('names the bad override', () => {
+    expect(() => resolvePolicies('logn=10/30m')).toThrow(/no limit is named "logn"/);
+    expect(() => resolvePolicies('login=ten')).toThrow(/"login=ten" is not name=limit\/window/);
+  });
+});
+
+describe('route groups', () => {
+  it('maps form posts and API routes to their group', () => {
+    expect(routeGroupOf('POST', '/auth/login')).toBe('login');
+    expect(routeGroupOf('POST', '/auth/signup/')).toBe('register');
+    expect(routeGroupOf('POST', '/auth/forgot-password')).toBe('password-reset');
+    expect(routeGroupOf('POST', '/api/uploads')).toBe('uploads');
+    expect(routeGroupOf('GET', '/api/files')).toBe('api');
+    expect(routeGroupOf('DELETE', '/api/files/3')).toBe('api');
+  });
+
+  it('leaves pages, health and the internal bridge alone', () => {
+    expect(routeGroupOf('GET', '/auth/login')).toBeNull();
+    expect(routeGroupOf('GET', '/')).toBeNull();
+    expect(routeGroupOf('GET', '/api/health')).toBeNull();
+    expect(routeGroupOf('POST', '/api/internal/rate-limit')).toBeNull();
+    expect(routeGroupOf('GET', '/apiary')).toBeNull();
+  });
+});

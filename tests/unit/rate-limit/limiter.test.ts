@@ -1,0 +1,107 @@
+import { describe, expect, it, vi } from 'vitest';
+import { MemoryStore, RateLimiter, type CheckOutcome, type LimitSpec, type RateLimitStore } from '@/lib/rate-limit';
+
+/** Counts the calls that reach the store it wraps. */
+class CountingStore implements RateLimitStore {
+  calls = 0;
+  constructor(private readonly inner: RateLimitStore) {}
+  check(specs: LimitSpec[], tag: string): Promise<CheckOutcome> {
+    this.calls += 1;
+    return this.inner.check(specs, tag);
+  }
+  clear(keys: string[], tag: string) {
+    return this.inner.clear(keys, tag);
+  }
+}
+
+/** A store whose server has gone away: every call hangs, as a check against a dead Redis can. */
+const hangingStore: RateLimitStore = {
+  check: () => new Promise(() => {}),
+  clear: () => new Promise(() => {}),
+};
+
+describe('limiter over a store', () => {
+  it('checks every limit of the login group in one store call', async () => {
+    const store = new CountingStore(new MemoryStore());
+    const limiter = new RateLimiter({ store, log: () => {} });
+    const decision = await limiter.limit({ group: 'login', ip: '203.0.113.1', email: 'a@example.com' });
+    expect(store.calls).toBe(1);
+    expect(decision.outcome.limits.map((l) => l.name)).toEqual(['login', 'login-ip', 'login-account']);
+    expect(decision.headers['RateLimit-Policy']).toContain('"login";q=5;w=900');
+  });
+
+  it('answers a blocked client from the block cache until its reset, without calling the store', async () => {
+    let now = 0;
+    const store = new CountingStore(new MemoryStore(() => now));
+    const limiter = new RateLimiter({ store, now: () => now, log: () => {} });
+    const request = { group: 'register' as const, ip: '203.0.113.2' };
+    for (let i = 0; i < 3; i++) expect((await limiter.limit(request)).allowed).toBe(true);
+    const rejected = await limiter.limit(request);
+    expect(rejected.status).toBe(429);
+    const callsWhenBlocked = store.calls;
+    for (let i = 0; i < 1_000; i++) {
+      const flood = await limiter.limit(request);
+      expect(flood.source).toBe('block-cache');
+    }
+    expect(store.calls).toBe(callsWhenBlocked);
+    now += 3_600_000;
+    expect((await limiter.limit(request)).allowed).toBe(true);
+    expect(store.calls).toBe(callsWhenBlocked + 1);
+  });
+
+  it('keeps the block cache within its bound', async () => {
+    const limiter = new RateLimiter({ store: new MemoryStore(), blockCacheSize: 10, overrides: 'register=1/1h', log: () => {} });
+    for (let i = 0; i < 50; i++) {
+      await limiter.limit({ group: 'register', ip: `198.51.100.${i}` });
+      await limiter.limit({ group: 'register', ip: `198.51.100.${i}` });
+    }
+    expect((limiter as unknown as { blocked: Map<string, unknown> }).blocked.size).toBeLessThanOrEqual(10);
+  });
+
+  it('counts failed logins per account across addresses, and forgets them after a success', async () => {
+    const limiter = new RateLimiter({ store: new MemoryStore(), overrides: 'login-account=3/1h', log: () => {} });
+    const email = 'victim@example.com';
+    for (let i = 0; i < 3; i++) await limiter.record('login', 'login-account', { ip: `198.51.100.${i}`, email });
+    expect((await limiter.limit({ group: 'login', ip: '192.0.2.99', email })).allowed).toBe(false);
+    await limiter.clear('login', ['login', 'login-account'], { ip: '192.0.2.99', email });
+    expect((await limiter.limit({ group: 'login', ip: '192.0.2.99', email })).allowed).toBe(true);
+  });
+});
+
+describe('limiter when the store is unreachable', () => {
+  it('answers fail-closed groups 503 with Retry-After within the timeout', async () => {
+    const limiter = new RateLimiter({ store: hangingStore, timeoutMs: 100, log: () => {} });
+    const started = performance.now();
+    const decision = await limiter.limit({ group: 'login', ip: '203.0.113.3', email: 'a@example.com' });
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(decision).toMatchObject({ allowed: false, status: 503, source: 'unavailable' });
+    expect(decision.headers['Retry-After']).toBe('5');
+  });
+
+  it('keeps serving fail-open groups from the in-process store, with the same limits', async () => {
+    const limiter = new RateLimiter({ store: hangingStore, timeoutMs: 50, overrides: 'api=3/1m', log: () => {} });
+    const results = [];
+    for (let i = 0; i < 4; i++) results.push(await limiter.limit({ group: 'api', ip: '203.0.113.4' }));
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 429]);
+    expect(results[0]!.source).toBe('fallback');
+  });
+
+  it('logs a degraded episode once, reports it in health, and recovers by itself', async () => {
+    const log = vi.fn();
+    let down = true;
+    const memory = new MemoryStore();
+    const flaky: RateLimitStore = {
+      check: (specs) => (down ? Promise.reject(new Error('connect ECONNREFUSED')) : memory.check(specs)),
+      clear: (keys) => memory.clear(keys),
+    };
+    const limiter = new RateLimiter({ store: flaky, log });
+    for (let i = 0; i < 5; i++) await limiter.limit({ group: 'api', ip: `203.0.113.${i}` });
+    expect(log).toHaveBeenCalledTimes(1);
+    expect(limiter.health()).toMatchObject({ degraded: true, lastError: 'connect ECONNREFUSED' });
+    down = false;
+    expect((await limiter.limit({ group: 'login', ip: '203.0.113.9', email: 'b@example.com' })).status).toBe(200);
+    expect(limiter.health().degraded).toBe(false);
+    expect(log).toHaveBeenCalledTimes(2);
+    expect(log.mock.calls[1]![0]).toMatch(/reachable again/);
+  });
+});
