@@ -1,0 +1,39 @@
+import { Cluster } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RateLimiter } from '@/lib/rate-limit';
+import { RedisStore } from '@/lib/rate-limit/store-redis';
+import { startRedisCluster } from '../../support/redis-server';
+
+let cluster: Awaited<ReturnType<typeof startRedisCluster>>;
+let client: Cluster;
+
+beforeAll(async () => {
+  cluster = await startRedisCluster(3);
+  client = new Cluster(cluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })));
+});
+
+afterAll(async () => {
+  await client?.quit();
+  await cluster?.stop();
+});
+
+describe('rate limiting on a 3-master Redis Cluster', () => {
+  it('checks multi-limit groups with no CROSSSLOT error and exact limits', async () => {
+    const limiter = new RateLimiter({ store: new RedisStore(client), timeoutMs: 2_000, log: () => {} });
+    const decisions = await Promise.all(
+      Array.from({ length: 50 }, () => limiter.limit({ group: 'login', ip: '198.51.100.1', email: 'user@example.com' })),
+    );
+    expect(decisions.every((d) => d.source !== 'unavailable')).toBe(true);
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(5);
+    expect((await limiter.limit({ group: 'password-reset', ip: '198.51.100.1', email: 'user@example.com' })).status).toBe(200);
+  });
+
+  it('spreads single-limit groups over the masters by identity', async () => {
+    const limiter = new RateLimiter({ store: new RedisStore(client), timeoutMs: 2_000, log: () => {} });
+    for (let i = 0; i < 60; i++) {
+      expect((await limiter.limit({ group: 'api', ip: `203.0.113.${i}` })).status).toBe(200);
+    }
+    const keysPerNode = await Promise.all(client.nodes('master').map((node) => node.dbsize()));
+    expect(keysPerNode.filter((count) => count > 0).length).toBeGreaterThan(1);
+  });
+});
