@@ -15,7 +15,7 @@ test.describe('home page and health', () => {
     expect(response?.status()).toBe(200);
     const body = await response!.json();
     expect(body.status).toBe('ok');
-    expect(body.checks.redis).toMatchObject({ ok: true, mode: 'redis' });
+    expect(body.checks.redis).toMatchObject({ ok: true, mode: 'redis', limiter: { degraded: false } });
     expect(body.checks.storage).toMatchObject({ ok: true, mode: 'minio' });
     expect(body.checks.database).toMatchObject({ ok: true, mode: 'postgres' });
     expect(body.checks.email).toMatchObject({ ok: true });

@@ -1,0 +1,67 @@
+import { expect, test } from '@playwright/test';
+import { request as httpRequest } from 'node:http';
+
+// Each test speaks from its own loopback address (127.0.0.0/8 all reaches the server), so it is a client
+// of its own and its floods cannot spill into other tests.
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+function send(baseURL: string, path: string, from: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Reply> {
+  const url = new URL(path, baseURL);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: url.hostname, port: url.port, path: url.pathname, method, localAddress: from, headers, agent: false },
+      (res) => {
+        let body = '';
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test.describe('rate limits through next start', () => {
+  test('API responses carry the RateLimit header fields', async ({ baseURL }) => {
+    const reply = await send(baseURL!, '/api/files', '127.0.0.11');
+    expect(reply.headers['ratelimit-policy']).toBe('"api";q=100;w=60');
+    expect(reply.headers['ratelimit']).toMatch(/^"api";r=99;t=\d+$/);
+  });
+
+  test('the 101st API request in a minute gets 429, Retry-After and a JSON problem', async ({ baseURL }) => {
+    const from = '127.0.0.12';
+    for (let i = 0; i < 100; i++) expect((await send(baseURL!, '/api/files', from)).status).not.toBe(429);
+    const limited = await send(baseURL!, '/api/files', from);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.headers['content-type']).toContain('application/problem+json');
+    const problem = JSON.parse(limited.body);
+    expect(problem).toMatchObject({ status: 429, title: 'Too Many Requests' });
+    expect(problem.detail).toMatch(/Please wait \d+ (second|minute)s? and try again/);
+    // another client is not affected
+    expect((await send(baseURL!, '/api/files', '127.0.0.13')).status).not.toBe(429);
+  });
+
+  test('a spoofed X-Forwarded-For from a direct client changes nothing', async ({ baseURL }) => {
+    const from = '127.0.0.14';
+    const statuses: number[] = [];
+    for (let i = 0; i < 101; i++) {
+      const reply = await send(baseURL!, '/api/files', from, { 'X-Forwarded-For': `198.51.100.${i}`, 'X-Zigznote-Peer-Ip': `203.0.113.${i}` });
+      statuses.push(reply.status);
+    }
+    expect(statuses.slice(0, 100).includes(429)).toBe(false);
+    expect(statuses[100]).toBe(429);
+  });
+
+  test('health is never rate limited', async ({ baseURL }) => {
+    const from = '127.0.0.15';
+    for (let i = 0; i < 120; i++) {
+      const reply = await send(baseURL!, '/api/health', from);
+      expect(reply.status).toBe(200);
+    }
+  });
+});
