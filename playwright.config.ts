@@ -1,9 +1,22 @@
 import { defineConfig } from '@playwright/test';
+import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 
-// The end-to-end suite runs against a production build (`next build` + `next start`) wired to the real
-// services that `npm test` started; their addresses come in through the environment.
-const port = Number(process.env.E2E_PORT ?? 3100);
-const appUrl = `http://127.0.0.1:${port}`;
+// The end-to-end suite runs against production builds (`next build` + `next start`) wired to the real
+// services that `npm test` started; their addresses come in through the environment. Every test runs
+// twice: against the app whose middleware runs on the Node runtime (what we ship) and against the variant
+// built by scripts/build-edge-variant.sh, whose middleware runs on the Edge runtime.
+const modes = (process.env.E2E_MODES ?? 'node,edge').split(',');
+const edgeApp = '.data/edge-app';
+if (modes.includes('edge') && !existsSync(`${edgeApp}/.next/BUILD_ID`)) {
+  throw new Error('The Edge variant is not built: run `bash scripts/build-edge-variant.sh`, or set E2E_MODES=node');
+}
+
+const servers = {
+  node: { port: 3100, cwd: '.' },
+  edge: { port: 3200, cwd: edgeApp },
+} as const;
+const bridgeSecret = randomBytes(32).toString('hex');
 
 export default defineConfig({
   testDir: 'e2e',
@@ -17,7 +30,6 @@ export default defineConfig({
   reporter: [['list'], ['json', { outputFile: '.data/test-results/playwright.json' }]],
   outputDir: '.data/test-results/playwright',
   use: {
-    baseURL: appUrl,
     trace: 'retain-on-failure',
     launchOptions: {
       // Playwright cannot download its own browsers here: Debian's Chromium, kept quiet offline.
@@ -33,14 +45,28 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
-  webServer: {
-    command: `node_modules/.bin/next start -H 127.0.0.1 -p ${port}`,
-    url: `${appUrl}/`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: { ...(process.env as Record<string, string>), NODE_ENV: 'production', NEXT_PUBLIC_APP_URL: appUrl },
-  },
+  projects: modes.map((mode) => ({
+    name: mode,
+    use: { browserName: 'chromium' as const, baseURL: `http://127.0.0.1:${servers[mode as keyof typeof servers].port}` },
+  })),
+  webServer: modes.map((mode) => {
+    const { port, cwd } = servers[mode as keyof typeof servers];
+    const appUrl = `http://127.0.0.1:${port}`;
+    return {
+      command: `node_modules/.bin/next start -H 127.0.0.1 -p ${port}`,
+      cwd,
+      url: `${appUrl}/`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'pipe' as const,
+      stderr: 'pipe' as const,
+      env: {
+        ...(process.env as Record<string, string>),
+        NODE_ENV: 'production',
+        NEXT_PUBLIC_APP_URL: appUrl,
+        RATE_LIMIT_BRIDGE_URL: appUrl,
+        RATE_LIMIT_BRIDGE_SECRET: bridgeSecret,
+      },
+    };
+  }),
 });

@@ -35,14 +35,15 @@ status=0
 phase "unit and integration tests (vitest)"
 node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json" || status=1
 
-phase "production build"
-if node_modules/.bin/next build > "$results/build.log" 2>&1; then
+phase "production builds (Node middleware, then the Edge variant)"
+if node_modules/.bin/next build > "$results/build.log" 2>&1 \
+  && bash scripts/build-edge-variant.sh > "$results/build-edge.log" 2>&1; then
   tail -n 25 "$results/build.log"
   phase "end-to-end tests (Playwright, Chromium)"
   node_modules/.bin/playwright test || status=1
 else
-  cat "$results/build.log"
-  echo "next build failed: end-to-end tests not run"
+  tail -n 60 "$results/build.log" "$results/build-edge.log" 2>/dev/null
+  echo "a production build failed: end-to-end tests not run"
   status=1
 fi
 
