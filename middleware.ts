@@ -6,10 +6,10 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { handleRateLimit, type DecideFn, type TrustedProxies } from './lib/rate-limit';
 
-async function limiterForRuntime(): Promise<{ decide: DecideFn; trusted: TrustedProxies }> {
+async function limiterForRuntime(): Promise<{ decide: DecideFn | null; trusted: TrustedProxies }> {
   if (process.env.NEXT_RUNTIME === 'nodejs') {
-    const { decide, getTrustedProxies } = await import('./lib/rate-limit/server');
-    return { decide, trusted: getTrustedProxies() };
+    const { decide, getTrustedProxies, rateLimitsEnabled } = await import('./lib/rate-limit/server');
+    return { decide: rateLimitsEnabled() ? decide : null, trusted: getTrustedProxies() };
   }
   const { edgeLimiter } = await import('./lib/rate-limit/edge-bridge');
   return edgeLimiter();

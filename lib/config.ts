@@ -52,6 +52,7 @@ const envSchema = z.object({
   ),
   REDIS_SENTINEL_NAME: z.preprocess(emptyAsUndefined, z.string().default('mymaster')),
   REDIS_PASSWORD: optionalString,
+  RATE_LIMITS_DISABLED: booleanFlag,
   RATE_LIMITS: z.preprocess(
     emptyAsUndefined,
     z
@@ -106,6 +107,8 @@ export interface AppConfig {
     | { kind: 'sentinel'; sentinels: HostPort[]; name: string; password: string | undefined }
     | { kind: 'memory' };
   rateLimitOverrides: string | undefined;
+  /** For deployments whose gateway limits already, and for benchmarks: no limit is applied at all. */
+  rateLimitsDisabled: boolean;
   /** Only for a middleware built for the Edge runtime: how it reaches the limiter route. */
   rateLimitBridge: { url: string; secret: string } | undefined;
   storage: {
@@ -217,6 +220,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
           ? { kind: 'redis', url: env.REDIS_URL }
           : { kind: 'memory' },
     rateLimitOverrides: env.RATE_LIMITS,
+    rateLimitsDisabled: env.RATE_LIMITS_DISABLED,
     rateLimitBridge:
       env.RATE_LIMIT_BRIDGE_SECRET
         ? { url: (env.RATE_LIMIT_BRIDGE_URL ?? env.NEXT_PUBLIC_APP_URL).replace(/\/$/, ''), secret: env.RATE_LIMIT_BRIDGE_SECRET }

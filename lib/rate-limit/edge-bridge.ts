@@ -10,8 +10,9 @@ import type { DecideFn } from './middleware-handler';
 
 export const BRIDGE_PATH = '/api/internal/rate-limit';
 
-export function edgeLimiter(): { decide: DecideFn; trusted: TrustedProxies } {
+export function edgeLimiter(): { decide: DecideFn | null; trusted: TrustedProxies } {
   const config = getConfig();
+  if (config.rateLimitsDisabled) return { decide: null, trusted: parseTrustedProxies(config.trustedProxies) };
   const bridge = config.rateLimitBridge;
   if (!bridge) throw new Error('middleware runs on the Edge runtime: set RATE_LIMIT_BRIDGE_SECRET (and RATE_LIMIT_BRIDGE_URL)');
   const decide: DecideFn = async (request) => {

@@ -2,7 +2,8 @@
  * What middleware.ts does with a request: find its route group and client, ask the limiter (directly on
  * the Node runtime, through the internal route on the Edge), and answer. /api routes over their limit get
  * 429 (or 503) with a JSON problem body; form posts go on to their server action carrying the verdict, so
- * the form shows how long to wait. Every limited response carries the RateLimit header fields. Edge-safe.
+ * the form shows how long to wait. Every limited response carries the RateLimit header fields. With no
+ * `decide` (limits disabled by configuration) requests only lose any verdict header a client sent. Edge-safe.
  */
 import { NextResponse, type NextRequest } from 'next/server';
 import { PEER_HEADER, resolveClientIp, type TrustedProxies } from './client-ip';
@@ -12,11 +13,15 @@ import type { RateLimitDecision, RateLimitRequest } from './limiter';
 
 export type DecideFn = (request: RateLimitRequest) => Promise<Pick<RateLimitDecision, 'allowed' | 'status' | 'headers' | 'retryAfterSeconds'>>;
 
-export async function handleRateLimit(request: NextRequest, decide: DecideFn, trusted: TrustedProxies): Promise<NextResponse> {
+export async function handleRateLimit(
+  request: NextRequest,
+  decide: DecideFn | null,
+  trusted: TrustedProxies,
+): Promise<NextResponse> {
   const forwarded = new Headers(request.headers);
   forwarded.delete(VERDICT_HEADER);
   const group = routeGroupOf(request.method, request.nextUrl.pathname);
-  if (!group) return NextResponse.next({ request: { headers: forwarded } });
+  if (!group || !decide) return NextResponse.next({ request: { headers: forwarded } });
 
   const ip = resolveClientIp(request.headers.get(PEER_HEADER), request.headers.get('x-forwarded-for'), trusted);
   const decision = await decide({ group, ip });

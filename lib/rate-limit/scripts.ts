@@ -7,7 +7,7 @@
  * KEYS[i]: the key of limit i (all keys of one check share a hash tag, so Redis Cluster accepts them).
  * ARGV: n, then for each limit: algorithm ("log" | "counter"), limit, window in ms, cost (0 looks without
  * consuming: it fits only where one more hit would).
- * Returns: { allowed (1|0), nowMs, then per limit: remaining, resetMs }.
+ * Returns: { allowed (1|0), then per limit: remaining, resetMs (whole milliseconds) }.
  *
  * "log" is the exact sliding window: a sorted set of hit times (score in ms, member unique per hit).
  *   reset = when the oldest hit that must leave for this request to fit leaves the window.
@@ -76,7 +76,7 @@ for i = 1, n do
   state[i] = s
 end
 
-local result = { allowed, string.format('%.3f', now) }
+local result = { allowed }
 for i = 1, n do
   local s = state[i]
   local key = KEYS[i]
@@ -91,9 +91,13 @@ for i = 1, n do
       count = count + s.cost
     end
     remaining = math.max(s.limit - count, 0)
-    if s.reset then reset = s.reset else
+    if s.reset then reset = s.reset
+    elseif s.count == 0 then
+      -- the oldest counted hit is this one, or there is none
+      if count > 0 then reset = s.window else reset = 0 end
+    else
       local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-      if oldest[2] then reset = tonumber(oldest[2]) + s.window - now else reset = 0 end
+      reset = tonumber(oldest[2]) + s.window - now
     end
   else
     local current = s.current
@@ -107,7 +111,7 @@ for i = 1, n do
     if s.reset then reset = s.reset else reset = s.window - s.elapsed end
   end
   result[#result + 1] = remaining
-  result[#result + 1] = string.format('%.3f', math.max(reset, 0))
+  result[#result + 1] = math.floor(math.max(reset, 0) + 0.5)
 end
 return result
 `;

@@ -27,6 +27,10 @@ export function getTrustedProxies(): TrustedProxies {
   return trustedProxies;
 }
 
+export function rateLimitsEnabled(): boolean {
+  return !getConfig().rateLimitsDisabled;
+}
+
 export function decide(request: RateLimitRequest): Promise<RateLimitDecision> {
   return getRateLimiter().limit(request);
 }

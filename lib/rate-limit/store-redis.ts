@@ -38,8 +38,8 @@ export class RedisStore implements RateLimitStore {
         name: spec.name,
         limit: spec.limit,
         windowMs: spec.windowMs,
-        remaining: Number(reply[2 + i * 2]),
-        resetMs: Number(reply[3 + i * 2]),
+        remaining: Number(reply[1 + i * 2]),
+        resetMs: Number(reply[2 + i * 2]),
       })),
     };
   }

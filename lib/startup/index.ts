@@ -54,4 +54,5 @@ export async function startServer(): Promise<void> {
   }
   installPeerStamp();
   for (const line of describeServices(config)) console.log(`[zigznote] ${line}`);
+  if (config.rateLimitsDisabled) console.warn('[zigznote] rate limits: DISABLED by RATE_LIMITS_DISABLED; nothing limits abuse but your gateway');
 }

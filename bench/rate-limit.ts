@@ -1,0 +1,152 @@
+// Rate limiter benchmark: check latency over raw PING on the same connection, Redis commands per check,
+// Redis commands per request during a flood from an already-blocked client, and requests per second of a
+// limited route over the same route unlimited through `next start` (Node and Edge middleware).
+import Redis from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { RateLimiter } from '../lib/rate-limit';
+import { RedisStore } from '../lib/rate-limit/store-redis';
+import { percentile, printTable, requestsPerSecond, startNextServer } from './support';
+
+const redisUrl = process.env.REDIS_URL;
+if (!redisUrl) throw new Error('REDIS_URL is not set: run `npm run bench`');
+
+async function commandStats(client: Redis): Promise<Map<string, number>> {
+  const stats = new Map<string, number>();
+  for (const match of (await client.info('commandstats')).matchAll(/cmdstat_([^:]+):calls=(\d+)/g)) {
+    stats.set(match[1]!, Number(match[2]));
+  }
+  return stats;
+}
+
+function delta(before: Map<string, number>, after: Map<string, number>, names: string[]): number {
+  return names.reduce((sum, name) => sum + (after.get(name) ?? 0) - (before.get(name) ?? 0), 0);
+}
+
+/** The limiter we replace: four separate calls per check, not atomic. */
+async function naiveCheck(client: Redis, key: string, limit: number, windowMs: number): Promise<boolean> {
+  const now = Date.now();
+  await client.zremrangebyscore(key, 0, now - windowMs);
+  const count = await client.zcard(key);
+  if (count >= limit) return false;
+  await client.zadd(key, now, `${now}-${Math.random()}`);
+  await client.pexpire(key, windowMs);
+  return true;
+}
+
+async function main() {
+  const client = new Redis(redisUrl!);
+  const observer = new Redis(redisUrl!);
+  const store = new RedisStore(client);
+  const limiter = new RateLimiter({ store, timeoutMs: 1_000, log: () => {} });
+  const run = randomBytes(4).toString('hex');
+  const rows: Array<[string, string, string]> = [];
+
+  // warm up: script loaded, connection established
+  for (let i = 0; i < 200; i++) {
+    await client.ping();
+    await limiter.limit({ group: 'api', ip: `warm-${run}` });
+  }
+
+  // 1. latency of a check over PING, interleaved on the same connection
+  const pings: number[] = [];
+  const checks: number[] = [];
+  const samples = 3_000;
+  for (let i = 0; i < samples; i++) {
+    let t = performance.now();
+    await client.ping();
+    pings.push(performance.now() - t);
+    t = performance.now();
+    await store.check([{ name: 'login', key: `bench:${run}:${i % 50}`, limit: 1_000_000, windowMs: 60_000, algorithm: 'sliding-log', cost: 1 }], `bench-${run}`);
+    checks.push(performance.now() - t);
+  }
+  pings.sort((a, b) => a - b);
+  checks.sort((a, b) => a - b);
+  for (const p of [50, 99]) {
+    rows.push([
+      `check latency / PING latency, p${p}`,
+      `${(percentile(checks, p) / percentile(pings, p)).toFixed(2)} (${(percentile(checks, p) * 1000).toFixed(0)} µs / ${(percentile(pings, p) * 1000).toFixed(0)} µs)`,
+      '≤ 1.3',
+    ]);
+  }
+
+  // 2. commands sent per check (a multi-limit login check)
+  let before = await commandStats(observer);
+  const n = 1_000;
+  for (let i = 0; i < n; i++) await limiter.limit({ group: 'login', ip: `10.${i % 250}.0.1`, email: `u${i}@bench.test` });
+  let after = await commandStats(observer);
+  const sent = delta(before, after, ['evalsha', 'eval']);
+  const inside = delta(before, after, ['zremrangebyscore', 'zcard', 'zadd', 'pexpire', 'zrange', 'time', 'hmget', 'hset']);
+  rows.push(['Redis commands sent per check (login: 3 limits)', `${(sent / n).toFixed(3)} (+ ${(inside / n).toFixed(1)} run inside the script)`, '1']);
+
+  // the replaced limiter, for comparison: commands per check and its burst behaviour
+  before = await commandStats(observer);
+  for (let i = 0; i < n; i++) await naiveCheck(client, `naive:${run}:${i}`, 5, 60_000);
+  after = await commandStats(observer);
+  rows.push(['  replaced 4-call limiter: commands per check', (delta(before, after, ['zremrangebyscore', 'zcard', 'zadd', 'pexpire']) / n).toFixed(2), '-']);
+  const naiveBurst = await Promise.all(Array.from({ length: 200 }, () => naiveCheck(client, `naive-burst:${run}`, 5, 60_000)));
+  const oursBurst = await Promise.all(Array.from({ length: 200 }, () => limiter.limit({ group: 'login', ip: '192.0.2.1', email: `burst-${run}@bench.test` })));
+  rows.push(['200 concurrent attempts, limit 5: passed (ours / replaced)', `${oursBurst.filter((d) => d.allowed).length} / ${naiveBurst.filter(Boolean).length}`, '5 / -']);
+
+  // 3. flood from a client already over its limit
+  const floodIp = `flood-${run}`;
+  while ((await limiter.limit({ group: 'register', ip: floodIp })).allowed) {
+    // use up the limit
+  }
+  before = await commandStats(observer);
+  const flood = 10_000;
+  for (let i = 0; i < flood; i++) await limiter.limit({ group: 'register', ip: floodIp });
+  after = await commandStats(observer);
+  const floodCommands = [...after.keys()].filter((k) => k !== 'info').reduce((sum, k) => sum + (after.get(k) ?? 0) - (before.get(k) ?? 0), 0);
+  rows.push(['Redis commands per request, flood of 10,000 from a blocked client', (floodCommands / flood).toFixed(4), '< 0.01']);
+
+  await client.quit();
+  await observer.quit();
+
+  // 4. requests per second through next start, limited over unlimited
+  const seconds = Number(process.env.BENCH_SECONDS ?? 4);
+  const modes: Array<['Node' | 'Edge', string]> = [['Node', '.']];
+  if (existsSync('.data/edge-app/.next/BUILD_ID')) modes.push(['Edge', '.data/edge-app']);
+  const bridgeSecret = randomBytes(32).toString('hex');
+  let port = 3310;
+  for (const [mode, cwd] of modes) {
+    const limitedPort = port++;
+    const unlimitedPort = port++;
+    const limited = await startNextServer(cwd, limitedPort, {
+      RATE_LIMITS: 'api=1000000000/1m',
+      RATE_LIMIT_BRIDGE_SECRET: bridgeSecret,
+      RATE_LIMIT_BRIDGE_URL: `http://127.0.0.1:${limitedPort}`,
+    });
+    const unlimited = await startNextServer(cwd, unlimitedPort, { RATE_LIMITS_DISABLED: 'true' });
+    await requestsPerSecond(`${limited.url}/api/version`, 1);
+    await requestsPerSecond(`${unlimited.url}/api/version`, 1);
+    let limitedTotal = 0;
+    let unlimitedTotal = 0;
+    // alternate which goes first, so neither side always runs on a warmer or cooler machine
+    for (let round = 0; round < 4; round++) {
+      const order = round % 2 === 0 ? (['limited', 'unlimited'] as const) : (['unlimited', 'limited'] as const);
+      for (const side of order) {
+        const server = side === 'limited' ? limited : unlimited;
+        const { rps } = await requestsPerSecond(`${server.url}/api/version`, seconds);
+        if (side === 'limited') limitedTotal += rps;
+        else unlimitedTotal += rps;
+      }
+    }
+    const check = await fetch(`${limited.url}/api/version`);
+    if (!check.headers.get('ratelimit')) throw new Error(`${mode}: the limited server sent no RateLimit header`);
+    rows.push([
+      `${mode} middleware: req/s limited / unlimited (GET /api/version)`,
+      `${(limitedTotal / unlimitedTotal).toFixed(2)} (${(limitedTotal / 4).toFixed(0)} / ${(unlimitedTotal / 4).toFixed(0)})`,
+      mode === 'Node' ? '≥ 0.9' : '-',
+    ]);
+    await limited.stop();
+    await unlimited.stop();
+  }
+
+  printTable('Rate limiting (ratios measured in this run)', rows);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# `npm run bench`: starts the real services, builds the app (Node and Edge middleware), and prints each
+# benchmark's table of ratios measured within one run. Not a test: nothing here passes or fails on speed.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export NEXT_TELEMETRY_DISABLED=1
+bash scripts/ensure-deps.sh
+scripts/services install
+started_services=$(scripts/services up)
+# shellcheck disable=SC2086
+trap '[ -z "$started_services" ] || scripts/services down $started_services' EXIT
+set -a
+# shellcheck disable=SC1090
+. <(scripts/services env)
+set +a
+echo "building the app (Node and Edge middleware)…"
+node_modules/.bin/next build > .data/logs/bench-build.log 2>&1
+bash scripts/build-edge-variant.sh > .data/logs/bench-build-edge.log 2>&1
+for bench in bench/*.ts; do
+  [ "$bench" = bench/support.ts ] && continue
+  echo "== $bench"
+  node_modules/.bin/tsx "$bench"
+done
