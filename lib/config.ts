@@ -89,6 +89,25 @@ const envSchema = z.object({
   AWS_SES_SECRET_ACCESS_KEY: optionalString,
   AWS_SES_FROM_EMAIL: optionalString,
   AWS_SES_ENDPOINT: url('the SES endpoint override, e.g. http://127.0.0.1:8005 for the local one'),
+  AWS_SES_REPLY_TO: optionalString,
+  AWS_SES_CONFIGURATION_SET: optionalString,
+  AWS_SES_TAGS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^\s*[A-Za-z0-9_-]+=[A-Za-z0-9_.@-]+\s*(,\s*[A-Za-z0-9_-]+=[A-Za-z0-9_.@-]+\s*)*$/, {
+        message: 'must be name=value pairs separated by commas, e.g. app=zigznote,env=prod',
+      })
+      .optional(),
+  ),
+  AWS_SES_SNS_TOPIC_ARN: z.preprocess(
+    emptyAsUndefined,
+    z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, { message: 'must be an SNS topic ARN' }).optional(),
+  ),
+  EMAIL_SEND_RATE: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ message: 'must be a number of emails per second' }).positive().max(10_000).default(14),
+  ),
 
   SENTRY_DSN: url('the DSN GlitchTip shows for the project'),
 });
@@ -126,6 +145,13 @@ export interface AppConfig {
     from: string;
     endpoint: string | undefined;
     credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+    replyTo: string | undefined;
+    configurationSet: string | undefined;
+    tags: Array<{ Name: string; Value: string }>;
+    /** Only notifications from this SNS topic are believed; unset accepts any correctly signed topic. */
+    snsTopicArn: string | undefined;
+    /** Emails per second across every instance: the SES sending quota. */
+    sendRate: number;
   };
   sentryDsn: string | undefined;
 }
@@ -243,6 +269,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         env.AWS_SES_ACCESS_KEY_ID && env.AWS_SES_SECRET_ACCESS_KEY
           ? { accessKeyId: env.AWS_SES_ACCESS_KEY_ID, secretAccessKey: env.AWS_SES_SECRET_ACCESS_KEY }
           : undefined,
+      replyTo: env.AWS_SES_REPLY_TO,
+      configurationSet: env.AWS_SES_CONFIGURATION_SET,
+      tags: (env.AWS_SES_TAGS ?? '')
+        .split(',')
+        .filter((pair) => pair.trim() !== '')
+        .map((pair) => {
+          const [name = '', value = ''] = pair.trim().split('=');
+          return { Name: name, Value: value };
+        }),
+      snsTopicArn: env.AWS_SES_SNS_TOPIC_ARN,
+      sendRate: env.EMAIL_SEND_RATE,
     },
     sentryDsn: env.SENTRY_DSN,
   };

@@ -1,0 +1,32 @@
+/**
+ * Which send failures are worth retrying: SES throttling ("Maximum sending rate exceeded") and server-side
+ * errors. Anything else (a rejected message, an unverified sender, bad credentials) fails the same way
+ * every time. Edge-safe.
+ */
+const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'LimitExceededException']);
+
+export class EmailSendError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly httpStatus: number | undefined,
+  ) {
+    super(message);
+    this.name = 'EmailSendError';
+  }
+}
+
+export function isRetryable(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false;
+  const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; httpStatus?: number; $retryable?: unknown };
+  const status = e.$metadata?.httpStatusCode ?? e.httpStatus;
+  if (THROTTLING.has(e.name ?? '') || THROTTLING.has(e.code ?? '')) return true;
+  if (status === 429 || (status !== undefined && status >= 500)) return true;
+  // Only a refused connection proves nothing was sent; a timeout or reset may hide an accepted email.
+  return e.code === 'ECONNREFUSED';
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

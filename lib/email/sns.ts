@@ -1,0 +1,172 @@
+/**
+ * SES bounce and complaint notifications delivered by SNS. A message is believed only when its signature
+ * verifies (SignatureVersion 1: SHA1withRSA, 2: SHA256withRSA) against the certificate at SigningCertURL,
+ * and that URL is https on an SNS host (sns.<region>.amazonaws.com, and the configured region when set).
+ * Subscription confirmations are confirmed by fetching their SubscribeURL (same host rules). Permanent
+ * bounces and complaints put the recipients on the suppression list. Node-only.
+ */
+import { createVerify } from 'node:crypto';
+import { z } from 'zod';
+
+const snsMessageSchema = z.object({
+  Type: z.enum(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']),
+  MessageId: z.string(),
+  TopicArn: z.string(),
+  Subject: z.string().optional(),
+  Message: z.string(),
+  Timestamp: z.string(),
+  SignatureVersion: z.enum(['1', '2']),
+  Signature: z.string(),
+  SigningCertURL: z.string(),
+  SubscribeURL: z.string().optional(),
+  Token: z.string().optional(),
+});
+
+export type SnsMessage = z.infer<typeof snsMessageSchema>;
+
+export type SnsVerification = { ok: true; message: SnsMessage } | { ok: false; reason: string };
+
+export interface SnsVerifierOptions {
+  /** Only this region's SNS host is accepted when set. */
+  region?: string;
+  /** Only this topic is accepted when set. */
+  topicArn?: string;
+  /** Fetches a PEM certificate; called only with URLs that passed the host check. */
+  fetchCertificate?: (url: string) => Promise<string>;
+}
+
+const SNS_HOST = /^sns\.([a-z0-9-]{3,})\.amazonaws\.com(\.cn)?$/;
+
+export function isSnsUrl(value: string, region?: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  const match = SNS_HOST.exec(url.hostname);
+  if (url.protocol !== 'https:' || url.port !== '' || !match) return false;
+  return region === undefined || match[1] === region;
+}
+
+const certificates = new Map<string, Promise<string>>();
+
+async function fetchCertificateOverHttps(url: string): Promise<string> {
+  const response = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(5_000) });
+  if (!response.ok) throw new Error(`certificate fetch answered ${response.status}`);
+  const pem = await response.text();
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('not a PEM certificate');
+  return pem;
+}
+
+/** The string SNS signs: `key\nvalue\n` for each signed field present, in this order. */
+export function stringToSign(message: SnsMessage): string {
+  const fields =
+    message.Type === 'Notification'
+      ? ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type']
+      : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
+  let result = '';
+  for (const field of fields) {
+    const value = message[field as keyof SnsMessage];
+    if (value === undefined) continue;
+    result += `${field}\n${value}\n`;
+  }
+  return result;
+}
+
+export async function verifySnsMessage(body: unknown, options: SnsVerifierOptions = {}): Promise<SnsVerification> {
+  const parsed = snsMessageSchema.safeParse(body);
+  if (!parsed.success) return { ok: false, reason: 'not an SNS message' };
+  const message = parsed.data;
+  if (!isSnsUrl(message.SigningCertURL, options.region) || !message.SigningCertURL.endsWith('.pem')) {
+    return { ok: false, reason: 'certificate URL is not an SNS host' };
+  }
+  if (options.topicArn && message.TopicArn !== options.topicArn) return { ok: false, reason: 'unexpected topic' };
+  const fetchCertificate = options.fetchCertificate ?? fetchCertificateOverHttps;
+  let certificate = certificates.get(message.SigningCertURL);
+  if (!certificate) {
+    certificate = fetchCertificate(message.SigningCertURL);
+    certificates.set(message.SigningCertURL, certificate);
+    certificate.catch(() => certificates.delete(message.SigningCertURL));
+  }
+  let pem: string;
+  try {
+    pem = await certificate;
+  } catch {
+    return { ok: false, reason: 'certificate unavailable' };
+  }
+  const verifier = createVerify(message.SignatureVersion === '1' ? 'RSA-SHA1' : 'RSA-SHA256');
+  verifier.update(stringToSign(message), 'utf8');
+  let valid = false;
+  try {
+    valid = verifier.verify(pem, message.Signature, 'base64');
+  } catch {
+    valid = false;
+  }
+  return valid ? { ok: true, message } : { ok: false, reason: 'signature does not verify' };
+}
+
+/** Forgets cached certificates (tests rotate them). */
+export function clearCertificateCache(): void {
+  certificates.clear();
+}
+
+const sesNotificationSchema = z.object({
+  notificationType: z.enum(['Bounce', 'Complaint', 'Delivery', 'AmazonSnsSubscriptionSucceeded']).or(z.string()),
+  bounce: z
+    .object({ bounceType: z.string(), bouncedRecipients: z.array(z.object({ emailAddress: z.string() })) })
+    .optional(),
+  complaint: z.object({ complainedRecipients: z.array(z.object({ emailAddress: z.string() })) }).optional(),
+});
+
+/** The addresses an SES notification says never to send to again, with why. */
+export function addressesToSuppress(notificationJson: string): Array<{ email: string; reason: string }> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(notificationJson);
+  } catch {
+    return [];
+  }
+  const parsed = sesNotificationSchema.safeParse(raw);
+  if (!parsed.success) return [];
+  const n = parsed.data;
+  if (n.notificationType === 'Bounce' && n.bounce?.bounceType === 'Permanent') {
+    return n.bounce.bouncedRecipients.map((r) => ({ email: r.emailAddress, reason: 'bounce' }));
+  }
+  if (n.notificationType === 'Complaint' && n.complaint) {
+    return n.complaint.complainedRecipients.map((r) => ({ email: r.emailAddress, reason: 'complaint' }));
+  }
+  return [];
+}
+
+export type SnsOutcome =
+  | { status: 'suppressed'; count: number }
+  | { status: 'confirmed' }
+  | { status: 'ignored' }
+  | { status: 'rejected'; reason: string };
+
+export interface SnsHandlerDeps extends SnsVerifierOptions {
+  suppress: (email: string, reason: string) => Promise<void>;
+  /** Visits a SubscribeURL; only called with SNS URLs. */
+  confirmSubscription?: (url: string) => Promise<void>;
+}
+
+/** Verifies one SNS delivery and acts on it. */
+export async function handleSnsMessage(body: unknown, deps: SnsHandlerDeps): Promise<SnsOutcome> {
+  const verified = await verifySnsMessage(body, deps);
+  if (!verified.ok) return { status: 'rejected', reason: verified.reason };
+  const message = verified.message;
+  if (message.Type === 'SubscriptionConfirmation') {
+    if (!message.SubscribeURL || !isSnsUrl(message.SubscribeURL, deps.region)) return { status: 'rejected', reason: 'subscribe URL is not an SNS host' };
+    const confirm = deps.confirmSubscription ?? (async (url: string) => {
+      const response = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(5_000) });
+      if (!response.ok) throw new Error(`subscription confirmation answered ${response.status}`);
+    });
+    await confirm(message.SubscribeURL);
+    return { status: 'confirmed' };
+  }
+  if (message.Type !== 'Notification') return { status: 'ignored' };
+  const addresses = addressesToSuppress(message.Message);
+  for (const { email, reason } of addresses) await deps.suppress(email, reason);
+  return addresses.length > 0 ? { status: 'suppressed', count: addresses.length } : { status: 'ignored' };
+}

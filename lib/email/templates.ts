@@ -1,0 +1,48 @@
+/**
+ * Every email the app sends, by name: its subject, its template and its props. Links are built from the
+ * configured app URL, never from a request. Node-only (templates are rendered on Node).
+ */
+import { createElement, type ReactElement } from 'react';
+import AccountExistsEmail, { subject as accountExistsSubject } from '../../emails/account-exists';
+import PasswordChangedEmail, { subject as passwordChangedSubject } from '../../emails/password-changed';
+import ResetPasswordEmail, { subject as resetPasswordSubject } from '../../emails/reset-password';
+import VerifyEmail, { subject as verifySubject } from '../../emails/verify-email';
+import WelcomeEmail, { subject as welcomeSubject } from '../../emails/welcome';
+
+export type TemplateName = 'welcome' | 'verify-email' | 'reset-password' | 'password-changed' | 'account-exists';
+
+export interface TemplatedEmail {
+  template: TemplateName;
+  subject: string;
+  react: ReactElement;
+}
+
+export function welcomeEmail(appUrl: string, name: string): TemplatedEmail {
+  return { template: 'welcome', subject: welcomeSubject, react: createElement(WelcomeEmail, { name, appUrl }) };
+}
+
+export function verificationEmail(appUrl: string, name: string, token: string): TemplatedEmail {
+  const verifyUrl = `${appUrl}/auth/verify-email?token=${encodeURIComponent(token)}`;
+  return { template: 'verify-email', subject: verifySubject, react: createElement(VerifyEmail, { name, verifyUrl }) };
+}
+
+export function passwordResetEmail(appUrl: string, name: string, token: string): TemplatedEmail {
+  const resetUrl = `${appUrl}/auth/reset-password?token=${encodeURIComponent(token)}`;
+  return { template: 'reset-password', subject: resetPasswordSubject, react: createElement(ResetPasswordEmail, { name, resetUrl }) };
+}
+
+export function passwordChangedEmail(appUrl: string, name: string, changedAt = new Date()): TemplatedEmail {
+  return {
+    template: 'password-changed',
+    subject: passwordChangedSubject,
+    react: createElement(PasswordChangedEmail, { name, changedAt, resetUrl: `${appUrl}/auth/forgot-password` }),
+  };
+}
+
+export function accountExistsEmail(appUrl: string, name: string): TemplatedEmail {
+  return {
+    template: 'account-exists',
+    subject: accountExistsSubject,
+    react: createElement(AccountExistsEmail, { name, loginUrl: `${appUrl}/auth/login`, resetUrl: `${appUrl}/auth/forgot-password` }),
+  };
+}

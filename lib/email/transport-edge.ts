@@ -1,0 +1,58 @@
+/**
+ * The Edge transport: SES v2 `outbound-emails` signed with AWS Signature Version 4 by aws4fetch, using only
+ * Web APIs (fetch, SubtleCrypto), so Edge code can send. It takes pre-rendered HTML and text: rendering
+ * stays on Node. aws4fetch's own retries are off (it would re-POST and send twice); delivery retries.
+ * Edge-safe.
+ */
+import { AwsClient } from 'aws4fetch';
+import { EmailSendError } from './errors';
+import type { EmailTransport, OutgoingEmail } from './types';
+
+export interface EdgeTransportOptions {
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Defaults to https://email.<region>.amazonaws.com. */
+  endpoint?: string;
+}
+
+export function createEdgeTransport(options: EdgeTransportOptions): EmailTransport {
+  const client = new AwsClient({
+    accessKeyId: options.accessKeyId,
+    secretAccessKey: options.secretAccessKey,
+    region: options.region,
+    service: 'ses',
+    retries: 0,
+  });
+  const endpoint = (options.endpoint ?? `https://email.${options.region}.amazonaws.com`).replace(/\/$/, '');
+  return {
+    name: 'ses-v2-edge',
+    async send(email: OutgoingEmail) {
+      const body = {
+        FromEmailAddress: email.from,
+        Destination: { ToAddresses: [email.to] },
+        ReplyToAddresses: email.replyTo ? [email.replyTo] : undefined,
+        ConfigurationSetName: email.configurationSet,
+        EmailTags: email.tags && email.tags.length > 0 ? email.tags : undefined,
+        Content: {
+          Simple: {
+            Subject: { Data: email.subject, Charset: 'UTF-8' },
+            Body: { Html: { Data: email.html, Charset: 'UTF-8' }, Text: { Data: email.text, Charset: 'UTF-8' } },
+          },
+        },
+      };
+      const response = await client.fetch(`${endpoint}/v2/email/outbound-emails`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (!response.ok) {
+        const detail = (await response.json().catch(() => ({}))) as { message?: string; __type?: string };
+        const code = response.headers.get('x-amzn-errortype')?.split(':')[0] ?? detail.__type ?? `HTTP${response.status}`;
+        throw new EmailSendError(detail.message ?? `SES answered ${response.status}`, code, response.status);
+      }
+      const result = (await response.json().catch(() => ({}))) as { MessageId?: string };
+      return { messageId: result.MessageId ?? '' };
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * The Node transport: SES SendEmail through the AWS SDK. Credentials come from AWS_SES_ACCESS_KEY_ID and
+ * AWS_SES_SECRET_ACCESS_KEY when set, otherwise from the SDK's default chain (IAM role, profile), resolved
+ * on first send, so importing this never fails for lack of keys. The SDK makes one attempt: retries are
+ * delivery's, which knows whether the email was already sent. Node-only.
+ */
+import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import type { AppConfig } from '../config';
+import type { EmailTransport, OutgoingEmail } from './types';
+
+export function createSesTransport(config: AppConfig['email']): EmailTransport {
+  const client = new SESClient({
+    region: config.region,
+    endpoint: config.endpoint,
+    credentials: config.credentials,
+    maxAttempts: 1,
+  });
+  return {
+    name: 'ses',
+    async send(email: OutgoingEmail) {
+      const result = await client.send(
+        new SendEmailCommand({
+          Source: email.from,
+          Destination: { ToAddresses: [email.to] },
+          ReplyToAddresses: email.replyTo ? [email.replyTo] : undefined,
+          ConfigurationSetName: email.configurationSet,
+          Tags: email.tags && email.tags.length > 0 ? email.tags : undefined,
+          Message: {
+            Subject: { Data: email.subject, Charset: 'UTF-8' },
+            Body: {
+              Html: { Data: email.html, Charset: 'UTF-8' },
+              Text: { Data: email.text, Charset: 'UTF-8' },
+            },
+          },
+        }),
+      );
+      return { messageId: result.MessageId ?? '' };
+    },
+  };
+}

@@ -1,0 +1,175 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getConfig } from '@/lib/config';
+import {
+  createEdgeTransport,
+  createSesTransport,
+  EmailSendError,
+  renderEmail,
+  sendAccountExistsEmail,
+  sendEmail,
+  sendPasswordChangedEmail,
+  sendPasswordResetEmail,
+  sendVerificationEmail,
+  sendWelcomeEmail,
+  setMailer,
+  templates,
+  type EmailTransport,
+} from '@/lib/email';
+import { closeRedis } from '@/lib/redis';
+import { emailsTo, linkIn, uniqueAddress } from '../../support/ses-store';
+import { expectedSignature, parseAuthorization, type ReceivedRequest } from '../../support/sigv4';
+
+afterAll(async () => {
+  await closeRedis();
+});
+
+describe('convenience functions send through the AWS SDK to the SES endpoint', () => {
+  const appUrl = () => getConfig().appUrl;
+
+  it('sendVerificationEmail: sender, recipient, subject, both parts and the link', async () => {
+    const to = uniqueAddress('verify');
+    const result = await sendVerificationEmail(to, 'Ada', 'token-abc');
+    expect(result).toMatchObject({ ok: true, status: 'sent' });
+    const [email, ...others] = await emailsTo(to);
+    expect(others).toHaveLength(0);
+    expect(email!.from).toBe(getConfig().email.from);
+    expect(email!.subject).toBe('Verify your email address');
+    expect(email!.body.html).toContain('Hi Ada');
+    expect(email!.body.text).toContain('Hi Ada');
+    expect(linkIn(email!.body.text, '/auth/verify-email?token=')).toBe(`${appUrl()}/auth/verify-email?token=token-abc`);
+    expect(linkIn(email!.body.html, '/auth/verify-email?token=')).toBe(`${appUrl()}/auth/verify-email?token=token-abc`);
+  });
+
+  it('sendPasswordResetEmail', async () => {
+    const to = uniqueAddress('reset');
+    expect((await sendPasswordResetEmail(to, 'Ada', 'token-def')).ok).toBe(true);
+    const [email] = await emailsTo(to);
+    expect(email!.subject).toBe('Reset your password');
+    expect(linkIn(email!.body.text, '/auth/reset-password?token=')).toBe(`${appUrl()}/auth/reset-password?token=token-def`);
+  });
+
+  it('sendWelcomeEmail, once per address', async () => {
+    const to = uniqueAddress('welcome');
+    expect(await sendWelcomeEmail(to, 'Ada')).toMatchObject({ status: 'sent' });
+    expect(await sendWelcomeEmail(to, 'Ada')).toMatchObject({ status: 'duplicate' });
+    const emails = await emailsTo(to);
+    expect(emails).toHaveLength(1);
+    expect(emails[0]!.subject).toBe('Welcome to zigznote! 🎉');
+    expect(emails[0]!.body.text).toMatch(/welcome, ada!/i);
+  });
+
+  it('sendPasswordChangedEmail', async () => {
+    const to = uniqueAddress('changed');
+    expect((await sendPasswordChangedEmail(to, 'Ada')).ok).toBe(true);
+    const [email] = await emailsTo(to);
+    expect(email!.subject).toBe('Your password has been changed');
+    expect(email!.body.text).toContain(`${appUrl()}/auth/forgot-password`);
+  });
+
+  it('sendAccountExistsEmail', async () => {
+    const to = uniqueAddress('exists');
+    expect((await sendAccountExistsEmail(to, 'Ada')).ok).toBe(true);
+    const [email] = await emailsTo(to);
+    expect(email!.subject).toBe('You already have a zigznote account');
+  });
+});
+
+describe('exactly once', () => {
+  it('a transport that fails twice with throttling then succeeds sends exactly one email', async () => {
+    const real = createSesTransport(getConfig().email);
+    let calls = 0;
+    const flaky: EmailTransport = {
+      name: 'flaky',
+      async send(email) {
+        calls += 1;
+        if (calls <= 2) throw Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } });
+        return real.send(email);
+      },
+    };
+    setMailer({ transport: flaky });
+    try {
+      const to = uniqueAddress('throttled');
+      expect(await sendVerificationEmail(to, 'Ada', 'tok')).toMatchObject({ ok: true, status: 'sent' });
+      expect(calls).toBe(3);
+      expect(await emailsTo(to)).toHaveLength(1);
+    } finally {
+      setMailer({ transport: real });
+    }
+  });
+
+  it('a double call with the same idempotency key sends one email, even at the same moment', async () => {
+    const to = uniqueAddress('double');
+    const { react, subject } = templates.passwordResetEmail(getConfig().appUrl, 'Ada', 'same');
+    const key = `double-${to}`;
+    const results = await Promise.all([
+      sendEmail({ to, subject, react, idempotencyKey: key }),
+      sendEmail({ to, subject, react, idempotencyKey: key }),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['duplicate', 'sent']);
+    expect(await sendEmail({ to, subject, react, idempotencyKey: key })).toMatchObject({ status: 'duplicate' });
+    expect(await emailsTo(to)).toHaveLength(1);
+  });
+});
+
+describe('Edge transport (aws4fetch, SES v2)', () => {
+  const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
+  let captured: ReceivedRequest | undefined;
+  let server: ReturnType<typeof createServer>;
+  let captureUrl: string;
+
+  beforeAll(async () => {
+    server = createServer(async (req: IncomingMessage, res) => {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      const [path, query = ''] = (req.url ?? '/').split('?');
+      captured = {
+        method: req.method ?? '',
+        path: path!,
+        query,
+        headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')])),
+        body,
+      };
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ MessageId: 'captured-1' }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    captureUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('signs its request with a valid AWS Signature Version 4, computed independently', async () => {
+    const transport = createEdgeTransport({ region: 'eu-west-1', endpoint: captureUrl, ...credentials });
+    const { html, text } = await renderEmail(templates.welcomeEmail('https://app.example.com', 'Ada').react);
+    await transport.send({ from: 'zigznote <no-reply@zigznote.test>', to: 'edge@zigznote.test', subject: 'Welcome to zigznote! 🎉', html, text });
+    expect(captured).toBeDefined();
+    const auth = parseAuthorization(captured!.headers.authorization!);
+    expect(auth).toMatchObject({ accessKeyId: credentials.accessKeyId, region: 'eu-west-1', service: 'ses' });
+    expect(auth.signedHeaders).toEqual(expect.arrayContaining(['host', 'x-amz-date']));
+    expect(captured!.path).toBe('/v2/email/outbound-emails');
+    expect(auth.signature).toBe(expectedSignature(captured!, credentials.secretAccessKey));
+    // and a tampered body would not verify
+    expect(auth.signature).not.toBe(expectedSignature({ ...captured!, body: captured!.body.replace('Ada', 'Eve') }, credentials.secretAccessKey));
+    expect(JSON.parse(captured!.body).Content.Simple.Subject.Data).toBe('Welcome to zigznote! 🎉');
+  });
+
+  it('delivers to the local SES endpoint, readable from its store', async () => {
+    const transport = createEdgeTransport({ region: 'us-east-1', endpoint: process.env.AWS_SES_ENDPOINT, ...credentials });
+    const to = uniqueAddress('edge');
+    const { html, text } = await renderEmail(templates.verificationEmail('https://app.example.com', 'Ada', 'edge-token').react);
+    await transport.send({ from: 'no-reply@zigznote.test', to, subject: 'Verify your email address', html, text });
+    const [email] = await emailsTo(to);
+    expect(email!.subject).toBe('Verify your email address');
+    expect(email!.from).toBe('no-reply@zigznote.test');
+    expect(linkIn(email!.body.text, '/auth/verify-email?token=')).toBe('https://app.example.com/auth/verify-email?token=edge-token');
+    expect(email!.body.html).toContain('Hi Ada');
+  });
+
+  it('turns an error answer into a typed error', async () => {
+    const transport = createEdgeTransport({ region: 'us-east-1', endpoint: 'http://127.0.0.1:1', ...credentials });
+    await expect(transport.send({ from: 'a@b.c', to: 'd@e.f', subject: 's', html: 'h', text: 't' })).rejects.toThrow();
+    expect(new EmailSendError('m', 'Throttling', 400).code).toBe('Throttling');
+  });
+});

@@ -1,0 +1,125 @@
+import { spawnSync } from 'node:child_process';
+import { createSign } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getConfig } from '@/lib/config';
+import { clearCertificateCache, getDeliveryState, handleSnsMessage, sendVerificationEmail, stringToSign, type SnsMessage } from '@/lib/email';
+import { closeRedis } from '@/lib/redis';
+import { emailsTo, uniqueAddress } from '../../support/ses-store';
+
+// A certificate and key made for this test; the verifier gets the certificate from the test, as it would
+// from SNS, for a URL on the SNS host.
+let certificate: string;
+let privateKey: string;
+const certUrl = 'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem';
+const fetchedUrls: string[] = [];
+const fetchCertificate = async (url: string) => {
+  fetchedUrls.push(url);
+  return certificate;
+};
+
+beforeAll(() => {
+  const dir = mkdtempSync(join(tmpdir(), 'zz-sns-'));
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=sns.amazonaws.com'], { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`);
+  certificate = readFileSync(join(dir, 'cert.pem'), 'utf8');
+  privateKey = readFileSync(join(dir, 'key.pem'), 'utf8');
+  rmSync(dir, { recursive: true, force: true });
+  clearCertificateCache();
+});
+
+afterAll(async () => {
+  await closeRedis();
+});
+
+function signed(fields: Omit<SnsMessage, 'Signature' | 'SignatureVersion' | 'SigningCertURL'>, version: '1' | '2' = '1', signingCertUrl = certUrl): SnsMessage {
+  const message = { ...fields, SignatureVersion: version, SigningCertURL: signingCertUrl, Signature: '' } as SnsMessage;
+  const signer = createSign(version === '1' ? 'RSA-SHA1' : 'RSA-SHA256');
+  signer.update(stringToSign(message), 'utf8');
+  return { ...message, Signature: signer.sign(privateKey, 'base64') };
+}
+
+function bounceFor(address: string) {
+  return {
+    Type: 'Notification' as const,
+    MessageId: `m-${Math.random()}`,
+    TopicArn: 'arn:aws:sns:us-east-1:123456789012:ses-bounces',
+    Subject: 'Amazon SES Email Event Notification',
+    Message: JSON.stringify({ notificationType: 'Bounce', bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: address }] } }),
+    Timestamp: new Date().toISOString(),
+  };
+}
+
+const deps = () => {
+  const state = getDeliveryState();
+  return { region: 'us-east-1', fetchCertificate, suppress: (email: string, reason: string) => state.suppress(email, reason) };
+};
+
+describe('SNS notifications of SES bounces and complaints', () => {
+  it('accepts a correctly signed bounce (SignatureVersion 1) and suppresses the address', async () => {
+    const address = uniqueAddress('bounced');
+    expect(await handleSnsMessage(signed(bounceFor(address), '1'), deps())).toEqual({ status: 'suppressed', count: 1 });
+    expect(await getDeliveryState().isSuppressed(address)).toBe(true);
+    expect(fetchedUrls).toContain(certUrl);
+  });
+
+  it('skips sending to a suppressed address, with a typed result', async () => {
+    const address = uniqueAddress('suppressed');
+    await handleSnsMessage(signed(bounceFor(address), '2'), deps());
+    expect(await sendVerificationEmail(address, 'Ada', 'tok')).toEqual({ ok: false, status: 'suppressed' });
+    expect(await emailsTo(address)).toHaveLength(0);
+  });
+
+  it('suppresses complainers too (SignatureVersion 2)', async () => {
+    const address = uniqueAddress('complained');
+    const message = signed(
+      {
+        ...bounceFor(address),
+        Message: JSON.stringify({ notificationType: 'Complaint', complaint: { complainedRecipients: [{ emailAddress: address }] } }),
+      },
+      '2',
+    );
+    expect(await handleSnsMessage(message, deps())).toEqual({ status: 'suppressed', count: 1 });
+  });
+
+  it('rejects a tampered message', async () => {
+    const address = uniqueAddress('tampered');
+    const message = signed(bounceFor(uniqueAddress('original')));
+    const tampered = { ...message, Message: JSON.stringify({ notificationType: 'Bounce', bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: address }] } }) };
+    expect(await handleSnsMessage(tampered, deps())).toEqual({ status: 'rejected', reason: 'signature does not verify' });
+    expect(await getDeliveryState().isSuppressed(address)).toBe(false);
+  });
+
+  it('rejects a certificate on a foreign host without fetching it', async () => {
+    for (const url of ['https://sns.us-east-1.amazonaws.com.evil.test/cert.pem', 'https://evil.test/SimpleNotificationService.pem', 'http://sns.us-east-1.amazonaws.com/cert.pem', 'https://sns.eu-west-1.amazonaws.com/cert.pem']) {
+      const before = fetchedUrls.length;
+      const message = signed(bounceFor(uniqueAddress('foreign')), '1', url);
+      expect(await handleSnsMessage(message, deps())).toEqual({ status: 'rejected', reason: 'certificate URL is not an SNS host' });
+      expect(fetchedUrls.length).toBe(before);
+    }
+  });
+
+  it('confirms a signed subscription by visiting its SNS SubscribeURL', async () => {
+    const visited: string[] = [];
+    const subscribeUrl = 'https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&Token=abc';
+    const message = signed({
+      Type: 'SubscriptionConfirmation',
+      MessageId: 'sub-1',
+      TopicArn: 'arn:aws:sns:us-east-1:123456789012:ses-bounces',
+      Message: 'You have chosen to subscribe',
+      Timestamp: new Date().toISOString(),
+      SubscribeURL: subscribeUrl,
+      Token: 'abc',
+    });
+    expect(await handleSnsMessage(message, { ...deps(), confirmSubscription: async (url) => void visited.push(url) })).toEqual({ status: 'confirmed' });
+    expect(visited).toEqual([subscribeUrl]);
+  });
+
+  it('believes only the configured topic when one is set', async () => {
+    const message = signed(bounceFor(uniqueAddress('other-topic')));
+    expect(await handleSnsMessage(message, { ...deps(), topicArn: 'arn:aws:sns:us-east-1:123456789012:other' })).toEqual({ status: 'rejected', reason: 'unexpected topic' });
+    expect(getConfig().email.region).toBeTypeOf('string');
+  });
+});

@@ -1,0 +1,83 @@
+// @vitest-environment jsdom
+import { render, screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import AccountExistsEmail from '@/emails/account-exists';
+import PasswordChangedEmail from '@/emails/password-changed';
+import ResetPasswordEmail from '@/emails/reset-password';
+import VerifyEmail from '@/emails/verify-email';
+import WelcomeEmail from '@/emails/welcome';
+import { renderEmail, templates } from '@/lib/email';
+
+const appUrl = 'https://app.example.com';
+
+describe('each template renders to HTML and text with its subject, name and link', () => {
+  const cases = [
+    { email: templates.welcomeEmail(appUrl, 'Ada'), subject: 'Welcome to zigznote! 🎉', link: `${appUrl}/files` },
+    { email: templates.verificationEmail(appUrl, 'Ada', 'tok-123'), subject: 'Verify your email address', link: `${appUrl}/auth/verify-email?token=tok-123` },
+    { email: templates.passwordResetEmail(appUrl, 'Ada', 'tok-456'), subject: 'Reset your password', link: `${appUrl}/auth/reset-password?token=tok-456` },
+    { email: templates.passwordChangedEmail(appUrl, 'Ada', new Date('2026-11-27T10:00:00Z')), subject: 'Your password has been changed', link: `${appUrl}/auth/forgot-password` },
+    { email: templates.accountExistsEmail(appUrl, 'Ada'), subject: 'You already have a zigznote account', link: `${appUrl}/auth/login` },
+  ];
+
+  for (const { email, subject, link } of cases) {
+    it(`${email.template}`, async () => {
+      expect(email.subject).toBe(subject);
+      const { html, text } = await renderEmail(email.react);
+      expect(html).toMatch(/^<!DOCTYPE html/i);
+      expect(html).toContain(`href="${link.replace(/&/g, '&amp;')}"`);
+      expect(html).not.toContain('[object Promise]');
+      expect(text).not.toContain('[object Promise]');
+      expect(text).toContain(link);
+      if (email.template !== 'welcome') expect(text).toContain('Hi Ada');
+      expect(text).not.toMatch(/<[a-z]/i);
+    });
+  }
+
+  it('escapes user input: a name with a script tag arrives as text', async () => {
+    const { html, text } = await renderEmail(templates.verificationEmail(appUrl, '<script>alert(1)</script>', 't').react);
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&lt;script&gt;');
+    expect(text).toContain('<script>alert(1)</script>');
+  });
+
+  it('says when the password was changed', async () => {
+    const { text } = await renderEmail(templates.passwordChangedEmail(appUrl, 'Ada', new Date('2026-11-27T10:00:00Z')).react);
+    expect(text).toContain('Fri, 27 Nov 2026 10:00:00 GMT');
+  });
+
+  it('needs no remote image or font', async () => {
+    for (const { email } of cases) {
+      const { html } = await renderEmail(email.react);
+      expect(html).not.toMatch(/<img|@import|fonts\.googleapis|<link[^>]+stylesheet/i);
+    }
+  });
+});
+
+describe('templates as components', () => {
+  it('the verification email offers its link as a button and as text', () => {
+    render(<VerifyEmail name="Ada" verifyUrl="https://app.example.com/auth/verify-email?token=abc" />);
+    expect(screen.getByRole('heading', { name: 'Verify your email address' })).toBeInTheDocument();
+    const links = screen.getAllByRole('link').map((a) => a.getAttribute('href'));
+    expect(links.filter((href) => href === 'https://app.example.com/auth/verify-email?token=abc')).toHaveLength(2);
+  });
+
+  it('the reset email says how long its link lasts', () => {
+    render(<ResetPasswordEmail name="Ada" resetUrl="https://app.example.com/auth/reset-password?token=abc" />);
+    expect(screen.getByText(/expires in 1 hour/)).toBeInTheDocument();
+  });
+
+  it('the welcome email greets by name', () => {
+    render(<WelcomeEmail name="Grace" appUrl="https://app.example.com" />);
+    expect(screen.getByRole('heading', { name: 'Welcome, Grace!' })).toBeInTheDocument();
+  });
+
+  it('the password-changed email links to a reset', () => {
+    render(<PasswordChangedEmail name="Ada" changedAt={new Date('2026-01-01T00:00:00Z')} resetUrl="https://app.example.com/auth/forgot-password" />);
+    expect(screen.getByRole('link', { name: 'Reset your password' })).toHaveAttribute('href', 'https://app.example.com/auth/forgot-password');
+  });
+
+  it('the account-exists email points to log in', () => {
+    render(<AccountExistsEmail name="Ada" loginUrl="https://app.example.com/auth/login" resetUrl="https://app.example.com/auth/forgot-password" />);
+    expect(screen.getByRole('link', { name: 'Log in' })).toHaveAttribute('href', 'https://app.example.com/auth/login');
+  });
+});
