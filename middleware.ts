@@ -4,7 +4,12 @@
  * trip; built for the Edge runtime it asks the limiter through our authenticated internal route.
  */
 import { NextResponse, type NextRequest } from 'next/server';
+import { isCrossOriginWrite } from './lib/auth/origin';
+import { getConfig } from './lib/config';
 import { handleRateLimit, type DecideFn, type TrustedProxies } from './lib/rate-limit';
+
+// Authenticated by their own signatures, not by being called from our pages.
+const SIGNED_API_ROUTES = new Set(['/api/email/sns', '/api/internal/rate-limit']);
 
 async function limiterForRuntime(): Promise<{ decide: DecideFn | null; trusted: TrustedProxies }> {
   if (process.env.NEXT_RUNTIME === 'nodejs') {
@@ -16,6 +21,10 @@ async function limiterForRuntime(): Promise<{ decide: DecideFn | null; trusted: 
 }
 
 export async function middleware(request: NextRequest) {
+  const { pathname } = request.nextUrl;
+  if (pathname.startsWith('/api/') && !SIGNED_API_ROUTES.has(pathname) && isCrossOriginWrite(request.method, request.headers, getConfig().appUrl)) {
+    return NextResponse.json({ title: 'Forbidden', status: 403, detail: 'Cross-origin request refused.' }, { status: 403 });
+  }
   let response: NextResponse;
   try {
     const { decide, trusted } = await limiterForRuntime();

@@ -25,6 +25,7 @@ export default defineConfig({
           include: ['tests/integration/**/*.test.{ts,tsx}'],
           environment: 'node',
           setupFiles: ['tests/setup/integration.ts'],
+          globalSetup: ['tests/setup/integration-global.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
           // Integration files share the real services; one file at a time keeps them from racing.

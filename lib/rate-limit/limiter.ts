@@ -19,6 +19,11 @@ export interface RateLimitRequest {
   ip: string;
   email?: string;
   userId?: string;
+  /**
+   * 'account' checks only the limits keyed by account (email or user), for a server action whose request
+   * already had its per-IP limits applied by middleware, so no hit is counted twice. Default 'all'.
+   */
+  scope?: 'all' | 'account';
 }
 
 export type DecisionSource = 'store' | 'fallback' | 'block-cache' | 'unavailable';
@@ -86,7 +91,9 @@ export class RateLimiter {
   /** Checks and consumes one hit of every limit of the request's group. */
   async limit(request: RateLimitRequest): Promise<RateLimitDecision> {
     const policy = this.policies[request.group];
-    const specs = await this.specsFor(policy.rules, request, (rule) => rule.cost ?? 1);
+    const rules = request.scope === 'account' ? policy.rules.filter((rule) => rule.identity !== 'ip') : policy.rules;
+    const specs = await this.specsFor(rules, request, (rule) => rule.cost ?? 1);
+    if (specs.length === 0) return this.decision(policy, { allowed: true, limits: [] }, 'store');
     return this.decide(policy, specs);
   }
 

@@ -5,7 +5,7 @@
  */
 import { getConfig } from '../config';
 import { getRedis } from '../redis';
-import { parseTrustedProxies, type TrustedProxies } from './client-ip';
+import { parseTrustedProxies, PEER_HEADER, resolveClientIp, type TrustedProxies } from './client-ip';
 import { RateLimiter, type RateLimitDecision, type RateLimitRequest } from './limiter';
 import { MemoryStore } from './store-memory';
 import { RedisStore } from './store-redis';
@@ -39,17 +39,27 @@ export function checkRateLimit(key: string, limit: number, windowSeconds: number
   return getRateLimiter().limitCustom(key, limit, windowSeconds);
 }
 
-/** Counts one login attempt for this address and account; the account's recorded failures are checked too. */
-export function checkLoginRateLimit(ip: string, email?: string): Promise<RateLimitDecision> {
-  return getRateLimiter().limit({ group: 'login', ip, email });
+type Scope = { scope?: 'all' | 'account' };
+
+/**
+ * Counts one login attempt for this address and account; the account's recorded failures are checked
+ * too. From a server action behind our middleware, pass scope 'account' (the IP limit was applied there).
+ */
+export function checkLoginRateLimit(ip: string, email?: string, { scope = 'all' }: Scope = {}): Promise<RateLimitDecision> {
+  return getRateLimiter().limit({ group: 'login', ip, email, scope });
 }
 
 export function checkRegisterRateLimit(ip: string): Promise<RateLimitDecision> {
   return getRateLimiter().limit({ group: 'register', ip });
 }
 
-export function checkPasswordResetRateLimit(ip: string, email?: string): Promise<RateLimitDecision> {
-  return getRateLimiter().limit({ group: 'password-reset', ip, email });
+export function checkPasswordResetRateLimit(ip: string, email?: string, { scope = 'all' }: Scope = {}): Promise<RateLimitDecision> {
+  return getRateLimiter().limit({ group: 'password-reset', ip, email, scope });
+}
+
+/** The client address of a request seen by a server action or route handler (socket, trusted proxies). */
+export function clientIpFromHeaders(headers: { get(name: string): string | null }): string {
+  return resolveClientIp(headers.get(PEER_HEADER), headers.get('x-forwarded-for'), getTrustedProxies());
 }
 
 export function checkApiRateLimit(userId: string, ip = 'unknown'): Promise<RateLimitDecision> {

@@ -5,6 +5,7 @@
  */
 import Redis, { Cluster } from 'ioredis';
 import type { AppConfig } from '../config';
+import { MemoryKeyValue, RedisKeyValue, type KeyValue } from './key-value';
 
 export type RedisConnection = Redis | Cluster;
 export type RedisConfig = Exclude<AppConfig['redis'], { kind: 'memory' }>;
@@ -57,4 +58,15 @@ export async function closeRedis(): Promise<void> {
 export async function pingRedis(config: RedisConfig): Promise<void> {
   const reply = await getRedis(config).ping();
   if (reply !== 'PONG') throw new Error(`unexpected PING reply ${reply}`);
+}
+
+let memoryKeyValue: MemoryKeyValue | undefined;
+
+/** Sessions' and tokens' store: Redis when configured, else one in-process store (development only). */
+export function getKeyValue(config: AppConfig['redis']): KeyValue {
+  if (config.kind === 'memory') {
+    memoryKeyValue ??= new MemoryKeyValue();
+    return memoryKeyValue;
+  }
+  return new RedisKeyValue(getRedis(config));
 }

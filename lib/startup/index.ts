@@ -4,6 +4,7 @@
  * each concern uses, stand-ins included. Node-only.
  */
 import { ConfigError, getConfig, type AppConfig } from '../config';
+import { migrateDatabase } from '../db';
 import { installPeerStamp } from '../rate-limit/peer-stamp';
 
 export function describeServices(config: AppConfig): string[] {
@@ -41,6 +42,24 @@ function safeHost(url: string): string {
   }
 }
 
+/** Retries start-up work while a service is still starting; gives up with one clear line after ~30 s. */
+async function withRetries(what: string, work: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await work();
+      return;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message.replace(/\/\/[^@/\s]*@/g, '//***@') : String(error);
+      if (Date.now() > deadline) {
+        console.error(`[zigznote] ${what} failed: ${reason}`);
+        process.exit(1);
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 3_000)));
+    }
+  }
+}
+
 export async function startServer(): Promise<void> {
   let config: AppConfig;
   try {
@@ -53,6 +72,7 @@ export async function startServer(): Promise<void> {
     throw error;
   }
   installPeerStamp();
+  await withRetries('database migrations', () => migrateDatabase(config.database));
   for (const line of describeServices(config)) console.log(`[zigznote] ${line}`);
   if (config.rateLimitsDisabled) console.warn('[zigznote] rate limits: DISABLED by RATE_LIMITS_DISABLED; nothing limits abuse but your gateway');
 }

@@ -1,0 +1,28 @@
+'use server';
+
+import { redirect } from 'next/navigation';
+import { changePassword, changePasswordSchema, revokeUserSessions } from '@/lib/auth';
+import { formAction } from '@/lib/auth/form-action';
+import { getAuthDeps, getCurrentSession, signOut } from '@/lib/auth/server';
+import { z } from 'zod';
+
+export const changePasswordAction = formAction(changePasswordSchema, async (input) => {
+  const session = await getCurrentSession();
+  if (!session) redirect('/auth/login');
+  const result = await changePassword(await getAuthDeps(), session, input);
+  return result.ok
+    ? { ok: true, message: 'Your password was changed. Every other session was signed out.', values: {} }
+    : { error: result.error, code: result.code, fieldErrors: result.code === 'wrong-password' ? { currentPassword: result.error } : undefined };
+});
+
+export const logOutAction = formAction(z.object({}), async () => {
+  await signOut();
+  redirect('/auth/login?notice=signed-out');
+});
+
+export const logOutEverywhereAction = formAction(z.object({}), async () => {
+  const session = await getCurrentSession();
+  if (session) await revokeUserSessions((await getAuthDeps()).kv, session.userId);
+  await signOut();
+  redirect('/auth/login?notice=signed-out');
+});

@@ -1,0 +1,31 @@
+import type { Metadata } from 'next';
+import { redirect } from 'next/navigation';
+import { getCurrentUser } from '@/lib/auth/server';
+import { ChangePasswordForm, LogOutButtons } from './account-forms';
+
+export const metadata: Metadata = { title: 'Account · zigznote' };
+export const dynamic = 'force-dynamic';
+
+export default async function AccountPage({ searchParams }: { searchParams: Promise<{ notice?: string }> }) {
+  const current = await getCurrentUser();
+  if (!current) redirect('/auth/login');
+  const { notice } = await searchParams;
+  return (
+    <section className="auth-page">
+      <h1>Your account</h1>
+      {notice === 'verified' && (
+        <p role="status" className="alert alert-success">
+          Your email address is verified. Welcome to zigznote!
+        </p>
+      )}
+      <p>
+        Signed in as <strong>{current.user.name}</strong> ({current.user.email}).
+      </p>
+      <p>
+        <a href="/files">Your files</a>
+      </p>
+      <ChangePasswordForm />
+      <LogOutButtons />
+    </section>
+  );
+}

@@ -1,0 +1,10 @@
+'use server';
+
+import { emailOnlySchema, requestPasswordReset } from '@/lib/auth';
+import { formAction } from '@/lib/auth/form-action';
+import { getAuthDeps } from '@/lib/auth/server';
+
+export const forgotPasswordAction = formAction(emailOnlySchema, async (input, { ip }) => {
+  const result = await requestPasswordReset(await getAuthDeps(), input, ip);
+  return result.ok ? { ok: true, message: result.message } : { error: result.error, code: result.code };
+});

@@ -1,0 +1,18 @@
+'use server';
+
+import { redirect } from 'next/navigation';
+import { emailOnlySchema, logIn, logInSchema, resendVerification } from '@/lib/auth';
+import { formAction } from '@/lib/auth/form-action';
+import { getAuthDeps, signIn } from '@/lib/auth/server';
+
+export const logInAction = formAction(logInSchema, async (input, { ip }) => {
+  const result = await logIn(await getAuthDeps(), input, ip);
+  if (!result.ok) return { error: result.error, code: result.code };
+  await signIn(result.user.id);
+  redirect('/account');
+});
+
+export const resendVerificationAction = formAction(emailOnlySchema, async (input, { ip }) => {
+  const result = await resendVerification(await getAuthDeps(), input, ip);
+  return result.ok ? { ok: true, message: result.message } : { error: result.error, code: result.code };
+});

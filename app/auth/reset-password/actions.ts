@@ -1,0 +1,12 @@
+'use server';
+
+import { redirect } from 'next/navigation';
+import { resetPassword, resetPasswordSchema } from '@/lib/auth';
+import { formAction } from '@/lib/auth/form-action';
+import { getAuthDeps } from '@/lib/auth/server';
+
+export const resetPasswordAction = formAction(resetPasswordSchema, async (input) => {
+  const result = await resetPassword(await getAuthDeps(), input);
+  if (!result.ok) return { error: result.error, code: result.code };
+  redirect('/auth/login?notice=reset');
+});

@@ -1,0 +1,23 @@
+'use client';
+
+import { useActionState } from 'react';
+import type { FormState } from '@/lib/auth/form-action';
+import { Field, FormAlert, SubmitButton } from '../form-parts';
+import { resetPasswordAction } from './actions';
+
+export function ResetPasswordForm({ token }: { token: string }) {
+  const [state, action] = useActionState<FormState, FormData>(resetPasswordAction, {});
+  return (
+    <form action={action} noValidate className="auth-form">
+      <FormAlert state={state} />
+      {state.code === 'invalid-token' && (
+        <p>
+          <a href="/auth/forgot-password">Request a new reset link</a>
+        </p>
+      )}
+      <input type="hidden" name="token" value={token} />
+      <Field name="password" label="New password" type="password" autoComplete="new-password" state={state} hint="At least 8 characters." />
+      <SubmitButton>Reset password</SubmitButton>
+    </form>
+  );
+}

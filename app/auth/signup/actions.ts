@@ -1,0 +1,10 @@
+'use server';
+
+import { getAuthDeps } from '@/lib/auth/server';
+import { formAction } from '@/lib/auth/form-action';
+import { signUp, signUpSchema } from '@/lib/auth';
+
+export const signUpAction = formAction(signUpSchema, async (input) => {
+  const result = await signUp(await getAuthDeps(), input);
+  return result.ok ? { ok: true, message: result.message, values: {} } : { error: result.error, code: result.code };
+});

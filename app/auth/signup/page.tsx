@@ -1,0 +1,16 @@
+import type { Metadata } from 'next';
+import { SignUpForm } from './signup-form';
+
+export const metadata: Metadata = { title: 'Sign up · zigznote' };
+
+export default function SignUpPage() {
+  return (
+    <section className="auth-page">
+      <h1>Create your account</h1>
+      <SignUpForm />
+      <p>
+        Already have an account? <a href="/auth/login">Log in</a>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,20 @@
+import type { Metadata } from 'next';
+import { VerifyEmailForm } from './verify-form';
+
+export const metadata: Metadata = { title: 'Verify your email · zigznote', referrer: 'no-referrer' };
+
+export default async function VerifyEmailPage({ searchParams }: { searchParams: Promise<{ token?: string }> }) {
+  const { token } = await searchParams;
+  return (
+    <section className="auth-page">
+      <h1>Verify your email address</h1>
+      {token ? (
+        <VerifyEmailForm token={token} />
+      ) : (
+        <p role="alert" className="alert alert-error">
+          This page needs the link from your verification email. <a href="/auth/login">Log in</a> to get a new one.
+        </p>
+      )}
+    </section>
+  );
+}
