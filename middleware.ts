@@ -8,6 +8,9 @@ import { isCrossOriginWrite } from './lib/auth/origin';
 import { getConfig } from './lib/config';
 import { handleRateLimit, type DecideFn, type TrustedProxies } from './lib/rate-limit';
 
+// Pages whose URL carries a secret token: no Referer may take it to another site.
+const TOKEN_PAGES = new Set(['/auth/verify-email', '/auth/reset-password']);
+
 // Authenticated by their own signatures, not by being called from our pages.
 const SIGNED_API_ROUTES = new Set(['/api/email/sns', '/api/internal/rate-limit']);
 
@@ -39,7 +42,7 @@ export async function middleware(request: NextRequest) {
   }
   response.headers.set('X-Content-Type-Options', 'nosniff');
   response.headers.set('X-Frame-Options', 'DENY');
-  response.headers.set('Referrer-Policy', 'strict-origin-when-cross-origin');
+  response.headers.set('Referrer-Policy', TOKEN_PAGES.has(pathname) ? 'no-referrer' : 'strict-origin-when-cross-origin');
   return response;
 }
 

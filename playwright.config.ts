@@ -66,6 +66,9 @@ export default defineConfig({
         NEXT_PUBLIC_APP_URL: appUrl,
         RATE_LIMIT_BRIDGE_URL: appUrl,
         RATE_LIMIT_BRIDGE_SECRET: bridgeSecret,
+        // Every test signs up and logs in from 127.0.0.1: the per-IP limits are raised so the suite is not
+        // its own flood. The per-account limits (5 logins per 15 minutes, …) stay at their defaults.
+        RATE_LIMITS: 'register=500/1h,login-ip=500/15m,password-reset=500/1h',
       },
     };
   }),

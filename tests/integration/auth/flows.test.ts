@@ -103,7 +103,7 @@ describe('log in', () => {
   it('refuses an unverified account only after a correct password', async () => {
     const email = uniqueEmail('unverified');
     await signUp(deps, { name: 'Ada', email, password: 'longenough' });
-    expect((await logIn(deps, { email, password: 'wrong password' }, '198.51.100.2')).error).toBe(MESSAGES.invalidCredentials);
+    expect(await logIn(deps, { email, password: 'wrong password' }, '198.51.100.2')).toMatchObject({ error: MESSAGES.invalidCredentials });
     expect(await logIn(deps, { email, password: 'longenough' }, '198.51.100.2')).toMatchObject({ ok: false, code: 'unverified' });
   });
 

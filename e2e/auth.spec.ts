@@ -1,0 +1,178 @@
+import { expect, test } from '@playwright/test';
+import { logIn, signUp, verifiedUser } from './support/accounts';
+import { emailsTo, linkFrom, uniqueAddress, waitForEmail } from './support/mailbox';
+
+test.describe('sign up, verify, log in', () => {
+  test('a new user signs up, verifies from the email, is signed in and welcomed, logs out and back in', async ({ page, baseURL }) => {
+    const email = uniqueAddress('journey');
+    await signUp(page, 'Ada Lovelace', email, 'correct horse battery');
+
+    const verification = await waitForEmail(email, 'Verify your email address');
+    expect(verification.body.html).toContain('Hi Ada Lovelace');
+    const link = linkFrom(verification, '/auth/verify-email?token=');
+    expect(link.startsWith(`${baseURL}/auth/verify-email?token=`)).toBe(true);
+
+    await page.goto(link);
+    await expect(page).toHaveURL(/\/account/);
+    await expect(page.getByRole('main').getByRole('status')).toContainText('Your email address is verified');
+    await expect(page.getByText(`Signed in as Ada Lovelace (${email})`)).toBeVisible();
+    const welcome = await waitForEmail(email, 'Welcome to zigznote! 🎉');
+    expect(welcome.body.text).toMatch(/welcome, ada lovelace!/i);
+
+    const cookies = await page.context().cookies();
+    const session = cookies.find((c) => c.name.includes('zigznote_session'))!;
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+
+    await page.getByRole('button', { name: 'Log out', exact: true }).click();
+    await expect(page).toHaveURL(/\/auth\/login/);
+    await page.goto('/account');
+    await expect(page).toHaveURL(/\/auth\/login/);
+
+    await logIn(page, email, 'correct horse battery');
+    await expect(page).toHaveURL(/\/account/);
+
+    // one signup flow, start to end: two emails through SES
+    expect(await emailsTo(email)).toHaveLength(2);
+  });
+
+  test('the verification link works once', async ({ page }) => {
+    const email = uniqueAddress('once');
+    await signUp(page, 'Ada', email, 'correct horse battery');
+    const link = linkFrom(await waitForEmail(email, 'Verify your email address'), '/auth/verify-email?token=');
+    await page.goto(link);
+    await expect(page).toHaveURL(/\/account/);
+    await page.context().clearCookies();
+    await page.goto(link);
+    await expect(page.getByRole('main').getByRole('alert')).toContainText('invalid, has expired or was already used');
+  });
+
+  test('logging in before verifying is refused, with a way to resend the link', async ({ page }) => {
+    const email = uniqueAddress('unverified');
+    await signUp(page, 'Ada', email, 'correct horse battery');
+    await logIn(page, email, 'correct horse battery');
+    await expect(page.getByRole('main').getByRole('alert')).toContainText('Verify your email address before logging in');
+    await page.getByRole('button', { name: 'Resend verification link' }).click();
+    await expect(page.getByText('a new link is on its way')).toBeVisible();
+    await waitForEmail(email, 'Verify your email address', 2);
+  });
+
+  test('signing up with a registered address looks the same and mails the owner instead', async ({ page }) => {
+    const { email } = await verifiedUser(page);
+    await page.context().clearCookies();
+    await signUp(page, 'Mallory', email, 'another password');
+    await waitForEmail(email, 'You already have a zigznote account');
+  });
+
+  test('fields are labelled and errors are announced', async ({ page }) => {
+    await page.goto('/auth/signup');
+    await page.getByLabel('Email').fill('not-an-email');
+    await page.getByLabel('Password').fill('short');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await expect(page.getByRole('main').getByRole('alert')).toContainText('Please correct the fields marked below');
+    await expect(page.getByLabel('Email')).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.getByText('Enter a valid email address')).toBeVisible();
+    await expect(page.getByText('Use at least 8 characters.')).toBeVisible();
+    await expect(page.getByLabel('Name')).toBeFocused();
+    // what was typed is kept, passwords excepted
+    await expect(page.getByLabel('Email')).toHaveValue('not-an-email');
+  });
+});
+
+test.describe('abuse', () => {
+  test('six wrong passwords: the form says to wait, and for how long', async ({ page }) => {
+    const { email } = await verifiedUser(page);
+    await page.context().clearCookies();
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      await logIn(page, email, `wrong password ${attempt}`);
+      await expect(page.getByRole('main').getByRole('alert')).toHaveText('Email or password is incorrect.');
+    }
+    await logIn(page, email, 'wrong password 6');
+    await expect(page.getByRole('main').getByRole('alert')).toHaveText(/Too many attempts\. Please wait 1[45] minutes and try again\./);
+    // even the right password waits
+    await logIn(page, email, 'correct horse battery');
+    await expect(page.getByRole('main').getByRole('alert')).toContainText('Too many attempts');
+  });
+});
+
+test.describe('password reset', () => {
+  test('reset email, new password, old sessions gone, password-changed email, log in with the new one; the link works once', async ({ page, browser }) => {
+    const { email, password } = await verifiedUser(page);
+    // a second device, signed in with the old password
+    const otherDevice = await browser.newContext();
+    const otherPage = await otherDevice.newPage();
+    await logIn(otherPage, email, password);
+    await expect(otherPage).toHaveURL(/\/account/);
+
+    await page.context().clearCookies();
+    await page.goto('/auth/forgot-password');
+    await page.getByLabel('Email').fill(email);
+    await page.getByRole('button', { name: 'Send reset link' }).click();
+    await expect(page.getByRole('main').getByRole('status')).toContainText('If an account exists for that address');
+    const resetLink = linkFrom(await waitForEmail(email, 'Reset your password'), '/auth/reset-password?token=');
+
+    const resetPage = await page.goto(resetLink);
+    expect(resetPage?.headers()['referrer-policy']).toBe('no-referrer');
+    await page.getByLabel('New password').fill('a brand new password');
+    await page.getByRole('button', { name: 'Reset password' }).click();
+    await expect(page).toHaveURL(/\/auth\/login\?notice=reset/);
+    await expect(page.getByRole('main').getByRole('status')).toContainText('Your password was changed');
+
+    await otherPage.goto('/account');
+    await expect(otherPage).toHaveURL(/\/auth\/login/);
+    await waitForEmail(email, 'Your password has been changed');
+
+    await logIn(page, email, password);
+    await expect(page.getByRole('main').getByRole('alert')).toHaveText('Email or password is incorrect.');
+    await logIn(page, email, 'a brand new password');
+    await expect(page).toHaveURL(/\/account/);
+
+    await page.goto(resetLink);
+    await page.getByLabel('New password').fill('trying it again');
+    await page.getByRole('button', { name: 'Reset password' }).click();
+    await expect(page.getByRole('main').getByRole('alert')).toContainText('This reset link is invalid, has expired or was already used');
+    await otherDevice.close();
+  });
+
+  test('an unknown address gets the same answer', async ({ page }) => {
+    await page.goto('/auth/forgot-password');
+    await page.getByLabel('Email').fill(uniqueAddress('nobody'));
+    await page.getByRole('button', { name: 'Send reset link' }).click();
+    await expect(page.getByRole('main').getByRole('status')).toContainText('If an account exists for that address');
+  });
+});
+
+test.describe('account', () => {
+  test('changing the password ends the other sessions and keeps this one', async ({ page, browser }) => {
+    const { email, password } = await verifiedUser(page);
+    const otherDevice = await browser.newContext();
+    const otherPage = await otherDevice.newPage();
+    await logIn(otherPage, email, password);
+    await expect(otherPage).toHaveURL(/\/account/);
+
+    await page.goto('/account');
+    await page.getByLabel('Current password').fill(password);
+    await page.getByLabel('New password').fill('changed password 1');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await expect(page.getByRole('main').getByRole('status')).toContainText('Your password was changed');
+    await page.reload();
+    await expect(page).toHaveURL(/\/account/);
+    await otherPage.goto('/account');
+    await expect(otherPage).toHaveURL(/\/auth\/login/);
+    await waitForEmail(email, 'Your password has been changed');
+    await otherDevice.close();
+  });
+
+  test('"Log out everywhere" ends every session', async ({ page, browser }) => {
+    const { email, password } = await verifiedUser(page);
+    const otherDevice = await browser.newContext();
+    const otherPage = await otherDevice.newPage();
+    await logIn(otherPage, email, password);
+    await expect(otherPage).toHaveURL(/\/account/);
+    await page.goto('/account');
+    await page.getByRole('button', { name: 'Log out everywhere' }).click();
+    await expect(page).toHaveURL(/\/auth\/login/);
+    await otherPage.goto('/account');
+    await expect(otherPage).toHaveURL(/\/auth\/login/);
+    await otherDevice.close();
+  });
+});

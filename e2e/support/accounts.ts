@@ -1,0 +1,29 @@
+// Small steps the auth journeys share, done the way a person does them: through the forms.
+import { expect, type Page } from '@playwright/test';
+import { linkFrom, uniqueAddress, waitForEmail } from './mailbox';
+
+export async function signUp(page: Page, name: string, email: string, password: string) {
+  await page.goto('/auth/signup');
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await expect(page.getByRole('main').getByRole('status')).toContainText('Check your email');
+}
+
+export async function logIn(page: Page, email: string, password: string) {
+  await page.goto('/auth/login');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+/** A verified, signed-in user, made through sign-up and the verification email. */
+export async function verifiedUser(page: Page, password = 'correct horse battery') {
+  const email = uniqueAddress('user');
+  await signUp(page, 'Ada', email, password);
+  const verification = await waitForEmail(email, 'Verify your email address');
+  await page.goto(linkFrom(verification, '/auth/verify-email?token='));
+  await expect(page).toHaveURL(/\/account/);
+  return { email, password };
+}
