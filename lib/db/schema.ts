@@ -3,7 +3,7 @@
  * `npm run db:generate` (drizzle-kit) and applied at start-up. Node-only.
  */
 import { sql } from 'drizzle-orm';
-import { pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 export const users = pgTable(
   'users',
@@ -21,3 +21,48 @@ export const users = pgTable(
 );
 
 export type User = typeof users.$inferSelect;
+
+/** An upload the app presigned and has not yet seen completed; the sweep removes what is left behind. */
+export const uploads = pgTable(
+  'uploads',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    ownerId: uuid('owner_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    bucket: text('bucket').notNull(),
+    objectKey: text('object_key').notNull(),
+    name: text('name').notNull(),
+    contentType: text('content_type').notNull(),
+    declaredSize: bigint('declared_size', { mode: 'number' }).notNull(),
+    /** The S3 multipart upload id, for uploads sent in parts. */
+    multipartId: text('multipart_id'),
+    partSize: integer('part_size'),
+    partCount: integer('part_count'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+  },
+  (table) => [index('uploads_expires_at_idx').on(table.expiresAt)],
+);
+
+/** A stored file: an object in a bucket, owned by a user. */
+export const files = pgTable(
+  'files',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    ownerId: uuid('owner_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    bucket: text('bucket').notNull(),
+    objectKey: text('object_key').notNull(),
+    name: text('name').notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    contentType: text('content_type').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('files_owner_idx').on(table.ownerId, table.createdAt), uniqueIndex('files_object_unique').on(table.bucket, table.objectKey)],
+);
+
+export type Upload = typeof uploads.$inferSelect;
+export type StoredFile = typeof files.$inferSelect;

@@ -7,7 +7,7 @@ import type { AppConfig } from '../config';
 import { pingDatabase } from '../db';
 import { pingEmail } from '../email';
 import { pingRedis } from '../redis';
-import { pingStorage } from '../storage';
+import { bucketStatus, initializeBuckets, pingStorage } from '../storage';
 
 const CHECK_TIMEOUT_MS = 2_000;
 
@@ -68,7 +68,14 @@ function redisCheck(redis: AppConfig['redis']): Promise<CheckResult> {
 export async function checkHealth(config: AppConfig): Promise<HealthReport> {
   const [redis, storage, database, email] = await Promise.all([
     redisCheck(config.redis),
-    timed(true, 'minio', () => pingStorage(config.storage)),
+    timed(true, 'minio', async () => {
+      await pingStorage(config.storage);
+      // Buckets that were not made at start-up (storage was still down) are made now, or the check fails.
+      if (bucketStatus()?.ready !== true) {
+        const status = await initializeBuckets({ attempts: 1 });
+        if (!status.ready) throw new Error(`buckets not ready: ${status.error}`);
+      }
+    }),
     timed(true, config.database.kind, () => pingDatabase(config.database)),
     timed(false, config.email.endpoint ? `ses (${new URL(config.email.endpoint).host})` : 'ses', (signal) =>
       pingEmail(config.email, signal),

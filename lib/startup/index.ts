@@ -5,6 +5,7 @@
  */
 import { ConfigError, getConfig, type AppConfig } from '../config';
 import { migrateDatabase } from '../db';
+import { getStorageDeps, initializeBuckets, sweepStaleUploads } from '../storage';
 import { installPeerStamp } from '../rate-limit/peer-stamp';
 
 export function describeServices(config: AppConfig): string[] {
@@ -42,6 +43,21 @@ function safeHost(url: string): string {
   }
 }
 
+const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
+
+/** Every few minutes, remove what abandoned uploads left in storage. */
+function scheduleUploadSweep() {
+  const sweep = async () => {
+    try {
+      const removed = await sweepStaleUploads(await getStorageDeps());
+      if (removed > 0) console.log(`[zigznote] removed ${removed} abandoned upload(s)`);
+    } catch (error) {
+      console.error(`[zigznote] upload sweep failed: ${error instanceof Error ? error.name : 'error'}`);
+    }
+  };
+  setInterval(sweep, SWEEP_INTERVAL_MS).unref();
+}
+
 /** Retries start-up work while a service is still starting; gives up with one clear line after ~30 s. */
 async function withRetries(what: string, work: () => Promise<void>): Promise<void> {
   const deadline = Date.now() + 30_000;
@@ -73,6 +89,10 @@ export async function startServer(): Promise<void> {
   }
   installPeerStamp();
   await withRetries('database migrations', () => migrateDatabase(config.database));
+  const buckets = await initializeBuckets();
+  if (buckets.ready) console.log(`[zigznote] buckets:  ${buckets.buckets.join(', ')}`);
+  else console.error(`[zigznote] buckets not ready (${buckets.error}); /api/health reports it and retries`);
+  scheduleUploadSweep();
   for (const line of describeServices(config)) console.log(`[zigznote] ${line}`);
   if (config.rateLimitsDisabled) console.warn('[zigznote] rate limits: DISABLED by RATE_LIMITS_DISABLED; nothing limits abuse but your gateway');
 }

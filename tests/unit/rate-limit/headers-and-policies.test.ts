@@ -57,7 +57,7 @@ describe('route groups', () => {
     expect(routeGroupOf('POST', '/auth/login')).toBe('login');
     expect(routeGroupOf('POST', '/auth/signup/')).toBe('register');
     expect(routeGroupOf('POST', '/auth/forgot-password')).toBe('password-reset');
-    expect(routeGroupOf('POST', '/api/uploads')).toBe('uploads');
+    expect(routeGroupOf('POST', '/api/uploads')).toBe('api');
     expect(routeGroupOf('GET', '/api/files')).toBe('api');
     expect(routeGroupOf('DELETE', '/api/files/3')).toBe('api');
   });

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { problemFor, readJson, requireUser } from '@/lib/api';
+import { completeUpload, getStorageDeps } from '@/lib/storage';
+
+export const dynamic = 'force-dynamic';
+
+const completeSchema = z.object({
+  parts: z
+    .array(z.object({ partNumber: z.number().int().min(1).max(10_000), etag: z.string().min(1).max(200) }))
+    .max(10_000)
+    .optional(),
+});
+
+export async function POST(request: Request, { params }: { params: Promise<{ uploadId: string }> }) {
+  const user = await requireUser();
+  if (!user.ok) return user.response;
+  const body = await readJson(request, completeSchema, 1024 * 1024);
+  if (!body.ok) return body.response;
+  const { uploadId } = await params;
+  const result = await completeUpload(await getStorageDeps(), user.userId, uploadId, body.data.parts);
+  if (!result.ok) return problemFor(result.status, result.error);
+  return Response.json({ file: result.file });
+}

@@ -1,0 +1,20 @@
+import type { Metadata } from 'next';
+import { redirect } from 'next/navigation';
+import { getCurrentSession } from '@/lib/auth/server';
+import { getStorageDeps, listFiles } from '@/lib/storage';
+import { FileManager } from './upload-list';
+
+export const metadata: Metadata = { title: 'Your files · zigznote' };
+export const dynamic = 'force-dynamic';
+
+export default async function FilesPage() {
+  const session = await getCurrentSession();
+  if (!session) redirect('/auth/login');
+  const files = await listFiles(await getStorageDeps(), session.userId);
+  return (
+    <section>
+      <h1>Your files</h1>
+      <FileManager initialFiles={files} />
+    </section>
+  );
+}

@@ -1,0 +1,58 @@
+/**
+ * What every JSON route handler needs: RFC 9457 problem responses, a JSON body read with a size limit and
+ * validated with zod (a bad body is a 400 that names the field, never a 500), and the signed-in user or a
+ * 401. Node-only.
+ */
+import type { z } from 'zod';
+import { getCurrentSession } from '../auth/server';
+
+export function problem(status: number, title: string, detail?: string, extra: Record<string, unknown> = {}): Response {
+  return new Response(JSON.stringify({ type: 'about:blank', title, status, detail, ...extra }), {
+    status,
+    headers: { 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store' },
+  });
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  503: 'Service Unavailable',
+};
+
+export function problemFor(status: number, detail: string): Response {
+  return problem(status, TITLES[status] ?? 'Error', detail);
+}
+
+export async function readJson<Schema extends z.ZodType>(
+  request: Request,
+  schema: Schema,
+  maxBytes = 64 * 1024,
+): Promise<{ ok: true; data: z.infer<Schema> } | { ok: false; response: Response }> {
+  const text = await request.text();
+  if (text.length > maxBytes) return { ok: false, response: problemFor(413, `The request body is over ${maxBytes} bytes.`) };
+  let body: unknown;
+  try {
+    body = text === '' ? {} : JSON.parse(text);
+  } catch {
+    return { ok: false, response: problemFor(400, 'The request body is not valid JSON.') };
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', message: issue.message }));
+    return { ok: false, response: problem(400, 'Bad Request', fields.map((f) => `${f.field}: ${f.message}`).join('; '), { fields }) };
+  }
+  return { ok: true, data: parsed.data };
+}
+
+/** The signed-in user's id, or a 401 to return. */
+export async function requireUser(): Promise<{ ok: true; userId: string } | { ok: false; response: Response }> {
+  const session = await getCurrentSession();
+  if (!session) return { ok: false, response: problemFor(401, 'Log in first.') };
+  return { ok: true, userId: session.userId };
+}

@@ -1,0 +1,92 @@
+/**
+ * The buckets and what each may hold, in one table, and their creation at start-up: idempotent, safe when
+ * several instances start at once (a bucket someone else just made counts as made), and retried with
+ * backoff while storage is still starting. The last outcome is kept for /api/health. Node-only.
+ */
+import type { Client } from 'minio';
+
+export type BucketName = 'audio' | 'avatars' | 'exports' | 'backups';
+
+export interface BucketRule {
+  /** Content types a browser may upload; empty: server-side only. */
+  contentTypes: readonly string[];
+  maxBytes: number;
+  /** Types safe to show inline when downloaded; everything else is an attachment. */
+  inlineTypes: readonly string[];
+}
+
+const MB = 1024 * 1024;
+const GB = 1024 * MB;
+
+export const BUCKET_RULES: Record<BucketName, BucketRule> = {
+  audio: {
+    contentTypes: ['audio/mpeg', 'audio/mp4', 'audio/aac', 'audio/ogg', 'audio/wav', 'audio/x-wav', 'audio/webm', 'audio/flac', 'audio/x-m4a'],
+    maxBytes: 2 * GB,
+    inlineTypes: [],
+  },
+  avatars: {
+    contentTypes: ['image/png', 'image/jpeg', 'image/webp'],
+    maxBytes: 5 * MB,
+    inlineTypes: ['image/png', 'image/jpeg', 'image/webp'],
+  },
+  exports: { contentTypes: [], maxBytes: 10 * GB, inlineTypes: [] },
+  backups: { contentTypes: [], maxBytes: 100 * GB, inlineTypes: [] },
+};
+
+export function bucketNames(prefix: string): Record<BucketName, string> {
+  return {
+    audio: `${prefix}-audio`,
+    avatars: `${prefix}-avatars`,
+    exports: `${prefix}-exports`,
+    backups: `${prefix}-backups`,
+  };
+}
+
+export interface BucketStatus {
+  ready: boolean;
+  buckets: string[];
+  error?: string;
+  at: string;
+}
+
+let lastStatus: BucketStatus | undefined;
+
+export function bucketStatus(): BucketStatus | undefined {
+  return lastStatus;
+}
+
+async function ensureBucket(client: Client, bucket: string, region: string): Promise<void> {
+  if (await client.bucketExists(bucket)) return;
+  try {
+    await client.makeBucket(bucket, region);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    // Another instance made it between our check and our call.
+    if (code === 'BucketAlreadyOwnedByYou' || code === 'BucketAlreadyExists') return;
+    throw error;
+  }
+}
+
+export async function initializeBuckets(
+  client: Client,
+  names: Record<BucketName, string>,
+  region: string,
+  options: { attempts?: number; baseDelayMs?: number } = {},
+): Promise<BucketStatus> {
+  const attempts = options.attempts ?? 8;
+  const baseDelayMs = options.baseDelayMs ?? 250;
+  const buckets = Object.values(names);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      for (const bucket of buckets) await ensureBucket(client, bucket, region);
+      lastStatus = { ready: true, buckets, at: new Date().toISOString() };
+      return lastStatus;
+    } catch (error) {
+      if (attempt >= attempts) {
+        lastStatus = { ready: false, buckets, error: error instanceof Error ? error.message : String(error), at: new Date().toISOString() };
+        return lastStatus;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(baseDelayMs * 2 ** (attempt - 1), 5_000)));
+    }
+  }
+}

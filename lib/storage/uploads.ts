@@ -1,0 +1,67 @@
+/**
+ * Presigned uploads, checked by MinIO itself. A small file gets a POST policy that fixes the exact key,
+ * the exact Content-Type and a content-length-range up to the declared size, valid for minutes. A large
+ * file gets a multipart upload the server starts, with one presigned PUT per part: the part count and part
+ * size follow from the declared size, so the bucket's limit holds, and only the server completes or
+ * aborts it. Node-only.
+ */
+import type { Client } from 'minio';
+
+export const MULTIPART_THRESHOLD = 64 * 1024 * 1024;
+export const MIN_PART_SIZE = 8 * 1024 * 1024;
+export const MAX_PARTS = 10_000;
+export const UPLOAD_TTL_SECONDS = 15 * 60;
+
+export interface PostUpload {
+  method: 'POST';
+  url: string;
+  fields: Record<string, string>;
+  expiresAt: string;
+}
+
+export interface MultipartUpload {
+  method: 'MULTIPART';
+  multipartId: string;
+  partSize: number;
+  parts: Array<{ partNumber: number; url: string }>;
+  expiresAt: string;
+}
+
+export async function createPostUpload(
+  signer: Client,
+  input: { bucket: string; key: string; contentType: string; maxBytes: number },
+): Promise<PostUpload> {
+  const expiresAt = new Date(Date.now() + UPLOAD_TTL_SECONDS * 1000);
+  const policy = signer.newPostPolicy();
+  policy.setBucket(input.bucket);
+  policy.setKey(input.key);
+  policy.setContentType(input.contentType);
+  policy.setContentLengthRange(1, input.maxBytes);
+  policy.setExpires(expiresAt);
+  const { postURL, formData } = await signer.presignedPostPolicy(policy);
+  return { method: 'POST', url: postURL, fields: formData, expiresAt: expiresAt.toISOString() };
+}
+
+export function partPlan(size: number): { partSize: number; partCount: number } {
+  const partSize = Math.max(MIN_PART_SIZE, Math.ceil(size / MAX_PARTS));
+  return { partSize, partCount: Math.ceil(size / partSize) };
+}
+
+export async function createMultipartUpload(
+  operations: Client,
+  signer: Client,
+  input: { bucket: string; key: string; contentType: string; size: number },
+): Promise<MultipartUpload> {
+  const { partSize, partCount } = partPlan(input.size);
+  const multipartId = await operations.initiateNewMultipartUpload(input.bucket, input.key, { 'Content-Type': input.contentType });
+  const parts = await Promise.all(
+    Array.from({ length: partCount }, async (_, i) => ({
+      partNumber: i + 1,
+      url: await signer.presignedUrl('PUT', input.bucket, input.key, UPLOAD_TTL_SECONDS, {
+        uploadId: multipartId,
+        partNumber: String(i + 1),
+      }),
+    })),
+  );
+  return { method: 'MULTIPART', multipartId, partSize, parts, expiresAt: new Date(Date.now() + UPLOAD_TTL_SECONDS * 1000).toISOString() };
+}
