@@ -1,0 +1,71 @@
+import { expect, test, type Request } from '@playwright/test';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { verifiedUser } from './support/accounts';
+
+const storageOrigin = new URL(process.env.MINIO_PUBLIC_URL!).origin;
+
+test.describe('files', () => {
+  test('a signed-in user uploads straight to MinIO with progress, sees the file, and downloads it byte for byte', async ({ page, baseURL }) => {
+    await verifiedUser(page);
+    await page.goto('/files');
+    await expect(page.getByRole('heading', { name: 'Your files', level: 1 })).toBeVisible();
+
+    const appOrigin = new URL(baseURL!).origin;
+    const requests: Request[] = [];
+    page.on('request', (request) => requests.push(request));
+
+    const content = randomBytes(3 * 1024 * 1024 + 123);
+    const uploadToStorage = page.waitForRequest((r) => r.url().startsWith(storageOrigin) && r.method() === 'POST');
+    await page.locator('input[type="file"]').setInputFiles({ name: 'voice-note.mp3', mimeType: 'audio/mpeg', buffer: content });
+    await uploadToStorage;
+
+    const progress = page.getByRole('progressbar', { name: 'Upload of voice-note.mp3' });
+    await expect(progress).toHaveAttribute('value', '100');
+    await expect(page.getByText('Uploaded', { exact: true })).toBeVisible();
+    await expect(page.getByRole('cell', { name: 'voice-note.mp3', exact: true })).toBeVisible();
+
+    // the bytes went to storage; the app only saw small JSON requests
+    const toApp = requests.filter((r) => r.url().startsWith(appOrigin));
+    for (const request of toApp) expect(request.postDataBuffer()?.length ?? 0).toBeLessThan(8 * 1024);
+    const toStorage = requests.filter((r) => r.url().startsWith(storageOrigin) && r.method() === 'POST');
+    expect(toStorage).toHaveLength(1);
+
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download voice-note.mp3' }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toBe('voice-note.mp3');
+    const received = await readFile((await download.path())!);
+    expect(createHash('sha256').update(received).digest('hex')).toBe(createHash('sha256').update(content).digest('hex'));
+
+    await page.reload();
+    await expect(page.getByRole('cell', { name: 'voice-note.mp3', exact: true })).toBeVisible();
+    await page.getByRole('button', { name: 'Delete voice-note.mp3' }).click();
+    await expect(page.getByRole('status')).toHaveText('voice-note.mp3 deleted.');
+    await expect(page.getByRole('cell', { name: 'voice-note.mp3', exact: true })).toHaveCount(0);
+  });
+
+  test('a type the bucket does not take is refused with a message, and nothing is stored', async ({ page }) => {
+    await verifiedUser(page);
+    await page.goto('/files');
+    await page.locator('input[type="file"]').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+    await expect(page.getByRole('main').getByRole('alert')).toContainText('audio accepts');
+    await expect(page.getByText('No files yet.')).toBeVisible();
+  });
+
+  test('the file API needs a session and refuses cross-origin writes', async ({ request }) => {
+    expect((await request.get('/api/files')).status()).toBe(401);
+    const forged = await request.post('/api/uploads', {
+      headers: { Origin: 'https://evil.example' },
+      data: { bucket: 'audio', filename: 'a.mp3', contentType: 'audio/mpeg', size: 10 },
+    });
+    expect(forged.status()).toBe(403);
+    const bad = await request.post('/api/uploads', { data: { bucket: 'nope' } });
+    expect(bad.status()).toBe(401);
+  });
+
+  test('/files sends visitors without a session to log in', async ({ page }) => {
+    await page.goto('/files');
+    await expect(page).toHaveURL(/\/auth\/login/);
+  });
+});
