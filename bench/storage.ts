@@ -1,0 +1,99 @@
+// Storage benchmark: bytes the app server receives for one 50 MB upload (through a counting TCP proxy in
+// front of `next start`), and upload throughput through the presigned POST over the same bytes put with
+// the minio client directly, measured alternately in one run.
+import { randomBytes } from 'node:crypto';
+import { createConnection, createServer } from 'node:net';
+import { createSession, createUser, sessionCookieName } from '../lib/auth';
+import { loadConfig } from '../lib/config';
+import { closeDatabase, getDatabase } from '../lib/db';
+import { closeRedis, getKeyValue } from '../lib/redis';
+import { createOperationsClient, bucketNames } from '../lib/storage';
+import { printTable, startNextServer } from './support';
+
+const SIZE = 50 * 1024 * 1024;
+
+/** A TCP proxy that counts the bytes clients send through it. */
+async function countingProxy(targetPort: number) {
+  let received = 0;
+  const server = createServer((client) => {
+    const upstream = createConnection({ host: '127.0.0.1', port: targetPort });
+    client.on('data', (chunk) => (received += chunk.length));
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return { url: `http://127.0.0.1:${port}`, received: () => received, reset: () => (received = 0), close: () => server.close() };
+}
+
+async function main() {
+  const config = loadConfig(process.env);
+  const db = await getDatabase(config.database);
+  const user = await createUser(db, { email: `bench.${Date.now()}@zigznote.test`, name: 'Bench', passwordHash: 'scrypt$unused' });
+  const { token } = await createSession(getKeyValue(config.redis), user!.id);
+  const cookie = `${sessionCookieName(true)}=${token}`;
+
+  const app = await startNextServer('.', 3330, { RATE_LIMITS: 'api=100000/1m' });
+  const proxy = await countingProxy(3330);
+  const body = randomBytes(SIZE);
+  const post = (path: string, json: unknown) =>
+    fetch(`${proxy.url}${path}`, { method: 'POST', headers: { Cookie: cookie, 'Content-Type': 'application/json' }, body: JSON.stringify(json) });
+
+  // one upload as the browser does it: presign (app), bytes (storage), complete (app)
+  proxy.reset();
+  const presigned = (await (await post('/api/uploads', { bucket: 'audio', filename: 'bench.wav', contentType: 'audio/wav', size: SIZE })).json()) as {
+    uploadId: string;
+    method: string;
+    url: string;
+    fields: Record<string, string>;
+  };
+  if (presigned.method !== 'POST') throw new Error(`expected a POST policy for ${SIZE} bytes, got ${presigned.method}`);
+  const form = () => {
+    const data = new FormData();
+    for (const [name, value] of Object.entries(presigned.fields)) data.append(name, value);
+    data.append('file', new Blob([new Uint8Array(body)], { type: 'audio/wav' }), 'bench.wav');
+    return data;
+  };
+  const stored = await fetch(presigned.url, { method: 'POST', body: form() });
+  if (stored.status !== 204) throw new Error(`storage answered ${stored.status}`);
+  const completed = await post(`/api/uploads/${presigned.uploadId}/complete`, {});
+  if (!completed.ok) throw new Error(`complete answered ${completed.status}`);
+  const appBytes = proxy.received();
+
+  // throughput: presigned POST (multipart/form-data to the public URL) over putObject (SDK, same bytes)
+  const operations = createOperationsClient(config.storage);
+  const bucket = bucketNames(config.storage.bucketPrefix).audio;
+  let postSeconds = 0;
+  let putSeconds = 0;
+  for (let round = 0; round < 4; round++) {
+    const postFirst = round % 2 === 0;
+    for (const side of postFirst ? ['post', 'put'] : ['put', 'post']) {
+      const started = performance.now();
+      if (side === 'post') {
+        const response = await fetch(presigned.url, { method: 'POST', body: form() });
+        if (response.status !== 204) throw new Error(`storage answered ${response.status}`);
+        postSeconds += (performance.now() - started) / 1000;
+      } else {
+        await operations.putObject(bucket, `bench/direct-${round}.wav`, body, SIZE, { 'Content-Type': 'audio/wav' });
+        putSeconds += (performance.now() - started) / 1000;
+      }
+    }
+  }
+  const mbps = (seconds: number) => ((4 * SIZE) / seconds / (1024 * 1024)).toFixed(0);
+
+  printTable('Storage (measured in this run)', [
+    ['bytes the app server received for one 50 MB upload', `${appBytes} B`, '< 8 KB'],
+    ['upload throughput: presigned POST / minio putObject', `${(putSeconds / postSeconds).toFixed(2)} (${mbps(postSeconds)} / ${mbps(putSeconds)} MB/s)`, '≥ 0.9'],
+  ]);
+
+  proxy.close();
+  await app.stop();
+  await closeRedis();
+  await closeDatabase();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
