@@ -45,10 +45,15 @@ export default defineConfig({
       ],
     },
   },
-  projects: modes.map((mode) => ({
-    name: mode,
-    use: { browserName: 'chromium' as const, baseURL: `http://127.0.0.1:${servers[mode as keyof typeof servers].port}` },
-  })),
+  projects: [
+    ...modes.map((mode) => ({
+      name: mode,
+      testIgnore: 'deploy.spec.ts',
+      use: { browserName: 'chromium' as const, baseURL: `http://127.0.0.1:${servers[mode as keyof typeof servers].port}` },
+    })),
+    // The standalone output as the Docker image runs it, and error tracking: once, not per middleware mode.
+    { name: 'deploy', testMatch: 'deploy.spec.ts', use: { browserName: 'chromium' as const, baseURL: `http://127.0.0.1:${servers.node.port}` } },
+  ],
   webServer: modes.map((mode) => {
     const { port, cwd } = servers[mode as keyof typeof servers];
     const appUrl = `http://127.0.0.1:${port}`;

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
+import { ErrorReporting } from './error-reporting';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -17,6 +18,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           </a>
         </header>
         <main>{children}</main>
+        <ErrorReporting />
       </body>
     </html>
   );

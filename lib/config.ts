@@ -110,6 +110,7 @@ const envSchema = z.object({
   ),
 
   SENTRY_DSN: url('the DSN GlitchTip shows for the project'),
+  ENABLE_DEBUG_ROUTES: booleanFlag,
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -154,6 +155,8 @@ export interface AppConfig {
     sendRate: number;
   };
   sentryDsn: string | undefined;
+  /** Serves /api/debug/error, which throws on purpose, to check error tracking end to end. */
+  debugRoutes: boolean;
 }
 
 export interface HostPort {
@@ -282,6 +285,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       sendRate: env.EMAIL_SEND_RATE,
     },
     sentryDsn: env.SENTRY_DSN,
+    debugRoutes: env.ENABLE_DEBUG_ROUTES,
   };
 }
 

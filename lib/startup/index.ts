@@ -6,6 +6,7 @@
 import { ConfigError, getConfig, type AppConfig } from '../config';
 import { migrateDatabase } from '../db';
 import { getStorageDeps, initializeBuckets, sweepStaleUploads } from '../storage';
+import { initServerErrorTracking } from '../observability/server';
 import { installPeerStamp } from '../rate-limit/peer-stamp';
 
 export function describeServices(config: AppConfig): string[] {
@@ -87,12 +88,14 @@ export async function startServer(): Promise<void> {
     }
     throw error;
   }
+  for (const line of describeServices(config)) console.log(`[zigznote] ${line}`);
+  if (config.rateLimitsDisabled) console.warn('[zigznote] rate limits: DISABLED by RATE_LIMITS_DISABLED; nothing limits abuse but your gateway');
   installPeerStamp();
+  initServerErrorTracking(config.sentryDsn, config.env);
+  if (config.sentryDsn) console.log('[zigznote] errors:   reported to the SENTRY_DSN endpoint (scrubbed)');
   await withRetries('database migrations', () => migrateDatabase(config.database));
   const buckets = await initializeBuckets();
   if (buckets.ready) console.log(`[zigznote] buckets:  ${buckets.buckets.join(', ')}`);
   else console.error(`[zigznote] buckets not ready (${buckets.error}); /api/health reports it and retries`);
   scheduleUploadSweep();
-  for (const line of describeServices(config)) console.log(`[zigznote] ${line}`);
-  if (config.rateLimitsDisabled) console.warn('[zigznote] rate limits: DISABLED by RATE_LIMITS_DISABLED; nothing limits abuse but your gateway');
 }

@@ -1,0 +1,2 @@
+-- GlitchTip (the optional `glitchtip` profile) keeps its data in its own database on the same server.
+CREATE DATABASE glitchtip;

@@ -1,0 +1,116 @@
+import { expect, test } from '@playwright/test';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+
+// The image runs `node server.js` from the assembled standalone output: so do these tests, against the
+// real services, exactly as the Dockerfile lays it out.
+
+interface Started {
+  url: string;
+  stop(): Promise<void>;
+  output(): string;
+}
+
+async function startStandalone(port: number, env: Record<string, string> = {}): Promise<Started> {
+  const assembled = spawnSync('bash', ['scripts/assemble-standalone.sh'], { encoding: 'utf8' });
+  if (assembled.status !== 0) throw new Error(assembled.stderr);
+  let output = '';
+  const child: ChildProcess = spawn('node', ['server.js'], {
+    cwd: '.next/standalone',
+    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), HOSTNAME: '127.0.0.1', NEXT_PUBLIC_APP_URL: `http://127.0.0.1:${port}`, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const url = `http://127.0.0.1:${port}`;
+  await expect
+    .poll(async () => (await fetch(`${url}/api/version`).catch(() => null))?.status ?? 0, { timeout: 30_000, message: 'standalone server start' })
+    .toBe(200);
+  return {
+    url,
+    output: () => output,
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** A stand-in GlitchTip: records every envelope the SDK posts. */
+async function envelopeListener(): Promise<{ dsn: string; bodies: string[]; close(): Promise<void> }> {
+  const bodies: string[] = [];
+  const server: Server = createServer(async (req: IncomingMessage, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    let body = Buffer.concat(chunks);
+    if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
+    bodies.push(`${req.method} ${req.url}\n${body.toString('utf8')}`);
+    res.writeHead(200, { 'Access-Control-Allow-Origin': '*', 'Content-Type': 'application/json' });
+    res.end('{}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return { dsn: `http://publickey@127.0.0.1:${port}/1`, bodies, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+test.describe('the deployed server', () => {
+  test('standalone server.js, assembled as the image does, reports every real service healthy', async () => {
+    const server = await startStandalone(3410);
+    try {
+      const response = await fetch(`${server.url}/api/health`);
+      const body = await response.json();
+      expect(response.status, server.output()).toBe(200);
+      expect(body.status).toBe('ok');
+      for (const check of ['redis', 'storage', 'database', 'email']) expect(body.checks[check].ok).toBe(true);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('a route that throws reaches error tracking, without passwords, tokens or cookies', async () => {
+    const listener = await envelopeListener();
+    const server = await startStandalone(3411, { SENTRY_DSN: listener.dsn, ENABLE_DEBUG_ROUTES: 'true' });
+    try {
+      const response = await fetch(`${server.url}/api/debug/error?token=tok-in-query&password=hunter2`, {
+        headers: { Cookie: '__Host-zigznote_session=session-cookie-value', Authorization: 'Bearer bearer-token-value' },
+      });
+      expect(response.status).toBe(500);
+      await expect.poll(() => listener.bodies.filter((b) => b.includes('Deliberate error')).length, { timeout: 15_000 }).toBeGreaterThan(0);
+      const envelopes = listener.bodies.join('\n');
+      expect(envelopes).toContain('/api/1/envelope/');
+      // the event carries the request it failed on, so there was something to scrub
+      expect(envelopes).toContain('/api/debug/error');
+      for (const secret of ['tok-in-query', 'hunter2', 'session-cookie-value', 'bearer-token-value']) expect(envelopes).not.toContain(secret);
+    } finally {
+      await server.stop();
+      await listener.close();
+    }
+  });
+
+  test('an error in the browser reaches error tracking too, scrubbed', async ({ page }) => {
+    const listener = await envelopeListener();
+    const server = await startStandalone(3412, { SENTRY_DSN: listener.dsn });
+    try {
+      await page.goto(`${server.url}/`);
+      await expect.poll(async () => (await page.evaluate(() => fetch('/api/observability').then((r) => r.json()))).dsn).toBe(listener.dsn);
+      await page.waitForTimeout(500);
+      await page.evaluate(() => {
+        setTimeout(() => {
+          throw new Error('client-side failure with token=client-secret-token');
+        });
+      });
+      await expect.poll(() => listener.bodies.filter((b) => b.includes('client-side failure')).length, { timeout: 15_000 }).toBeGreaterThan(0);
+      expect(listener.bodies.join('\n')).not.toContain('client-secret-token');
+    } finally {
+      await server.stop();
+      await listener.close();
+    }
+  });
+
+  test('the debug route does not exist unless enabled', async ({ request, baseURL }) => {
+    expect((await request.get(`${baseURL}/api/debug/error`)).status()).toBe(404);
+  });
+});

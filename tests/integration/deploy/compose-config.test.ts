@@ -1,0 +1,44 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+// docker-compose (Debian's, installed by scripts/services) validates and interpolates the files without an
+// engine: the same parser a deployment will run.
+const secrets = {
+  APP_URL: 'https://app.example.com',
+  STORAGE_URL: 'https://files.example.com',
+  POSTGRES_PASSWORD: 'p',
+  REDIS_PASSWORD: 'r',
+  MINIO_ROOT_USER: 'root',
+  MINIO_ROOT_PASSWORD: 'root-password',
+  MINIO_APP_ACCESS_KEY: 'zigznote-app',
+  MINIO_APP_SECRET_KEY: 'app-secret-key',
+  AWS_SES_REGION: 'eu-west-1',
+  AWS_SES_FROM_EMAIL: 'zigznote <no-reply@example.com>',
+  GLITCHTIP_SECRET_KEY: 'glitchtip-secret',
+  GLITCHTIP_URL: 'https://errors.example.com',
+};
+
+function compose(args: string[], env: Record<string, string>) {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !(key in secrets)));
+  return spawnSync('docker-compose', args, { cwd: 'docker', env: { ...clean, ...env } as NodeJS.ProcessEnv, encoding: 'utf8' });
+}
+
+describe('docker-compose config', () => {
+  it('accepts the production file, GlitchTip profile included, when every secret is set', () => {
+    const result = compose(['-f', 'docker-compose.yml', '--profile', 'glitchtip', 'config', '-q'], secrets);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('refuses the production file when a secret is missing, naming it', () => {
+    const { REDIS_PASSWORD: _missing, ...rest } = secrets;
+    const result = compose(['-f', 'docker-compose.yml', 'config', '-q'], rest);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('set REDIS_PASSWORD');
+  });
+
+  it('accepts the development file with no configuration', () => {
+    const result = compose(['-f', 'docker-compose.dev.yml', 'config', '-q'], {});
+    expect(result.status).toBe(0);
+  });
+});

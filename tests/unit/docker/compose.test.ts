@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+interface Service {
+  image?: string;
+  build?: unknown;
+  restart?: string;
+  command?: string[] | string;
+  ports?: string[];
+  healthcheck?: { test: string[] | string };
+  depends_on?: Record<string, { condition: string }>;
+  environment?: Record<string, string>;
+  volumes?: string[];
+  profiles?: string[];
+}
+
+const load = (path: string) => parse(readFileSync(path, 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
+const production = load('docker/docker-compose.yml');
+const development = load('docker/docker-compose.dev.yml');
+const text = (value: unknown) => (Array.isArray(value) ? value.join(' ') : String(value ?? ''));
+
+for (const [label, compose] of [['production', production], ['development', development]] as const) {
+  describe(`${label} compose file`, () => {
+    it('pins every image (no :latest, no untagged image)', () => {
+      for (const [name, service] of Object.entries(compose.services)) {
+        expect(service.image, name).toBeDefined();
+        expect(service.image!, name).toMatch(/:[^:]+$/);
+        expect(service.image!, name).not.toMatch(/:latest$/);
+      }
+    });
+
+    it('gives every service a health check', () => {
+      for (const [name, service] of Object.entries(compose.services)) expect(service.healthcheck?.test, name).toBeDefined();
+    });
+
+    it('checks MinIO health without curl, which the image does not have', () => {
+      const check = text(compose.services.minio!.healthcheck!.test);
+      expect(check).not.toMatch(/curl|wget/);
+      expect(check).toContain('/minio/health/live');
+    });
+
+    it('never evicts sessions or limiter keys, and asks for a password', () => {
+      const command = text(compose.services.redis!.command);
+      expect(command).toMatch(/--maxmemory-policy (noeviction|volatile-\w+)/);
+      expect(command).not.toContain('allkeys');
+      expect(command).toContain('--requirepass');
+      expect(command).toContain('--appendonly yes');
+    });
+
+    it('does not publish Redis beyond loopback', () => {
+      for (const port of compose.services.redis!.ports ?? []) expect(port).toMatch(/^127\.0\.0\.1:/);
+    });
+
+    it('keeps data in named volumes', () => {
+      for (const [name, service] of Object.entries(compose.services)) {
+        for (const volume of service.volumes ?? []) {
+          const source = volume.split(':')[0]!;
+          const isNamed = Object.keys(compose.volumes ?? {}).includes(source);
+          const isReadOnlyConfig = source.startsWith('./') && volume.endsWith(':ro');
+          expect(isNamed || isReadOnlyConfig, `${name}: ${volume}`).toBe(true);
+        }
+      }
+    });
+  });
+}
+
+describe('production compose file', () => {
+  it('restarts every service unless stopped', () => {
+    for (const [name, service] of Object.entries(production.services)) expect(service.restart, name).toBe('unless-stopped');
+  });
+
+  it('starts the app only after its dependencies are healthy', () => {
+    expect(production.services.app!.depends_on).toEqual({
+      postgres: { condition: 'service_healthy' },
+      redis: { condition: 'service_healthy' },
+      minio: { condition: 'service_healthy' },
+    });
+  });
+
+  it('takes every secret from the environment, with no default', () => {
+    const raw = readFileSync('docker/docker-compose.yml', 'utf8');
+    for (const secret of ['POSTGRES_PASSWORD', 'REDIS_PASSWORD', 'MINIO_ROOT_PASSWORD', 'MINIO_APP_SECRET_KEY', 'GLITCHTIP_SECRET_KEY']) {
+      const uses = [...raw.matchAll(new RegExp(`\\$\\{${secret}([^}]*)\\}`, 'g'))].map((m) => m[1]!);
+      expect(uses.length, secret).toBeGreaterThan(0);
+      for (const use of uses) expect(use, secret).toMatch(/^:\?/);
+    }
+    expect(raw).not.toMatch(/minioadmin/i);
+  });
+
+  it('puts GlitchTip behind its own profile', () => {
+    expect(production.services.glitchtip!.profiles).toEqual(['glitchtip']);
+    expect(production.services['glitchtip-worker']!.profiles).toEqual(['glitchtip']);
+    expect(production.services.app!.profiles).toBeUndefined();
+  });
+
+  it('allows the app origin for MinIO CORS and expires stale multipart uploads', () => {
+    const env = production.services.minio!.environment!;
+    expect(env.MINIO_API_CORS_ALLOW_ORIGIN).toContain('APP_URL');
+    expect(env.MINIO_API_STALE_UPLOADS_EXPIRY).toBeDefined();
+  });
+});
+
+describe('images', () => {
+  const appDockerfile = readFileSync('docker/Dockerfile', 'utf8');
+  const minioDockerfile = readFileSync('docker/minio.Dockerfile', 'utf8');
+
+  it('builds the app in stages on Node 24, the way npm run build does, and runs it as a non-root user', () => {
+    expect(appDockerfile.match(/^FROM /gm)!.length).toBeGreaterThanOrEqual(3);
+    expect(appDockerfile).toMatch(/ARG NODE_IMAGE=node:24\.\d+\.\d+-/);
+    expect(appDockerfile).toContain('RUN npm run build && bash scripts/assemble-standalone.sh');
+    const runtime = appDockerfile.slice(appDockerfile.lastIndexOf('FROM '));
+    expect(runtime).toMatch(/^USER zigznote$/m);
+    expect(runtime).toMatch(/HEALTHCHECK[\s\S]*\/api\/health/);
+    expect(runtime).toContain('CMD ["node", "server.js"]');
+  });
+
+  it('builds MinIO from the same pinned source as the test scripts', () => {
+    const services = readFileSync('scripts/services', 'utf8');
+    const testVersion = /MINIO_VERSION="\$\{ZZ_MINIO_VERSION:-([^}]+)\}"/.exec(services)![1];
+    const imageVersion = /ARG MINIO_VERSION=(\S+)/.exec(minioDockerfile)![1];
+    expect(imageVersion).toBe(testVersion);
+    const healthcheck = /HEALTHCHECK[^\n]*\\\n([^\n]*)/.exec(minioDockerfile)![1]!;
+    expect(healthcheck).toContain('/minio/health/live');
+    expect(healthcheck).not.toMatch(/curl|wget/);
+  });
+});
