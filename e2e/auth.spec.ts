@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { logIn, signUp, verifiedUser } from './support/accounts';
+import { logIn, signedInElsewhere, signUp, verifiedUser } from './support/accounts';
 import { emailsTo, linkFrom, uniqueAddress, waitForEmail } from './support/mailbox';
 
 test.describe('sign up, verify, log in', () => {
@@ -98,10 +98,7 @@ test.describe('password reset', () => {
   test('reset email, new password, old sessions gone, password-changed email, log in with the new one; the link works once', async ({ page, browser }) => {
     const { email, password } = await verifiedUser(page);
     // a second device, signed in with the old password
-    const otherDevice = await browser.newContext();
-    const otherPage = await otherDevice.newPage();
-    await logIn(otherPage, email, password);
-    await expect(otherPage).toHaveURL(/\/account/);
+    const { page: otherPage, close: closeOtherDevice } = await signedInElsewhere(browser, email, password);
 
     await page.context().clearCookies();
     await page.goto('/auth/forgot-password');
@@ -130,7 +127,7 @@ test.describe('password reset', () => {
     await page.getByLabel('New password').fill('trying it again');
     await page.getByRole('button', { name: 'Reset password' }).click();
     await expect(page.getByRole('main').getByRole('alert')).toContainText('This reset link is invalid, has expired or was already used');
-    await otherDevice.close();
+    await closeOtherDevice();
   });
 
   test('an unknown address gets the same answer', async ({ page }) => {
@@ -144,10 +141,7 @@ test.describe('password reset', () => {
 test.describe('account', () => {
   test('changing the password ends the other sessions and keeps this one', async ({ page, browser }) => {
     const { email, password } = await verifiedUser(page);
-    const otherDevice = await browser.newContext();
-    const otherPage = await otherDevice.newPage();
-    await logIn(otherPage, email, password);
-    await expect(otherPage).toHaveURL(/\/account/);
+    const { page: otherPage, close: closeOtherDevice } = await signedInElsewhere(browser, email, password);
 
     await page.goto('/account');
     await page.getByLabel('Current password').fill(password);
@@ -159,20 +153,17 @@ test.describe('account', () => {
     await otherPage.goto('/account');
     await expect(otherPage).toHaveURL(/\/auth\/login/);
     await waitForEmail(email, 'Your password has been changed');
-    await otherDevice.close();
+    await closeOtherDevice();
   });
 
   test('"Log out everywhere" ends every session', async ({ page, browser }) => {
     const { email, password } = await verifiedUser(page);
-    const otherDevice = await browser.newContext();
-    const otherPage = await otherDevice.newPage();
-    await logIn(otherPage, email, password);
-    await expect(otherPage).toHaveURL(/\/account/);
+    const { page: otherPage, close: closeOtherDevice } = await signedInElsewhere(browser, email, password);
     await page.goto('/account');
     await page.getByRole('button', { name: 'Log out everywhere' }).click();
     await expect(page).toHaveURL(/\/auth\/login/);
     await otherPage.goto('/account');
     await expect(otherPage).toHaveURL(/\/auth\/login/);
-    await otherDevice.close();
+    await closeOtherDevice();
   });
 });

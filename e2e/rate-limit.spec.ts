@@ -82,3 +82,23 @@ test.describe('the limiter bridge for Edge middleware', () => {
     expect(bare.status()).toBe(404);
   });
 });
+
+test.describe('signed-in API clients', () => {
+  test('are limited per user, not per address', async ({ page, browser }) => {
+    const { verifiedUser } = await import('./support/accounts');
+    await verifiedUser(page);
+    const statuses: number[] = [];
+    for (let i = 0; i < 101; i++) statuses.push((await page.request.get('/api/files')).status());
+    expect(statuses.slice(0, 100).every((s) => s === 200)).toBe(true);
+    expect(statuses[100]).toBe(429);
+
+    // another user on the same address has a budget of their own
+    const other = await browser.newContext();
+    const otherPage = await other.newPage();
+    await verifiedUser(otherPage);
+    const response = await otherPage.request.get('/api/files');
+    expect(response.status()).toBe(200);
+    expect(response.headers()['ratelimit']).toMatch(/^"api";r=99;/);
+    await other.close();
+  });
+});

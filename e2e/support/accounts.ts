@@ -1,5 +1,5 @@
 // Small steps the auth journeys share, done the way a person does them: through the forms.
-import { expect, type Page } from '@playwright/test';
+import { expect, type Browser, type Page } from '@playwright/test';
 import { linkFrom, uniqueAddress, waitForEmail } from './mailbox';
 
 export async function signUp(page: Page, name: string, email: string, password: string) {
@@ -26,4 +26,13 @@ export async function verifiedUser(page: Page, password = 'correct horse battery
   await page.goto(linkFrom(verification, '/auth/verify-email?token='));
   await expect(page).toHaveURL(/\/account/);
   return { email, password };
+}
+
+/** The same user signed in on a second device (a browser context of its own). */
+export async function signedInElsewhere(browser: Browser, email: string, password: string) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await logIn(page, email, password);
+  await expect(page).toHaveURL(/\/account/);
+  return { page, close: () => context.close() };
 }

@@ -11,7 +11,15 @@ import { limitMessage, encodeVerdict, VERDICT_HEADER } from './verdict';
 import { isApiPath, routeGroupOf } from './routes';
 import type { RateLimitDecision, RateLimitRequest } from './limiter';
 
-export type DecideFn = (request: RateLimitRequest) => Promise<Pick<RateLimitDecision, 'allowed' | 'status' | 'headers' | 'retryAfterSeconds'>>;
+/** What middleware knows of a request: its group, its client, and the session cookie if it sent one. */
+export interface MiddlewareCheck extends Pick<RateLimitRequest, 'group' | 'ip'> {
+  /** Resolved to the signed-in user by the Node side, so `api` limits count per user, not per cookie. */
+  sessionToken?: string;
+}
+
+export type DecideFn = (check: MiddlewareCheck) => Promise<Pick<RateLimitDecision, 'allowed' | 'status' | 'headers' | 'retryAfterSeconds'>>;
+
+const SESSION_COOKIES = ['__Host-zigznote_session', 'zigznote_session'];
 
 export async function handleRateLimit(
   request: NextRequest,
@@ -24,7 +32,8 @@ export async function handleRateLimit(
   if (!group || !decide) return NextResponse.next({ request: { headers: forwarded } });
 
   const ip = resolveClientIp(request.headers.get(PEER_HEADER), request.headers.get('x-forwarded-for'), trusted);
-  const decision = await decide({ group, ip });
+  const sessionToken = SESSION_COOKIES.map((name) => request.cookies.get(name)?.value).find(Boolean);
+  const decision = await decide({ group, ip, sessionToken });
   if (decision.allowed) {
     return withHeaders(NextResponse.next({ request: { headers: forwarded } }), decision.headers);
   }

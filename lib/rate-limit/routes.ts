@@ -1,11 +1,12 @@
 /**
  * Which route group a request belongs to: the auth pages' form posts (server actions post to the page's
- * own path) and every /api route. Health and internal routes are never limited,
- * so monitoring and the Edge bridge keep working during a flood. Edge-safe.
+ * own path) and every /api route. Health, the internal bridge and the error-tracking settings are never
+ * limited, so monitoring and the Edge bridge keep working during a flood. Edge-safe.
  */
 import type { RouteGroup } from './policies';
 
-export const UNLIMITED_API_PATHS = new Set(['/api/health', '/api/internal/rate-limit']);
+// Monitoring, the Edge bridge, and the browser's (cached) error-tracking settings, fetched by every page.
+export const UNLIMITED_API_PATHS = new Set(['/api/health', '/api/internal/rate-limit', '/api/observability']);
 
 const FORM_POSTS: Record<string, RouteGroup> = {
   '/auth/login': 'login',

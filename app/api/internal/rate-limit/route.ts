@@ -10,8 +10,7 @@ export const dynamic = 'force-dynamic';
 const checkSchema = z.object({
   group: z.enum(['login', 'register', 'password-reset', 'api', 'uploads']),
   ip: z.string().min(1).max(100),
-  email: z.string().max(320).optional(),
-  userId: z.string().max(100).optional(),
+  sessionToken: z.string().max(200).optional(),
 });
 
 function sameSecret(given: string, expected: string): boolean {
@@ -27,7 +26,7 @@ export async function POST(request: Request) {
   }
   const parsed = checkSchema.safeParse(await request.json().catch(() => null));
   if (!parsed.success) {
-    return Response.json({ title: 'Bad Request', status: 400, detail: 'expected { group, ip, email?, userId? }' }, { status: 400 });
+    return Response.json({ title: 'Bad Request', status: 400, detail: 'expected { group, ip, sessionToken? }' }, { status: 400 });
   }
   const decision = await decide(parsed.data);
   return Response.json({
