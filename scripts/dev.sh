@@ -54,7 +54,10 @@ if [ -z "${MINIO_ENDPOINT:-}" ]; then
   else
     s3_port="${ZZ_STANDIN_S3_PORT:-9020}"
     mkdir -p "$DATA/s3rver"
-    node_modules/.bin/s3rver -d "$DATA/s3rver" -a 127.0.0.1 -p "$s3_port" --silent \
+    prefix="${MINIO_BUCKET_PREFIX:-zigznote}"
+    buckets=()
+    for bucket in audio avatars exports backups; do buckets+=(--configure-bucket "$prefix-$bucket" scripts/s3rver-cors.xml); done
+    node_modules/.bin/s3rver -d "$DATA/s3rver" -a 127.0.0.1 -p "$s3_port" --silent "${buckets[@]}" \
       >"$DATA/logs/dev-s3rver.log" 2>&1 &
     children+=($!)
     for _ in $(seq 1 100); do curl -s -m 2 -o /dev/null "http://127.0.0.1:$s3_port/" && break; sleep 0.2; done

@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { mkdir } from 'node:fs/promises';
 import type { AppConfig } from '../config';
+import { processState } from '../runtime/process-state';
 
 export type Database = PgDatabase<PgQueryResultHKT>;
 
@@ -15,7 +16,7 @@ interface Connection {
   close: () => Promise<void>;
 }
 
-let connection: Promise<Connection> | undefined;
+const state = processState('database', () => ({ connection: undefined as Promise<Connection> | undefined }));
 
 async function connect(config: AppConfig['database']): Promise<Connection> {
   if (config.kind === 'postgres') {
@@ -32,16 +33,16 @@ async function connect(config: AppConfig['database']): Promise<Connection> {
 }
 
 export async function getDatabase(config: AppConfig['database']): Promise<Database> {
-  connection ??= connect(config).catch((error) => {
-    connection = undefined;
+  state.connection ??= connect(config).catch((error) => {
+    state.connection = undefined;
     throw error;
   });
-  return (await connection).db;
+  return (await state.connection).db;
 }
 
 export async function closeDatabase(): Promise<void> {
-  const current = connection;
-  connection = undefined;
+  const current = state.connection;
+  state.connection = undefined;
   if (current) await (await current).close();
 }
 

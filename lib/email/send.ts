@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { after } from 'next/server';
 import type { ReactElement } from 'react';
 import { getConfig } from '../config';
+import { processState } from '../runtime/process-state';
 import { getRedis } from '../redis';
 import { deliver, hashRecipient } from './delivery';
 import { MemoryDeliveryState, RedisDeliveryState, type DeliveryState } from './delivery-state';
@@ -29,22 +30,22 @@ interface Mailer {
   state: DeliveryState;
 }
 
-let mailer: Mailer | undefined;
+const state = processState('mailer', () => ({ mailer: undefined as Mailer | undefined }));
 
 function getMailer(): Mailer {
-  if (!mailer) {
+  if (!state.mailer) {
     const config = getConfig();
-    mailer = {
+    state.mailer = {
       transport: createSesTransport(config.email),
       state: config.redis.kind === 'memory' ? new MemoryDeliveryState() : new RedisDeliveryState(getRedis(config.redis)),
     };
   }
-  return mailer;
+  return state.mailer;
 }
 
 /** For tests and tools: deliver through another transport or state from now on. */
 export function setMailer(next: Partial<Mailer>): void {
-  mailer = { ...getMailer(), ...next };
+  state.mailer = { ...getMailer(), ...next };
 }
 
 export function getDeliveryState(): DeliveryState {

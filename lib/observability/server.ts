@@ -4,12 +4,13 @@
  * time (no source maps, no release upload). Node-only.
  */
 import * as Sentry from '@sentry/nextjs';
+import { processState } from '../runtime/process-state';
 import { scrubEvent, scrubValue } from './scrub';
 
-let enabled = false;
+const state = processState('error-tracking', () => ({ enabled: false }));
 
 export function initServerErrorTracking(dsn: string | undefined, environment: string): void {
-  if (!dsn || enabled) return;
+  if (!dsn || state.enabled) return;
   Sentry.init({
     dsn,
     environment,
@@ -17,11 +18,11 @@ export function initServerErrorTracking(dsn: string | undefined, environment: st
     beforeSend: (event) => scrubEvent(event),
     beforeBreadcrumb: (breadcrumb) => scrubValue(breadcrumb) as typeof breadcrumb,
   });
-  enabled = true;
+  state.enabled = true;
 }
 
 export function isErrorTrackingEnabled(): boolean {
-  return enabled;
+  return state.enabled;
 }
 
 export { Sentry };

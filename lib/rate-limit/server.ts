@@ -4,6 +4,7 @@
  * reached from middleware through the NEXT_RUNTIME switch and from server actions and route handlers.
  */
 import { getConfig } from '../config';
+import { processState } from '../runtime/process-state';
 import { validateSession } from '../auth';
 import { getKeyValue, getRedis } from '../redis';
 import { parseTrustedProxies, PEER_HEADER, resolveClientIp, type TrustedProxies } from './client-ip';
@@ -12,21 +13,24 @@ import type { MiddlewareCheck } from './middleware-handler';
 import { MemoryStore } from './store-memory';
 import { RedisStore } from './store-redis';
 
-let limiter: RateLimiter | undefined;
-let trustedProxies: TrustedProxies | undefined;
+const state = processState('rate-limit', () => ({
+  limiter: undefined as RateLimiter | undefined,
+  trustedProxies: undefined as TrustedProxies | undefined,
+  sessionUsers: new Map<string, { userId: string | null; until: number }>(),
+}));
 
 export function getRateLimiter(): RateLimiter {
-  if (!limiter) {
+  if (!state.limiter) {
     const config = getConfig();
     const store = config.redis.kind === 'memory' ? new MemoryStore() : new RedisStore(getRedis(config.redis));
-    limiter = new RateLimiter({ store, overrides: config.rateLimitOverrides });
+    state.limiter = new RateLimiter({ store, overrides: config.rateLimitOverrides });
   }
-  return limiter;
+  return state.limiter;
 }
 
 export function getTrustedProxies(): TrustedProxies {
-  trustedProxies ??= parseTrustedProxies(getConfig().trustedProxies);
-  return trustedProxies;
+  state.trustedProxies ??= parseTrustedProxies(getConfig().trustedProxies);
+  return state.trustedProxies;
 }
 
 export function rateLimitsEnabled(): boolean {
@@ -35,7 +39,6 @@ export function rateLimitsEnabled(): boolean {
 
 const SESSION_CACHE_MS = 30_000;
 const SESSION_CACHE_SIZE = 10_000;
-const sessionUsers = new Map<string, { userId: string | null; until: number }>();
 
 /**
  * The user behind a session cookie, for keying `api` limits. Remembered for 30 s, so a signed-in client's
@@ -45,12 +48,12 @@ const sessionUsers = new Map<string, { userId: string | null; until: number }>()
 async function userOfSession(token: string | undefined): Promise<string | undefined> {
   if (!token) return undefined;
   const now = Date.now();
-  const cached = sessionUsers.get(token);
+  const cached = state.sessionUsers.get(token);
   if (cached && cached.until > now) return cached.userId ?? undefined;
   const session = await validateSession(getKeyValue(getConfig().redis), token).catch(() => null);
-  sessionUsers.delete(token);
-  sessionUsers.set(token, { userId: session?.userId ?? null, until: now + SESSION_CACHE_MS });
-  if (sessionUsers.size > SESSION_CACHE_SIZE) sessionUsers.delete(sessionUsers.keys().next().value!);
+  state.sessionUsers.delete(token);
+  state.sessionUsers.set(token, { userId: session?.userId ?? null, until: now + SESSION_CACHE_MS });
+  if (state.sessionUsers.size > SESSION_CACHE_SIZE) state.sessionUsers.delete(state.sessionUsers.keys().next().value!);
   return session?.userId;
 }
 

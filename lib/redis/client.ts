@@ -5,6 +5,7 @@
  */
 import Redis, { Cluster } from 'ioredis';
 import type { AppConfig } from '../config';
+import { processState } from '../runtime/process-state';
 import { MemoryKeyValue, RedisKeyValue, type KeyValue } from './key-value';
 
 export type RedisConnection = Redis | Cluster;
@@ -36,7 +37,8 @@ export function createRedisClient(config: RedisConfig): RedisConnection {
   return client;
 }
 
-const clients = new Map<string, RedisConnection>();
+const state = processState('redis', () => ({ clients: new Map<string, RedisConnection>(), memory: undefined as MemoryKeyValue | undefined }));
+const clients = state.clients;
 
 /** The process's connection for this configuration, made on first use. */
 export function getRedis(config: RedisConfig): RedisConnection {
@@ -60,13 +62,11 @@ export async function pingRedis(config: RedisConfig): Promise<void> {
   if (reply !== 'PONG') throw new Error(`unexpected PING reply ${reply}`);
 }
 
-let memoryKeyValue: MemoryKeyValue | undefined;
-
 /** Sessions' and tokens' store: Redis when configured, else one in-process store (development only). */
 export function getKeyValue(config: AppConfig['redis']): KeyValue {
   if (config.kind === 'memory') {
-    memoryKeyValue ??= new MemoryKeyValue();
-    return memoryKeyValue;
+    state.memory ??= new MemoryKeyValue();
+    return state.memory;
   }
   return new RedisKeyValue(getRedis(config));
 }

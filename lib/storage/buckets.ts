@@ -4,6 +4,7 @@
  * backoff while storage is still starting. The last outcome is kept for /api/health. Node-only.
  */
 import type { Client } from 'minio';
+import { processState } from '../runtime/process-state';
 
 export type BucketName = 'audio' | 'avatars' | 'exports' | 'backups';
 
@@ -49,10 +50,10 @@ export interface BucketStatus {
   at: string;
 }
 
-let lastStatus: BucketStatus | undefined;
+const state = processState('buckets', () => ({ last: undefined as BucketStatus | undefined }));
 
 export function bucketStatus(): BucketStatus | undefined {
-  return lastStatus;
+  return state.last;
 }
 
 async function ensureBucket(client: Client, bucket: string, region: string): Promise<void> {
@@ -79,12 +80,12 @@ export async function initializeBuckets(
   for (let attempt = 1; ; attempt++) {
     try {
       for (const bucket of buckets) await ensureBucket(client, bucket, region);
-      lastStatus = { ready: true, buckets, at: new Date().toISOString() };
-      return lastStatus;
+      state.last = { ready: true, buckets, at: new Date().toISOString() };
+      return state.last;
     } catch (error) {
       if (attempt >= attempts) {
-        lastStatus = { ready: false, buckets, error: error instanceof Error ? error.message : String(error), at: new Date().toISOString() };
-        return lastStatus;
+        state.last = { ready: false, buckets, error: error instanceof Error ? error.message : String(error), at: new Date().toISOString() };
+        return state.last;
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(baseDelayMs * 2 ** (attempt - 1), 5_000)));
     }

@@ -5,6 +5,7 @@
  */
 import { Client } from 'minio';
 import type { AppConfig } from '../config';
+import { processState } from '../runtime/process-state';
 
 type StorageConfig = AppConfig['storage'];
 
@@ -32,7 +33,7 @@ export function createSigningClient(config: StorageConfig): Client {
   });
 }
 
-const clientsByConfig = new Map<string, { operations: Client; signing: Client }>();
+const clientsByConfig = processState('storage-clients', () => new Map<string, { operations: Client; signing: Client }>());
 
 /** The process's clients for this configuration, made on first use. */
 export function getStorageClients(config: StorageConfig) {
