@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 // twice: against the app whose middleware runs on the Node runtime (what we ship) and against the variant
 // built by scripts/build-edge-variant.sh, whose middleware runs on the Edge runtime.
 const modes = (process.env.E2E_MODES ?? 'node,edge').split(',');
+const withDevCommand = (process.env.E2E_DEV ?? '1') === '1';
+const devUrl = 'http://localhost:3500';
 const edgeApp = '.data/edge-app';
 if (modes.includes('edge') && !existsSync(`${edgeApp}/.next/BUILD_ID`)) {
   throw new Error('The Edge variant is not built: run `bash scripts/build-edge-variant.sh`, or set E2E_MODES=node');
@@ -48,13 +50,15 @@ export default defineConfig({
   projects: [
     ...modes.map((mode) => ({
       name: mode,
-      testIgnore: 'deploy.spec.ts',
+      testIgnore: ['deploy.spec.ts', 'dev-command.spec.ts'],
       use: { browserName: 'chromium' as const, baseURL: `http://127.0.0.1:${servers[mode as keyof typeof servers].port}` },
     })),
     // The standalone output as the Docker image runs it, and error tracking: once, not per middleware mode.
     { name: 'deploy', testMatch: 'deploy.spec.ts', use: { browserName: 'chromium' as const, baseURL: `http://127.0.0.1:${servers.node.port}` } },
+    // `npm run dev` with no configuration: the development stand-ins, as a newcomer meets them.
+    ...(withDevCommand ? [{ name: 'dev', testMatch: 'dev-command.spec.ts', use: { browserName: 'chromium' as const, baseURL: devUrl } }] : []),
   ],
-  webServer: modes.map((mode) => {
+  webServer: [...modes.map((mode) => {
     const { port, cwd } = servers[mode as keyof typeof servers];
     const appUrl = `http://127.0.0.1:${port}`;
     return {
@@ -77,4 +81,40 @@ export default defineConfig({
       },
     };
   }),
+  ...(withDevCommand
+    ? [
+        {
+          command: 'bash scripts/dev.sh',
+          url: `${devUrl}/`,
+          reuseExistingServer: false,
+          timeout: 120_000,
+          stdout: 'pipe' as const,
+          stderr: 'pipe' as const,
+          // Nothing configured: every service the test command started is hidden from the dev command.
+          env: {
+            ...(process.env as Record<string, string>),
+            NODE_ENV: 'development',
+            PORT: '3500',
+            NEXT_PUBLIC_APP_URL: devUrl,
+            DATABASE_URL: '',
+            REDIS_URL: '',
+            MINIO_ENDPOINT: '',
+            MINIO_PORT: '',
+            MINIO_ACCESS_KEY: '',
+            MINIO_SECRET_KEY: '',
+            MINIO_PUBLIC_URL: '',
+            AWS_SES_ENDPOINT: '',
+            AWS_SES_ACCESS_KEY_ID: '',
+            AWS_SES_SECRET_ACCESS_KEY: '',
+            AWS_SES_FROM_EMAIL: '',
+            PGLITE_DIR: '.data/pglite-e2e',
+            ZZ_SES_PORT: '8007',
+            ZZ_STANDIN_S3_PORT: '9021',
+            // the stand-in path, as on a machine where MinIO was never built
+            ZZ_MINIO_VERSION: 'not-built',
+          },
+        },
+      ]
+    : []),
+  ],
 });

@@ -54,9 +54,14 @@ if [ -z "${MINIO_ENDPOINT:-}" ]; then
   else
     s3_port="${ZZ_STANDIN_S3_PORT:-9020}"
     mkdir -p "$DATA/s3rver"
+    # MinIO's CORS is global (scripts/services sets it); s3rver's is per bucket, for this app's origin.
+    cors="$DATA/s3rver-cors.xml"
+    cat > "$cors" <<XML
+<CORSConfiguration><CORSRule><AllowedOrigin>$NEXT_PUBLIC_APP_URL</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedMethod>PUT</AllowedMethod><AllowedMethod>POST</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>
+XML
     prefix="${MINIO_BUCKET_PREFIX:-zigznote}"
     buckets=()
-    for bucket in audio avatars exports backups; do buckets+=(--configure-bucket "$prefix-$bucket" scripts/s3rver-cors.xml); done
+    for bucket in audio avatars exports backups; do buckets+=(--configure-bucket "$prefix-$bucket" "$cors"); done
     node_modules/.bin/s3rver -d "$DATA/s3rver" -a 127.0.0.1 -p "$s3_port" --silent "${buckets[@]}" \
       >"$DATA/logs/dev-s3rver.log" 2>&1 &
     children+=($!)

@@ -1,0 +1,63 @@
+import { NextRequest } from 'next/server';
+import { describe, expect, it } from 'vitest';
+import { handleRateLimit, PEER_HEADER, readVerdict, VERDICT_HEADER, type DecideFn, type MiddlewareCheck } from '@/lib/rate-limit';
+
+function request(method: string, path: string, headers: Record<string, string> = {}) {
+  return new NextRequest(new URL(path, 'http://app.test'), { method, headers: { [PEER_HEADER]: '203.0.113.5', ...headers } });
+}
+
+function deciding(allowed: boolean, status: 200 | 429 | 503 = allowed ? 200 : 429) {
+  const seen: MiddlewareCheck[] = [];
+  const decide: DecideFn = async (check) => {
+    seen.push(check);
+    return { allowed, status, retryAfterSeconds: allowed ? 0 : 540, headers: { RateLimit: `"x";r=${allowed ? 1 : 0};t=540` } };
+  };
+  return { decide, seen };
+}
+
+/** The request headers middleware forwards to the page or action (Next encodes them on the response). */
+function forwardedVerdict(response: Response): string | null {
+  return response.headers.get(`x-middleware-request-${VERDICT_HEADER}`);
+}
+
+describe('middleware over the limiter', () => {
+  it('passes a form post over its limit on to the action with the verdict, instead of breaking the page', async () => {
+    const response = await handleRateLimit(request('POST', '/auth/login'), deciding(false).decide, null);
+    expect(response.status).toBe(200);
+    expect(forwardedVerdict(response)).toBe('429;540');
+    expect(response.headers.get('RateLimit')).toBe('"x";r=0;t=540');
+    expect(readVerdict(new Headers({ [VERDICT_HEADER]: '429;540' }))?.message).toBe('Too many attempts. Please wait 9 minutes and try again.');
+  });
+
+  it('never forwards a verdict a client wrote itself', async () => {
+    const response = await handleRateLimit(request('POST', '/auth/login', { [VERDICT_HEADER]: '429;99999' }), deciding(true).decide, null);
+    expect(forwardedVerdict(response)).toBeNull();
+    expect(response.headers.get('x-middleware-override-headers')).not.toContain(VERDICT_HEADER);
+  });
+
+  it('answers /api over its limit with 429 and a problem body', async () => {
+    const response = await handleRateLimit(request('GET', '/api/files'), deciding(false).decide, null);
+    expect(response.status).toBe(429);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(await response.json()).toMatchObject({ status: 429, retryAfter: 540 });
+  });
+
+  it('answers 503 when the store is down for a fail-closed group', async () => {
+    const response = await handleRateLimit(request('GET', '/api/files'), deciding(false, 503).decide, null);
+    expect(response.status).toBe(503);
+    expect((await response.json()).detail).toMatch(/temporarily unavailable/);
+  });
+
+  it('hands the session cookie to the limiter so api limits count per user', async () => {
+    const { decide, seen } = deciding(true);
+    await handleRateLimit(request('GET', '/api/files', { cookie: '__Host-zigznote_session=abc123' }), decide, null);
+    expect(seen[0]).toEqual({ group: 'api', ip: '203.0.113.5', sessionToken: 'abc123' });
+  });
+
+  it('leaves pages alone', async () => {
+    const { decide, seen } = deciding(false);
+    const response = await handleRateLimit(request('GET', '/auth/login'), decide, null);
+    expect(response.status).toBe(200);
+    expect(seen).toHaveLength(0);
+  });
+});
