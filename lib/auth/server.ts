@@ -4,6 +4,7 @@
  * components use it.
  */
 import { cookies } from 'next/headers';
+import { after } from 'next/server';
 import { getConfig } from '../config';
 import { getDatabase } from '../db';
 import {
@@ -21,6 +22,15 @@ import type { AuthDeps, LimitAnswer } from './flows';
 import { createSession, revokeSession, sessionCookieName, sessionCookieOptions, validateSession, type Session } from './session';
 import { findUserById } from './users';
 
+function runAfterResponse(task: () => Promise<void>): void {
+  const guarded = () => task().catch((error) => console.error(`[auth] deferred work failed: ${error instanceof Error ? error.name : 'error'}`));
+  try {
+    after(guarded);
+  } catch {
+    void guarded();
+  }
+}
+
 function answer(decision: { allowed: boolean; status: number; retryAfterSeconds: number }): LimitAnswer {
   if (decision.allowed) return { allowed: true };
   return { allowed: false, message: limitMessage(decision.status === 503 ? 503 : 429, decision.retryAfterSeconds) };
@@ -31,6 +41,7 @@ export async function getAuthDeps(): Promise<AuthDeps> {
   return {
     db: await getDatabase(config.database),
     kv: getKeyValue(config.redis),
+    later: async (task) => runAfterResponse(task),
     emails: {
       verification: (to, name, token) => sendAfterResponse(() => sendVerificationEmail(to, name, token)),
       welcome: (to, name) => sendAfterResponse(() => sendWelcomeEmail(to, name)),

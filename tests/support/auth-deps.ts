@@ -20,6 +20,7 @@ export async function realAuthDeps(): Promise<AuthDeps & { sent: RecordedEmail[]
     sent,
     db: await getDatabase(config.database),
     kv: getKeyValue(config.redis),
+    later: (task) => task(),
     emails: {
       verification: record('verification'),
       welcome: record('welcome'),

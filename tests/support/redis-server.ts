@@ -1,7 +1,7 @@
 // Throwaway redis-server processes on loopback for tests that stop, restart or cluster Redis, so the
 // shared server the test command started is never disturbed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,13 +35,10 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
-export async function startRedisServer(port: number, extraArgs: string[] = []): Promise<RedisProcess> {
+export async function startRedisServer(port: number, extraArgs: string[] = [], configFile?: string): Promise<RedisProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'zz-redis-'));
-  const child: ChildProcess = spawn(
-    'redis-server',
-    ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs],
-    { stdio: 'ignore' },
-  );
+  const args = configFile ? [configFile, '--sentinel'] : ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs];
+  const child: ChildProcess = spawn('redis-server', args, { stdio: 'ignore' });
   const deadline = Date.now() + 10_000;
   while (!(await answers(port))) {
     if (Date.now() > deadline) throw new Error(`redis-server on ${port} did not start`);
@@ -58,6 +55,20 @@ export async function startRedisServer(port: number, extraArgs: string[] = []): 
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A primary and one Sentinel watching it under `name`. */
+export async function startRedisWithSentinel(name: string): Promise<{ primary: RedisProcess; sentinel: RedisProcess; stop(): Promise<void> }> {
+  const primary = await startRedisServer(await freePort());
+  const sentinelPort = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'zz-sentinel-'));
+  const configFile = join(dir, 'sentinel.conf');
+  writeFileSync(
+    configFile,
+    [`port ${sentinelPort}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${name} 127.0.0.1 ${primary.port} 1`, `sentinel down-after-milliseconds ${name} 5000`].join('\n') + '\n',
+  );
+  const sentinel = await startRedisServer(sentinelPort, [], configFile);
+  return { primary, sentinel, stop: async () => void (await Promise.all([sentinel.stop(), primary.stop()])) };
 }
 
 /** A cluster of `masters` masters and no replicas, made with redis-cli --cluster create. */

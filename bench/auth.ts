@@ -1,0 +1,71 @@
+// Enumeration by timing: how long sign-up, login and forgot-password take for an address that has an
+// account over one that has none, as ratios of medians measured alternately in one run (goal: about 1).
+import { loadConfig } from '../lib/config';
+import { closeDatabase, getDatabase } from '../lib/db';
+import { closeRedis, getKeyValue } from '../lib/redis';
+import { logIn, requestPasswordReset, signUp, type AuthDeps } from '../lib/auth';
+import { percentile, printTable } from './support';
+
+const SAMPLES = 12;
+
+async function main() {
+  const config = loadConfig(process.env);
+  const deferred: Promise<unknown>[] = [];
+  const deps: AuthDeps = {
+    db: await getDatabase(config.database),
+    kv: getKeyValue(config.redis),
+    // as in production: the deferred work runs after the answer, outside the measured time
+    later: async (task) => void deferred.push(new Promise((resolve) => setTimeout(() => void task().then(resolve), 0))),
+    emails: { verification: () => {}, welcome: () => {}, passwordReset: () => {}, passwordChanged: () => {}, accountExists: () => {} },
+    limits: {
+      login: async () => ({ allowed: true }),
+      recordFailedLogin: async () => {},
+      resetFailedLogins: async () => {},
+      passwordReset: async () => ({ allowed: true }),
+    },
+  };
+  const run = Date.now();
+  const existing = `bench.${run}@zigznote.test`;
+  await signUp(deps, { name: 'Bench', email: existing, password: 'bench password' });
+
+  async function compare(label: string, known: () => Promise<unknown>, unknown: (i: number) => Promise<unknown>): Promise<[string, string, string]> {
+    const a: number[] = [];
+    const b: number[] = [];
+    await known();
+    await unknown(-1);
+    for (let i = 0; i < SAMPLES; i++) {
+      for (const side of i % 2 === 0 ? ['a', 'b'] : ['b', 'a']) {
+        const started = performance.now();
+        if (side === 'a') await known();
+        else await unknown(i);
+        (side === 'a' ? a : b).push(performance.now() - started);
+      }
+    }
+    a.sort((x, y) => x - y);
+    b.sort((x, y) => x - y);
+    const ma = percentile(a, 50);
+    const mb = percentile(b, 50);
+    return [label, `${(ma / mb).toFixed(2)} (${ma.toFixed(2)} ms / ${mb.toFixed(2)} ms)`, '≈ 1'];
+  }
+
+  const rows = [
+    await compare('sign-up: registered address / new address', () => signUp(deps, { name: 'X', email: existing, password: 'another password' }), (i) =>
+      signUp(deps, { name: 'X', email: `new.${run}.${i}@zigznote.test`, password: 'another password' }),
+    ),
+    await compare('login, wrong password: registered / unknown address', () => logIn(deps, { email: existing, password: 'wrong password' }, '192.0.2.1'), (i) =>
+      logIn(deps, { email: `nobody.${run}.${i}@zigznote.test`, password: 'wrong password' }, '192.0.2.1'),
+    ),
+    await compare('forgot password: registered / unknown address', () => requestPasswordReset(deps, { email: existing }, '192.0.2.1'), (i) =>
+      requestPasswordReset(deps, { email: `nobody.${run}.${i}@zigznote.test` }, '192.0.2.1'),
+    ),
+  ];
+  printTable(`Auth timing, median of ${SAMPLES} each (measured in this run)`, rows);
+  await Promise.all(deferred);
+  await closeRedis();
+  await closeDatabase();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
