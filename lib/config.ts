@@ -115,6 +115,9 @@ const envSchema = z.object({
 
 type Env = z.infer<typeof envSchema>;
 
+/** Every variable the app reads: .env.example and the README document each (a test checks). */
+export const ENV_VARIABLES = Object.keys(envSchema.shape) as Array<keyof Env>;
+
 export interface AppConfig {
   env: Env['NODE_ENV'];
   isProduction: boolean;
