@@ -1,6 +1,6 @@
 import { expect, test, type Request } from '@playwright/test';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { verifiedUser } from './support/accounts';
 
 const storageOrigin = new URL(process.env.MINIO_PUBLIC_URL!).origin;
@@ -67,5 +67,44 @@ test.describe('files', () => {
   test('/files sends visitors without a session to log in', async ({ page }) => {
     await page.goto('/files');
     await expect(page).toHaveURL(/\/auth\/login/);
+  });
+});
+
+test.describe('large files', () => {
+  test('a file over 64 MB goes to MinIO in parts from the browser and completes', async ({ page }) => {
+    test.setTimeout(180_000);
+    await verifiedUser(page);
+    await page.goto('/files');
+    const partUploads: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().startsWith(storageOrigin) && request.method() === 'PUT') partUploads.push(request.url());
+    });
+    const content = randomBytes(70 * 1024 * 1024);
+    // Playwright hands over buffers up to 50 MB only: a real file on disk, as a user would pick.
+    const path = test.info().outputPath('long-interview.wav');
+    await writeFile(path, content);
+    await page.locator('input[type="file"]').setInputFiles(path);
+    await expect(page.getByText('Uploaded', { exact: true })).toBeVisible({ timeout: 150_000 });
+    expect(partUploads.length).toBe(Math.ceil(content.length / (8 * 1024 * 1024)));
+    expect(partUploads.every((url) => url.includes('partNumber=') && url.includes('uploadId='))).toBe(true);
+    await expect(page.getByRole('cell', { name: 'long-interview.wav', exact: true })).toBeVisible();
+    await expect(page.getByRole('cell', { name: '70 MB' })).toBeVisible();
+  });
+
+  test('an upload can be cancelled mid-way and retried', async ({ page }) => {
+    test.setTimeout(120_000);
+    await verifiedUser(page);
+    await page.goto('/files');
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 256 * 1024 });
+    await page.locator('input[type="file"]').setInputFiles({ name: 'slow.mp3', mimeType: 'audio/mpeg', buffer: randomBytes(4 * 1024 * 1024) });
+    await expect(page.getByText(/% · .*\/s · /)).toBeVisible({ timeout: 20_000 });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect(page.getByText('Cancelled', { exact: true })).toBeVisible();
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await expect(page.getByText('Uploaded', { exact: true })).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByRole('cell', { name: 'slow.mp3', exact: true })).toHaveCount(1);
   });
 });
