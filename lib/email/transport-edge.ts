@@ -6,7 +6,7 @@
  */
 import { AwsClient } from 'aws4fetch';
 import { EmailSendError } from './errors';
-import type { EmailTransport, OutgoingEmail } from './types';
+import { sesMessage, sesTags, type EmailTransport, type OutgoingEmail } from './types';
 
 export interface EdgeTransportOptions {
   region: string;
@@ -33,13 +33,8 @@ export function createEdgeTransport(options: EdgeTransportOptions): EmailTranspo
         Destination: { ToAddresses: [email.to] },
         ReplyToAddresses: email.replyTo ? [email.replyTo] : undefined,
         ConfigurationSetName: email.configurationSet,
-        EmailTags: email.tags && email.tags.length > 0 ? email.tags : undefined,
-        Content: {
-          Simple: {
-            Subject: { Data: email.subject, Charset: 'UTF-8' },
-            Body: { Html: { Data: email.html, Charset: 'UTF-8' }, Text: { Data: email.text, Charset: 'UTF-8' } },
-          },
-        },
+        EmailTags: sesTags(email),
+        Content: { Simple: sesMessage(email) },
       };
       const response = await client.fetch(`${endpoint}/v2/email/outbound-emails`, {
         method: 'POST',

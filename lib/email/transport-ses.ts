@@ -6,7 +6,7 @@
  */
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import type { AppConfig } from '../config';
-import type { EmailTransport, OutgoingEmail } from './types';
+import { sesMessage, sesTags, type EmailTransport, type OutgoingEmail } from './types';
 
 export function createSesTransport(config: AppConfig['email']): EmailTransport {
   const client = new SESClient({
@@ -24,14 +24,8 @@ export function createSesTransport(config: AppConfig['email']): EmailTransport {
           Destination: { ToAddresses: [email.to] },
           ReplyToAddresses: email.replyTo ? [email.replyTo] : undefined,
           ConfigurationSetName: email.configurationSet,
-          Tags: email.tags && email.tags.length > 0 ? email.tags : undefined,
-          Message: {
-            Subject: { Data: email.subject, Charset: 'UTF-8' },
-            Body: {
-              Html: { Data: email.html, Charset: 'UTF-8' },
-              Text: { Data: email.text, Charset: 'UTF-8' },
-            },
-          },
+          Tags: sesTags(email),
+          Message: sesMessage(email),
         }),
       );
       return { messageId: result.MessageId ?? '' };

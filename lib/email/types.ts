@@ -1,5 +1,6 @@
 /**
- * The shapes shared by the email transports and delivery. Edge-safe.
+ * The shapes shared by the email transports and delivery, and the SES message body both transports send.
+ * Edge-safe.
  */
 export interface OutgoingEmail {
   from: string;
@@ -22,3 +23,16 @@ export type SendResult =
   | { ok: true; status: 'duplicate' }
   | { ok: false; status: 'suppressed' }
   | { ok: false; status: 'failed'; error: string };
+
+/** Subject and both parts as SES spells them: v1 `Message` and v2 `Content.Simple` share this shape. */
+export function sesMessage(email: OutgoingEmail) {
+  return {
+    Subject: { Data: email.subject, Charset: 'UTF-8' },
+    Body: { Html: { Data: email.html, Charset: 'UTF-8' }, Text: { Data: email.text, Charset: 'UTF-8' } },
+  };
+}
+
+/** Tags, or nothing: SES refuses an empty list. */
+export function sesTags(email: OutgoingEmail) {
+  return email.tags && email.tags.length > 0 ? email.tags : undefined;
+}
