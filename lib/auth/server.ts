@@ -3,7 +3,7 @@
  * current session from the request's cookie. Node-only: server actions, route handlers and server
  * components use it.
  */
-import { cookies } from 'next/headers';
+import { cookies, headers } from 'next/headers';
 import { after } from 'next/server';
 import { getConfig } from '../config';
 import { getDatabase } from '../db';
@@ -15,7 +15,7 @@ import {
   sendVerificationEmail,
   sendWelcomeEmail,
 } from '../email';
-import { limitMessage } from '../rate-limit';
+import { limitedGroup, limitMessage } from '../rate-limit';
 import { checkLoginRateLimit, checkPasswordResetRateLimit, recordFailedAttempt, resetFailedAttempts } from '../rate-limit/server';
 import { getKeyValue } from '../redis';
 import type { AuthDeps, LimitAnswer } from './flows';
@@ -36,6 +36,10 @@ function answer(decision: { allowed: boolean; status: number; retryAfterSeconds:
   return { allowed: false, message: limitMessage(decision.status === 503 ? 503 : 429, decision.retryAfterSeconds) };
 }
 
+async function scopeFor(group: string): Promise<'account' | 'all'> {
+  return limitedGroup(await headers()) === group ? 'account' : 'all';
+}
+
 export async function getAuthDeps(): Promise<AuthDeps> {
   const config = getConfig();
   return {
@@ -50,11 +54,11 @@ export async function getAuthDeps(): Promise<AuthDeps> {
       accountExists: (to, name) => sendAfterResponse(() => sendAccountExistsEmail(to, name)),
     },
     limits: {
-      // Per-IP limits were applied by middleware to the same request: only the account's count here.
-      login: async (ip, email) => answer(await checkLoginRateLimit(ip, email, { scope: 'account' })),
+      // Where middleware applied the group's per-IP limits to this request, only the account's count here.
+      login: async (ip, email) => answer(await checkLoginRateLimit(ip, email, { scope: await scopeFor('login') })),
       recordFailedLogin: async (ip, email) => void (await recordFailedAttempt(ip, email)),
       resetFailedLogins: (ip, email) => resetFailedAttempts(ip, email),
-      passwordReset: async (ip, email) => answer(await checkPasswordResetRateLimit(ip, email, { scope: 'account' })),
+      passwordReset: async (ip, email) => answer(await checkPasswordResetRateLimit(ip, email, { scope: await scopeFor('password-reset') })),
     },
   };
 }

@@ -10,6 +10,6 @@ export { DEFAULT_POLICIES, resolvePolicies, type Policy, type RouteGroup, type L
 export { rateLimitHeaders, retryAfterSeconds, describeWait } from './headers';
 export { PEER_HEADER, normalizeIp, parseTrustedProxies, resolveClientIp, type TrustedProxies } from './client-ip';
 export { routeGroupOf } from './routes';
-export { readVerdict, limitMessage, VERDICT_HEADER, type RateLimitVerdict } from './verdict';
+export { readVerdict, limitMessage, limitedGroup, GROUP_HEADER, VERDICT_HEADER, type RateLimitVerdict } from './verdict';
 export { handleRateLimit, type DecideFn, type MiddlewareCheck } from './middleware-handler';
 export type { CheckOutcome, LimitSpec, LimitState, RateLimitStore, Algorithm } from './types';

@@ -7,7 +7,7 @@
  */
 import { NextResponse, type NextRequest } from 'next/server';
 import { PEER_HEADER, resolveClientIp, type TrustedProxies } from './client-ip';
-import { limitMessage, encodeVerdict, VERDICT_HEADER } from './verdict';
+import { limitMessage, encodeVerdict, GROUP_HEADER, VERDICT_HEADER } from './verdict';
 import { isApiPath, routeGroupOf } from './routes';
 import type { RateLimitDecision, RateLimitRequest } from './limiter';
 
@@ -28,12 +28,14 @@ export async function handleRateLimit(
 ): Promise<NextResponse> {
   const forwarded = new Headers(request.headers);
   forwarded.delete(VERDICT_HEADER);
+  forwarded.delete(GROUP_HEADER);
   const group = routeGroupOf(request.method, request.nextUrl.pathname);
   if (!group || !decide) return NextResponse.next({ request: { headers: forwarded } });
 
   const ip = resolveClientIp(request.headers.get(PEER_HEADER), request.headers.get('x-forwarded-for'), trusted);
   const sessionToken = SESSION_COOKIES.map((name) => request.cookies.get(name)?.value).find(Boolean);
   const decision = await decide({ group, ip, sessionToken });
+  forwarded.set(GROUP_HEADER, group);
   if (decision.allowed) {
     return withHeaders(NextResponse.next({ request: { headers: forwarded } }), decision.headers);
   }

@@ -1,12 +1,20 @@
 /**
- * How middleware tells a server action that its request was rate limited. A rejected form post is not
- * answered by middleware (a bare 429 would break the page); it reaches the action with this request
- * header, and the action returns a readable message instead. Middleware sets or removes the header on
- * every request, so a client cannot send its own. Edge-safe.
+ * How middleware tells a server action what it did. A rejected form post is not answered by middleware (a
+ * bare 429 would break the page); it reaches the action with VERDICT_HEADER, and the action returns a
+ * readable message instead. GROUP_HEADER names the group whose per-IP limits middleware applied, so the
+ * action adds only the per-account ones; without it (an action posted to another page's path, which Next
+ * accepts) the action applies them all. Middleware sets or removes both headers on every request, so a
+ * client cannot send its own. Edge-safe.
  */
 import { describeWait } from './headers';
 
 export const VERDICT_HEADER = 'x-zigznote-rate-limit';
+export const GROUP_HEADER = 'x-zigznote-rate-limit-group';
+
+/** The group middleware already limited this request under, if any. */
+export function limitedGroup(headers: { get(name: string): string | null }): string | null {
+  return headers.get(GROUP_HEADER);
+}
 
 export interface RateLimitVerdict {
   status: 429 | 503;

@@ -1,6 +1,6 @@
 import { NextRequest } from 'next/server';
 import { describe, expect, it } from 'vitest';
-import { handleRateLimit, PEER_HEADER, readVerdict, VERDICT_HEADER, type DecideFn, type MiddlewareCheck } from '@/lib/rate-limit';
+import { GROUP_HEADER, handleRateLimit, PEER_HEADER, readVerdict, VERDICT_HEADER, type DecideFn, type MiddlewareCheck } from '@/lib/rate-limit';
 
 function request(method: string, path: string, headers: Record<string, string> = {}) {
   return new NextRequest(new URL(path, 'http://app.test'), { method, headers: { [PEER_HEADER]: '203.0.113.5', ...headers } });
@@ -29,10 +29,16 @@ describe('middleware over the limiter', () => {
     expect(readVerdict(new Headers({ [VERDICT_HEADER]: '429;540' }))?.message).toBe('Too many attempts. Please wait 9 minutes and try again.');
   });
 
-  it('never forwards a verdict a client wrote itself', async () => {
+  it('never forwards a verdict or group a client wrote itself', async () => {
     const response = await handleRateLimit(request('POST', '/auth/login', { [VERDICT_HEADER]: '429;99999' }), deciding(true).decide, null);
     expect(forwardedVerdict(response)).toBeNull();
-    expect(response.headers.get('x-middleware-override-headers')).not.toContain(VERDICT_HEADER);
+    const page = await handleRateLimit(request('POST', '/', { [GROUP_HEADER]: 'login' }), deciding(true).decide, null);
+    expect(page.headers.get(`x-middleware-request-${GROUP_HEADER}`)).toBeNull();
+  });
+
+  it('tells the action which group it limited, so per-IP limits are not counted twice', async () => {
+    const response = await handleRateLimit(request('POST', '/auth/login'), deciding(true).decide, null);
+    expect(response.headers.get(`x-middleware-request-${GROUP_HEADER}`)).toBe('login');
   });
 
   it('answers /api over its limit with 429 and a problem body', async () => {
