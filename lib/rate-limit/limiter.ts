@@ -113,7 +113,8 @@ export class RateLimiter {
     const specs = await this.specsFor(rules, { ...request, group }, () => 0);
     const keys = specs.map((s) => s.key);
     const tag = hashTag(policy, specs);
-    for (const [cacheKey] of this.blocked) if (cacheKey.startsWith(`${policy.group}|`)) this.blocked.delete(cacheKey);
+    // Only the cached blocks that involve these keys: other clients of the group stay blocked in memory.
+    for (const [cacheKey] of this.blocked) if (keys.some((key) => cacheKey.split('|').includes(key))) this.blocked.delete(cacheKey);
     await Promise.all([
       this.withTimeout(this.store.clear(keys, tag)).catch(() => {}),
       this.fallback.clear(keys),

@@ -105,3 +105,22 @@ describe('limiter when the store is unreachable', () => {
     expect(log.mock.calls[1]![0]).toMatch(/reachable again/);
   });
 });
+
+describe('clearing after a successful login', () => {
+  it("forgets only this account's block, and keeps other blocked clients off the store", async () => {
+    let now = 0;
+    const store = new CountingStore(new MemoryStore(() => now));
+    const limiter = new RateLimiter({ store, now: () => now, log: () => {} });
+    const victim = { group: 'login' as const, ip: '198.51.100.1', email: 'victim@example.com' };
+    const attacker = { group: 'login' as const, ip: '198.51.100.2', email: 'target@example.com' };
+    for (let i = 0; i < 6; i++) {
+      await limiter.limit(victim);
+      await limiter.limit(attacker);
+    }
+    await limiter.clear('login', ['login', 'login-account'], victim);
+    const calls = store.calls;
+    expect((await limiter.limit(attacker)).source).toBe('block-cache');
+    expect(store.calls).toBe(calls);
+    expect((await limiter.limit(victim)).allowed).toBe(true);
+  });
+});
