@@ -16,6 +16,12 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <a href="/" className="brand">
             zigznote
           </a>
+          <nav aria-label="Main" className="site-nav">
+            <a href="/files">Files</a>
+            <a href="/account">Account</a>
+            <a href="/auth/login">Log in</a>
+            <a href="/auth/signup">Sign up</a>
+          </nav>
         </header>
         <main>{children}</main>
         <ErrorReporting />

@@ -110,6 +110,26 @@ test.describe('the deployed server', () => {
     }
   });
 
+  test('a form over its per-address limit says how long to wait, instead of breaking', async ({ page }) => {
+    // One sign-up an hour from this address; the suite has used it up already or this test does.
+    const server = await startStandalone(3413, { RATE_LIMITS: 'register=1/1h' });
+    try {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        await page.goto(`${server.url}/auth/signup`);
+        await page.getByLabel('Name').fill('Limited');
+        await page.getByLabel('Email').fill(`limited.${Date.now()}.${attempt}@zigznote.test`);
+        await page.getByLabel('Password').fill('long enough password');
+        await page.getByRole('button', { name: 'Sign up' }).click();
+        await expect(page.getByRole('main').getByRole('alert').or(page.getByRole('main').getByRole('status'))).toBeVisible();
+      }
+      await expect(page.getByRole('main').getByRole('alert')).toHaveText(/^Too many attempts\. Please wait \d+ (minutes?|hours?) and try again\.$/);
+      // what was typed is still there
+      await expect(page.getByLabel('Name')).toHaveValue('Limited');
+    } finally {
+      await server.stop();
+    }
+  });
+
   test('the debug route does not exist unless enabled', async ({ request, baseURL }) => {
     expect((await request.get(`${baseURL}/api/debug/error`)).status()).toBe(404);
   });
