@@ -1,10 +1,13 @@
 /**
  * What every JSON route handler needs: RFC 9457 problem responses, a JSON body read with a size limit and
- * validated with zod (a bad body is a 400 that names the field, never a 500), and the signed-in user or a
- * 401. Node-only.
+ * validated with zod (a bad body is a 400 that names the field, never a 500), the signed-in user or a 401,
+ * and `jsonRoute`, which turns a service that does not answer into a 503 the client can act on instead of
+ * a 500. Node-only.
  */
+import { unstable_rethrow } from 'next/navigation';
 import type { z } from 'zod';
 import { getCurrentSession } from '../auth/server';
+import { isErrorTrackingEnabled, Sentry } from '../observability/server';
 
 export function problem(status: number, title: string, detail?: string, extra: Record<string, unknown> = {}): Response {
   return new Response(JSON.stringify({ type: 'about:blank', title, status, detail, ...extra }), {
@@ -55,4 +58,23 @@ export async function requireUser(): Promise<{ ok: true; userId: string } | { ok
   const session = await getCurrentSession();
   if (!session) return { ok: false, response: problemFor(401, 'Log in first.') };
   return { ok: true, userId: session.userId };
+}
+
+/**
+ * Wraps a route handler: an exception (Postgres, Redis or MinIO not answering, or a bug) becomes a 503
+ * problem with Retry-After, is logged by name only, and goes to error tracking when it is configured.
+ */
+export function jsonRoute<Args extends unknown[]>(handler: (...args: Args) => Promise<Response>) {
+  return async (...args: Args): Promise<Response> => {
+    try {
+      return await handler(...args);
+    } catch (error) {
+      unstable_rethrow(error);
+      console.error(`[api] request failed: ${error instanceof Error ? error.name : 'error'}`);
+      if (isErrorTrackingEnabled()) Sentry.captureException(error);
+      const response = problemFor(503, 'A service this request needs is not answering. Please try again in a moment.');
+      response.headers.set('Retry-After', '5');
+      return response;
+    }
+  };
 }

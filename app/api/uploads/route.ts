@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { problem, problemFor, readJson, requireUser } from '@/lib/api';
+import { problem, problemFor, readJson, requireUser, jsonRoute } from '@/lib/api';
 import { checkUploadRateLimit, clientIpFromHeaders } from '@/lib/rate-limit/server';
 import { getStorageDeps, requestUpload } from '@/lib/storage';
 
@@ -13,7 +13,7 @@ const uploadSchema = z.object({
   size: z.number().int().positive(),
 });
 
-export async function POST(request: Request) {
+export const POST = jsonRoute(async (request: Request) => {
   const user = await requireUser();
   if (!user.ok) return user.response;
   const limit = await checkUploadRateLimit(user.userId, clientIpFromHeaders(request.headers));
@@ -29,4 +29,4 @@ export async function POST(request: Request) {
   const response = Response.json({ uploadId: result.uploadId, ...result.upload });
   for (const [name, value] of Object.entries(limit.headers)) response.headers.set(name, value);
   return response;
-}
+});

@@ -1,12 +1,12 @@
-import { problemFor, requireUser } from '@/lib/api';
+import { problemFor, requireUser, jsonRoute } from '@/lib/api';
 import { deleteOwnedFile, getStorageDeps } from '@/lib/storage';
 
 export const dynamic = 'force-dynamic';
 
-export async function DELETE(_request: Request, { params }: { params: Promise<{ id: string }> }) {
+export const DELETE = jsonRoute(async (_request: Request, { params }: { params: Promise<{ id: string }> }) => {
   const user = await requireUser();
   if (!user.ok) return user.response;
   const result = await deleteOwnedFile(await getStorageDeps(), user.userId, (await params).id);
   if (!result.ok) return problemFor(result.status, result.error);
   return new Response(null, { status: 204 });
-}
+});

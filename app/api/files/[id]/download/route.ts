@@ -1,10 +1,10 @@
-import { problemFor, requireUser } from '@/lib/api';
+import { problemFor, requireUser, jsonRoute } from '@/lib/api';
 import { downloadLink, getStorageDeps } from '@/lib/storage';
 
 export const dynamic = 'force-dynamic';
 
 // A short-lived presigned GET: JSON by default, or a redirect to it with ?redirect=1 (for plain links).
-export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
+export const GET = jsonRoute(async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
   const user = await requireUser();
   if (!user.ok) return user.response;
   const result = await downloadLink(await getStorageDeps(), user.userId, (await params).id);
@@ -13,4 +13,4 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
     return new Response(null, { status: 303, headers: { Location: result.url, 'Cache-Control': 'no-store' } });
   }
   return Response.json({ url: result.url, expiresIn: result.expiresIn }, { headers: { 'Cache-Control': 'no-store' } });
-}
+});

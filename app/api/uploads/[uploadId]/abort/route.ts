@@ -1,13 +1,13 @@
-import { problemFor, requireUser } from '@/lib/api';
+import { problemFor, requireUser, jsonRoute } from '@/lib/api';
 import { abortUpload, getStorageDeps } from '@/lib/storage';
 
 export const dynamic = 'force-dynamic';
 
-export async function POST(_request: Request, { params }: { params: Promise<{ uploadId: string }> }) {
+export const POST = jsonRoute(async (_request: Request, { params }: { params: Promise<{ uploadId: string }> }) => {
   const user = await requireUser();
   if (!user.ok) return user.response;
   const { uploadId } = await params;
   const result = await abortUpload(await getStorageDeps(), user.userId, uploadId);
   if (!result.ok) return problemFor(result.status, result.error);
   return new Response(null, { status: 204 });
-}
+});

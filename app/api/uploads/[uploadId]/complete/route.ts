@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { problemFor, readJson, requireUser } from '@/lib/api';
+import { problemFor, readJson, requireUser, jsonRoute } from '@/lib/api';
 import { completeUpload, getStorageDeps } from '@/lib/storage';
 
 export const dynamic = 'force-dynamic';
@@ -11,7 +11,7 @@ const completeSchema = z.object({
     .optional(),
 });
 
-export async function POST(request: Request, { params }: { params: Promise<{ uploadId: string }> }) {
+export const POST = jsonRoute(async (request: Request, { params }: { params: Promise<{ uploadId: string }> }) => {
   const user = await requireUser();
   if (!user.ok) return user.response;
   const body = await readJson(request, completeSchema, 1024 * 1024);
@@ -20,4 +20,4 @@ export async function POST(request: Request, { params }: { params: Promise<{ upl
   const result = await completeUpload(await getStorageDeps(), user.userId, uploadId, body.data.parts);
   if (!result.ok) return problemFor(result.status, result.error);
   return Response.json({ file: result.file });
-}
+});
