@@ -90,3 +90,18 @@ describe('token expiry in Redis', () => {
     expect(await redeemToken(redisKv, 'reset-password', token)).toBeNull();
   });
 });
+
+describe('sliding session expiry in Redis', () => {
+  it('pushes the expiry out when a session is used after an hour, and not before', async () => {
+    const redis = getRedis(config.redis as Exclude<typeof config.redis, { kind: 'memory' }>);
+    const { token, session } = await createSession(redisKv, 'user-sliding');
+    const key = `auth:session:${session.hash}`;
+    await redis.expire(key, 3_600);
+    await validateSession(redisKv, token);
+    expect(await redis.ttl(key)).toBeLessThanOrEqual(3_600);
+    const stored = JSON.parse((await redis.get(key))!);
+    await redis.set(key, JSON.stringify({ ...stored, refreshedAt: Date.now() - 2 * 3_600_000 }), 'EX', 3_600);
+    expect(await validateSession(redisKv, token)).toMatchObject({ userId: 'user-sliding' });
+    expect(await redis.ttl(key)).toBeGreaterThan(29 * 24 * 3_600);
+  });
+});
