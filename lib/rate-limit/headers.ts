@@ -14,10 +14,14 @@ export function rateLimitHeaders(outcome: CheckOutcome): Record<string, string> 
   return headers;
 }
 
-/** Seconds until every blocking limit has room again. */
+/** Milliseconds until every blocking limit (one with no hit left) has room again. */
+export function blockingResetMs(outcome: CheckOutcome): number {
+  return Math.max(0, ...outcome.limits.filter((l) => l.remaining === 0).map((l) => l.resetMs));
+}
+
+/** The same, in whole seconds rounded up, at least 1. */
 export function retryAfterSeconds(outcome: CheckOutcome): number {
-  const blocking = outcome.limits.filter((l) => l.remaining === 0).map((l) => l.resetMs);
-  return Math.max(1, Math.ceil(Math.max(0, ...blocking) / 1000));
+  return Math.max(1, Math.ceil(blockingResetMs(outcome) / 1000));
 }
 
 /** "3 minutes", "45 seconds": how long to wait, for people. */

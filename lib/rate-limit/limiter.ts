@@ -11,7 +11,7 @@
  */
 import { MemoryStore } from './store-memory';
 import { resolvePolicies, type Identity, type LimitRule, type Policy, type RouteGroup } from './policies';
-import { rateLimitHeaders, retryAfterSeconds } from './headers';
+import { blockingResetMs, rateLimitHeaders, retryAfterSeconds } from './headers';
 import type { CheckOutcome, LimitSpec, RateLimitStore } from './types';
 
 export interface RateLimitRequest {
@@ -189,7 +189,7 @@ export class RateLimiter {
   private remember(cacheKey: string, now: number, outcome: CheckOutcome) {
     // No check of these identities can pass before the blocking hit leaves its window.
     this.blocked.delete(cacheKey);
-    this.blocked.set(cacheKey, { at: now, until: now + maxBlockingReset(outcome), outcome });
+    this.blocked.set(cacheKey, { at: now, until: now + blockingResetMs(outcome), outcome });
     while (this.blocked.size > this.blockCacheSize) {
       const oldest = this.blocked.keys().next().value;
       if (oldest === undefined) break;
@@ -244,10 +244,6 @@ export class RateLimiter {
  */
 function hashTag(policy: Policy, specs: LimitSpec[]): string {
   return policy.rules.length === 1 && specs[0] ? specs[0].key : policy.group;
-}
-
-function maxBlockingReset(outcome: CheckOutcome): number {
-  return Math.max(0, ...outcome.limits.filter((l) => l.remaining === 0).map((l) => l.resetMs));
 }
 
 async function identityOf(identity: Identity, request: RateLimitRequest): Promise<string | null> {

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from 'minio';
 import { files, uploads, type Database, type StoredFile } from '../db';
 import { BUCKET_RULES, type BucketName } from './buckets';
-import { createDownloadUrl } from './downloads';
+import { createDownloadUrl, DOWNLOAD_TTL_SECONDS } from './downloads';
 import { objectKeyFor, sanitizeFilename } from './keys';
 import { createMultipartUpload, createPostUpload, MULTIPART_THRESHOLD, UPLOAD_TTL_SECONDS, type MultipartUpload, type PostUpload } from './uploads';
 
@@ -170,7 +170,7 @@ export async function downloadLink(deps: StorageDeps, userId: string, fileId: st
   const bucket = publicFile(file, deps.buckets).bucket;
   const inline = BUCKET_RULES[bucket].inlineTypes.includes(file.contentType);
   const url = await createDownloadUrl(deps.signer, { bucket: file.bucket, key: file.objectKey, name: file.name, contentType: file.contentType, inline });
-  return { ok: true, url, expiresIn: 300 };
+  return { ok: true, url, expiresIn: DOWNLOAD_TTL_SECONDS };
 }
 
 export async function deleteOwnedFile(deps: StorageDeps, userId: string, fileId: string): Promise<StorageResult<object>> {
