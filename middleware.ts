@@ -9,7 +9,7 @@ import { getConfig } from './lib/config';
 import { handleRateLimit, type DecideFn, type TrustedProxies } from './lib/rate-limit';
 
 // Pages whose URL carries a secret token: no Referer may take it to another site.
-const TOKEN_PAGES = new Set(['/auth/verify-email', '/auth/reset-password']);
+const TOKEN_PAGES = new Set(['/auth/verify-email', '/auth/reset-password', '/auth/unlock']);
 
 // Authenticated by their own signatures, not by being called from our pages.
 const SIGNED_API_ROUTES = new Set(['/api/email/sns', '/api/internal/rate-limit']);
@@ -40,10 +40,27 @@ export async function middleware(request: NextRequest) {
       headers: { 'Content-Type': 'application/problem+json', 'Retry-After': '5' },
     });
   }
+  if (process.env.NEXT_RUNTIME === 'nodejs' && response.status < 400) await renewSessionCookie(request, response);
   response.headers.set('X-Content-Type-Options', 'nosniff');
   response.headers.set('X-Frame-Options', 'DENY');
   response.headers.set('Referrer-Policy', TOKEN_PAGES.has(pathname) ? 'no-referrer' : 'strict-origin-when-cross-origin');
   return response;
+}
+
+const SESSION_COOKIES = ['__Host-zigznote_session', 'zigznote_session'];
+
+/** Page navigations re-issue the session cookie with the session's remaining life (Node runtime only). */
+async function renewSessionCookie(request: NextRequest, response: NextResponse): Promise<void> {
+  const isPageView = request.method === 'GET' && request.headers.get('sec-fetch-dest') === 'document';
+  const token = SESSION_COOKIES.map((name) => request.cookies.get(name)?.value).find(Boolean);
+  if (!isPageView || !token) return;
+  try {
+    const { renewedSessionCookie } = await import('./lib/auth/server');
+    const cookie = await renewedSessionCookie(token);
+    if (cookie) response.cookies.set(cookie.name, cookie.value, cookie.options);
+  } catch {
+    // Redis down: the page itself will say so; the cookie keeps its current life.
+  }
 }
 
 export const config = {

@@ -31,7 +31,7 @@ async function main() {
   const config = loadConfig(process.env);
   const db = await getDatabase(config.database);
   const user = await createUser(db, { email: `bench.${Date.now()}@zigznote.test`, name: 'Bench', passwordHash: 'scrypt$unused' });
-  const { token } = await createSession(getKeyValue(config.redis), user!.id);
+  const { token } = (await createSession(getKeyValue(config.redis), user!.id))!;
   const cookie = `${sessionCookieName(true)}=${token}`;
 
   const app = await startNextServer('.', 3330, { RATE_LIMITS: 'api=100000/1m' });

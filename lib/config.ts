@@ -102,11 +102,26 @@ const envSchema = z.object({
   ),
   AWS_SES_SNS_TOPIC_ARN: z.preprocess(
     emptyAsUndefined,
-    z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, { message: 'must be an SNS topic ARN' }).optional(),
+    z
+      .string()
+      .regex(/^\s*arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+\s*(,\s*arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+\s*)*$/, {
+        message: 'must be one SNS topic ARN, or several separated by commas (arn:aws:sns:<region>:<account>:<topic>)',
+      })
+      .optional(),
   ),
   EMAIL_SEND_RATE: z.preprocess(
     emptyAsUndefined,
     z.coerce.number({ message: 'must be a number of emails per second' }).positive().max(10_000).default(14),
+  ),
+
+  SESSION_ABSOLUTE_LIFETIME_DAYS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(400).default(90),
+  ),
+  HEALTH_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, { message: 'must be at least 16 characters (e.g. openssl rand -hex 32)' }).optional()),
+  HEALTH_CACHE_SECONDS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ message: 'must be a number of seconds' }).min(0).max(300).default(5),
   ),
 
   SENTRY_DSN: url('the DSN GlitchTip shows for the project'),
@@ -152,11 +167,17 @@ export interface AppConfig {
     replyTo: string | undefined;
     configurationSet: string | undefined;
     tags: Array<{ Name: string; Value: string }>;
-    /** Only notifications from this SNS topic are believed; unset accepts any correctly signed topic. */
-    snsTopicArn: string | undefined;
+    /** Only notifications from these SNS topics are believed; with none, the SNS route answers 404. */
+    snsTopicArns: string[];
     /** Emails per second across every instance: the SES sending quota. */
     sendRate: number;
   };
+  /** Sessions slide for `idleSeconds` of inactivity, and end `absoluteSeconds` after login regardless. */
+  sessions: { idleSeconds: number; absoluteSeconds: number };
+  /** Callers presenting this bearer token get /api/health's error detail; others get ok and latency only. */
+  healthToken: string | undefined;
+  /** How long each health check's result is reused, so probes cannot load the services. */
+  healthCacheSeconds: number;
   sentryDsn: string | undefined;
   /** Serves /api/debug/error, which throws on purpose, to check error tracking end to end. */
   debugRoutes: boolean;
@@ -284,9 +305,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
           const [name = '', value = ''] = pair.trim().split('=');
           return { Name: name, Value: value };
         }),
-      snsTopicArn: env.AWS_SES_SNS_TOPIC_ARN,
+      snsTopicArns: (env.AWS_SES_SNS_TOPIC_ARN ?? '').split(',').map((arn) => arn.trim()).filter(Boolean),
       sendRate: env.EMAIL_SEND_RATE,
     },
+    sessions: { idleSeconds: 30 * 24 * 3600, absoluteSeconds: env.SESSION_ABSOLUTE_LIFETIME_DAYS * 24 * 3600 },
+    healthToken: env.HEALTH_TOKEN,
+    healthCacheSeconds: env.HEALTH_CACHE_SECONDS,
     sentryDsn: env.SENTRY_DSN,
     debugRoutes: env.ENABLE_DEBUG_ROUTES,
   };

@@ -1,15 +1,15 @@
 'use server';
 
 import { redirect } from 'next/navigation';
-import { changePassword, changePasswordSchema, revokeUserSessions } from '@/lib/auth';
+import { changePassword, changePasswordSchema } from '@/lib/auth';
 import { formAction } from '@/lib/auth/form-action';
-import { getAuthDeps, getCurrentSession, signOut } from '@/lib/auth/server';
+import { getAuthDeps, getCurrentSession, signOut, signOutEverywhere } from '@/lib/auth/server';
 import { z } from 'zod';
 
-export const changePasswordAction = formAction(changePasswordSchema, async (input) => {
+export const changePasswordAction = formAction(changePasswordSchema, async (input, { ip }) => {
   const session = await getCurrentSession();
   if (!session) redirect('/auth/login');
-  const result = await changePassword(await getAuthDeps(), session, input);
+  const result = await changePassword(await getAuthDeps(), session, input, ip);
   return result.ok
     ? { ok: true, message: 'Your password was changed. Every other session was signed out.', values: {} }
     : { error: result.error, code: result.code, fieldErrors: result.code === 'wrong-password' ? { currentPassword: result.error } : undefined };
@@ -21,8 +21,6 @@ export const logOutAction = formAction(z.object({}), async () => {
 });
 
 export const logOutEverywhereAction = formAction(z.object({}), async () => {
-  const session = await getCurrentSession();
-  if (session) await revokeUserSessions((await getAuthDeps()).kv, session.userId);
-  await signOut();
+  await signOutEverywhere();
   redirect('/auth/login?notice=signed-out');
 });

@@ -13,9 +13,9 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
   return (
     <section className="auth-page">
       <h1>Your account</h1>
-      {notice === 'verified' && (
+      {notice === 'unlocked' && (
         <p role="status" className="alert alert-success">
-          Your email address is verified. Welcome to zigznote!
+          Your account is unlocked and you are logged in. If the failed attempts were not yours, change your password.
         </p>
       )}
       <p>

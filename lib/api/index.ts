@@ -19,6 +19,7 @@ export function problem(status: number, title: string, detail?: string, extra: R
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
   413: 'Payload Too Large',
@@ -32,13 +33,37 @@ export function problemFor(status: number, detail: string): Response {
   return problem(status, TITLES[status] ?? 'Error', detail);
 }
 
+/**
+ * The body as text, or null once it is over `maxBytes`: a declared Content-Length over the cap is refused
+ * before reading, and a body streamed without one stops being read at the cap.
+ */
+export async function readBodyText(request: Request, maxBytes: number): Promise<string | null> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) return null;
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 export async function readJson<Schema extends z.ZodType>(
   request: Request,
   schema: Schema,
   maxBytes = 64 * 1024,
 ): Promise<{ ok: true; data: z.infer<Schema> } | { ok: false; response: Response }> {
-  const text = await request.text();
-  if (text.length > maxBytes) return { ok: false, response: problemFor(413, `The request body is over ${maxBytes} bytes.`) };
+  const text = await readBodyText(request, maxBytes);
+  if (text === null) return { ok: false, response: problemFor(413, `The request body is over ${maxBytes} bytes.`) };
   let body: unknown;
   try {
     body = text === '' ? {} : JSON.parse(text);

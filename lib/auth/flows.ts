@@ -2,13 +2,16 @@
  * What each auth form does, as plain functions over injected dependencies, so the same code serves the
  * server actions and the tests. Every flow answers with a value (never throws for what a user can cause).
  * Sign-up and forgot-password answer identically, in about the same time, whether or not the account
- * exists; login says "incorrect" the same way for an unknown address and a wrong password. Node-only.
+ * exists (their differing work runs after the answer); login says "incorrect" the same way for an unknown
+ * address and a wrong password. Cheap checks (rate limits, token lookups) come before any password hash,
+ * so no unauthenticated request spends scrypt for nothing. A locked account answers the same whether the
+ * password was right or wrong; only a right one mails the owner an unlock link. Node-only.
  */
 import type { Database, User } from '../db';
 import type { KeyValue } from '../redis';
-import { hashPassword, verifyAgainstDummy, verifyPassword } from './password';
+import { hashPassword, PasswordHashingBusyError, verifyAgainstDummy, verifyPassword } from './password';
 import { revokeUserSessions, type Session } from './session';
-import { issueToken, redeemToken } from './tokens';
+import { issueToken, peekToken, redeemToken } from './tokens';
 import { createUser, findUserByEmail, findUserById, markEmailVerified, updatePasswordHash } from './users';
 
 export interface LimitAnswer {
@@ -31,12 +34,18 @@ export interface AuthDeps {
     passwordReset(to: string, name: string, token: string): void;
     passwordChanged(to: string, name: string): void;
     accountExists(to: string, name: string): void;
+    unlockAccount(to: string, name: string, token: string): void;
   };
   limits: {
     login(ip: string, email: string): Promise<LimitAnswer>;
+    /** Not allowed when the account reached its failed-login limit (consumes nothing). */
+    account(email: string): Promise<LimitAnswer>;
     recordFailedLogin(ip: string, email: string): Promise<void>;
     resetFailedLogins(ip: string, email: string): Promise<void>;
+    clearAccountFailures(email: string): Promise<void>;
     passwordReset(ip: string, email: string): Promise<LimitAnswer>;
+    resetPassword(ip: string): Promise<LimitAnswer>;
+    changePassword(userId: string, ip: string): Promise<LimitAnswer>;
   };
 }
 
@@ -50,29 +59,37 @@ export const MESSAGES = {
   resetSent: 'If an account exists for that address, we sent a link to reset its password. It expires in 1 hour.',
   badVerifyLink: 'This verification link is invalid, has expired or was already used. Log in to get a new one.',
   badResetLink: 'This reset link is invalid, has expired or was already used. Request a new one.',
+  badUnlockLink: 'This unlock link is invalid, has expired or was already used. Log in again to get a new one.',
   wrongCurrentPassword: 'Your current password is incorrect.',
+  // Said for right and wrong passwords alike, so a locked account gives a guesser no oracle.
+  accountLocked:
+    'This account is locked after too many failed login attempts. We emailed you a link to unlock your account if the password you entered is right.',
+  busy: 'We are handling a lot of logins right now. Please try again in a few seconds.',
 } as const;
 
+const limited = (limit: LimitAnswer) => ({ ok: false as const, error: limit.message ?? 'Too many attempts.', code: 'limited' });
+
+/** Answers at once; creating the account (or mailing its owner) happens after, so timing tells nothing. */
 export async function signUp(deps: AuthDeps, input: { name: string; email: string; password: string }): Promise<FlowResult<{ message: string }>> {
-  // Hash first, whatever happens next: the answer must take as long for a registered address.
-  const passwordHash = await hashPassword(input.password);
+  // The one database read both cases make: it also surfaces a database outage to the user.
   const existing = await findUserByEmail(deps.db, input.email);
-  if (existing) {
-    deps.emails.accountExists(existing.email, existing.name);
-    return { ok: true, message: MESSAGES.checkEmail };
-  }
-  const user = await createUser(deps.db, { email: input.email, name: input.name, passwordHash });
-  if (!user) {
-    const raced = await findUserByEmail(deps.db, input.email);
-    if (raced) deps.emails.accountExists(raced.email, raced.name);
-    return { ok: true, message: MESSAGES.checkEmail };
-  }
-  const token = await issueToken(deps.kv, 'verify-email', user.id);
-  deps.emails.verification(user.email, user.name, token);
+  await deps.later(async () => {
+    if (existing) return deps.emails.accountExists(existing.email, existing.name);
+    // After the answer, a sign-up may wait for a hashing slot longer than a person at a form would.
+    const passwordHash = await hashPassword(input.password, { maxWaitMs: 60_000 });
+    const user = await createUser(deps.db, { email: input.email, name: input.name, passwordHash });
+    if (!user) {
+      const raced = await findUserByEmail(deps.db, input.email);
+      if (raced) deps.emails.accountExists(raced.email, raced.name);
+      return;
+    }
+    const token = await issueToken(deps.kv, 'verify-email', user.id);
+    deps.emails.verification(user.email, user.name, token);
+  });
   return { ok: true, message: MESSAGES.checkEmail };
 }
 
-/** Redeems a verification link; the caller signs the user in. */
+/** Redeems a verification link. Proves the inbox, nothing more: the caller sends the user to log in. */
 export async function verifyEmail(deps: AuthDeps, token: string): Promise<FlowResult<{ user: User }>> {
   const userId = await redeemToken(deps.kv, 'verify-email', token);
   const user = userId ? await markEmailVerified(deps.db, userId) : null;
@@ -83,7 +100,7 @@ export async function verifyEmail(deps: AuthDeps, token: string): Promise<FlowRe
 
 export async function resendVerification(deps: AuthDeps, input: { email: string }, ip: string): Promise<FlowResult<{ message: string }>> {
   const limit = await deps.limits.passwordReset(ip, input.email);
-  if (!limit.allowed) return { ok: false, error: limit.message ?? 'Too many attempts.', code: 'limited' };
+  if (!limit.allowed) return limited(limit);
   const user = await findUserByEmail(deps.db, input.email);
   if (user && !user.emailVerifiedAt) {
     const token = await issueToken(deps.kv, 'verify-email', user.id);
@@ -92,24 +109,61 @@ export async function resendVerification(deps: AuthDeps, input: { email: string 
   return { ok: true, message: MESSAGES.verificationResent };
 }
 
-/** Checks credentials; the caller creates the session. */
-export async function logIn(deps: AuthDeps, input: { email: string; password: string }, ip: string): Promise<FlowResult<{ user: User }>> {
+/**
+ * Checks credentials; the caller creates the session with `authenticatedAt`, so a password reset that
+ * lands while this login is in flight still ends it.
+ */
+export async function logIn(deps: AuthDeps, input: { email: string; password: string }, ip: string): Promise<FlowResult<{ user: User; authenticatedAt: number }>> {
   const limit = await deps.limits.login(ip, input.email);
-  if (!limit.allowed) return { ok: false, error: limit.message ?? 'Too many attempts.', code: 'limited' };
+  if (!limit.allowed) return limited(limit);
+  const authenticatedAt = Date.now();
   const user = await findUserByEmail(deps.db, input.email);
-  const valid = user ? await verifyPassword(input.password, user.passwordHash) : await verifyAgainstDummy(input.password);
+  let valid: boolean;
+  try {
+    valid = user ? await verifyPassword(input.password, user.passwordHash) : await verifyAgainstDummy(input.password);
+  } catch (error) {
+    if (error instanceof PasswordHashingBusyError) return { ok: false, error: MESSAGES.busy, code: 'busy' };
+    throw error;
+  }
+  const account = await deps.limits.account(input.email);
+  if (!account.allowed) {
+    if (user && valid) {
+      const owner = user;
+      await deps.later(async () => {
+        const token = await issueToken(deps.kv, 'unlock-account', owner.id);
+        deps.emails.unlockAccount(owner.email, owner.name, token);
+      });
+    } else {
+      await deps.limits.recordFailedLogin(ip, input.email);
+    }
+    return { ok: false, error: MESSAGES.accountLocked, code: 'locked' };
+  }
   if (!user || !valid) {
     await deps.limits.recordFailedLogin(ip, input.email);
     return { ok: false, error: MESSAGES.invalidCredentials, code: 'invalid-credentials' };
   }
   if (!user.emailVerifiedAt) return { ok: false, error: MESSAGES.unverified, code: 'unverified' };
   await deps.limits.resetFailedLogins(ip, input.email);
-  return { ok: true, user };
+  return { ok: true, user, authenticatedAt };
+}
+
+/**
+ * Redeems an unlock link (mailed only after a right password on a locked account): the account's failed
+ * logins are forgotten and the held login goes through; the caller creates the session.
+ */
+export async function unlockAccount(deps: AuthDeps, token: string): Promise<FlowResult<{ user: User; authenticatedAt: number }>> {
+  const authenticatedAt = Date.now();
+  const userId = await redeemToken(deps.kv, 'unlock-account', token);
+  // The link reached the inbox, so it proves the address too.
+  const user = userId ? await markEmailVerified(deps.db, userId) : null;
+  if (!user) return { ok: false, error: MESSAGES.badUnlockLink, code: 'invalid-token' };
+  await deps.limits.clearAccountFailures(user.email);
+  return { ok: true, user, authenticatedAt };
 }
 
 export async function requestPasswordReset(deps: AuthDeps, input: { email: string }, ip: string): Promise<FlowResult<{ message: string }>> {
   const limit = await deps.limits.passwordReset(ip, input.email);
-  if (!limit.allowed) return { ok: false, error: limit.message ?? 'Too many attempts.', code: 'limited' };
+  if (!limit.allowed) return limited(limit);
   const user = await findUserByEmail(deps.db, input.email);
   if (user) {
     // Issuing the token costs Redis round trips an unknown address would not: do it after answering.
@@ -121,28 +175,55 @@ export async function requestPasswordReset(deps: AuthDeps, input: { email: strin
   return { ok: true, message: MESSAGES.resetSent };
 }
 
-/** Sets a new password from a reset link, ends every session, and does not sign in. */
-export async function resetPassword(deps: AuthDeps, input: { token: string; password: string }): Promise<FlowResult> {
-  const passwordHash = await hashPassword(input.password);
-  const userId = await redeemToken(deps.kv, 'reset-password', input.token);
-  const user = userId ? await findUserById(deps.db, userId) : null;
-  if (!user) return { ok: false, error: MESSAGES.badResetLink, code: 'invalid-token' };
+/**
+ * Sets a new password from a reset link, ends every session, forgets failed logins, and does not sign in.
+ * The link is looked up before hashing and used up only once the hash is ready, so a bogus link costs no
+ * hash and a busy server does not burn a good link.
+ */
+export async function resetPassword(deps: AuthDeps, input: { token: string; password: string }, ip: string): Promise<FlowResult> {
+  const limit = await deps.limits.resetPassword(ip);
+  if (!limit.allowed) return limited(limit);
+  const badLink = { ok: false as const, error: MESSAGES.badResetLink, code: 'invalid-token' };
+  const holder = await peekToken(deps.kv, 'reset-password', input.token);
+  const user = holder ? await findUserById(deps.db, holder) : null;
+  if (!user) return badLink;
+  let passwordHash: string;
+  try {
+    passwordHash = await hashPassword(input.password);
+  } catch (error) {
+    if (error instanceof PasswordHashingBusyError) return { ok: false, error: MESSAGES.busy, code: 'busy' };
+    throw error;
+  }
+  if ((await redeemToken(deps.kv, 'reset-password', input.token)) !== user.id) return badLink;
   await updatePasswordHash(deps.db, user.id, passwordHash);
   await revokeUserSessions(deps.kv, user.id);
   // Whoever could read the inbox could also have verified it: the reset proves the address.
   await markEmailVerified(deps.db, user.id);
+  await deps.limits.clearAccountFailures(user.email);
   deps.emails.passwordChanged(user.email, user.name);
   return { ok: true };
 }
 
 /** Changes the password of the signed-in user and ends their other sessions. */
-export async function changePassword(deps: AuthDeps, session: Session, input: { currentPassword: string; newPassword: string }): Promise<FlowResult> {
+export async function changePassword(
+  deps: AuthDeps,
+  session: Session,
+  input: { currentPassword: string; newPassword: string },
+  ip = 'unknown',
+): Promise<FlowResult> {
+  const limit = await deps.limits.changePassword(session.userId, ip);
+  if (!limit.allowed) return limited(limit);
   const user = await findUserById(deps.db, session.userId);
   if (!user) return { ok: false, error: 'Your session has ended. Log in again.', code: 'no-user' };
-  if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
-    return { ok: false, error: MESSAGES.wrongCurrentPassword, code: 'wrong-password' };
+  try {
+    if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
+      return { ok: false, error: MESSAGES.wrongCurrentPassword, code: 'wrong-password' };
+    }
+    await updatePasswordHash(deps.db, user.id, await hashPassword(input.newPassword));
+  } catch (error) {
+    if (error instanceof PasswordHashingBusyError) return { ok: false, error: MESSAGES.busy, code: 'busy' };
+    throw error;
   }
-  await updatePasswordHash(deps.db, user.id, await hashPassword(input.newPassword));
   await revokeUserSessions(deps.kv, user.id, session);
   deps.emails.passwordChanged(user.email, user.name);
   return { ok: true };

@@ -2,9 +2,13 @@
  * Password hashing with scrypt at the OWASP parameters (N=2^17, r=8, p=1), a random salt per password,
  * compared in constant time. Stored as `scrypt$N$r$p$salt$hash` so parameters can be raised later without
  * breaking old hashes. A login for an unknown account verifies against a dummy hash so it takes as long as
- * one for a real account. Node-only.
+ * one for a real account. Hashing is bounded per process: at most HASHING_CONCURRENCY hashes run and a
+ * short, bounded line waits; beyond that a caller gets PasswordHashingBusyError at once (the app answers
+ * "try again in a few seconds"), so a flood of password posts cannot pin the thread pool for everyone.
+ * Node-only.
  */
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { processState } from '../runtime/process-state';
 
 export const PASSWORD_MIN_LENGTH = 8;
 /** Long enough for any passphrase, short enough that hashing a huge input cannot be used to load us. */
@@ -13,7 +17,59 @@ export const PASSWORD_MAX_LENGTH = 256;
 const PARAMS = { N: 2 ** 17, r: 8, p: 1 };
 const KEY_LENGTH = 32;
 
-function scrypt(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
+/** libuv's default thread pool has 4 threads; more concurrent hashes would only queue inside it. */
+export const HASHING_CONCURRENCY = 4;
+const MAX_WAITING = 16;
+const DEFAULT_MAX_WAIT_MS = 3_000;
+
+export class PasswordHashingBusyError extends Error {
+  readonly retryAfterSeconds = 5;
+  constructor() {
+    super('password hashing is at capacity');
+    this.name = 'PasswordHashingBusyError';
+  }
+}
+
+const slots = processState('password-hashing', () => ({ running: 0, waiting: [] as Array<() => void>, started: 0 }));
+
+export async function withHashingSlot<T>(work: () => Promise<T>, maxWaitMs = DEFAULT_MAX_WAIT_MS): Promise<T> {
+  if (slots.running >= HASHING_CONCURRENCY) {
+    if (slots.waiting.length >= MAX_WAITING) throw new PasswordHashingBusyError();
+    await new Promise<void>((resolve, reject) => {
+      const wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        slots.waiting.splice(slots.waiting.indexOf(wake), 1);
+        reject(new PasswordHashingBusyError());
+      }, maxWaitMs);
+      slots.waiting.push(wake);
+    });
+  } else {
+    slots.running++;
+  }
+  slots.started++;
+  try {
+    return await work();
+  } finally {
+    // A woken waiter inherits this slot, so `running` changes only when nobody waits.
+    const next = slots.waiting.shift();
+    if (next) next();
+    else slots.running--;
+  }
+}
+
+/** How many hashes run and wait right now, and how many ever started (for tests and health). */
+export function hashingLoad(): { running: number; waiting: number; started: number } {
+  return { running: slots.running, waiting: slots.waiting.length, started: slots.started };
+}
+
+function scrypt(password: string, salt: Buffer, options: ScryptOptions, maxWaitMs?: number): Promise<Buffer> {
+  return withHashingSlot(() => scryptUnbounded(password, salt, options), maxWaitMs);
+}
+
+function scryptUnbounded(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>
     scryptCallback(password.normalize('NFKC'), salt, KEY_LENGTH, { ...options, maxmem: 256 * 1024 * 1024 }, (error, key) =>
       error ? reject(error) : resolve(key),
@@ -21,10 +77,11 @@ function scrypt(password: string, salt: Buffer, options: ScryptOptions): Promise
   );
 }
 
-export async function hashPassword(password: string): Promise<string> {
+/** `maxWaitMs`: how long to wait for a hashing slot; work done after the answer may wait longer. */
+export async function hashPassword(password: string, { maxWaitMs }: { maxWaitMs?: number } = {}): Promise<string> {
   if (password.length > PASSWORD_MAX_LENGTH) throw new Error('password too long');
   const salt = randomBytes(16);
-  const key = await scrypt(password, salt, PARAMS);
+  const key = await scrypt(password, salt, PARAMS, maxWaitMs);
   return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
@@ -41,7 +98,10 @@ let dummyHash: Promise<string> | undefined;
 
 /** Spends the time of one verification, for accounts that do not exist. */
 export async function verifyAgainstDummy(password: string): Promise<false> {
-  dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+  dummyHash ??= hashPassword(randomBytes(16).toString('hex')).catch((error: unknown) => {
+    dummyHash = undefined;
+    throw error;
+  });
   await verifyPassword(password, await dummyHash);
   return false;
 }

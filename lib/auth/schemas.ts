@@ -32,3 +32,4 @@ export const emailOnlySchema = z.object({ email: emailField });
 export const resetPasswordSchema = z.object({ token: z.string().min(1).max(200), password: newPasswordField });
 export const verifyEmailSchema = z.object({ token: z.string().min(1).max(200) });
 export const changePasswordSchema = z.object({ currentPassword: anyPassword, newPassword: newPasswordField });
+export const unlockAccountSchema = z.object({ token: z.string().min(1).max(200) });

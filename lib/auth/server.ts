@@ -12,14 +12,24 @@ import {
   sendAfterResponse,
   sendPasswordChangedEmail,
   sendPasswordResetEmail,
+  sendUnlockAccountEmail,
   sendVerificationEmail,
   sendWelcomeEmail,
 } from '../email';
 import { limitedGroup, limitMessage } from '../rate-limit';
-import { checkLoginRateLimit, checkPasswordResetRateLimit, recordFailedAttempt, resetFailedAttempts } from '../rate-limit/server';
+import {
+  checkChangePasswordRateLimit,
+  checkLoginRateLimit,
+  checkPasswordResetRateLimit,
+  checkResetPasswordRateLimit,
+  clearAccountFailures,
+  isAccountLocked,
+  recordFailedAttempt,
+  resetFailedAttempts,
+} from '../rate-limit/server';
 import { getKeyValue } from '../redis';
 import type { AuthDeps, LimitAnswer } from './flows';
-import { createSession, revokeSession, sessionCookieName, sessionCookieOptions, validateSession, type Session } from './session';
+import { createSession, revokeSession, revokeUserSessions, sessionCookieName, sessionCookieOptions, validateSession, type Session } from './session';
 import { findUserById } from './users';
 
 function runAfterResponse(task: () => Promise<void>): void {
@@ -52,28 +62,38 @@ export async function getAuthDeps(): Promise<AuthDeps> {
       passwordReset: (to, name, token) => sendAfterResponse(() => sendPasswordResetEmail(to, name, token)),
       passwordChanged: (to, name) => sendAfterResponse(() => sendPasswordChangedEmail(to, name)),
       accountExists: (to, name) => sendAfterResponse(() => sendAccountExistsEmail(to, name)),
+      unlockAccount: (to, name, token) => sendAfterResponse(() => sendUnlockAccountEmail(to, name, token)),
     },
     limits: {
       // Where middleware applied the group's per-IP limits to this request, only the account's count here.
       login: async (ip, email) => answer(await checkLoginRateLimit(ip, email, { scope: await scopeFor('login') })),
+      account: async (email) => answer(await isAccountLocked(email)),
       recordFailedLogin: async (ip, email) => void (await recordFailedAttempt(ip, email)),
       resetFailedLogins: (ip, email) => resetFailedAttempts(ip, email),
+      clearAccountFailures: (email) => clearAccountFailures(email),
       passwordReset: async (ip, email) => answer(await checkPasswordResetRateLimit(ip, email, { scope: await scopeFor('password-reset') })),
+      resetPassword: async (ip) => answer(await checkResetPasswordRateLimit(ip, { scope: await scopeFor('reset-password') })),
+      changePassword: async (userId, ip) => answer(await checkChangePasswordRateLimit(userId, ip)),
     },
   };
 }
 
-/** Starts a session for the user and sets its cookie (server actions and route handlers only). */
-export async function signIn(userId: string): Promise<void> {
+/**
+ * Starts a session for the user and sets its cookie (server actions and route handlers only). False when
+ * the user's sessions were revoked after `authenticatedAt` (a password reset raced this login).
+ */
+export async function signIn(userId: string, authenticatedAt: number): Promise<boolean> {
   const config = getConfig();
-  const { token } = await createSession(getKeyValue(config.redis), userId);
-  (await cookies()).set(sessionCookieName(config.isProduction), token, sessionCookieOptions(config.isProduction));
+  const created = await createSession(getKeyValue(config.redis), userId, { authenticatedAt, lifetime: config.sessions });
+  if (!created) return false;
+  (await cookies()).set(sessionCookieName(config.isProduction), created.token, sessionCookieOptions(config.isProduction, created.session.expiresInSeconds));
+  return true;
 }
 
 export async function getCurrentSession(): Promise<Session | null> {
   const config = getConfig();
   const token = (await cookies()).get(sessionCookieName(config.isProduction))?.value;
-  return validateSession(getKeyValue(config.redis), token);
+  return validateSession(getKeyValue(config.redis), token, { lifetime: config.sessions });
 }
 
 export async function getCurrentUser() {
@@ -88,5 +108,30 @@ export async function signOut(): Promise<void> {
   const config = getConfig();
   const session = await getCurrentSession();
   if (session) await revokeSession(getKeyValue(config.redis), session);
-  (await cookies()).delete({ name: sessionCookieName(config.isProduction), path: '/' });
+  // A __Host- cookie is only replaced by one with the same attributes (Secure, Path=/): expire it so.
+  (await cookies()).set(sessionCookieName(config.isProduction), '', sessionCookieOptions(config.isProduction, 0));
+}
+
+/** Ends every session of the user (and logins in flight), then this one's cookie. */
+export async function signOutEverywhere(): Promise<void> {
+  const config = getConfig();
+  const session = await getCurrentSession();
+  if (session) await revokeUserSessions(getKeyValue(config.redis), session.userId, undefined, { lifetime: config.sessions });
+  (await cookies()).set(sessionCookieName(config.isProduction), '', sessionCookieOptions(config.isProduction, 0));
+}
+
+/**
+ * For middleware, on a page request carrying the session cookie: the cookie to send back so it lives as
+ * long as the session does (the server slides the session; without this the browser would drop an active
+ * user's cookie 30 days after login). Null when there is nothing to renew; a session that is gone gets its
+ * cookie expired.
+ */
+export async function renewedSessionCookie(
+  token: string,
+): Promise<{ name: string; value: string; options: ReturnType<typeof sessionCookieOptions> } | null> {
+  const config = getConfig();
+  const session = await validateSession(getKeyValue(config.redis), token, { lifetime: config.sessions });
+  const name = sessionCookieName(config.isProduction);
+  if (!session) return { name, value: '', options: sessionCookieOptions(config.isProduction, 0) };
+  return { name, value: token, options: sessionCookieOptions(config.isProduction, session.expiresInSeconds) };
 }

@@ -1,16 +1,17 @@
 /**
  * Email verification and password reset tokens: 256 random bits sent to the user, only their SHA-256
- * kept (in Redis, with a TTL: 24 hours to verify, 1 hour to reset). Single use: redeeming reads and
+ * kept (in Redis, with a TTL: 24 hours to verify, 1 hour to reset or unlock). Single use: redeeming reads and
  * deletes in one step. Issuing a new token for a user invalidates the one before. Node-only.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { KeyValue } from '../redis';
 
-export type TokenPurpose = 'verify-email' | 'reset-password';
+export type TokenPurpose = 'verify-email' | 'reset-password' | 'unlock-account';
 
 export const TOKEN_TTL_SECONDS: Record<TokenPurpose, number> = {
   'verify-email': 24 * 3600,
   'reset-password': 3600,
+  'unlock-account': 3600,
 };
 
 export function hashToken(token: string): string {
@@ -35,4 +36,10 @@ export async function issueToken(kv: KeyValue, purpose: TokenPurpose, userId: st
 export async function redeemToken(kv: KeyValue, purpose: TokenPurpose, token: string): Promise<string | null> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
   return kv.take(tokenKey(purpose, hashToken(token)));
+}
+
+/** The user a live token belongs to, without using it up: for cheap checks before expensive work. */
+export async function peekToken(kv: KeyValue, purpose: TokenPurpose, token: string): Promise<string | null> {
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
+  return kv.get(tokenKey(purpose, hashToken(token)));
 }

@@ -66,3 +66,14 @@ export const files = pgTable(
 
 export type Upload = typeof uploads.$inferSelect;
 export type StoredFile = typeof files.$inferSelect;
+
+/**
+ * Addresses SES must never be sent to again (permanent bounces, complaints). In Postgres, so the list
+ * survives losing Redis: sending to a suppressed address again would hurt the sender's reputation.
+ */
+export const emailSuppressions = pgTable('email_suppressions', {
+  /** Lower-cased and trimmed. */
+  email: text('email').primaryKey(),
+  reason: text('reason').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -1,9 +1,12 @@
 /**
  * What delivery remembers across attempts and instances: which logical emails were sent (idempotency
  * keys), the shared send-rate budget (a token bucket), and the suppression list fed by bounces and
- * complaints. On Redis in production; in-process when the app runs without Redis (development).
- * Node-only.
+ * complaints. Idempotency and the budget are on Redis in production (in-process without Redis, in
+ * development); the suppression list is in Postgres, so losing Redis never lets a bounced address be
+ * mailed again. Node-only.
  */
+import { sql } from 'drizzle-orm';
+import { emailSuppressions, type Database } from '../db';
 import type { RedisConnection } from '../redis';
 
 export type Claim = 'claimed' | 'sent' | 'in-flight';
@@ -20,7 +23,6 @@ export interface DeliveryState {
 }
 
 const IDEMPOTENCY = (key: string) => `email:sent:${key}`;
-const SUPPRESSED = 'email:suppressed';
 const BUCKET = 'email:send-rate';
 
 // Refill by elapsed Redis time, take one token if there is one, else say when the next one arrives.
@@ -44,8 +46,28 @@ export function normalizeAddress(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/** The suppression list in Postgres. */
+export class DatabaseSuppressionList implements Pick<DeliveryState, 'isSuppressed' | 'suppress'> {
+  constructor(private readonly database: () => Promise<Database>) {}
+
+  async isSuppressed(email: string): Promise<boolean> {
+    const db = await this.database();
+    const rows = await db.select({ email: emailSuppressions.email }).from(emailSuppressions).where(sql`${emailSuppressions.email} = ${normalizeAddress(email)}`).limit(1);
+    return rows.length > 0;
+  }
+
+  async suppress(email: string, reason: string): Promise<void> {
+    const db = await this.database();
+    // A complaint after a bounce (or the reverse) keeps the first reason: the address stays suppressed.
+    await db.insert(emailSuppressions).values({ email: normalizeAddress(email), reason }).onConflictDoNothing();
+  }
+}
+
 export class RedisDeliveryState implements DeliveryState {
-  constructor(private readonly redis: RedisConnection) {
+  constructor(
+    private readonly redis: RedisConnection,
+    private readonly suppressions: Pick<DeliveryState, 'isSuppressed' | 'suppress'>,
+  ) {
     if (typeof (redis as unknown as Record<string, unknown>).zigznoteTakeEmailToken !== 'function') {
       redis.defineCommand('zigznoteTakeEmailToken', { numberOfKeys: 1, lua: TAKE_TOKEN_LUA });
     }
@@ -70,12 +92,12 @@ export class RedisDeliveryState implements DeliveryState {
     return Number(await take.call(this.redis, BUCKET, perSecond));
   }
 
-  async isSuppressed(email: string): Promise<boolean> {
-    return (await this.redis.hexists(SUPPRESSED, normalizeAddress(email))) === 1;
+  isSuppressed(email: string): Promise<boolean> {
+    return this.suppressions.isSuppressed(email);
   }
 
-  async suppress(email: string, reason: string): Promise<void> {
-    await this.redis.hset(SUPPRESSED, normalizeAddress(email), JSON.stringify({ reason, at: new Date().toISOString() }));
+  suppress(email: string, reason: string): Promise<void> {
+    return this.suppressions.suppress(email, reason);
   }
 }
 

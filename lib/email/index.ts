@@ -11,6 +11,7 @@ export {
   sendPasswordResetEmail,
   sendPasswordChangedEmail,
   sendAccountExistsEmail,
+  sendUnlockAccountEmail,
   sendAfterResponse,
   setMailer,
   getDeliveryState,
@@ -18,7 +19,7 @@ export {
 } from './send';
 export { renderEmail } from './render';
 export { deliver, hashRecipient, type DeliveryOptions } from './delivery';
-export { MemoryDeliveryState, RedisDeliveryState, type DeliveryState } from './delivery-state';
+export { DatabaseSuppressionList, MemoryDeliveryState, RedisDeliveryState, type DeliveryState } from './delivery-state';
 export { createSesTransport } from './transport-ses';
 export { createEdgeTransport, type EdgeTransportOptions } from './transport-edge';
 export { isRetryable, EmailSendError } from './errors';

@@ -12,12 +12,14 @@ import { getConfig } from '../config';
 import { processState } from '../runtime/process-state';
 import { getRedis } from '../redis';
 import { deliver, hashRecipient } from './delivery';
-import { MemoryDeliveryState, RedisDeliveryState, type DeliveryState } from './delivery-state';
+import { DatabaseSuppressionList, MemoryDeliveryState, RedisDeliveryState, type DeliveryState } from './delivery-state';
+import { getDatabase } from '../db';
 import { renderEmail } from './render';
 import {
   accountExistsEmail,
   passwordChangedEmail,
   passwordResetEmail,
+  unlockAccountEmail,
   verificationEmail,
   welcomeEmail,
   type TemplatedEmail,
@@ -37,7 +39,10 @@ function getMailer(): Mailer {
     const config = getConfig();
     state.mailer = {
       transport: createSesTransport(config.email),
-      state: config.redis.kind === 'memory' ? new MemoryDeliveryState() : new RedisDeliveryState(getRedis(config.redis)),
+      state:
+        config.redis.kind === 'memory'
+          ? new MemoryDeliveryState()
+          : new RedisDeliveryState(getRedis(config.redis), new DatabaseSuppressionList(() => getDatabase(config.database))),
     };
   }
   return state.mailer;
@@ -102,6 +107,10 @@ export function sendPasswordResetEmail(email: string, name: string, token: strin
 
 export function sendPasswordChangedEmail(email: string, name: string, changedAt = new Date()): Promise<SendResult> {
   return sendTemplate(email, passwordChangedEmail(getConfig().appUrl, name, changedAt));
+}
+
+export function sendUnlockAccountEmail(email: string, name: string, token: string): Promise<SendResult> {
+  return sendTemplate(email, unlockAccountEmail(getConfig().appUrl, name, token));
 }
 
 export function sendAccountExistsEmail(email: string, name: string): Promise<SendResult> {

@@ -2,8 +2,11 @@
  * SES bounce and complaint notifications delivered by SNS. A message is believed only when its signature
  * verifies (SignatureVersion 1: SHA1withRSA, 2: SHA256withRSA) against the certificate at SigningCertURL,
  * and that URL is https on an SNS host (sns.<region>.amazonaws.com, and the configured region when set).
- * Subscription confirmations are confirmed by fetching their SubscribeURL (same host rules). Permanent
- * bounces and complaints put the recipients on the suppression list. Node-only.
+ * Any AWS account can sign a message for its own topic, so a message (and a subscription confirmation) is
+ * believed only from a topic the operator configured, checked before anything is fetched. Subscription
+ * confirmations are confirmed by fetching their SubscribeURL (same host rules). Permanent bounces and
+ * complaints, from identity notifications (`notificationType`) or configuration-set event publishing
+ * (`eventType`), put the recipients on the suppression list. Node-only.
  */
 import { createVerify } from 'node:crypto';
 import { z } from 'zod';
@@ -29,8 +32,8 @@ export type SnsVerification = { ok: true; message: SnsMessage } | { ok: false; r
 export interface SnsVerifierOptions {
   /** Only this region's SNS host is accepted when set. */
   region?: string;
-  /** Only this topic is accepted when set. */
-  topicArn?: string;
+  /** Only these topics are believed; an empty list believes none. */
+  topicArns: string[];
   /** Fetches a PEM certificate; called only with URLs that passed the host check. */
   fetchCertificate?: (url: string) => Promise<string>;
 }
@@ -74,14 +77,14 @@ export function stringToSign(message: SnsMessage): string {
   return result;
 }
 
-export async function verifySnsMessage(body: unknown, options: SnsVerifierOptions = {}): Promise<SnsVerification> {
+export async function verifySnsMessage(body: unknown, options: SnsVerifierOptions): Promise<SnsVerification> {
   const parsed = snsMessageSchema.safeParse(body);
   if (!parsed.success) return { ok: false, reason: 'not an SNS message' };
   const message = parsed.data;
   if (!isSnsUrl(message.SigningCertURL, options.region) || !message.SigningCertURL.endsWith('.pem')) {
     return { ok: false, reason: 'certificate URL is not an SNS host' };
   }
-  if (options.topicArn && message.TopicArn !== options.topicArn) return { ok: false, reason: 'unexpected topic' };
+  if (!options.topicArns.includes(message.TopicArn)) return { ok: false, reason: 'not a configured topic' };
   const fetchCertificate = options.fetchCertificate ?? fetchCertificateOverHttps;
   let certificate = certificates.get(message.SigningCertURL);
   if (!certificate) {
@@ -112,7 +115,9 @@ export function clearCertificateCache(): void {
 }
 
 const sesNotificationSchema = z.object({
-  notificationType: z.enum(['Bounce', 'Complaint', 'Delivery', 'AmazonSnsSubscriptionSucceeded']).or(z.string()),
+  // Identity notifications say notificationType; configuration-set event publishing says eventType.
+  notificationType: z.string().optional(),
+  eventType: z.string().optional(),
   bounce: z
     .object({ bounceType: z.string(), bouncedRecipients: z.array(z.object({ emailAddress: z.string() })) })
     .optional(),
@@ -130,10 +135,11 @@ export function addressesToSuppress(notificationJson: string): Array<{ email: st
   const parsed = sesNotificationSchema.safeParse(raw);
   if (!parsed.success) return [];
   const n = parsed.data;
-  if (n.notificationType === 'Bounce' && n.bounce?.bounceType === 'Permanent') {
+  const kind = n.notificationType ?? n.eventType;
+  if (kind === 'Bounce' && n.bounce?.bounceType === 'Permanent') {
     return n.bounce.bouncedRecipients.map((r) => ({ email: r.emailAddress, reason: 'bounce' }));
   }
-  if (n.notificationType === 'Complaint' && n.complaint) {
+  if (kind === 'Complaint' && n.complaint) {
     return n.complaint.complainedRecipients.map((r) => ({ email: r.emailAddress, reason: 'complaint' }));
   }
   return [];

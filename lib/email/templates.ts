@@ -5,11 +5,12 @@
 import { createElement, type ReactElement } from 'react';
 import AccountExistsEmail, { subject as accountExistsSubject } from '../../emails/account-exists';
 import PasswordChangedEmail, { subject as passwordChangedSubject } from '../../emails/password-changed';
+import UnlockAccountEmail, { subject as unlockAccountSubject } from '../../emails/unlock-account';
 import ResetPasswordEmail, { subject as resetPasswordSubject } from '../../emails/reset-password';
 import VerifyEmail, { subject as verifySubject } from '../../emails/verify-email';
 import WelcomeEmail, { subject as welcomeSubject } from '../../emails/welcome';
 
-export type TemplateName = 'welcome' | 'verify-email' | 'reset-password' | 'password-changed' | 'account-exists';
+export type TemplateName = 'welcome' | 'verify-email' | 'reset-password' | 'password-changed' | 'account-exists' | 'unlock-account';
 
 export interface TemplatedEmail {
   template: TemplateName;
@@ -45,4 +46,9 @@ export function accountExistsEmail(appUrl: string, name: string): TemplatedEmail
     subject: accountExistsSubject,
     react: createElement(AccountExistsEmail, { name, loginUrl: `${appUrl}/auth/login`, resetUrl: `${appUrl}/auth/forgot-password` }),
   };
+}
+
+export function unlockAccountEmail(appUrl: string, name: string, token: string): TemplatedEmail {
+  const unlockUrl = `${appUrl}/auth/unlock?token=${encodeURIComponent(token)}`;
+  return { template: 'unlock-account', subject: unlockAccountSubject, react: createElement(UnlockAccountEmail, { name, unlockUrl }) };
 }

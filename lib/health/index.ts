@@ -1,8 +1,12 @@
 /**
  * The service checks behind /api/health: each one timed and bounded by a timeout so a dead dependency
  * answers "not ok" quickly instead of hanging the probe. Redis, storage and the database are required
- * (a failure means HTTP 503); email is not, because sending is retried after the response. Node-only.
+ * (a failure means HTTP 503); email is not, because sending is retried after the response. Each check's
+ * result is reused for `healthCacheSeconds` and concurrent probes share one run, so a flood of probes
+ * costs the services nothing more than one probe. Node-only.
  */
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { processState } from '../runtime/process-state';
 import type { AppConfig } from '../config';
 import { pingDatabase } from '../db';
 import { pingEmail } from '../email';
@@ -65,20 +69,47 @@ function redisCheck(redis: AppConfig['redis']): Promise<CheckResult> {
   return timed(true, redis.kind, () => pingRedis(redis));
 }
 
+type CheckName = keyof HealthReport['checks'];
+
+const cache = processState('health', () => new Map<CheckName, { at: number; result: Promise<CheckResult> }>());
+
+/** The check's last result while it is fresh, else a new run (shared by everyone asking meanwhile). */
+function cached(name: CheckName, maxAgeMs: number, run: () => Promise<CheckResult>): Promise<CheckResult> {
+  const now = Date.now();
+  const entry = cache.get(name);
+  if (entry && now - entry.at < maxAgeMs) return entry.result;
+  const result = run();
+  cache.set(name, { at: now, result });
+  return result;
+}
+
+/** Forgets cached results (tests change the services under a running process). */
+export function clearHealthCache(): void {
+  cache.clear();
+}
+
+/** Whether the request presents the configured HEALTH_TOKEN (as a bearer token), compared in constant time. */
+export function presentsHealthToken(authorization: string | null, token: string | undefined): boolean {
+  if (!token || !authorization?.startsWith('Bearer ')) return false;
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(authorization.slice('Bearer '.length).trim()), digest(token));
+}
+
 export async function checkHealth(config: AppConfig): Promise<HealthReport> {
+  const maxAgeMs = config.healthCacheSeconds * 1000;
   const [redis, storage, database, email] = await Promise.all([
-    redisCheck(config.redis),
-    timed(true, 'minio', async () => {
+    cached('redis', maxAgeMs, () => redisCheck(config.redis)),
+    cached('storage', maxAgeMs, () => timed(true, 'minio', async () => {
       await pingStorage(config.storage);
       // Buckets that were not made at start-up (storage was still down) are made now, or the check fails.
       if (bucketStatus()?.ready !== true) {
         const status = await initializeBuckets({ attempts: 1 });
         if (!status.ready) throw new Error(`buckets not ready: ${status.error}`);
       }
-    }),
-    timed(true, config.database.kind, () => pingDatabase(config.database)),
-    timed(false, config.email.endpoint ? `ses (${new URL(config.email.endpoint).host})` : 'ses', (signal) =>
-      pingEmail(config.email, signal),
+    })),
+    cached('database', maxAgeMs, () => timed(true, config.database.kind, () => pingDatabase(config.database))),
+    cached('email', maxAgeMs, () =>
+      timed(false, config.email.endpoint ? `ses (${new URL(config.email.endpoint).host})` : 'ses', (signal) => pingEmail(config.email, signal)),
     ),
   ]);
   const checks = { redis, storage, database, email };

@@ -6,7 +6,7 @@
  */
 export { RateLimiter, type RateLimitDecision, type RateLimitRequest, type LimiterHealth, type DecisionSource } from './limiter';
 export { MemoryStore } from './store-memory';
-export { DEFAULT_POLICIES, resolvePolicies, type Policy, type RouteGroup, type LimitRule } from './policies';
+export { DEFAULT_POLICIES, ROUTE_GROUPS, resolvePolicies, type Policy, type RouteGroup, type LimitRule } from './policies';
 export { rateLimitHeaders, retryAfterSeconds, describeWait } from './headers';
 export { PEER_HEADER, normalizeIp, parseTrustedProxies, resolveClientIp, type TrustedProxies } from './client-ip';
 export { routeGroupOf } from './routes';

@@ -88,13 +88,16 @@ export class RateLimiter {
     return { degraded: this.degradedSince !== null, since: this.degradedSince, lastError: this.lastError };
   }
 
-  /** Checks and consumes one hit of every limit of the request's group. */
-  async limit(request: RateLimitRequest): Promise<RateLimitDecision> {
+  /**
+   * Checks and consumes one hit of every limit of the request's group. `useBlockCache: false` asks the
+   * store every time, for state that another instance may clear (an account unlocked elsewhere).
+   */
+  async limit(request: RateLimitRequest, options: { useBlockCache?: boolean } = {}): Promise<RateLimitDecision> {
     const policy = this.policies[request.group];
     const rules = request.scope === 'account' ? policy.rules.filter((rule) => rule.identity !== 'ip') : policy.rules;
     const specs = await this.specsFor(rules, request, (rule) => rule.cost ?? 1);
     if (specs.length === 0) return this.decision(policy, { allowed: true, limits: [] }, 'store');
-    return this.decide(policy, specs);
+    return this.decide(policy, specs, options);
   }
 
   /** One hit of a single named limit, for counters recorded after the fact (e.g. a failed login). */

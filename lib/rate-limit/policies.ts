@@ -6,7 +6,8 @@
  */
 import type { Algorithm } from './types';
 
-export type RouteGroup = 'login' | 'register' | 'password-reset' | 'api' | 'uploads';
+export const ROUTE_GROUPS = ['login', 'login-account', 'register', 'password-reset', 'reset-password', 'change-password', 'api', 'uploads'] as const;
+export type RouteGroup = (typeof ROUTE_GROUPS)[number];
 
 /** Who a limit counts: the identity its key is built from. */
 export type Identity = 'ip' | 'email' | 'ip+email' | 'user' | 'user-or-ip';
@@ -38,9 +39,14 @@ export const DEFAULT_POLICIES: Record<RouteGroup, Policy> = {
     rules: [
       { name: 'login', limit: 5, windowMs: 15 * MINUTE, algorithm: 'sliding-log', identity: 'ip+email' },
       { name: 'login-ip', limit: 30, windowMs: 15 * MINUTE, algorithm: 'sliding-log', identity: 'ip' },
-      // Failed logins of one account from any address; fed by recordFailedAttempt, cleared on success.
-      { name: 'login-account', limit: 20, windowMs: HOUR, algorithm: 'sliding-log', identity: 'email', cost: 0 },
     ],
+  },
+  // Failed logins of one account from any address; fed by recordFailedAttempt, cleared on success, by an
+  // unlock link or a password reset. Reaching it locks the account: only the owner's inbox reopens it.
+  'login-account': {
+    group: 'login-account',
+    onStoreFailure: 'closed',
+    rules: [{ name: 'login-account', limit: 20, windowMs: HOUR, algorithm: 'sliding-log', identity: 'email', cost: 0 }],
   },
   register: {
     group: 'register',
@@ -54,6 +60,18 @@ export const DEFAULT_POLICIES: Record<RouteGroup, Policy> = {
       { name: 'password-reset', limit: 3, windowMs: HOUR, algorithm: 'sliding-log', identity: 'ip' },
       { name: 'password-reset-email', limit: 3, windowMs: HOUR, algorithm: 'sliding-log', identity: 'email' },
     ],
+  },
+  // Setting a new password from a reset link costs a password hash: bounded per address.
+  'reset-password': {
+    group: 'reset-password',
+    onStoreFailure: 'closed',
+    rules: [{ name: 'reset-password', limit: 10, windowMs: 15 * MINUTE, algorithm: 'sliding-log', identity: 'ip' }],
+  },
+  // Checking the current password costs a hash: bounded per signed-in user.
+  'change-password': {
+    group: 'change-password',
+    onStoreFailure: 'closed',
+    rules: [{ name: 'change-password', limit: 5, windowMs: 15 * MINUTE, algorithm: 'sliding-log', identity: 'user' }],
   },
   api: {
     group: 'api',

@@ -6,12 +6,14 @@
 import type { RouteGroup } from './policies';
 
 // Monitoring, the Edge bridge, and the browser's (cached) error-tracking settings, fetched by every page.
-export const UNLIMITED_API_PATHS = new Set(['/api/health', '/api/internal/rate-limit', '/api/observability']);
+// SNS notifications are authenticated by their signatures and arrive in bursts from AWS's addresses.
+export const UNLIMITED_API_PATHS = new Set(['/api/health', '/api/internal/rate-limit', '/api/observability', '/api/email/sns']);
 
 const FORM_POSTS: Record<string, RouteGroup> = {
   '/auth/login': 'login',
   '/auth/signup': 'register',
   '/auth/forgot-password': 'password-reset',
+  '/auth/reset-password': 'reset-password',
 };
 
 export function routeGroupOf(method: string, pathname: string): RouteGroup | null {

@@ -100,10 +100,31 @@ export function checkUploadRateLimit(userId: string, ip = 'unknown'): Promise<Ra
 
 /** Records a failed login against the account, whatever address it came from. */
 export function recordFailedAttempt(ip: string, email: string): Promise<RateLimitDecision> {
-  return getRateLimiter().record('login', 'login-account', { ip, email });
+  return getRateLimiter().record('login-account', 'login-account', { ip, email });
+}
+
+/**
+ * Whether the account reached its failed-login limit (consumes nothing). A store that does not answer
+ * counts as locked: the group fails closed.
+ */
+export async function isAccountLocked(email: string): Promise<RateLimitDecision> {
+  return getRateLimiter().limit({ group: 'login-account', ip: 'any', email }, { useBlockCache: false });
 }
 
 /** After a successful login: this address's attempts and the account's failures start again from zero. */
-export function resetFailedAttempts(ip: string, email: string): Promise<void> {
-  return getRateLimiter().clear('login', ['login', 'login-account'], { ip, email });
+export async function resetFailedAttempts(ip: string, email: string): Promise<void> {
+  await Promise.all([getRateLimiter().clear('login', ['login'], { ip, email }), clearAccountFailures(email)]);
+}
+
+/** After an unlock link or a password reset: the account's failures from every address are forgotten. */
+export function clearAccountFailures(email: string): Promise<void> {
+  return getRateLimiter().clear('login-account', ['login-account'], { ip: 'any', email });
+}
+
+export function checkResetPasswordRateLimit(ip: string, { scope = 'all' }: Scope = {}): Promise<RateLimitDecision> {
+  return getRateLimiter().limit({ group: 'reset-password', ip, scope });
+}
+
+export function checkChangePasswordRateLimit(userId: string, ip = 'unknown'): Promise<RateLimitDecision> {
+  return getRateLimiter().limit({ group: 'change-password', ip, userId });
 }

@@ -19,7 +19,7 @@ export interface KeyValue {
 }
 
 export class RedisKeyValue implements KeyValue {
-  constructor(private readonly redis: RedisConnection) {}
+  constructor(readonly redis: RedisConnection) {}
 
   get(key: string) {
     return this.redis.get(key);

@@ -1,9 +1,20 @@
-// AuthDeps on the real Postgres and Redis, with the emails the flows schedule recorded instead of sent and
-// limits that always allow (rate limiting has its own tests): the flows' own behaviour, observed.
+// AuthDeps on the real Postgres and Redis, with the emails the flows schedule recorded instead of sent.
+// Limits either always allow (the flows' own behaviour, observed) or are the app's real limiter on Redis
+// (for lockout and limit behaviour).
 import { loadConfig } from '@/lib/config';
 import { getDatabase } from '@/lib/db';
 import { getKeyValue } from '@/lib/redis';
-import type { AuthDeps } from '@/lib/auth';
+import {
+  checkChangePasswordRateLimit,
+  checkLoginRateLimit,
+  checkPasswordResetRateLimit,
+  checkResetPasswordRateLimit,
+  clearAccountFailures,
+  isAccountLocked,
+  recordFailedAttempt,
+  resetFailedAttempts,
+} from '@/lib/rate-limit/server';
+import type { AuthDeps, LimitAnswer } from '@/lib/auth';
 
 export interface RecordedEmail {
   kind: keyof AuthDeps['emails'];
@@ -12,7 +23,11 @@ export interface RecordedEmail {
   token?: string;
 }
 
-export async function realAuthDeps(): Promise<AuthDeps & { sent: RecordedEmail[] }> {
+const allow = async (): Promise<LimitAnswer> => ({ allowed: true });
+const answer = (decision: { allowed: boolean; status: number }): LimitAnswer =>
+  decision.allowed ? { allowed: true } : { allowed: false, message: `limited (${decision.status})` };
+
+export async function realAuthDeps({ limits = 'allow' }: { limits?: 'allow' | 'real' } = {}): Promise<AuthDeps & { sent: RecordedEmail[] }> {
   const config = loadConfig(process.env);
   const sent: RecordedEmail[] = [];
   const record = (kind: RecordedEmail['kind']) => (to: string, name: string, token?: string) => void sent.push({ kind, to, name, token });
@@ -27,13 +42,30 @@ export async function realAuthDeps(): Promise<AuthDeps & { sent: RecordedEmail[]
       passwordReset: record('passwordReset'),
       passwordChanged: record('passwordChanged'),
       accountExists: record('accountExists'),
+      unlockAccount: record('unlockAccount'),
     },
-    limits: {
-      login: async () => ({ allowed: true }),
-      recordFailedLogin: async () => {},
-      resetFailedLogins: async () => {},
-      passwordReset: async () => ({ allowed: true }),
-    },
+    limits:
+      limits === 'allow'
+        ? {
+            login: allow,
+            account: allow,
+            recordFailedLogin: async () => {},
+            resetFailedLogins: async () => {},
+            clearAccountFailures: async () => {},
+            passwordReset: allow,
+            resetPassword: allow,
+            changePassword: allow,
+          }
+        : {
+            login: async (ip, email) => answer(await checkLoginRateLimit(ip, email)),
+            account: async (email) => answer(await isAccountLocked(email)),
+            recordFailedLogin: async (ip, email) => void (await recordFailedAttempt(ip, email)),
+            resetFailedLogins: resetFailedAttempts,
+            clearAccountFailures,
+            passwordReset: async (ip, email) => answer(await checkPasswordResetRateLimit(ip, email)),
+            resetPassword: async (ip) => answer(await checkResetPasswordRateLimit(ip)),
+            changePassword: async (userId, ip) => answer(await checkChangePasswordRateLimit(userId, ip)),
+          },
   };
 }
 

@@ -1,16 +1,19 @@
 import { getConfig } from '@/lib/config';
-import { checkHealth } from '@/lib/health';
+import { checkHealth, presentsHealthToken } from '@/lib/health';
 import { getRateLimiter } from '@/lib/rate-limit/server';
 
 export const dynamic = 'force-dynamic';
 
-export async function GET() {
-  const report = await checkHealth(getConfig());
-  // The limiter can be degraded (serving from memory) while a fresh PING succeeds: report both.
+// Monitors get the status and each check's ok and latency; the error text, modes and the limiter's
+// state (which name internal hosts) only go to callers presenting HEALTH_TOKEN.
+export async function GET(request: Request) {
+  const config = getConfig();
+  const report = await checkHealth(config);
   const limiter = getRateLimiter().health();
-  const checks = { ...report.checks, redis: { ...report.checks.redis, limiter } };
-  return Response.json(
-    { status: limiter.degraded ? 'degraded' : report.status, checks },
-    { status: report.httpStatus, headers: { 'Cache-Control': 'no-store' } },
-  );
+  const status = limiter.degraded ? 'degraded' : report.status;
+  const detailed = presentsHealthToken(request.headers.get('authorization'), config.healthToken);
+  const checks = detailed
+    ? { ...report.checks, redis: { ...report.checks.redis, limiter } }
+    : Object.fromEntries(Object.entries(report.checks).map(([name, check]) => [name, { ok: check.ok, latencyMs: check.latencyMs }]));
+  return Response.json({ status, checks }, { status: report.httpStatus, headers: { 'Cache-Control': 'no-store' } });
 }

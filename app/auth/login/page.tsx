@@ -6,6 +6,7 @@ export const metadata: Metadata = { title: 'Log in · zigznote' };
 const notices: Record<string, string> = {
   reset: 'Your password was changed and every session signed out. Log in with your new password.',
   'signed-out': 'You are logged out.',
+  verified: 'Your email address is verified. Log in to continue.',
 };
 
 export default async function LogInPage({ searchParams }: { searchParams: Promise<{ notice?: string }> }) {

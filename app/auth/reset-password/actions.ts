@@ -5,8 +5,8 @@ import { resetPassword, resetPasswordSchema } from '@/lib/auth';
 import { formAction } from '@/lib/auth/form-action';
 import { getAuthDeps } from '@/lib/auth/server';
 
-export const resetPasswordAction = formAction(resetPasswordSchema, async (input) => {
-  const result = await resetPassword(await getAuthDeps(), input);
+export const resetPasswordAction = formAction(resetPasswordSchema, async (input, { ip }) => {
+  const result = await resetPassword(await getAuthDeps(), input, ip);
   if (!result.ok) return { error: result.error, code: result.code };
   redirect('/auth/login?notice=reset');
 });

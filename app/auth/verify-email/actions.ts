@@ -3,11 +3,11 @@
 import { redirect } from 'next/navigation';
 import { verifyEmail, verifyEmailSchema } from '@/lib/auth';
 import { formAction } from '@/lib/auth/form-action';
-import { getAuthDeps, signIn } from '@/lib/auth/server';
+import { getAuthDeps } from '@/lib/auth/server';
 
+// Verifying proves the inbox, not the password: no session here, the person logs in next.
 export const verifyEmailAction = formAction(verifyEmailSchema, async ({ token }) => {
   const result = await verifyEmail(await getAuthDeps(), token);
   if (!result.ok) return { error: result.error, code: result.code };
-  await signIn(result.user.id);
-  redirect('/account?notice=verified');
+  redirect('/auth/login?notice=verified');
 });

@@ -13,7 +13,10 @@ import {
   verifyPassword,
   PASSWORD_MAX_LENGTH,
   findUserByEmail,
+  unlockAccount,
 } from '@/lib/auth';
+import * as password from '@/lib/auth/password';
+import { HASHING_CONCURRENCY, hashingLoad, PasswordHashingBusyError } from '@/lib/auth/password';
 import { closeDatabase } from '@/lib/db';
 import { closeRedis } from '@/lib/redis';
 import { realAuthDeps, uniqueEmail } from '../../support/auth-deps';
@@ -28,6 +31,25 @@ afterAll(async () => {
   await closeRedis();
   await closeDatabase();
 });
+
+/** A fresh address per use, so limits counted on a reused Redis never carry over between runs. */
+const randomIp = () => `10.${Array.from({ length: 3 }, () => Math.floor(Math.random() * 256)).join('.')}`;
+
+/** Counts password hashes started from now on (every hash takes a hashing slot). */
+function hashCalls(): () => number {
+  const before = hashingLoad().started;
+  return () => hashingLoad().started - before;
+}
+
+/** Fills every hashing slot and the waiting line with slow work; returns the release. */
+async function occupyHashing(): Promise<() => void> {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const held: Array<Promise<unknown>> = [];
+  for (let i = 0; i < HASHING_CONCURRENCY + 16; i++) held.push(password.withHashingSlot(() => gate, 60_000).catch(() => {}));
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  return () => release();
+}
 
 async function verifiedUser(password = 'correct horse battery') {
   const email = uniqueEmail('verified');
@@ -128,23 +150,145 @@ describe('password reset', () => {
     const sessions = await Promise.all([createSession(deps.kv, user.id), createSession(deps.kv, user.id)]);
     await requestPasswordReset(deps, { email }, '198.51.100.5');
     const token = deps.sent.filter((e) => e.to === email && e.kind === 'passwordReset').at(-1)!.token!;
-    expect(await resetPassword(deps, { token, password: 'a brand new password' })).toEqual({ ok: true });
-    for (const { token: sessionToken } of sessions) expect(await validateSession(deps.kv, sessionToken)).toBeNull();
+    expect(await resetPassword(deps, { token, password: 'a brand new password' }, '198.51.100.5')).toEqual({ ok: true });
+    for (const created of sessions) expect(await validateSession(deps.kv, created!.token)).toBeNull();
     expect(deps.sent.filter((e) => e.to === email).at(-1)!.kind).toBe('passwordChanged');
     expect((await logIn(deps, { email, password }, '198.51.100.5')).ok).toBe(false);
     expect((await logIn(deps, { email, password: 'a brand new password' }, '198.51.100.5')).ok).toBe(true);
-    expect(await resetPassword(deps, { token, password: 'yet another password' })).toEqual({ ok: false, error: MESSAGES.badResetLink, code: 'invalid-token' });
+    expect(await resetPassword(deps, { token, password: 'yet another password' }, '198.51.100.5')).toEqual({ ok: false, error: MESSAGES.badResetLink, code: 'invalid-token' });
   });
 });
 
 describe('change password', () => {
   it('needs the current password, then keeps this session and ends the others', async () => {
     const { user, password } = await verifiedUser();
-    const here = await createSession(deps.kv, user.id);
-    const elsewhere = await createSession(deps.kv, user.id);
+    const here = (await createSession(deps.kv, user.id))!;
+    const elsewhere = (await createSession(deps.kv, user.id))!;
     expect(await changePassword(deps, here.session, { currentPassword: 'wrong one', newPassword: 'new password!' })).toMatchObject({ ok: false, code: 'wrong-password' });
     expect(await changePassword(deps, here.session, { currentPassword: password, newPassword: 'new password!' })).toEqual({ ok: true });
     expect(await validateSession(deps.kv, here.token)).not.toBeNull();
     expect(await validateSession(deps.kv, elsewhere.token)).toBeNull();
+  });
+});
+
+describe('no unauthenticated path burns scrypt', () => {
+  it('refuses a bogus reset link without hashing the new password', async () => {
+    const calls = hashCalls();
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => resetPassword(deps, { token: `bogus-token-${i}-${'x'.repeat(30)}`, password: 'a brand new password' }, '198.51.100.20')),
+    );
+    expect(results.every((r) => !r.ok && r.code === 'invalid-token')).toBe(true);
+    expect(calls()).toBe(0);
+  });
+
+  it('keeps a good link usable when the server is too busy to hash', async () => {
+    const { email } = await verifiedUser();
+    await requestPasswordReset(deps, { email }, '198.51.100.21');
+    const token = deps.sent.filter((e) => e.to === email && e.kind === 'passwordReset').at(-1)!.token!;
+    const release = await occupyHashing();
+    try {
+      expect(await resetPassword(deps, { token, password: 'a brand new password' }, '198.51.100.21')).toMatchObject({ ok: false, code: 'busy' });
+    } finally {
+      release();
+    }
+    expect(await resetPassword(deps, { token, password: 'a brand new password' }, '198.51.100.21')).toEqual({ ok: true });
+  });
+
+  it('answers "busy" at once beyond the hashing bound instead of queueing without end', async () => {
+    const release = await occupyHashing();
+    try {
+      const started = performance.now();
+      await expect(hashPassword('one more')).rejects.toBeInstanceOf(PasswordHashingBusyError);
+      expect(performance.now() - started).toBeLessThan(1_000);
+      expect(hashingLoad().running).toBe(HASHING_CONCURRENCY);
+    } finally {
+      release();
+    }
+  });
+});
+
+describe('rate limits on setting passwords', () => {
+  it('limits reset-password posts per address and change-password per user', async () => {
+    const limited = await realAuthDeps({ limits: 'real' });
+    const ip = randomIp();
+    const resets = [];
+    for (let i = 0; i < 11; i++) resets.push(await resetPassword(limited, { token: `bogus-${i}-${'y'.repeat(30)}`, password: 'a brand new password' }, ip));
+    expect(resets.slice(0, 10).every((r) => !r.ok && r.code === 'invalid-token')).toBe(true);
+    expect(resets[10]).toMatchObject({ ok: false, code: 'limited' });
+
+    const { user } = await verifiedUser();
+    const session = (await createSession(limited.kv, user.id))!.session;
+    const changes = [];
+    for (let i = 0; i < 6; i++) changes.push(await changePassword(limited, session, { currentPassword: `wrong ${i}`, newPassword: 'new password!' }, `203.0.113.${i}`));
+    expect(changes.slice(0, 5).map((r) => !r.ok && r.code)).toEqual(Array(5).fill('wrong-password'));
+    expect(changes[5]).toMatchObject({ ok: false, code: 'limited' });
+  });
+});
+
+describe('verification proves the inbox, nothing more', () => {
+  it('does not sign the user in: the flow hands back no session', async () => {
+    const email = uniqueEmail('verify-only');
+    await signUp(deps, { name: 'Ada', email, password: 'longenough' });
+    const token = deps.sent.find((e) => e.kind === 'verification' && e.to === email)!.token!;
+    const result = await verifyEmail(deps, token);
+    expect(result.ok).toBe(true);
+    expect(Object.keys(result).sort()).toEqual(['ok', 'user']);
+  });
+});
+
+describe('an attacker cannot lock the owner out', () => {
+  async function lockedAccount() {
+    const limited = await realAuthDeps({ limits: 'real' });
+    const { email, password, user } = await verifiedUser();
+    // 20 wrong passwords from four addresses: the account's failure limit
+    const addresses = Array.from({ length: 4 }, randomIp);
+    for (let i = 0; i < 20; i++) {
+      const result = await logIn(limited, { email, password: `guess ${i}` }, addresses[i % 4]!);
+      expect(result).toMatchObject({ ok: false, code: 'invalid-credentials' });
+    }
+    return { limited, email, password, user };
+  }
+
+  it('answers a right and a wrong password alike once locked, and mails an unlock link only for the right one', async () => {
+    const { limited, email, password } = await lockedAccount();
+    const wrong = await logIn(limited, { email, password: 'still guessing' }, '192.0.2.50');
+    const right = await logIn(limited, { email, password }, '192.0.2.51');
+    expect(wrong).toEqual({ ok: false, error: MESSAGES.accountLocked, code: 'locked' });
+    expect(right).toEqual(wrong);
+    expect(MESSAGES.accountLocked).toContain('We emailed you a link to unlock your account');
+    const unlocks = limited.sent.filter((e) => e.to === email && e.kind === 'unlockAccount');
+    expect(unlocks).toHaveLength(1);
+  });
+
+  it('lets the login through from the unlock link, once, and clears the failures', async () => {
+    const { limited, email, password, user } = await lockedAccount();
+    await logIn(limited, { email, password }, '192.0.2.60');
+    const token = limited.sent.filter((e) => e.to === email && e.kind === 'unlockAccount').at(-1)!.token!;
+    const unlocked = await unlockAccount(limited, token);
+    expect(unlocked).toMatchObject({ ok: true, user: { id: user.id } });
+    expect(await unlockAccount(limited, token)).toEqual({ ok: false, error: MESSAGES.badUnlockLink, code: 'invalid-token' });
+    expect(await logIn(limited, { email, password }, '192.0.2.61')).toMatchObject({ ok: true });
+  });
+
+  it('a password reset clears the failures too', async () => {
+    const { limited, email } = await lockedAccount();
+    await requestPasswordReset(limited, { email }, '192.0.2.70');
+    const token = limited.sent.filter((e) => e.to === email && e.kind === 'passwordReset').at(-1)!.token!;
+    expect(await resetPassword(limited, { token, password: 'after the reset' }, '192.0.2.70')).toEqual({ ok: true });
+    expect(await logIn(limited, { email, password: 'after the reset' }, '192.0.2.71')).toMatchObject({ ok: true });
+  });
+});
+
+describe('sign-up reveals nothing by timing', () => {
+  it('answers before creating the account: the work happens in the deferred task', async () => {
+    const tasks: Array<() => Promise<void>> = [];
+    const deferred = { ...deps, later: async (task: () => Promise<void>) => void tasks.push(task) };
+    const email = uniqueEmail('deferred');
+    expect(await signUp(deferred, { name: 'Ada', email, password: 'longenough' })).toEqual({ ok: true, message: MESSAGES.checkEmail });
+    expect(await findUserByEmail(deps.db, email)).toBeNull();
+    const calls = hashCalls();
+    await Promise.all(tasks.map((task) => task()));
+    expect(calls()).toBe(1);
+    expect(await findUserByEmail(deps.db, email)).not.toBeNull();
   });
 });

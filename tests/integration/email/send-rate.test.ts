@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RedisDeliveryState } from '@/lib/email';
+import { MemoryDeliveryState, RedisDeliveryState } from '@/lib/email';
 
 const connections = [new Redis(process.env.REDIS_URL!), new Redis(process.env.REDIS_URL!)];
 
@@ -11,7 +11,7 @@ afterAll(async () => {
 describe('the send-rate budget in Redis', () => {
   it('is shared by every instance: 5 per second means 5 sends at once, then a wait of about 200 ms', async () => {
     await connections[0]!.del('email:send-rate');
-    const [a, b] = connections.map((c) => new RedisDeliveryState(c));
+    const [a, b] = connections.map((c) => new RedisDeliveryState(c, new MemoryDeliveryState()));
     const waits = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? a! : b!).takeToken(5)));
     expect(waits.filter((w) => w === 0)).toHaveLength(5);
     for (const wait of waits.filter((w) => w > 0)) {
@@ -22,7 +22,7 @@ describe('the send-rate budget in Redis', () => {
 
   it('refills with time', async () => {
     await connections[0]!.del('email:send-rate');
-    const state = new RedisDeliveryState(connections[0]!);
+    const state = new RedisDeliveryState(connections[0]!, new MemoryDeliveryState());
     for (let i = 0; i < 5; i++) await state.takeToken(5);
     const wait = await state.takeToken(5);
     expect(wait).toBeGreaterThan(0);

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getConfig } from '@/lib/config';
-import { clearCertificateCache, getDeliveryState, handleSnsMessage, sendVerificationEmail, stringToSign, type SnsMessage } from '@/lib/email';
+import { clearCertificateCache, DatabaseSuppressionList, getDeliveryState, handleSnsMessage, sendVerificationEmail, stringToSign, type SnsMessage } from '@/lib/email';
+import { eq } from 'drizzle-orm';
+import { closeDatabase, emailSuppressions, getDatabase } from '@/lib/db';
 import { closeRedis } from '@/lib/redis';
 import { emailsTo, uniqueAddress } from '../../support/ses-store';
 
@@ -32,6 +34,7 @@ beforeAll(() => {
 
 afterAll(async () => {
   await closeRedis();
+  await closeDatabase();
 });
 
 function signed(fields: Omit<SnsMessage, 'Signature' | 'SignatureVersion' | 'SigningCertURL'>, version: '1' | '2' = '1', signingCertUrl = certUrl): SnsMessage {
@@ -52,9 +55,11 @@ function bounceFor(address: string) {
   };
 }
 
+const OUR_TOPIC = 'arn:aws:sns:us-east-1:123456789012:ses-bounces';
+
 const deps = () => {
   const state = getDeliveryState();
-  return { region: 'us-east-1', fetchCertificate, suppress: (email: string, reason: string) => state.suppress(email, reason) };
+  return { region: 'us-east-1', topicArns: [OUR_TOPIC], fetchCertificate, suppress: (email: string, reason: string) => state.suppress(email, reason) };
 };
 
 describe('SNS notifications of SES bounces and complaints', () => {
@@ -117,9 +122,67 @@ describe('SNS notifications of SES bounces and complaints', () => {
     expect(visited).toEqual([subscribeUrl]);
   });
 
-  it('believes only the configured topic when one is set', async () => {
-    const message = signed(bounceFor(uniqueAddress('other-topic')));
-    expect(await handleSnsMessage(message, { ...deps(), topicArn: 'arn:aws:sns:us-east-1:123456789012:other' })).toEqual({ status: 'rejected', reason: 'unexpected topic' });
-    expect(getConfig().email.region).toBeTypeOf('string');
+  it("refuses a validly signed bounce from another account's topic, before fetching anything", async () => {
+    const address = uniqueAddress('foreign-topic');
+    const before = fetchedUrls.length;
+    const message = signed({ ...bounceFor(address), TopicArn: 'arn:aws:sns:us-east-1:999999999999:attacker-topic' });
+    expect(await handleSnsMessage(message, deps())).toEqual({ status: 'rejected', reason: 'not a configured topic' });
+    expect(fetchedUrls.length).toBe(before);
+    expect(await getDeliveryState().isSuppressed(address)).toBe(false);
+  });
+
+  it('never confirms a subscription of a topic that is not configured, and believes nothing with no topic', async () => {
+    const visited: string[] = [];
+    const subscription = signed({
+      Type: 'SubscriptionConfirmation',
+      MessageId: 'sub-2',
+      TopicArn: 'arn:aws:sns:us-east-1:999999999999:attacker-topic',
+      Message: 'You have chosen to subscribe',
+      Timestamp: new Date().toISOString(),
+      SubscribeURL: 'https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&Token=evil',
+      Token: 'evil',
+    });
+    const confirmSubscription = async (url: string) => void visited.push(url);
+    expect(await handleSnsMessage(subscription, { ...deps(), confirmSubscription })).toMatchObject({ status: 'rejected' });
+    const ours = signed(bounceFor(uniqueAddress('unconfigured')));
+    expect(await handleSnsMessage(ours, { ...deps(), topicArns: [], confirmSubscription })).toMatchObject({ status: 'rejected' });
+    expect(visited).toEqual([]);
+  });
+
+  it('accepts configuration-set event publishing (eventType) as well as identity notifications', async () => {
+    const bounced = uniqueAddress('event-bounce');
+    const complained = uniqueAddress('event-complaint');
+    const bounceEvent = signed({
+      ...bounceFor(bounced),
+      Message: JSON.stringify({ eventType: 'Bounce', bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: bounced }] }, mail: {} }),
+    });
+    const complaintEvent = signed({
+      ...bounceFor(complained),
+      Message: JSON.stringify({ eventType: 'Complaint', complaint: { complainedRecipients: [{ emailAddress: complained }] }, mail: {} }),
+    });
+    expect(await handleSnsMessage(bounceEvent, deps())).toEqual({ status: 'suppressed', count: 1 });
+    expect(await handleSnsMessage(complaintEvent, deps())).toEqual({ status: 'suppressed', count: 1 });
+    expect(await getDeliveryState().isSuppressed(bounced)).toBe(true);
+    expect(await getDeliveryState().isSuppressed(complained)).toBe(true);
+  });
+
+  it('suppresses nothing for a transient bounce', async () => {
+    const address = uniqueAddress('transient');
+    const message = signed({
+      ...bounceFor(address),
+      Message: JSON.stringify({ notificationType: 'Bounce', bounce: { bounceType: 'Transient', bouncedRecipients: [{ emailAddress: address }] } }),
+    });
+    expect(await handleSnsMessage(message, deps())).toEqual({ status: 'ignored' });
+    expect(await getDeliveryState().isSuppressed(address)).toBe(false);
+  });
+
+  it('keeps the suppression list in Postgres, so it survives losing Redis', async () => {
+    const address = uniqueAddress('durable');
+    await handleSnsMessage(signed(bounceFor(address.toUpperCase())), deps());
+    const db = await getDatabase(getConfig().database);
+    const rows = await db.select().from(emailSuppressions).where(eq(emailSuppressions.email, address.toLowerCase()));
+    expect(rows).toMatchObject([{ email: address.toLowerCase(), reason: 'bounce' }]);
+    // a list with no Redis behind it at all still refuses the address
+    expect(await new DatabaseSuppressionList(async () => db).isSuppressed(address)).toBe(true);
   });
 });

@@ -1,30 +1,34 @@
+import { problemFor, readBodyText } from '@/lib/api';
 import { getConfig } from '@/lib/config';
 import { getDeliveryState, handleSnsMessage } from '@/lib/email';
 
 // SES bounce and complaint notifications, delivered by SNS (which posts JSON as text/plain). Believed only
-// when the SNS signature verifies; the signature, not the Origin header, is what authenticates this route.
+// from the topics the operator configured and when the SNS signature verifies; the signature, not the
+// Origin header, is what authenticates this route. With no topic configured the route does not exist.
 export const dynamic = 'force-dynamic';
 
-const MAX_BODY_BYTES = 256 * 1024;
+// SNS messages are at most 256 KB; the envelope adds a little.
+const MAX_BODY_BYTES = 300 * 1024;
 
 export async function POST(request: Request) {
-  const text = await request.text();
-  if (text.length > MAX_BODY_BYTES) return Response.json({ title: 'Payload Too Large', status: 413 }, { status: 413 });
+  const config = getConfig();
+  if (config.email.snsTopicArns.length === 0) return problemFor(404, 'No SNS topic is configured (AWS_SES_SNS_TOPIC_ARN).');
+  const text = await readBodyText(request, MAX_BODY_BYTES);
+  if (text === null) return problemFor(413, `An SNS message is at most ${MAX_BODY_BYTES} bytes.`);
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    return Response.json({ title: 'Bad Request', status: 400, detail: 'expected an SNS message (JSON)' }, { status: 400 });
+    return problemFor(400, 'Expected an SNS message (JSON).');
   }
-  const config = getConfig();
   const state = getDeliveryState();
   const outcome = await handleSnsMessage(body, {
     region: config.email.region,
-    topicArn: config.email.snsTopicArn,
+    topicArns: config.email.snsTopicArns,
     suppress: (email, reason) => state.suppress(email, reason),
   }).catch(() => ({ status: 'failed' as const }));
-  if (outcome.status === 'rejected') return Response.json({ title: 'Forbidden', status: 403, detail: outcome.reason }, { status: 403 });
-  // SNS retries on 5xx: a failure to act (e.g. Redis down) is worth its retry.
-  if (outcome.status === 'failed') return Response.json({ title: 'Service Unavailable', status: 503 }, { status: 503 });
+  if (outcome.status === 'rejected') return problemFor(403, outcome.reason);
+  // SNS retries on 5xx: a failure to act (e.g. Postgres down) is worth its retry.
+  if (outcome.status === 'failed') return problemFor(503, 'The notification could not be recorded; SNS will retry.');
   return Response.json({ status: outcome.status });
 }

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { getConfig } from '@/lib/config';
+import { ROUTE_GROUPS } from '@/lib/rate-limit';
 import { decide } from '@/lib/rate-limit/server';
 
 // The Edge-runtime middleware's way to the limiter. Not rate limited itself (see routes.ts) and refused
@@ -8,7 +9,7 @@ import { decide } from '@/lib/rate-limit/server';
 export const dynamic = 'force-dynamic';
 
 const checkSchema = z.object({
-  group: z.enum(['login', 'register', 'password-reset', 'api', 'uploads']),
+  group: z.enum(ROUTE_GROUPS),
   ip: z.string().min(1).max(100),
   sessionToken: z.string().max(200).optional(),
 });
