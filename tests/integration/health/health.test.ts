@@ -1,8 +1,10 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '@/lib/config';
 import { closeDatabase } from '@/lib/db';
-import { checkHealth } from '@/lib/health';
+import { checkHealth, clearHealthCache, presentsHealthToken } from '@/lib/health';
 import { closeRedis } from '@/lib/redis';
+
+beforeEach(() => clearHealthCache());
 
 afterAll(async () => {
   await closeRedis();
@@ -36,5 +38,33 @@ describe('health of the real services', () => {
     expect(report.checks.email.ok).toBe(false);
     expect(report.checks.email.required).toBe(false);
     expect(report).toMatchObject({ status: 'degraded', httpStatus: 200 });
+  });
+});
+
+describe('health for monitors, not attackers', () => {
+  it('reuses each check result for HEALTH_CACHE_SECONDS instead of probing the services on every hit', async () => {
+    const broken = loadConfig({ ...process.env, MINIO_PORT: '1', HEALTH_CACHE_SECONDS: '60' });
+    const healthy = loadConfig({ ...process.env, HEALTH_CACHE_SECONDS: '60' });
+    expect((await checkHealth(broken)).checks.storage.ok).toBe(false);
+    // within the cache life the storage result is reused, whatever the probe would find now
+    const reused = await checkHealth(healthy);
+    expect(reused.checks.storage.ok).toBe(false);
+    clearHealthCache();
+    expect((await checkHealth(healthy)).checks.storage.ok).toBe(true);
+  });
+
+  it('shares one run among concurrent probes', async () => {
+    const config = loadConfig({ ...process.env, HEALTH_CACHE_SECONDS: '60' });
+    const reports = await Promise.all(Array.from({ length: 50 }, () => checkHealth(config)));
+    // every report carries the very same measured latencies: one probe answered all 50
+    expect(new Set(reports.map((r) => JSON.stringify(r.checks))).size).toBe(1);
+  });
+
+  it('gives error detail only to a caller presenting HEALTH_TOKEN', () => {
+    const token = 'a-health-token-of-32-characters!';
+    expect(presentsHealthToken(`Bearer ${token}`, token)).toBe(true);
+    expect(presentsHealthToken('Bearer wrong-token-wrong-token-xx', token)).toBe(false);
+    expect(presentsHealthToken(null, token)).toBe(false);
+    expect(presentsHealthToken(`Bearer ${token}`, undefined)).toBe(false);
   });
 });

@@ -57,6 +57,9 @@ describe('route groups', () => {
     expect(routeGroupOf('POST', '/auth/login')).toBe('login');
     expect(routeGroupOf('POST', '/auth/signup/')).toBe('register');
     expect(routeGroupOf('POST', '/auth/forgot-password')).toBe('password-reset');
+    expect(routeGroupOf('POST', '/auth/reset-password')).toBe('reset-password');
+    // signed by SNS, arriving in bursts: never counted in the per-IP api limit
+    expect(routeGroupOf('POST', '/api/email/sns')).toBeNull();
     expect(routeGroupOf('POST', '/api/uploads')).toBe('api');
     expect(routeGroupOf('GET', '/api/files')).toBe('api');
     expect(routeGroupOf('DELETE', '/api/files/3')).toBe('api');

@@ -26,7 +26,7 @@ describe('limiter over a store', () => {
     const limiter = new RateLimiter({ store, log: () => {} });
     const decision = await limiter.limit({ group: 'login', ip: '203.0.113.1', email: 'a@example.com' });
     expect(store.calls).toBe(1);
-    expect(decision.outcome.limits.map((l) => l.name)).toEqual(['login', 'login-ip', 'login-account']);
+    expect(decision.outcome.limits.map((l) => l.name)).toEqual(['login', 'login-ip']);
     expect(decision.headers['RateLimit-Policy']).toContain('"login";q=5;w=900');
   });
 
@@ -58,13 +58,16 @@ describe('limiter over a store', () => {
     expect((limiter as unknown as { blocked: Map<string, unknown> }).blocked.size).toBeLessThanOrEqual(10);
   });
 
-  it('counts failed logins per account across addresses, and forgets them after a success', async () => {
+  it('counts failed logins per account across addresses, locks only the account check, and forgets them when cleared', async () => {
     const limiter = new RateLimiter({ store: new MemoryStore(), overrides: 'login-account=3/1h', log: () => {} });
     const email = 'victim@example.com';
-    for (let i = 0; i < 3; i++) await limiter.record('login', 'login-account', { ip: `198.51.100.${i}`, email });
-    expect((await limiter.limit({ group: 'login', ip: '192.0.2.99', email })).allowed).toBe(false);
-    await limiter.clear('login', ['login', 'login-account'], { ip: '192.0.2.99', email });
+    for (let i = 0; i < 3; i++) await limiter.record('login-account', 'login-account', { ip: `198.51.100.${i}`, email });
+    const account = { group: 'login-account' as const, ip: 'any', email };
+    expect((await limiter.limit(account, { useBlockCache: false })).allowed).toBe(false);
+    // looking consumes nothing, and the per-address login limits are not what locks
     expect((await limiter.limit({ group: 'login', ip: '192.0.2.99', email })).allowed).toBe(true);
+    await limiter.clear('login-account', ['login-account'], { ip: 'any', email });
+    expect((await limiter.limit(account, { useBlockCache: false })).allowed).toBe(true);
   });
 });
 
