@@ -19,6 +19,10 @@ const servers = {
   edge: { port: 3200, cwd: edgeApp },
 } as const;
 const bridgeSecret = randomBytes(32).toString('hex');
+// Set once in the runner's environment, which its workers inherit: tests read the same token.
+process.env.ZZ_E2E_HEALTH_TOKEN ??= randomBytes(24).toString('hex');
+export const HEALTH_TOKEN = process.env.ZZ_E2E_HEALTH_TOKEN;
+export const SNS_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:zigznote-e2e-ses';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -75,9 +79,13 @@ export default defineConfig({
         NEXT_PUBLIC_APP_URL: appUrl,
         RATE_LIMIT_BRIDGE_URL: appUrl,
         RATE_LIMIT_BRIDGE_SECRET: bridgeSecret,
+        HEALTH_TOKEN,
+        AWS_SES_SNS_TOPIC_ARN: SNS_TOPIC_ARN,
         // Every test signs up and logs in from 127.0.0.1: the per-IP limits are raised so the suite is not
-        // its own flood. The per-account limits (5 logins per 15 minutes, …) stay at their defaults.
-        RATE_LIMITS: 'register=500/1h,login-ip=500/15m,password-reset=500/1h',
+        // its own flood. The per-address+account limits (5 logins per 15 minutes, …) stay at their
+        // defaults; the per-account failure limit is lowered from 20 to 4 so one browser can lock an
+        // account before its per-address limit stops it.
+        RATE_LIMITS: 'register=500/1h,login-ip=500/15m,password-reset=500/1h,reset-password=500/15m,login-account=4/1h',
       },
     };
   }),

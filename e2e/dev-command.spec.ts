@@ -38,6 +38,11 @@ test.describe('the dev command with no configuration', () => {
     expect(link).toBeDefined();
 
     await page.goto(link!);
+    await page.getByRole('button', { name: 'Verify email address' }).click();
+    await expect(page).toHaveURL(/\/auth\/login\?notice=verified/, { timeout: 30_000 });
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('dev password 1');
+    await page.getByRole('button', { name: 'Log in' }).click();
     await expect(page).toHaveURL(/\/account/, { timeout: 30_000 });
     await expect(page.getByText(`Signed in as Dev User (${email})`)).toBeVisible();
 

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { HEALTH_TOKEN } from '../playwright.config';
 
 test.describe('home page and health', () => {
   test('the home page links to every flow', async ({ page }) => {
@@ -10,10 +11,21 @@ test.describe('home page and health', () => {
     await expect(nav.getByRole('link', { name: /Your files/ })).toHaveAttribute('href', '/files');
   });
 
-  test('/api/health reports every real service ok', async ({ page }) => {
-    const response = await page.goto('/api/health');
-    expect(response?.status()).toBe(200);
-    const body = await response!.json();
+  test('/api/health tells anonymous monitors ok and latency only', async ({ request }) => {
+    const response = await request.get('/api/health');
+    expect(response.status()).toBe(200);
+    const body = await response.json();
+    expect(body.status).toBe('ok');
+    expect(Object.keys(body.checks).sort()).toEqual(['database', 'email', 'redis', 'storage']);
+    for (const check of Object.values(body.checks)) expect(Object.keys(check as object).sort()).toEqual(['latencyMs', 'ok']);
+    const wrongToken = await request.get('/api/health', { headers: { Authorization: 'Bearer not-the-health-token' } });
+    expect(JSON.stringify(await wrongToken.json())).not.toContain('mode');
+  });
+
+  test('/api/health reports every real service ok, with detail for HEALTH_TOKEN', async ({ request }) => {
+    const response = await request.get('/api/health', { headers: { Authorization: `Bearer ${HEALTH_TOKEN}` } });
+    expect(response.status()).toBe(200);
+    const body = await response.json();
     expect(body.status).toBe('ok');
     expect(body.checks.redis).toMatchObject({ ok: true, mode: 'redis', limiter: { degraded: false } });
     expect(body.checks.storage).toMatchObject({ ok: true, mode: 'minio' });

@@ -18,12 +18,20 @@ export async function logIn(page: Page, email: string, password: string) {
   await page.getByRole('button', { name: 'Log in' }).click();
 }
 
-/** A verified, signed-in user, made through sign-up and the verification email. */
+/** Opens a verification link and presses its button, as a person does (the link alone does nothing). */
+export async function verifyFromLink(page: Page, link: string) {
+  await page.goto(link);
+  await page.getByRole('button', { name: 'Verify email address' }).click();
+}
+
+/** A verified, signed-in user, made through sign-up, the verification email and logging in. */
 export async function verifiedUser(page: Page, password = 'correct horse battery') {
   const email = uniqueAddress('user');
   await signUp(page, 'Ada', email, password);
   const verification = await waitForEmail(email, 'Verify your email address');
-  await page.goto(linkFrom(verification, '/auth/verify-email?token='));
+  await verifyFromLink(page, linkFrom(verification, '/auth/verify-email?token='));
+  await expect(page).toHaveURL(/\/auth\/login\?notice=verified/);
+  await logIn(page, email, password);
   await expect(page).toHaveURL(/\/account/);
   return { email, password };
 }

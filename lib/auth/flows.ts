@@ -64,6 +64,7 @@ export const MESSAGES = {
   // Said for right and wrong passwords alike, so a locked account gives a guesser no oracle.
   accountLocked:
     'This account is locked after too many failed login attempts. We emailed you a link to unlock your account if the password you entered is right.',
+  sessionsRevoked: 'Your sessions were just ended (a password change or reset). Log in again.',
   busy: 'We are handling a lot of logins right now. Please try again in a few seconds.',
 } as const;
 
@@ -151,13 +152,14 @@ export async function logIn(deps: AuthDeps, input: { email: string; password: st
  * Redeems an unlock link (mailed only after a right password on a locked account): the account's failed
  * logins are forgotten and the held login goes through; the caller creates the session.
  */
-export async function unlockAccount(deps: AuthDeps, token: string): Promise<FlowResult<{ user: User; authenticatedAt: number }>> {
+export async function unlockAccount(deps: AuthDeps, token: string, ip: string): Promise<FlowResult<{ user: User; authenticatedAt: number }>> {
   const authenticatedAt = Date.now();
   const userId = await redeemToken(deps.kv, 'unlock-account', token);
   // The link reached the inbox, so it proves the address too.
   const user = userId ? await markEmailVerified(deps.db, userId) : null;
   if (!user) return { ok: false, error: MESSAGES.badUnlockLink, code: 'invalid-token' };
-  await deps.limits.clearAccountFailures(user.email);
+  // As after any successful login: the account's failures and this address's attempts start from zero.
+  await deps.limits.resetFailedLogins(ip, user.email);
   return { ok: true, user, authenticatedAt };
 }
 

@@ -1,16 +1,14 @@
 'use server';
 
 import { redirect } from 'next/navigation';
-import { emailOnlySchema, logIn, logInSchema, resendVerification } from '@/lib/auth';
+import { emailOnlySchema, logIn, logInSchema, MESSAGES, resendVerification } from '@/lib/auth';
 import { formAction } from '@/lib/auth/form-action';
 import { getAuthDeps, signIn } from '@/lib/auth/server';
-
-export const SESSION_RACED_MESSAGE = 'Your sessions were just ended (a password change or reset). Log in again.';
 
 export const logInAction = formAction(logInSchema, async (input, { ip }) => {
   const result = await logIn(await getAuthDeps(), input, ip);
   if (!result.ok) return { error: result.error, code: result.code };
-  if (!(await signIn(result.user.id, result.authenticatedAt))) return { error: SESSION_RACED_MESSAGE, code: 'revoked' };
+  if (!(await signIn(result.user.id, result.authenticatedAt))) return { error: MESSAGES.sessionsRevoked, code: 'revoked' };
   redirect('/account');
 });
 

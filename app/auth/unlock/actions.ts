@@ -7,8 +7,8 @@ import { getAuthDeps, signIn } from '@/lib/auth/server';
 
 // The link was mailed only after the right password was entered on the locked account: redeeming it
 // lets that login through.
-export const unlockAccountAction = formAction(unlockAccountSchema, async ({ token }) => {
-  const result = await unlockAccount(await getAuthDeps(), token);
+export const unlockAccountAction = formAction(unlockAccountSchema, async ({ token }, { ip }) => {
+  const result = await unlockAccount(await getAuthDeps(), token, ip);
   if (!result.ok) return { error: result.error, code: result.code };
   if (!(await signIn(result.user.id, result.authenticatedAt))) redirect('/auth/login');
   redirect('/account?notice=unlocked');
