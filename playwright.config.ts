@@ -116,6 +116,7 @@ export default defineConfig({
             AWS_SES_SECRET_ACCESS_KEY: '',
             AWS_SES_FROM_EMAIL: '',
             PGLITE_DIR: '.data/pglite-e2e',
+            HEALTH_TOKEN,
             ZZ_SES_PORT: '8007',
             ZZ_STANDIN_S3_PORT: '9021',
             // the stand-in path, as on a machine where MinIO was never built

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { HEALTH_TOKEN } from '../playwright.config';
 import { randomBytes } from 'node:crypto';
 import { uniqueAddress } from './support/mailbox';
 
@@ -7,7 +8,7 @@ import { uniqueAddress } from './support/mailbox';
 
 test.describe('the dev command with no configuration', () => {
   test('reports every stand-in healthy', async ({ request }) => {
-    const response = await request.get('/api/health');
+    const response = await request.get('/api/health', { headers: { Authorization: `Bearer ${HEALTH_TOKEN}` } });
     expect(response.status()).toBe(200);
     const { checks } = await response.json();
     expect(checks.database).toMatchObject({ ok: true, mode: 'pglite' });
