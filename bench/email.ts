@@ -1,6 +1,18 @@
 // Email benchmark: render time per template (median and p95 of warm renders), HTML rendered once and the
-// text part derived from it, as sending does.
-import { renderEmail, templates } from '../lib/email';
+// text part derived from it, as sending does; then the outbox: enqueue latency, and emails per second to
+// the local SES endpoint through the outbox (enqueue, claim, send, record) over direct transport sends at
+// the same concurrency, measured in this run.
+import { loadConfig } from '../lib/config';
+import { closeDatabase, getDatabase } from '../lib/db';
+import {
+  createSesTransport,
+  deliverDueEmails,
+  enqueueEmail,
+  MemoryDeliveryState,
+  renderEmail,
+  templates,
+  type OutgoingEmail,
+} from '../lib/email';
 import { percentile, printTable } from './support';
 
 const appUrl = 'https://app.example.com';
@@ -26,6 +38,50 @@ async function main() {
     rows.push([`render ${email.template} (HTML + text)`, `median ${percentile(times, 50).toFixed(2)} ms, p95 ${percentile(times, 95).toFixed(2)} ms`, '-']);
   }
   printTable('Email rendering (warm, 200 renders each)', rows);
+  await outbox();
+}
+
+const BATCH = 400;
+const CONCURRENCY = 8;
+
+async function outbox() {
+  const config = loadConfig(process.env);
+  const db = await getDatabase(config.database);
+  const transport = createSesTransport(config.email);
+  const run = Date.now();
+  const { html, text } = await renderEmail(templates.verificationEmail('https://app.example.com', 'Ada', 'token').react);
+  const email = (i: number, label: string): OutgoingEmail => ({ from: config.email.from, to: `bench.${label}.${run}.${i}@zigznote.test`, subject: 'Verify your email address', html, text });
+
+  // direct: CONCURRENCY loops sending through the transport
+  let next = 0;
+  let started = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (next < BATCH) await transport.send(email(next++, 'direct')); }));
+  const directRate = BATCH / ((performance.now() - started) / 1000);
+
+  // outbox: enqueue (timed one by one), then one worker pass at the same concurrency
+  const enqueueTimes: number[] = [];
+  const state = new MemoryDeliveryState();
+  started = performance.now();
+  next = 0;
+  // requests enqueue concurrently, as CONCURRENCY users would
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < BATCH) {
+        const i = next++;
+        const t = performance.now();
+        await enqueueEmail(db, email(i, 'outbox'), { template: 'bench', idempotencyKey: `bench-${run}-${i}` }, async () => false);
+        enqueueTimes.push(performance.now() - t);
+      }
+    }),
+  );
+  await deliverDueEmails({ db, transport, state, sendRate: 10_000 }, { batchSize: 32, concurrency: CONCURRENCY });
+  const outboxRate = BATCH / ((performance.now() - started) / 1000);
+  enqueueTimes.sort((a, b) => a - b);
+  printTable(`Email outbox (${BATCH} emails to the local SES endpoint, ${CONCURRENCY} at a time, EMAIL_SEND_RATE unlimited)`, [
+    ['emails/s through the outbox / direct sends', `${(outboxRate / directRate).toFixed(2)} (${outboxRate.toFixed(0)} / ${directRate.toFixed(0)} per s)`, '≥ 0.8'],
+    ['enqueue latency (render excluded), p50 / p95', `${percentile(enqueueTimes, 50).toFixed(2)} ms / ${percentile(enqueueTimes, 95).toFixed(2)} ms`, '-'],
+  ]);
+  await closeDatabase();
 }
 
 main().catch((error) => {

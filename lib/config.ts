@@ -114,6 +114,10 @@ const envSchema = z.object({
     z.coerce.number({ message: 'must be a number of emails per second' }).positive().max(10_000).default(14),
   ),
 
+  EMAIL_IDEMPOTENCY_DAYS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(365).default(7),
+  ),
   SESSION_ABSOLUTE_LIFETIME_DAYS: z.preprocess(
     emptyAsUndefined,
     z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(400).default(90),
@@ -171,6 +175,8 @@ export interface AppConfig {
     snsTopicArns: string[];
     /** Emails per second across every instance: the SES sending quota. */
     sendRate: number;
+    /** Days an idempotency key is remembered: the same key within them is the same email. */
+    idempotencyDays: number;
   };
   /** Sessions slide for `idleSeconds` of inactivity, and end `absoluteSeconds` after login regardless. */
   sessions: { idleSeconds: number; absoluteSeconds: number };
@@ -307,6 +313,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         }),
       snsTopicArns: (env.AWS_SES_SNS_TOPIC_ARN ?? '').split(',').map((arn) => arn.trim()).filter(Boolean),
       sendRate: env.EMAIL_SEND_RATE,
+      idempotencyDays: env.EMAIL_IDEMPOTENCY_DAYS,
     },
     sessions: { idleSeconds: 30 * 24 * 3600, absoluteSeconds: env.SESSION_ABSOLUTE_LIFETIME_DAYS * 24 * 3600 },
     healthToken: env.HEALTH_TOKEN,

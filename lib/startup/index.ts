@@ -7,6 +7,7 @@ import { ConfigError, getConfig, type AppConfig } from '../config';
 import { migrateDatabase } from '../db';
 import { getStorageDeps, initializeBuckets, sweepStaleUploads } from '../storage';
 import { initServerErrorTracking } from '../observability/server';
+import { startEmailOutbox } from '../email';
 import { installPeerStamp } from '../rate-limit/peer-stamp';
 
 export function describeServices(config: AppConfig): string[] {
@@ -98,4 +99,6 @@ export async function startServer(): Promise<void> {
   if (buckets.ready) console.log(`[zigznote] buckets:  ${buckets.buckets.join(', ')}`);
   else console.error(`[zigznote] buckets not ready (${buckets.error}); /api/health reports it and retries`);
   scheduleUploadSweep();
+  startEmailOutbox();
+  console.log('[zigznote] email:    outbox worker started (queued emails are sent, and retried for up to a day)');
 }
