@@ -119,6 +119,25 @@ describe('a killed app process', () => {
   });
 });
 
+describe('several instances share the outbox', () => {
+  it('two processes draining 30 emails together send each exactly once', { timeout: 90_000 }, async () => {
+    await stopEmailOutbox();
+    const ses = await localSesEndpoint();
+    const addresses = Array.from({ length: 30 }, (_, i) => uniqueEmail(`shared-${i}`));
+    for (const to of addresses) await sendVerificationEmail(to, 'Ada', `token-${to}`);
+    const env = { ...process.env, AWS_SES_ENDPOINT: ses.url };
+    const workers = [0, 1].map(() => spawn(process.execPath, ['--import', 'tsx', 'tests/support/outbox-process.ts'], { env, stdio: 'ignore' }));
+    try {
+      await until(async () => (await Promise.all(addresses.map((a) => storedTo(ses.url, a)))).every((emails) => emails.length >= 1), 60_000, 'all 30 emails');
+      await sleep(2_000);
+      for (const to of addresses) expect(await storedTo(ses.url, to)).toHaveLength(1);
+    } finally {
+      for (const worker of workers) worker.kill('SIGKILL');
+      await ses.stop();
+    }
+  });
+});
+
 describe('which failures are retried', () => {
   for (const [status, type, outcome] of [
     [400, 'MessageRejected', 'failed'],
