@@ -113,8 +113,10 @@ test.describe('abuse', () => {
   test('a locked account: the right password mails an unlock link, which lets that login through', async ({ page, baseURL }) => {
     const { email, password } = await verifiedUser(page);
     await page.context().clearCookies();
-    for (let attempt = 1; attempt <= 4; attempt++) await logIn(page, email, `attacker guess ${attempt}`);
-    await expect(page.getByRole('main').getByRole('alert')).toHaveText('Email or password is incorrect.');
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      await logIn(page, email, `attacker guess ${attempt}`);
+      await expect(page.getByRole('main').getByRole('alert')).toHaveText('Email or password is incorrect.');
+    }
 
     await logIn(page, email, password);
     await expect(page.getByRole('main').getByRole('alert')).toContainText('We emailed you a link to unlock your account');

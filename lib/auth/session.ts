@@ -11,6 +11,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { RedisKeyValue, type KeyValue, type RedisConnection } from '../redis';
+import { processState } from '../runtime/process-state';
 
 export const SESSION_TTL_SECONDS = 30 * 24 * 3600;
 export const SESSION_ABSOLUTE_LIFETIME_SECONDS = 90 * 24 * 3600;
@@ -233,7 +234,9 @@ class MemorySessionStore implements SessionStore {
   }
 }
 
-const stores = new WeakMap<KeyValue, SessionStore>();
+// Per process, not per module copy: Next bundles this file into middleware and each route, and all of
+// them must see the same in-process sessions (development without Redis).
+const stores = processState('session-stores', () => new WeakMap<KeyValue, SessionStore>());
 
 function storeFor(kv: KeyValue): SessionStore {
   let store = stores.get(kv);
