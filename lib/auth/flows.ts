@@ -76,8 +76,8 @@ export async function signUp(deps: AuthDeps, input: { name: string; email: strin
   const existing = await findUserByEmail(deps.db, input.email);
   await deps.later(async () => {
     if (existing) return void (await deps.emails.accountExists(existing.email, existing.name));
-    // After the answer, a sign-up may wait for a hashing slot longer than a person at a form would.
-    const passwordHash = await hashPassword(input.password, { maxWaitMs: 60_000 });
+    // After the answer, a sign-up waits for a hashing slot behind people at a form, for up to 5 minutes.
+    const passwordHash = await hashPassword(input.password, { maxWaitMs: 300_000, background: true });
     const user = await createUser(deps.db, { email: input.email, name: input.name, passwordHash });
     if (!user) {
       const raced = await findUserByEmail(deps.db, input.email);
