@@ -27,14 +27,14 @@ export interface AuthDeps {
    * at once in tests).
    */
   later(task: () => Promise<void>): Promise<void>;
-  /** Each schedules one email; none is awaited by the user's response. */
+  /** Each queues one email (durably) and resolves once it is queued; sending happens later. */
   emails: {
-    verification(to: string, name: string, token: string): void;
-    welcome(to: string, name: string): void;
-    passwordReset(to: string, name: string, token: string): void;
-    passwordChanged(to: string, name: string): void;
-    accountExists(to: string, name: string): void;
-    unlockAccount(to: string, name: string, token: string): void;
+    verification(to: string, name: string, token: string): Promise<void> | void;
+    welcome(to: string, name: string): Promise<void> | void;
+    passwordReset(to: string, name: string, token: string): Promise<void> | void;
+    passwordChanged(to: string, name: string): Promise<void> | void;
+    accountExists(to: string, name: string): Promise<void> | void;
+    unlockAccount(to: string, name: string, token: string): Promise<void> | void;
   };
   limits: {
     login(ip: string, email: string): Promise<LimitAnswer>;
@@ -75,17 +75,17 @@ export async function signUp(deps: AuthDeps, input: { name: string; email: strin
   // The one database read both cases make: it also surfaces a database outage to the user.
   const existing = await findUserByEmail(deps.db, input.email);
   await deps.later(async () => {
-    if (existing) return deps.emails.accountExists(existing.email, existing.name);
-    // After the answer, a sign-up may wait for a hashing slot longer than a person at a form would.
-    const passwordHash = await hashPassword(input.password, { maxWaitMs: 60_000 });
+    if (existing) return void (await deps.emails.accountExists(existing.email, existing.name));
+    // After the answer, a sign-up waits for a hashing slot behind people at a form, for up to 5 minutes.
+    const passwordHash = await hashPassword(input.password, { maxWaitMs: 300_000, background: true });
     const user = await createUser(deps.db, { email: input.email, name: input.name, passwordHash });
     if (!user) {
       const raced = await findUserByEmail(deps.db, input.email);
-      if (raced) deps.emails.accountExists(raced.email, raced.name);
+      if (raced) await deps.emails.accountExists(raced.email, raced.name);
       return;
     }
     const token = await issueToken(deps.kv, 'verify-email', user.id);
-    deps.emails.verification(user.email, user.name, token);
+    await deps.emails.verification(user.email, user.name, token);
   });
   return { ok: true, message: MESSAGES.checkEmail };
 }
@@ -95,7 +95,7 @@ export async function verifyEmail(deps: AuthDeps, token: string): Promise<FlowRe
   const userId = await redeemToken(deps.kv, 'verify-email', token);
   const user = userId ? await markEmailVerified(deps.db, userId) : null;
   if (!user) return { ok: false, error: MESSAGES.badVerifyLink, code: 'invalid-token' };
-  deps.emails.welcome(user.email, user.name);
+  await deps.emails.welcome(user.email, user.name);
   return { ok: true, user };
 }
 
@@ -104,8 +104,11 @@ export async function resendVerification(deps: AuthDeps, input: { email: string 
   if (!limit.allowed) return limited(limit);
   const user = await findUserByEmail(deps.db, input.email);
   if (user && !user.emailVerifiedAt) {
-    const token = await issueToken(deps.kv, 'verify-email', user.id);
-    deps.emails.verification(user.email, user.name, token);
+    // Only an unverified account gets work here: after the answer, so its timing tells nothing.
+    await deps.later(async () => {
+      const token = await issueToken(deps.kv, 'verify-email', user.id);
+      await deps.emails.verification(user.email, user.name, token);
+    });
   }
   return { ok: true, message: MESSAGES.verificationResent };
 }
@@ -132,7 +135,7 @@ export async function logIn(deps: AuthDeps, input: { email: string; password: st
       const owner = user;
       await deps.later(async () => {
         const token = await issueToken(deps.kv, 'unlock-account', owner.id);
-        deps.emails.unlockAccount(owner.email, owner.name, token);
+        await deps.emails.unlockAccount(owner.email, owner.name, token);
       });
     } else {
       await deps.limits.recordFailedLogin(ip, input.email);
@@ -171,7 +174,7 @@ export async function requestPasswordReset(deps: AuthDeps, input: { email: strin
     // Issuing the token costs Redis round trips an unknown address would not: do it after answering.
     await deps.later(async () => {
       const token = await issueToken(deps.kv, 'reset-password', user.id);
-      deps.emails.passwordReset(user.email, user.name, token);
+      await deps.emails.passwordReset(user.email, user.name, token);
     });
   }
   return { ok: true, message: MESSAGES.resetSent };
@@ -202,7 +205,7 @@ export async function resetPassword(deps: AuthDeps, input: { token: string; pass
   // Whoever could read the inbox could also have verified it: the reset proves the address.
   await markEmailVerified(deps.db, user.id);
   await deps.limits.clearAccountFailures(user.email);
-  deps.emails.passwordChanged(user.email, user.name);
+  await deps.emails.passwordChanged(user.email, user.name);
   return { ok: true };
 }
 
@@ -227,6 +230,6 @@ export async function changePassword(
     throw error;
   }
   await revokeUserSessions(deps.kv, user.id, session);
-  deps.emails.passwordChanged(user.email, user.name);
+  await deps.emails.passwordChanged(user.email, user.name);
   return { ok: true };
 }

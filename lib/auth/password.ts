@@ -30,21 +30,32 @@ export class PasswordHashingBusyError extends Error {
   }
 }
 
-const slots = processState('password-hashing', () => ({ running: 0, waiting: [] as Array<() => void>, started: 0 }));
+/** Work done after the answer (a sign-up's hash) waits in its own, longer line, served after people at a form. */
+const MAX_WAITING_BACKGROUND = 1_000;
 
-export async function withHashingSlot<T>(work: () => Promise<T>, maxWaitMs = DEFAULT_MAX_WAIT_MS): Promise<T> {
+type Lane = 'request' | 'background';
+
+const slots = processState('password-hashing', () => ({
+  running: 0,
+  waiting: [] as Array<() => void>,
+  background: [] as Array<() => void>,
+  started: 0,
+}));
+
+export async function withHashingSlot<T>(work: () => Promise<T>, maxWaitMs = DEFAULT_MAX_WAIT_MS, lane: Lane = 'request'): Promise<T> {
   if (slots.running >= HASHING_CONCURRENCY) {
-    if (slots.waiting.length >= MAX_WAITING) throw new PasswordHashingBusyError();
+    const line = lane === 'request' ? slots.waiting : slots.background;
+    if (line.length >= (lane === 'request' ? MAX_WAITING : MAX_WAITING_BACKGROUND)) throw new PasswordHashingBusyError();
     await new Promise<void>((resolve, reject) => {
       const wake = () => {
         clearTimeout(timer);
         resolve();
       };
       const timer = setTimeout(() => {
-        slots.waiting.splice(slots.waiting.indexOf(wake), 1);
+        line.splice(line.indexOf(wake), 1);
         reject(new PasswordHashingBusyError());
       }, maxWaitMs);
-      slots.waiting.push(wake);
+      line.push(wake);
     });
   } else {
     slots.running++;
@@ -53,8 +64,8 @@ export async function withHashingSlot<T>(work: () => Promise<T>, maxWaitMs = DEF
   try {
     return await work();
   } finally {
-    // A woken waiter inherits this slot, so `running` changes only when nobody waits.
-    const next = slots.waiting.shift();
+    // A woken waiter inherits this slot, so `running` changes only when nobody waits. People first.
+    const next = slots.waiting.shift() ?? slots.background.shift();
     if (next) next();
     else slots.running--;
   }
@@ -62,11 +73,11 @@ export async function withHashingSlot<T>(work: () => Promise<T>, maxWaitMs = DEF
 
 /** How many hashes run and wait right now, and how many ever started (for tests and health). */
 export function hashingLoad(): { running: number; waiting: number; started: number } {
-  return { running: slots.running, waiting: slots.waiting.length, started: slots.started };
+  return { running: slots.running, waiting: slots.waiting.length + slots.background.length, started: slots.started };
 }
 
-function scrypt(password: string, salt: Buffer, options: ScryptOptions, maxWaitMs?: number): Promise<Buffer> {
-  return withHashingSlot(() => scryptUnbounded(password, salt, options), maxWaitMs);
+function scrypt(password: string, salt: Buffer, options: ScryptOptions, maxWaitMs?: number, lane?: Lane): Promise<Buffer> {
+  return withHashingSlot(() => scryptUnbounded(password, salt, options), maxWaitMs, lane);
 }
 
 function scryptUnbounded(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
@@ -77,11 +88,14 @@ function scryptUnbounded(password: string, salt: Buffer, options: ScryptOptions)
   );
 }
 
-/** `maxWaitMs`: how long to wait for a hashing slot; work done after the answer may wait longer. */
-export async function hashPassword(password: string, { maxWaitMs }: { maxWaitMs?: number } = {}): Promise<string> {
+/**
+ * `maxWaitMs`: how long to wait for a hashing slot. `background`: work done after the answer, which waits
+ * in its own long line behind requests instead of being refused.
+ */
+export async function hashPassword(password: string, { maxWaitMs, background = false }: { maxWaitMs?: number; background?: boolean } = {}): Promise<string> {
   if (password.length > PASSWORD_MAX_LENGTH) throw new Error('password too long');
   const salt = randomBytes(16);
-  const key = await scrypt(password, salt, PARAMS, maxWaitMs);
+  const key = await scrypt(password, salt, PARAMS, maxWaitMs, background ? 'background' : 'request');
   return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
