@@ -14,7 +14,7 @@
  * no idempotency key. Node-only.
  */
 import { createHash } from 'node:crypto';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { emailOutbox, type Database, type OutboxRow } from '../db';
 import type { DeliveryState } from './delivery-state';
 import { isRetryable } from './errors';
@@ -115,10 +115,35 @@ export async function claimDueEmails(db: Database, limit: number, leaseMs: numbe
       limit ${limit}
       for update skip locked
     )
-    returning id`);
-  const ids = rowsOf<{ id: string }>(result).map((r) => r.id);
-  if (ids.length === 0) return [];
-  return db.select().from(emailOutbox).where(inArray(emailOutbox.id, ids));
+    returning id, idempotency_key, content_hash, template, recipient, sender, subject, html, text, options, status,
+      attempts, next_attempt_at, lease_until, last_error, ses_message_id, created_at, updated_at, sent_at`);
+  return rowsOf<Record<string, unknown>>(result).map(toOutboxRow);
+}
+
+/** A raw row (snake_case, timestamps as strings on some drivers) as Drizzle's camelCase row. */
+function toOutboxRow(raw: Record<string, unknown>): OutboxRow {
+  const date = (value: unknown) => (value === null || value === undefined ? null : value instanceof Date ? value : new Date(String(value)));
+  return {
+    id: String(raw.id),
+    idempotencyKey: (raw.idempotency_key as string | null) ?? null,
+    contentHash: String(raw.content_hash),
+    template: String(raw.template),
+    recipient: String(raw.recipient),
+    sender: String(raw.sender),
+    subject: String(raw.subject),
+    html: String(raw.html),
+    text: String(raw.text),
+    options: typeof raw.options === 'string' ? JSON.parse(raw.options) : (raw.options ?? null),
+    status: String(raw.status),
+    attempts: Number(raw.attempts),
+    nextAttemptAt: date(raw.next_attempt_at)!,
+    leaseUntil: date(raw.lease_until),
+    lastError: (raw.last_error as string | null) ?? null,
+    sesMessageId: (raw.ses_message_id as string | null) ?? null,
+    createdAt: date(raw.created_at)!,
+    updatedAt: date(raw.updated_at)!,
+    sentAt: date(raw.sent_at),
+  };
 }
 
 export interface OutboxDeps {
@@ -166,7 +191,46 @@ async function waitForSendSlot(deps: OutboxDeps, sleep: (ms: number) => Promise<
 }
 
 /** Sends one claimed row and records what happened. Answers the row's new status. */
-export async function attemptDelivery(row: OutboxRow, deps: OutboxDeps): Promise<EmailStatus> {
+/**
+ * Writes "sent" for many rows in one statement: a pass records its sends every few milliseconds instead of
+ * one commit per email (a crash in between can repeat those few emails, as any crash after SES accepted).
+ */
+class SentRecorder {
+  private pending: Array<{ id: string; attempts: number; messageId: string }> = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: Database,
+    private readonly maxPending = 16,
+    private readonly maxDelayMs = 20,
+  ) {}
+
+  add(entry: { id: string; attempts: number; messageId: string }): void {
+    this.pending.push(entry);
+    if (this.pending.length >= this.maxPending) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.maxDelayMs);
+  }
+
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending.splice(0);
+    if (batch.length === 0) return this.flushing;
+    this.flushing = this.flushing.then(() =>
+      this.db.execute(sql`
+        update ${emailOutbox} as o
+        set status = 'sent', ses_message_id = nullif(v.message_id, ''), sent_at = now(), last_error = null, lease_until = null, updated_at = now()
+        from (select unnest(${`{${batch.map((e) => e.id).join(',')}}`}::uuid[]) as id,
+                     unnest(${`{${batch.map((e) => e.attempts).join(',')}}`}::int[]) as attempts,
+                     unnest(${`{${batch.map((e) => `"${e.messageId.replace(/["\\]/g, '')}"`).join(',')}}`}::text[]) as message_id) as v
+        where o.id = v.id and o.status = 'sending' and o.attempts = v.attempts`).then(() => undefined),
+    );
+    return this.flushing;
+  }
+}
+
+export async function attemptDelivery(row: OutboxRow, deps: OutboxDeps, recorder?: SentRecorder): Promise<EmailStatus> {
   const { db } = deps;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const log = deps.log ?? ((message: string) => console.error(message));
@@ -182,6 +246,10 @@ export async function attemptDelivery(row: OutboxRow, deps: OutboxDeps): Promise
   const options = (row.options ?? {}) as Pick<OutgoingEmail, 'replyTo' | 'configurationSet' | 'tags'>;
   try {
     const { messageId } = await deps.transport.send({ from: row.sender, to: row.recipient, subject: row.subject, html: row.html, text: row.text, ...options });
+    if (recorder) {
+      recorder.add({ id: row.id, attempts: row.attempts, messageId });
+      return 'sent';
+    }
     await db
       .update(emailOutbox)
       .set({ status: 'sent', sesMessageId: messageId || null, sentAt: sql`now()`, lastError: null, leaseUntil: null, updatedAt: sql`now()` })
@@ -206,20 +274,45 @@ export async function attemptDelivery(row: OutboxRow, deps: OutboxDeps): Promise
   }
 }
 
-/** One pass: claims due rows in batches and sends them, `concurrency` at a time. Answers how many it tried. */
-export async function deliverDueEmails(deps: OutboxDeps, { batchSize = 16, concurrency = 8 } = {}): Promise<number> {
+/**
+ * One pass: `concurrency` senders share a local queue of claimed rows, refilled by one claim of
+ * `batchSize` rows whenever it runs low, until nothing is due. Answers how many rows it tried.
+ */
+export async function deliverDueEmails(deps: OutboxDeps, { batchSize = 32, concurrency = 8 } = {}): Promise<number> {
+  const queue: OutboxRow[] = [];
+  const recorder = new SentRecorder(deps.db);
   let tried = 0;
-  for (;;) {
-    const rows = await claimDueEmails(deps.db, batchSize, deps.leaseMs ?? 60_000);
-    if (rows.length === 0) return tried;
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: Math.min(concurrency, rows.length) }, async () => {
-        while (next < rows.length) await attemptDelivery(rows[next++]!, deps);
-      }),
-    );
-    tried += rows.length;
+  let drained = false;
+  let refill: Promise<void> | null = null;
+  const claimMore = () =>
+    (refill ??= claimDueEmails(deps.db, batchSize, deps.leaseMs ?? 60_000)
+      .then((rows) => {
+        if (rows.length === 0) drained = true;
+        queue.push(...rows);
+      })
+      .finally(() => {
+        refill = null;
+      }));
+  const sender = async () => {
+    for (;;) {
+      if (queue.length <= concurrency && !drained) void claimMore().catch(() => {});
+      const row = queue.shift();
+      if (row) {
+        tried++;
+        await attemptDelivery(row, deps, recorder);
+        continue;
+      }
+      if (drained && !refill) return;
+      await (refill ?? claimMore());
+    }
+  };
+  try {
+    await claimMore();
+    await Promise.all(Array.from({ length: concurrency }, sender));
+  } finally {
+    await recorder.flush();
   }
+  return tried;
 }
 
 /** The age in seconds of the oldest email that is due and not sent (0 when none waits): a stuck queue grows it. */

@@ -108,7 +108,9 @@ describe('exactly once', () => {
       await waitForEmails(to);
       expect(calls).toBe(3);
       expect(await emailsTo(to)).toHaveLength(1);
-      expect(await getEmailStatus((queued as { id: string }).id)).toMatchObject({ status: 'sent', attempts: 3 });
+      const id = (queued as { id: string }).id;
+      for (let i = 0; i < 50 && (await getEmailStatus(id))?.status !== 'sent'; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await getEmailStatus(id)).toMatchObject({ status: 'sent', attempts: 3 });
     } finally {
       setMailer({ transport: real });
     }
@@ -124,8 +126,9 @@ describe('exactly once', () => {
     ]);
     expect(results.map((r) => r.status).sort()).toEqual(['duplicate', 'queued']);
     await waitForEmails(to);
-    // a later call gets the first email's id and its current state
+    // a later call gets the first email's id and its current state (recorded a moment after the send)
     const first = results.find((r) => r.status === 'queued') as { id: string };
+    for (let i = 0; i < 50 && (await getEmailStatus(first.id))?.status !== 'sent'; i++) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await sendEmail({ to, subject, react, idempotencyKey: key })).toMatchObject({ status: 'duplicate', id: first.id, current: 'sent' });
     expect(await emailsTo(to)).toHaveLength(1);
   });
