@@ -84,6 +84,11 @@ const envSchema = z.object({
       .default('zigznote'),
   ),
 
+  STORAGE_QUOTA_BYTES: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ message: 'must be a number of bytes, e.g. 10737418240 for 10 GiB' }).int().positive().default(10 * 1024 ** 3),
+  ),
+
   AWS_SES_REGION: z.preprocess(emptyAsUndefined, z.string().default('us-east-1')),
   AWS_SES_ACCESS_KEY_ID: optionalString,
   AWS_SES_SECRET_ACCESS_KEY: optionalString,
@@ -162,6 +167,8 @@ export interface AppConfig {
     publicUrl: string;
     region: string;
     bucketPrefix: string;
+    /** Bytes one user may store, counting completed files and the declared size of pending uploads. */
+    quotaBytes: number;
   };
   email: {
     region: string;
@@ -293,6 +300,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       publicUrl: (env.MINIO_PUBLIC_URL ?? `${useSSL ? 'https' : 'http'}://${storageHost}:${storagePort}`).replace(/\/$/, ''),
       region: env.MINIO_REGION,
       bucketPrefix: env.MINIO_BUCKET_PREFIX,
+      quotaBytes: env.STORAGE_QUOTA_BYTES,
     },
     email: {
       region: env.AWS_SES_REGION,

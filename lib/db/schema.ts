@@ -22,7 +22,7 @@ export const users = pgTable(
 
 export type User = typeof users.$inferSelect;
 
-/** An upload the app presigned and has not yet seen completed; the sweep removes what is left behind. */
+/** An upload the app presigned; the sweeps remove what ended uploads leave behind. */
 export const uploads = pgTable(
   'uploads',
   {
@@ -42,8 +42,15 @@ export const uploads = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     completedAt: timestamp('completed_at', { withTimezone: true }),
+    /**
+     * pending · completed · aborted · expired · rejected. An ended upload keeps its row until
+     * `urlsValidUntil`, so whatever its URLs still put under its key is found and removed.
+     */
+    state: text('state').notNull().default('pending'),
+    /** When the last URL signed for this upload stops working. */
+    urlsValidUntil: timestamp('urls_valid_until', { withTimezone: true }),
   },
-  (table) => [index('uploads_expires_at_idx').on(table.expiresAt)],
+  (table) => [index('uploads_expires_at_idx').on(table.expiresAt), index('uploads_owner_state_idx').on(table.ownerId, table.state)],
 );
 
 /** A stored file: an object in a bucket, owned by a user. */

@@ -1,11 +1,13 @@
 /**
  * Presigned uploads, checked by MinIO itself. A small file gets a POST policy that fixes the exact key,
  * the exact Content-Type and a content-length-range up to the declared size, valid for minutes. A large
- * file gets a multipart upload the server starts, with one presigned PUT per part: the part count and part
- * size follow from the declared size, so the bucket's limit holds, and only the server completes or
- * aborts it. Node-only.
+ * file gets a multipart upload the server starts, with one presigned PUT per part whose signature covers
+ * the part's exact Content-Length: the part count and sizes follow from the declared size, so MinIO itself
+ * refuses a part of any other size, the bucket's limit holds, and only the server completes or aborts it.
+ * Node-only.
  */
 import type { Client } from 'minio';
+import type { PartSigner } from './part-signer';
 
 export const MULTIPART_THRESHOLD = 64 * 1024 * 1024;
 export const MIN_PART_SIZE = 8 * 1024 * 1024;
@@ -47,9 +49,14 @@ export function partPlan(size: number): { partSize: number; partCount: number } 
   return { partSize, partCount: Math.ceil(size / partSize) };
 }
 
+/** The exact size of each part: every part `partSize` bytes but the last, which holds the rest. */
+export function partLength(size: number, partSize: number, partNumber: number): number {
+  return Math.min(partSize, size - (partNumber - 1) * partSize);
+}
+
 export async function createMultipartUpload(
   operations: Client,
-  signer: Client,
+  partSigner: PartSigner,
   input: { bucket: string; key: string; contentType: string; size: number },
 ): Promise<MultipartUpload> {
   const { partSize, partCount } = partPlan(input.size);
@@ -57,9 +64,13 @@ export async function createMultipartUpload(
   const parts = await Promise.all(
     Array.from({ length: partCount }, async (_, i) => ({
       partNumber: i + 1,
-      url: await signer.presignedUrl('PUT', input.bucket, input.key, UPLOAD_TTL_SECONDS, {
-        uploadId: multipartId,
-        partNumber: String(i + 1),
+      url: await partSigner({
+        bucket: input.bucket,
+        key: input.key,
+        multipartId,
+        partNumber: i + 1,
+        contentLength: partLength(input.size, partSize, i + 1),
+        expiresInSeconds: UPLOAD_TTL_SECONDS,
       }),
     })),
   );

@@ -25,7 +25,7 @@ export const POST = jsonRoute(async (request: Request) => {
   const body = await readJson(request, uploadSchema);
   if (!body.ok) return body.response;
   const result = await requestUpload(await getStorageDeps(), user.userId, body.data);
-  if (!result.ok) return problemFor(result.status, result.error);
+  if (!result.ok) return problemFor(result.status, result.error, result.extra);
   const response = Response.json({ uploadId: result.uploadId, ...result.upload });
   for (const [name, value] of Object.entries(limit.headers)) response.headers.set(name, value);
   return response;
