@@ -10,6 +10,8 @@ test.describe('files', () => {
     await verifiedUser(page);
     await page.goto('/files');
     await expect(page.getByRole('heading', { name: 'Your files', level: 1 })).toBeVisible();
+    // a new account: nothing used of its 10 GB
+    await expect(page.getByTestId('usage')).toHaveText('0 B of 10 GB used (0%)');
 
     const appOrigin = new URL(baseURL!).origin;
     const requests: Request[] = [];
@@ -24,6 +26,10 @@ test.describe('files', () => {
     await expect(progress).toHaveAttribute('value', '100');
     await expect(page.getByText('Uploaded', { exact: true })).toBeVisible();
     await expect(page.getByRole('cell', { name: 'voice-note.mp3', exact: true })).toBeVisible();
+    // the usage bar counts the stored file
+    await expect(page.getByTestId('usage')).toHaveText('3.0 MB of 10 GB used (0%)');
+    const listing = await (await page.request.get('/api/files')).json();
+    expect(listing.usage).toEqual({ usedBytes: content.length, quotaBytes: 10 * 1024 ** 3 });
 
     // the bytes went to storage; the app only saw small JSON requests
     const toApp = requests.filter((r) => r.url().startsWith(appOrigin));
