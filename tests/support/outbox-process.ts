@@ -2,6 +2,10 @@
 // SES endpoint in its environment until killed. Started with `node --import tsx`.
 import { startEmailOutbox } from '@/lib/email';
 
-startEmailOutbox({ pollMs: 100, overrides: { baseDelayMs: Number(process.env.ZZ_OUTBOX_BASE_DELAY_MS ?? 1_000), maxDelayMs: 2_000 } });
+// A short lease, so a row this process held when it was killed is free again within seconds (60 s in the app).
+startEmailOutbox({
+  pollMs: 100,
+  overrides: { baseDelayMs: Number(process.env.ZZ_OUTBOX_BASE_DELAY_MS ?? 1_000), maxDelayMs: 2_000, leaseMs: 3_000 },
+});
 console.log('outbox worker running');
 setInterval(() => {}, 1 << 30);

@@ -110,7 +110,8 @@ describe('a killed app process', () => {
     await ses.start();
     const second = outboxProcess(ses.url);
     try {
-      await until(async () => (await storedTo(ses.url, to)).length >= 1, 30_000, 'the email');
+      // within the lease (3 s here) plus a retry delay, even if the first process died holding the row
+      await until(async () => (await storedTo(ses.url, to)).length >= 1, 45_000, 'the email');
       await sleep(3_000);
       expect(await storedTo(ses.url, to)).toHaveLength(1);
       expect(await getEmailStatus(queued.id)).toMatchObject({ status: 'sent' });
