@@ -49,6 +49,8 @@ export const uploads = pgTable(
     state: text('state').notNull().default('pending'),
     /** When the last URL signed for this upload stops working. */
     urlsValidUntil: timestamp('urls_valid_until', { withTimezone: true }),
+    /** The browser's identity of the file (name, size, last modified): a resume must present the same. */
+    fingerprint: text('fingerprint'),
   },
   (table) => [index('uploads_expires_at_idx').on(table.expiresAt), index('uploads_owner_state_idx').on(table.ownerId, table.state)],
 );

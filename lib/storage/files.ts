@@ -19,7 +19,18 @@ import { BUCKET_RULES, type BucketName } from './buckets';
 import { createDownloadUrl, DOWNLOAD_TTL_SECONDS } from './downloads';
 import { objectKeyFor, sanitizeFilename } from './keys';
 import type { PartSigner } from './part-signer';
-import { createMultipartUpload, createPostUpload, MULTIPART_THRESHOLD, UPLOAD_TTL_SECONDS, type MultipartUpload, type PostUpload } from './uploads';
+import {
+  createMultipartUpload,
+  createPostUpload,
+  MAX_PART_BATCH,
+  MULTIPART_THRESHOLD,
+  partLength,
+  signParts,
+  UPLOAD_MAX_LIFETIME_SECONDS,
+  UPLOAD_TTL_SECONDS,
+  type MultipartUpload,
+  type PostUpload,
+} from './uploads';
 
 export interface StorageDeps {
   db: Database;
@@ -73,7 +84,7 @@ export async function storageUsage(db: Pick<Database, 'execute'>, userId: string
 export async function requestUpload(
   deps: StorageDeps,
   userId: string,
-  input: { bucket: BucketName; filename: string; contentType: string; size: number },
+  input: { bucket: BucketName; filename: string; contentType: string; size: number; fingerprint?: string },
 ): Promise<StorageResult<{ uploadId: string; upload: PostUpload | MultipartUpload }>> {
   const rule = BUCKET_RULES[input.bucket];
   if (rule.contentTypes.length === 0) return { ok: false, status: 400, error: `The ${input.bucket} bucket is filled by the server only.` };
@@ -115,9 +126,10 @@ export async function requestUpload(
         declaredSize: input.size,
         multipartId: upload.method === 'MULTIPART' ? upload.multipartId : null,
         partSize: upload.method === 'MULTIPART' ? upload.partSize : null,
-        partCount: upload.method === 'MULTIPART' ? upload.parts.length : null,
+        partCount: upload.method === 'MULTIPART' ? upload.partCount : null,
         expiresAt,
         urlsValidUntil: new Date(upload.expiresAt),
+        fingerprint: input.fingerprint ?? null,
       })
       .returning();
     return { ok: true as const, uploadId: record!.id, upload };
@@ -207,6 +219,75 @@ export async function completeUpload(
     if (error instanceof Refusal) return error.result;
     throw error;
   }
+}
+
+/**
+ * Signs more part URLs of a multipart upload in progress, and extends its life (15 minutes from now, never
+ * past 24 hours after it started), so a slow connection finishes what it started.
+ */
+export async function signUploadParts(
+  deps: StorageDeps,
+  userId: string,
+  uploadId: string,
+  partNumbers: number[],
+): Promise<StorageResult<{ parts: Array<{ partNumber: number; url: string }>; expiresAt: string }>> {
+  if (!/^[0-9a-f-]{36}$/i.test(uploadId)) return { ok: false, status: 404, error: 'No such upload.' };
+  if (partNumbers.length === 0 || partNumbers.length > MAX_PART_BATCH) {
+    return { ok: false, status: 400, error: `Ask for 1 to ${MAX_PART_BATCH} parts at a time.` };
+  }
+  const [upload] = await deps.db
+    .update(uploads)
+    .set({
+      expiresAt: sql`least(${uploads.createdAt} + ${UPLOAD_MAX_LIFETIME_SECONDS} * interval '1 second', greatest(${uploads.expiresAt}, now() + ${UPLOAD_TTL_SECONDS} * interval '1 second'))`,
+      urlsValidUntil: sql`greatest(coalesce(${uploads.urlsValidUntil}, now()), now() + ${UPLOAD_TTL_SECONDS} * interval '1 second')`,
+    })
+    .where(and(eq(uploads.id, uploadId), eq(uploads.ownerId, userId), eq(uploads.state, 'pending'), sql`${uploads.expiresAt} > now()`, sql`${uploads.multipartId} is not null`))
+    .returning();
+  if (!upload) return unclaimable(deps.db, userId, uploadId);
+  const count = upload.partCount ?? 0;
+  const unknown = partNumbers.find((n) => !Number.isInteger(n) || n < 1 || n > count);
+  if (unknown !== undefined) return { ok: false, status: 400, error: `This upload has parts 1 to ${count}; there is no part ${unknown}.` };
+  const parts = await signParts(
+    deps.partSigner,
+    { bucket: upload.bucket, key: upload.objectKey, multipartId: upload.multipartId!, size: upload.declaredSize, partSize: upload.partSize! },
+    [...new Set(partNumbers)],
+  );
+  return { ok: true, parts, expiresAt: upload.expiresAt.toISOString() };
+}
+
+export interface ResumeState {
+  uploadId: string;
+  partSize: number;
+  partCount: number;
+  /** Parts storage already holds whole: send only the others. */
+  uploadedParts: Array<{ partNumber: number; etag: string }>;
+}
+
+/**
+ * Where a multipart upload stands, for a browser resuming it after a reload: owner checked, the same file
+ * required (the fingerprint it started with), and the parts MinIO holds listed from MinIO itself.
+ */
+export async function resumeUpload(deps: StorageDeps, userId: string, uploadId: string, fingerprint: string): Promise<StorageResult<ResumeState>> {
+  if (!/^[0-9a-f-]{36}$/i.test(uploadId)) return { ok: false, status: 404, error: 'No such upload.' };
+  const [upload] = await deps.db
+    .select()
+    .from(uploads)
+    .where(and(eq(uploads.id, uploadId), eq(uploads.ownerId, userId), eq(uploads.state, 'pending'), sql`${uploads.expiresAt} > now()`, sql`${uploads.multipartId} is not null`))
+    .limit(1);
+  if (!upload) return unclaimable(deps.db, userId, uploadId);
+  if (!upload.fingerprint || upload.fingerprint !== fingerprint) {
+    return { ok: false, status: 409, error: 'This is not the file this upload started with (its name, size or date differ). Start a new upload.' };
+  }
+  // minio-js keeps listParts protected; it is the ListParts call S3 defines, paginated for us.
+  const listed = await (deps.operations as unknown as { listParts(b: string, k: string, id: string): Promise<Array<{ part: number; etag: string; size: number }>> }).listParts(
+    upload.bucket,
+    upload.objectKey,
+    upload.multipartId!,
+  );
+  const uploadedParts = listed
+    .filter((p) => p.size === partLength(upload.declaredSize, upload.partSize!, p.part))
+    .map((p) => ({ partNumber: p.part, etag: p.etag.replace(/"/g, '') }));
+  return { ok: true, uploadId: upload.id, partSize: upload.partSize!, partCount: upload.partCount!, uploadedParts };
 }
 
 /** Ends an upload: its URLs are useless from now on, because whatever they store is removed. */

@@ -13,6 +13,11 @@ export const MULTIPART_THRESHOLD = 64 * 1024 * 1024;
 export const MIN_PART_SIZE = 8 * 1024 * 1024;
 export const MAX_PARTS = 10_000;
 export const UPLOAD_TTL_SECONDS = 15 * 60;
+/** However long parts keep arriving, a multipart upload ends this long after it started. */
+export const UPLOAD_MAX_LIFETIME_SECONDS = 24 * 3600;
+/** Part URLs signed with the upload's answer; the browser asks for the rest as it goes. */
+export const FIRST_PART_BATCH = 16;
+export const MAX_PART_BATCH = 64;
 
 export interface PostUpload {
   method: 'POST';
@@ -25,6 +30,8 @@ export interface MultipartUpload {
   method: 'MULTIPART';
   multipartId: string;
   partSize: number;
+  partCount: number;
+  /** URLs of the first parts only: POST /api/uploads/<id>/parts signs the others, as the upload proceeds. */
   parts: Array<{ partNumber: number; url: string }>;
   expiresAt: string;
 }
@@ -54,6 +61,26 @@ export function partLength(size: number, partSize: number, partNumber: number): 
   return Math.min(partSize, size - (partNumber - 1) * partSize);
 }
 
+export async function signParts(
+  partSigner: PartSigner,
+  input: { bucket: string; key: string; multipartId: string; size: number; partSize: number },
+  partNumbers: number[],
+): Promise<Array<{ partNumber: number; url: string }>> {
+  return Promise.all(
+    partNumbers.map(async (partNumber) => ({
+      partNumber,
+      url: await partSigner({
+        bucket: input.bucket,
+        key: input.key,
+        multipartId: input.multipartId,
+        partNumber,
+        contentLength: partLength(input.size, input.partSize, partNumber),
+        expiresInSeconds: UPLOAD_TTL_SECONDS,
+      }),
+    })),
+  );
+}
+
 export async function createMultipartUpload(
   operations: Client,
   partSigner: PartSigner,
@@ -61,18 +88,7 @@ export async function createMultipartUpload(
 ): Promise<MultipartUpload> {
   const { partSize, partCount } = partPlan(input.size);
   const multipartId = await operations.initiateNewMultipartUpload(input.bucket, input.key, { 'Content-Type': input.contentType });
-  const parts = await Promise.all(
-    Array.from({ length: partCount }, async (_, i) => ({
-      partNumber: i + 1,
-      url: await partSigner({
-        bucket: input.bucket,
-        key: input.key,
-        multipartId,
-        partNumber: i + 1,
-        contentLength: partLength(input.size, partSize, i + 1),
-        expiresInSeconds: UPLOAD_TTL_SECONDS,
-      }),
-    })),
-  );
-  return { method: 'MULTIPART', multipartId, partSize, parts, expiresAt: new Date(Date.now() + UPLOAD_TTL_SECONDS * 1000).toISOString() };
+  const first = Array.from({ length: Math.min(partCount, FIRST_PART_BATCH) }, (_, i) => i + 1);
+  const parts = await signParts(partSigner, { ...input, multipartId, partSize }, first);
+  return { method: 'MULTIPART', multipartId, partSize, partCount, parts, expiresAt: new Date(Date.now() + UPLOAD_TTL_SECONDS * 1000).toISOString() };
 }

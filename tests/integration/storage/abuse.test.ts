@@ -7,6 +7,8 @@ import {
   completeUpload,
   partLength,
   requestUpload,
+  resumeUpload,
+  signUploadParts,
   storageUsage,
   sweepStaleUploads,
   sweepUnclaimedObjects,
@@ -168,4 +170,61 @@ describe('the backstop sweep', () => {
     expect(await exists(deps.buckets.audio, orphan)).toBe(false);
     expect(await exists(deps.buckets.audio, upload.fields.key!)).toBe(true);
   });
+});
+
+describe('resumable multipart uploads', () => {
+  const size = 70 * 1024 * 1024;
+  const fingerprint = `long.wav|${size}|1795000000000`;
+
+  async function multipart(owner: string) {
+    const result = await requestUpload(deps, owner, { bucket: 'audio', filename: 'long.wav', contentType: 'audio/wav', size, fingerprint });
+    if (!result.ok) throw new Error(result.error);
+    return { uploadId: result.uploadId, upload: result.upload as MultipartUpload };
+  }
+
+  it('signs more parts as the upload proceeds, extending its life up to a cap', async () => {
+    const owner = await makeUser(deps);
+    const { uploadId, upload } = await multipart(owner);
+    expect(upload.partCount).toBe(Math.ceil(size / upload.partSize));
+    await deps.db.update(uploads).set({ expiresAt: new Date(Date.now() + 60_000) }).where(eq(uploads.id, uploadId));
+    const signed = await signUploadParts(deps, owner, uploadId, [upload.partCount]);
+    if (!signed.ok) throw new Error(signed.error);
+    expect(new Date(signed.expiresAt).getTime()).toBeGreaterThan(Date.now() + 14 * 60_000);
+    expect((await fetch(signed.parts[0]!.url, { method: 'PUT', body: new Uint8Array(partLength(size, upload.partSize, upload.partCount)) })).status).toBe(200);
+    // never past 24 hours after the upload started
+    await deps.db.update(uploads).set({ createdAt: new Date(Date.now() - 24 * 3600_000 + 60_000) }).where(eq(uploads.id, uploadId));
+    const capped = await signUploadParts(deps, owner, uploadId, [1]);
+    if (!capped.ok) throw new Error(capped.error);
+    expect(new Date(capped.expiresAt).getTime()).toBeLessThanOrEqual(Date.now() + 61_000);
+    expect(await signUploadParts(deps, owner, uploadId, [upload.partCount + 1])).toMatchObject({ ok: false, status: 400 });
+    expect(await signUploadParts(deps, await makeUser(deps), uploadId, [1])).toMatchObject({ ok: false, status: 404 });
+  }, 60_000);
+
+  it('resumes the same file only, listing the parts storage already holds', async () => {
+    const owner = await makeUser(deps);
+    const { uploadId, upload } = await multipart(owner);
+    const data = randomBytes(size);
+    const sent = upload.parts.slice(0, 3);
+    for (const { partNumber, url } of sent) {
+      const chunk = data.subarray((partNumber - 1) * upload.partSize, partNumber * upload.partSize);
+      expect((await fetch(url, { method: 'PUT', body: new Uint8Array(chunk) })).status).toBe(200);
+    }
+    const state = await resumeUpload(deps, owner, uploadId, fingerprint);
+    if (!state.ok) throw new Error(state.error);
+    expect(state.uploadedParts.map((p) => p.partNumber)).toEqual([1, 2, 3]);
+    expect(await resumeUpload(deps, owner, uploadId, `long.wav|${size}|1795000000001`)).toMatchObject({ ok: false, status: 409 });
+    expect(await resumeUpload(deps, await makeUser(deps), uploadId, fingerprint)).toMatchObject({ ok: false, status: 404 });
+
+    // send the rest, complete with the listed parts plus the new ones: the file is whole
+    const rest = await signUploadParts(deps, owner, uploadId, upload.parts.slice(3).map((p) => p.partNumber).concat(Array.from({ length: upload.partCount - upload.parts.length }, (_, i) => upload.parts.length + i + 1)));
+    if (!rest.ok) throw new Error(rest.error);
+    const parts = [...state.uploadedParts];
+    for (const { partNumber, url } of rest.parts) {
+      const chunk = data.subarray((partNumber - 1) * upload.partSize, partNumber * upload.partSize);
+      const response = await fetch(url, { method: 'PUT', body: new Uint8Array(chunk) });
+      parts.push({ partNumber, etag: response.headers.get('etag')! });
+    }
+    expect(await completeUpload(deps, owner, uploadId, parts)).toMatchObject({ ok: true, file: { size } });
+    expect(await resumeUpload(deps, owner, uploadId, fingerprint)).toMatchObject({ ok: false, status: 409 });
+  }, 120_000);
 });
