@@ -33,6 +33,13 @@ test.describe('the dev command with no configuration', () => {
         return page.getByRole('link', { name: new RegExp(`Verify your email address\\s*to ${email.replace(/\./g, '\\.')}`) }).count();
       }, { timeout: 30_000 })
       .toBe(1);
+    // beside the message, its outbox row: sent, after one attempt
+    await expect
+      .poll(async () => {
+        await page.goto('/dev/mailbox');
+        return page.getByRole('link', { name: new RegExp(`to ${email.replace(/\./g, '\\.')}`) }).getByTestId('outbox-status').textContent();
+      }, { timeout: 15_000 })
+      .toBe('sent · 1 attempt(s)');
     await page.getByRole('link', { name: new RegExp(`to ${email.replace(/\./g, '\\.')}`) }).click();
     const text = await page.getByRole('article', { name: 'Selected email' }).locator('pre').textContent();
     const link = /http:\/\/localhost:3500\/auth\/verify-email\?token=[A-Za-z0-9_-]+/.exec(text ?? '')?.[0];

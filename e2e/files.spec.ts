@@ -10,6 +10,8 @@ test.describe('files', () => {
     await verifiedUser(page);
     await page.goto('/files');
     await expect(page.getByRole('heading', { name: 'Your files', level: 1 })).toBeVisible();
+    // a new account: nothing used of its 10 GB
+    await expect(page.getByTestId('usage')).toHaveText('0 B of 10 GB used (0%)');
 
     const appOrigin = new URL(baseURL!).origin;
     const requests: Request[] = [];
@@ -24,6 +26,10 @@ test.describe('files', () => {
     await expect(progress).toHaveAttribute('value', '100');
     await expect(page.getByText('Uploaded', { exact: true })).toBeVisible();
     await expect(page.getByRole('cell', { name: 'voice-note.mp3', exact: true })).toBeVisible();
+    // the usage bar counts the stored file
+    await expect(page.getByTestId('usage')).toHaveText('3.0 MB of 10 GB used (0%)');
+    const listing = await (await page.request.get('/api/files')).json();
+    expect(listing.usage).toEqual({ usedBytes: content.length, quotaBytes: 10 * 1024 ** 3 });
 
     // the bytes went to storage; the app only saw small JSON requests
     const toApp = requests.filter((r) => r.url().startsWith(appOrigin));
@@ -106,5 +112,40 @@ test.describe('large files', () => {
     await page.getByRole('button', { name: 'Retry' }).click();
     await expect(page.getByText('Uploaded', { exact: true })).toBeVisible({ timeout: 60_000 });
     await expect(page.getByRole('cell', { name: 'slow.mp3', exact: true })).toHaveCount(1);
+  });
+
+  test('a 200 MB upload cut by a reload at about 40 % resumes: only the missing parts are sent again, and the file is whole', async ({ page }) => {
+    test.setTimeout(240_000);
+    await verifiedUser(page);
+    await page.goto('/files');
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 16 * 1024 * 1024 });
+    const content = randomBytes(200 * 1024 * 1024);
+    const path = test.info().outputPath('field-recording.wav');
+    await writeFile(path, content);
+    await page.locator('input[type="file"]').setInputFiles(path);
+    const progress = page.getByRole('progressbar', { name: 'Upload of field-recording.wav' });
+    await expect.poll(async () => Number(await progress.getAttribute('value')), { timeout: 120_000, intervals: [200] }).toBeGreaterThanOrEqual(42);
+
+    await page.reload();
+    const partSize = 8 * 1024 * 1024;
+    const resent: number[] = [];
+    page.on('request', (request) => {
+      if (request.url().startsWith(storageOrigin) && request.method() === 'PUT') resent.push(Number(new URL(request.url()).searchParams.get('partNumber')));
+    });
+    // the same file chosen again after the reload
+    await page.locator('input[type="file"]').setInputFiles(path);
+    await expect(page.getByText('Uploaded', { exact: true })).toBeVisible({ timeout: 180_000 });
+    const resentBytes = resent.reduce((sum, n) => sum + Math.min(partSize, content.length - (n - 1) * partSize), 0);
+    expect(resentBytes / content.length).toBeLessThan(0.65);
+    expect(new Set(resent).size).toBe(resent.length);
+
+    const listing = (await (await page.request.get('/api/files')).json()) as { files: Array<{ id: string; name: string; size: number }> };
+    const stored = listing.files.find((f) => f.name === 'field-recording.wav')!;
+    expect(stored.size).toBe(content.length);
+    const { url } = (await (await page.request.get(`/api/files/${stored.id}/download`)).json()) as { url: string };
+    const downloaded = Buffer.from(await (await fetch(url)).arrayBuffer());
+    expect(createHash('sha256').update(downloaded).digest('hex')).toBe(createHash('sha256').update(content).digest('hex'));
   });
 });

@@ -84,6 +84,11 @@ const envSchema = z.object({
       .default('zigznote'),
   ),
 
+  STORAGE_QUOTA_BYTES: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ message: 'must be a number of bytes, e.g. 10737418240 for 10 GiB' }).int().positive().default(10 * 1024 ** 3),
+  ),
+
   AWS_SES_REGION: z.preprocess(emptyAsUndefined, z.string().default('us-east-1')),
   AWS_SES_ACCESS_KEY_ID: optionalString,
   AWS_SES_SECRET_ACCESS_KEY: optionalString,
@@ -114,6 +119,10 @@ const envSchema = z.object({
     z.coerce.number({ message: 'must be a number of emails per second' }).positive().max(10_000).default(14),
   ),
 
+  EMAIL_IDEMPOTENCY_DAYS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(365).default(7),
+  ),
   SESSION_ABSOLUTE_LIFETIME_DAYS: z.preprocess(
     emptyAsUndefined,
     z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(400).default(90),
@@ -158,6 +167,8 @@ export interface AppConfig {
     publicUrl: string;
     region: string;
     bucketPrefix: string;
+    /** Bytes one user may store, counting completed files and the declared size of pending uploads. */
+    quotaBytes: number;
   };
   email: {
     region: string;
@@ -171,6 +182,8 @@ export interface AppConfig {
     snsTopicArns: string[];
     /** Emails per second across every instance: the SES sending quota. */
     sendRate: number;
+    /** Days an idempotency key is remembered: the same key within them is the same email. */
+    idempotencyDays: number;
   };
   /** Sessions slide for `idleSeconds` of inactivity, and end `absoluteSeconds` after login regardless. */
   sessions: { idleSeconds: number; absoluteSeconds: number };
@@ -287,6 +300,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       publicUrl: (env.MINIO_PUBLIC_URL ?? `${useSSL ? 'https' : 'http'}://${storageHost}:${storagePort}`).replace(/\/$/, ''),
       region: env.MINIO_REGION,
       bucketPrefix: env.MINIO_BUCKET_PREFIX,
+      quotaBytes: env.STORAGE_QUOTA_BYTES,
     },
     email: {
       region: env.AWS_SES_REGION,
@@ -307,6 +321,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         }),
       snsTopicArns: (env.AWS_SES_SNS_TOPIC_ARN ?? '').split(',').map((arn) => arn.trim()).filter(Boolean),
       sendRate: env.EMAIL_SEND_RATE,
+      idempotencyDays: env.EMAIL_IDEMPOTENCY_DAYS,
     },
     sessions: { idleSeconds: 30 * 24 * 3600, absoluteSeconds: env.SESSION_ABSOLUTE_LIFETIME_DAYS * 24 * 3600 },
     healthToken: env.HEALTH_TOKEN,

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { getCurrentSession } from '@/lib/auth/server';
-import { getStorageDeps, listFiles } from '@/lib/storage';
+import { getStorageDeps, listFiles, storageUsage } from '@/lib/storage';
 import { FileManager } from './upload-list';
 
 export const metadata: Metadata = { title: 'Your files · zigznote' };
@@ -10,11 +10,12 @@ export const dynamic = 'force-dynamic';
 export default async function FilesPage() {
   const session = await getCurrentSession();
   if (!session) redirect('/auth/login');
-  const files = await listFiles(await getStorageDeps(), session.userId);
+  const deps = await getStorageDeps();
+  const [files, usage] = await Promise.all([listFiles(deps, session.userId), storageUsage(deps.db, session.userId, deps.quotaBytes)]);
   return (
     <section>
       <h1>Your files</h1>
-      <FileManager initialFiles={files} />
+      <FileManager initialFiles={files} initialUsage={usage} />
     </section>
   );
 }

@@ -23,11 +23,42 @@ function timeLeft(item: UploadItem): string {
 
 const bucketFor = (file: File): Bucket => (file.type.startsWith('image/') ? 'avatars' : 'audio');
 
-export function FileManager({ initialFiles }: { initialFiles: UploadedFile[] }) {
+export interface StorageUsage {
+  usedBytes: number;
+  quotaBytes: number;
+}
+
+function UsageBar({ usage }: { usage: StorageUsage }) {
+  const percent = usage.quotaBytes > 0 ? Math.min(100, Math.round((usage.usedBytes / usage.quotaBytes) * 100)) : 0;
+  return (
+    <div className="usage">
+      <progress max={100} value={percent} aria-label="Storage used">
+        {percent}%
+      </progress>
+      <span data-testid="usage">
+        {formatBytes(usage.usedBytes)} of {formatBytes(usage.quotaBytes)} used ({percent}%)
+      </span>
+    </div>
+  );
+}
+
+export function FileManager({ initialFiles, initialUsage }: { initialFiles: UploadedFile[]; initialUsage: StorageUsage }) {
   const [files, setFiles] = useState(initialFiles);
+  const [usage, setUsage] = useState(initialUsage);
   const [dragging, setDragging] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
-  const onUploaded = useCallback((file: UploadedFile) => setFiles((current) => [file, ...current]), []);
+  // Pending uploads count against the quota too: ask the server rather than adding up here.
+  const refreshUsage = useCallback(async () => {
+    const response = await fetch('/api/files', { cache: 'no-store' }).catch(() => null);
+    if (response?.ok) setUsage(((await response.json()) as { usage: StorageUsage }).usage);
+  }, []);
+  const onUploaded = useCallback(
+    (file: UploadedFile) => {
+      setFiles((current) => [file, ...current]);
+      void refreshUsage();
+    },
+    [refreshUsage],
+  );
   const { items, add, cancel, retry } = useUploads(onUploaded);
 
   const onDrop = (event: DragEvent) => {
@@ -48,10 +79,12 @@ export function FileManager({ initialFiles }: { initialFiles: UploadedFile[] }) 
     if (!response.ok) return setNotice(`Could not delete ${file.name}.`);
     setFiles((current) => current.filter((f) => f.id !== file.id));
     setNotice(`${file.name} deleted.`);
+    void refreshUsage();
   }
 
   return (
     <div className="files">
+      <UsageBar usage={usage} />
       <div
         className={`dropzone${dragging ? ' dragging' : ''}`}
         onDragOver={(event) => {

@@ -22,6 +22,7 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
+  410: 'Gone',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
@@ -29,8 +30,8 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-export function problemFor(status: number, detail: string): Response {
-  return problem(status, TITLES[status] ?? 'Error', detail);
+export function problemFor(status: number, detail: string, extra: Record<string, unknown> = {}): Response {
+  return problem(status, TITLES[status] ?? 'Error', detail, extra);
 }
 
 /**

@@ -9,12 +9,12 @@ import { getConfig } from '../config';
 import { getDatabase } from '../db';
 import {
   sendAccountExistsEmail,
-  sendAfterResponse,
   sendPasswordChangedEmail,
   sendPasswordResetEmail,
   sendUnlockAccountEmail,
   sendVerificationEmail,
   sendWelcomeEmail,
+  type SendResult,
 } from '../email';
 import { limitedGroup, limitMessage } from '../rate-limit';
 import {
@@ -41,6 +41,12 @@ function runAfterResponse(task: () => Promise<void>): void {
   }
 }
 
+/** Waits for the outbox row; a refused email (suppressed, a key conflict) is logged, not the user's problem. */
+async function queued(result: Promise<SendResult>): Promise<void> {
+  const outcome = await result;
+  if (!outcome.ok) console.warn(`[email] not queued: ${outcome.status}`);
+}
+
 function answer(decision: { allowed: boolean; status: number; retryAfterSeconds: number }): LimitAnswer {
   if (decision.allowed) return { allowed: true };
   return { allowed: false, message: limitMessage(decision.status === 503 ? 503 : 429, decision.retryAfterSeconds) };
@@ -56,13 +62,14 @@ export async function getAuthDeps(): Promise<AuthDeps> {
     db: await getDatabase(config.database),
     kv: getKeyValue(config.redis),
     later: async (task) => runAfterResponse(task),
+    // Each writes the email to the outbox (Postgres) before the flow answers; the outbox worker sends it.
     emails: {
-      verification: (to, name, token) => sendAfterResponse(() => sendVerificationEmail(to, name, token)),
-      welcome: (to, name) => sendAfterResponse(() => sendWelcomeEmail(to, name)),
-      passwordReset: (to, name, token) => sendAfterResponse(() => sendPasswordResetEmail(to, name, token)),
-      passwordChanged: (to, name) => sendAfterResponse(() => sendPasswordChangedEmail(to, name)),
-      accountExists: (to, name) => sendAfterResponse(() => sendAccountExistsEmail(to, name)),
-      unlockAccount: (to, name, token) => sendAfterResponse(() => sendUnlockAccountEmail(to, name, token)),
+      verification: (to, name, token) => queued(sendVerificationEmail(to, name, token)),
+      welcome: (to, name) => queued(sendWelcomeEmail(to, name)),
+      passwordReset: (to, name, token) => queued(sendPasswordResetEmail(to, name, token)),
+      passwordChanged: (to, name) => queued(sendPasswordChangedEmail(to, name)),
+      accountExists: (to, name) => queued(sendAccountExistsEmail(to, name)),
+      unlockAccount: (to, name, token) => queued(sendUnlockAccountEmail(to, name, token)),
     },
     limits: {
       // Where middleware applied the group's per-IP limits to this request, only the account's count here.

@@ -3,7 +3,7 @@
  * `npm run db:generate` (drizzle-kit) and applied at start-up. Node-only.
  */
 import { sql } from 'drizzle-orm';
-import { bigint, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 export const users = pgTable(
   'users',
@@ -22,7 +22,7 @@ export const users = pgTable(
 
 export type User = typeof users.$inferSelect;
 
-/** An upload the app presigned and has not yet seen completed; the sweep removes what is left behind. */
+/** An upload the app presigned; the sweeps remove what ended uploads leave behind. */
 export const uploads = pgTable(
   'uploads',
   {
@@ -42,8 +42,17 @@ export const uploads = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     completedAt: timestamp('completed_at', { withTimezone: true }),
+    /**
+     * pending · completed · aborted · expired · rejected. An ended upload keeps its row until
+     * `urlsValidUntil`, so whatever its URLs still put under its key is found and removed.
+     */
+    state: text('state').notNull().default('pending'),
+    /** When the last URL signed for this upload stops working. */
+    urlsValidUntil: timestamp('urls_valid_until', { withTimezone: true }),
+    /** The browser's identity of the file (name, size, last modified): a resume must present the same. */
+    fingerprint: text('fingerprint'),
   },
-  (table) => [index('uploads_expires_at_idx').on(table.expiresAt)],
+  (table) => [index('uploads_expires_at_idx').on(table.expiresAt), index('uploads_owner_state_idx').on(table.ownerId, table.state)],
 );
 
 /** A stored file: an object in a bucket, owned by a user. */
@@ -77,3 +86,42 @@ export const emailSuppressions = pgTable('email_suppressions', {
   reason: text('reason').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Every email the app was asked to send, written in the request that caused it and sent by the outbox
+ * worker (lib/email/outbox.ts). `idempotency_key` is unique while kept (7 days), then set to null.
+ */
+export const emailOutbox = pgTable(
+  'email_outbox',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    idempotencyKey: text('idempotency_key'),
+    /** SHA-256 of recipient, subject and both parts: the same key with other content is a conflict. */
+    contentHash: text('content_hash').notNull(),
+    template: text('template').notNull(),
+    recipient: text('recipient').notNull(),
+    sender: text('sender').notNull(),
+    subject: text('subject').notNull(),
+    html: text('html').notNull(),
+    text: text('text').notNull(),
+    /** Reply-To, configuration set and tags. */
+    options: jsonb('options'),
+    /** queued · sending · sent · delivered · bounced · complained · suppressed · failed */
+    status: text('status').notNull().default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    lastError: text('last_error'),
+    sesMessageId: text('ses_message_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  (table) => [
+    uniqueIndex('email_outbox_idempotency_key_unique').on(table.idempotencyKey),
+    index('email_outbox_due_idx').on(table.status, table.nextAttemptAt),
+    index('email_outbox_ses_message_idx').on(table.sesMessageId),
+  ],
+);
+
+export type OutboxRow = typeof emailOutbox.$inferSelect;

@@ -1,28 +1,20 @@
 /**
- * What delivery remembers across attempts and instances: which logical emails were sent (idempotency
- * keys), the shared send-rate budget (a token bucket), and the suppression list fed by bounces and
- * complaints. Idempotency and the budget are on Redis in production (in-process without Redis, in
- * development); the suppression list is in Postgres, so losing Redis never lets a bounced address be
- * mailed again. Node-only.
+ * What the outbox worker shares across instances besides the outbox itself: the send-rate budget (a
+ * token bucket on Redis; in-process without Redis, in development) and the suppression list fed by
+ * bounces and complaints, in Postgres, so losing Redis never lets a bounced address be mailed again.
+ * Node-only.
  */
 import { sql } from 'drizzle-orm';
 import { emailSuppressions, type Database } from '../db';
 import type { RedisConnection } from '../redis';
 
-export type Claim = 'claimed' | 'sent' | 'in-flight';
-
 export interface DeliveryState {
-  /** Takes the right to send this logical email, unless it was sent or is being sent. */
-  claim(key: string, ttlSeconds: number): Promise<Claim>;
-  markSent(key: string, ttlSeconds: number): Promise<void>;
-  release(key: string): Promise<void>;
   /** Takes one send from the shared budget of `perSecond`; answers how long to wait first (0: go). */
   takeToken(perSecond: number): Promise<number>;
   isSuppressed(email: string): Promise<boolean>;
   suppress(email: string, reason: string): Promise<void>;
 }
 
-const IDEMPOTENCY = (key: string) => `email:sent:${key}`;
 const BUCKET = 'email:send-rate';
 
 // Refill by elapsed Redis time, take one token if there is one, else say when the next one arrives.
@@ -73,20 +65,6 @@ export class RedisDeliveryState implements DeliveryState {
     }
   }
 
-  async claim(key: string, ttlSeconds: number): Promise<Claim> {
-    const taken = await this.redis.set(IDEMPOTENCY(key), 'sending', 'EX', ttlSeconds, 'NX');
-    if (taken === 'OK') return 'claimed';
-    return (await this.redis.get(IDEMPOTENCY(key))) === 'sent' ? 'sent' : 'in-flight';
-  }
-
-  async markSent(key: string, ttlSeconds: number): Promise<void> {
-    await this.redis.set(IDEMPOTENCY(key), 'sent', 'EX', ttlSeconds);
-  }
-
-  async release(key: string): Promise<void> {
-    await this.redis.del(IDEMPOTENCY(key));
-  }
-
   async takeToken(perSecond: number): Promise<number> {
     const take = (this.redis as unknown as { zigznoteTakeEmailToken: (key: string, rate: number) => Promise<number> }).zigznoteTakeEmailToken;
     return Number(await take.call(this.redis, BUCKET, perSecond));
@@ -101,26 +79,11 @@ export class RedisDeliveryState implements DeliveryState {
   }
 }
 
+/** Everything in process memory (tests and tools). */
 export class MemoryDeliveryState implements DeliveryState {
-  private readonly keys = new Map<string, { value: 'sending' | 'sent'; expiresAt: number }>();
   private readonly suppressed = new Map<string, string>();
   private tokens: number | undefined;
   private tokensAt = Date.now();
-
-  async claim(key: string, ttlSeconds: number): Promise<Claim> {
-    const existing = this.keys.get(key);
-    if (existing && existing.expiresAt > Date.now()) return existing.value === 'sent' ? 'sent' : 'in-flight';
-    this.keys.set(key, { value: 'sending', expiresAt: Date.now() + ttlSeconds * 1000 });
-    return 'claimed';
-  }
-
-  async markSent(key: string, ttlSeconds: number): Promise<void> {
-    this.keys.set(key, { value: 'sent', expiresAt: Date.now() + ttlSeconds * 1000 });
-  }
-
-  async release(key: string): Promise<void> {
-    this.keys.delete(key);
-  }
 
   async takeToken(perSecond: number): Promise<number> {
     const capacity = Math.max(perSecond, 1);
@@ -140,5 +103,20 @@ export class MemoryDeliveryState implements DeliveryState {
 
   async suppress(email: string, reason: string): Promise<void> {
     this.suppressed.set(normalizeAddress(email), reason);
+  }
+}
+
+/** The send rate in process memory, the suppression list where it is given (development without Redis). */
+export class RateOnlyMemoryState extends MemoryDeliveryState {
+  constructor(private readonly suppressions: Pick<DeliveryState, 'isSuppressed' | 'suppress'>) {
+    super();
+  }
+
+  override isSuppressed(email: string): Promise<boolean> {
+    return this.suppressions.isSuppressed(email);
+  }
+
+  override suppress(email: string, reason: string): Promise<void> {
+    return this.suppressions.suppress(email, reason);
   }
 }

@@ -1,8 +1,9 @@
 /**
  * Whether the email endpoint answers. With an endpoint override (the local SES endpoint) any HTTP answer
- * from it counts; against AWS, a GetSendQuota call proves both reachability and credentials. Node-only.
+ * from it counts; against AWS, a GetAccount call (SES v2) proves both reachability and credentials.
+ * Node-only.
  */
-import { GetSendQuotaCommand, SESClient } from '@aws-sdk/client-ses';
+import { GetAccountCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import type { AppConfig } from '../config';
 
 export async function pingEmail(config: AppConfig['email'], signal?: AbortSignal): Promise<void> {
@@ -12,9 +13,9 @@ export async function pingEmail(config: AppConfig['email'], signal?: AbortSignal
     if (response.status >= 500) throw new Error(`SES endpoint answered ${response.status}`);
     return;
   }
-  const client = new SESClient({ region: config.region, credentials: config.credentials });
+  const client = new SESv2Client({ region: config.region, credentials: config.credentials });
   try {
-    await client.send(new GetSendQuotaCommand({}), { abortSignal: signal });
+    await client.send(new GetAccountCommand({}), { abortSignal: signal });
   } finally {
     client.destroy();
   }

@@ -1,19 +1,19 @@
 /**
- * Sending the app's emails: render on Node, then deliver through SES exactly once. `sendEmail` takes any
- * react-email element; the convenience functions build the app's templates from configuration. Each
- * logical email gets an idempotency key (by default a hash of template, recipient and rendered HTML), so
- * the same email is never sent twice within a day. `sendAfterResponse` runs a send after the response is
- * out, so user flows neither wait for SES nor reveal by their timing whether an email went. Node-only.
+ * Sending the app's emails: render on Node, then write the email to the outbox in Postgres, in the
+ * request that causes it; the outbox worker (started with the server) sends it through SES, retrying for
+ * up to a day. `sendEmail` takes any react-email element; the convenience functions build the app's
+ * templates from configuration. Each logical email has an idempotency key (by default a hash of
+ * template, recipient and rendered HTML): the same email is accepted once. Node-only.
  */
 import { createHash } from 'node:crypto';
-import { after } from 'next/server';
 import type { ReactElement } from 'react';
 import { getConfig } from '../config';
+import { getDatabase } from '../db';
+import { isErrorTrackingEnabled, Sentry } from '../observability/server';
 import { processState } from '../runtime/process-state';
 import { getRedis } from '../redis';
-import { deliver, hashRecipient } from './delivery';
-import { DatabaseSuppressionList, MemoryDeliveryState, RedisDeliveryState, type DeliveryState } from './delivery-state';
-import { getDatabase } from '../db';
+import { DatabaseSuppressionList, RedisDeliveryState, RateOnlyMemoryState, type DeliveryState } from './delivery-state';
+import { enqueueEmail, getEmailStatus as readEmailStatus, hashRecipient, startOutboxWorker, type EmailStatusReport, type EnqueueResult, type OutboxDeps, type OutboxWorker } from './outbox';
 import { renderEmail } from './render';
 import {
   accountExistsEmail,
@@ -25,24 +25,22 @@ import {
   type TemplatedEmail,
 } from './templates';
 import { createSesTransport } from './transport-ses';
-import type { EmailTransport, SendResult } from './types';
+import type { EmailTransport } from './types';
 
 interface Mailer {
   transport: EmailTransport;
   state: DeliveryState;
 }
 
-const state = processState('mailer', () => ({ mailer: undefined as Mailer | undefined }));
+const state = processState('mailer', () => ({ mailer: undefined as Mailer | undefined, worker: undefined as OutboxWorker | undefined }));
 
 function getMailer(): Mailer {
   if (!state.mailer) {
     const config = getConfig();
+    const suppressions = new DatabaseSuppressionList(() => getDatabase(config.database));
     state.mailer = {
       transport: createSesTransport(config.email),
-      state:
-        config.redis.kind === 'memory'
-          ? new MemoryDeliveryState()
-          : new RedisDeliveryState(getRedis(config.redis), new DatabaseSuppressionList(() => getDatabase(config.database))),
+      state: config.redis.kind === 'memory' ? new RateOnlyMemoryState(suppressions) : new RedisDeliveryState(getRedis(config.redis), suppressions),
     };
   }
   return state.mailer;
@@ -57,6 +55,34 @@ export function getDeliveryState(): DeliveryState {
   return getMailer().state;
 }
 
+/** What the outbox worker of this process sends with; read at every pass, so setMailer takes effect. */
+export async function outboxDeps(overrides: Partial<OutboxDeps> = {}): Promise<OutboxDeps> {
+  const config = getConfig();
+  const mailer = getMailer();
+  return {
+    db: await getDatabase(config.database),
+    transport: mailer.transport,
+    state: mailer.state,
+    sendRate: config.email.sendRate,
+    reportFailure: (row, code) => {
+      if (isErrorTrackingEnabled()) Sentry.captureMessage(`email not sent after ${row.attempts} attempt(s): ${code}`, { level: 'error', tags: { template: row.template, recipient: hashRecipient(row.recipient) } });
+    },
+    ...overrides,
+  };
+}
+
+/** Starts this process's outbox worker (once); the server calls it at start-up. */
+export function startEmailOutbox(options: { pollMs?: number; overrides?: Partial<OutboxDeps> } = {}): OutboxWorker {
+  state.worker ??= startOutboxWorker(() => outboxDeps(options.overrides), { pollMs: options.pollMs, idempotencyDays: getConfig().email.idempotencyDays });
+  return state.worker;
+}
+
+export async function stopEmailOutbox(): Promise<void> {
+  const worker = state.worker;
+  state.worker = undefined;
+  await worker?.stop();
+}
+
 export interface SendEmailInput {
   to: string;
   subject: string;
@@ -65,14 +91,19 @@ export interface SendEmailInput {
   idempotencyKey?: string;
 }
 
+export type SendResult = EnqueueResult;
+
+/** Queues the email (one row in Postgres) and wakes this process's worker; SES is not waited for. */
 export async function sendEmail(input: SendEmailInput): Promise<SendResult> {
   const config = getConfig();
-  const { transport, state } = getMailer();
+  const { state: delivery } = getMailer();
   const template = input.template ?? 'custom';
   const { html, text } = await renderEmail(input.react);
   const idempotencyKey =
     input.idempotencyKey ?? createHash('sha256').update(`${template}\n${input.to.trim().toLowerCase()}\n${input.subject}\n${html}`).digest('hex');
-  return deliver(
+  const db = await getDatabase(config.database);
+  const result = await enqueueEmail(
+    db,
     {
       from: config.email.from,
       to: input.to,
@@ -84,17 +115,29 @@ export async function sendEmail(input: SendEmailInput): Promise<SendResult> {
       tags: [...config.email.tags, { Name: 'template', Value: template }],
     },
     { template, idempotencyKey },
-    { transport, state, sendRate: config.email.sendRate },
+    (address) => delivery.isSuppressed(address),
   );
+  if (result.status === 'queued') state.worker?.wake();
+  return result;
+}
+
+/** An email's delivery state by the id `sendEmail` answered: queued, sent, delivered, bounced, failed… */
+export async function getEmailStatus(id: string): Promise<EmailStatusReport | null> {
+  return readEmailStatus(await getDatabase(getConfig().database), id);
 }
 
 function sendTemplate(to: string, email: TemplatedEmail, idempotencyKey?: string): Promise<SendResult> {
   return sendEmail({ to, subject: email.subject, react: email.react, template: email.template, idempotencyKey });
 }
 
+/** A key for an email whose content never varies: repeats within `windowMinutes` are one email, later ones are new. */
+function repeatableKey(template: string, email: string, windowMinutes: number): string {
+  return `${template}:${hashRecipient(email)}:${Math.floor(Date.now() / (windowMinutes * 60_000))}`;
+}
+
 export function sendWelcomeEmail(email: string, name: string): Promise<SendResult> {
-  // One welcome per address, ever (as long as Redis remembers: a day).
-  return sendTemplate(email, welcomeEmail(getConfig().appUrl, name), `welcome:${hashRecipient(email)}`);
+  // One welcome per verification; an address is verified once, and a double submit is one email.
+  return sendTemplate(email, welcomeEmail(getConfig().appUrl, name), repeatableKey('welcome', email, 60));
 }
 
 export function sendVerificationEmail(email: string, name: string, token: string): Promise<SendResult> {
@@ -114,18 +157,6 @@ export function sendUnlockAccountEmail(email: string, name: string, token: strin
 }
 
 export function sendAccountExistsEmail(email: string, name: string): Promise<SendResult> {
-  return sendTemplate(email, accountExistsEmail(getConfig().appUrl, name));
-}
-
-/**
- * Runs the send after the response has been sent (Next's `after`), or right away but unawaited outside a
- * request. Failures are already logged by delivery without personal data.
- */
-export function sendAfterResponse(send: () => Promise<SendResult>): void {
-  const task = () => send().then(() => undefined, (error) => console.error(`[email] send crashed: ${error instanceof Error ? error.name : 'error'}`));
-  try {
-    after(task);
-  } catch {
-    void task();
-  }
+  // Someone may sign up with a registered address again tomorrow: that deserves its own email.
+  return sendTemplate(email, accountExistsEmail(getConfig().appUrl, name), repeatableKey('account-exists', email, 10));
 }

@@ -114,45 +114,60 @@ export function clearCertificateCache(): void {
   certificates.clear();
 }
 
+const recipients = z.array(z.object({ emailAddress: z.string() }));
 const sesNotificationSchema = z.object({
   // Identity notifications say notificationType; configuration-set event publishing says eventType.
   notificationType: z.string().optional(),
   eventType: z.string().optional(),
-  bounce: z
-    .object({ bounceType: z.string(), bouncedRecipients: z.array(z.object({ emailAddress: z.string() })) })
-    .optional(),
-  complaint: z.object({ complainedRecipients: z.array(z.object({ emailAddress: z.string() })) }).optional(),
+  mail: z.object({ messageId: z.string() }).partial().optional(),
+  bounce: z.object({ bounceType: z.string(), bouncedRecipients: recipients }).optional(),
+  complaint: z.object({ complainedRecipients: recipients }).optional(),
 });
 
-/** The addresses an SES notification says never to send to again, with why. */
-export function addressesToSuppress(notificationJson: string): Array<{ email: string; reason: string }> {
+export interface SesEvent {
+  /** What the notification says happened to the email SES sent with `messageId`. */
+  outcome: 'delivered' | 'bounced' | 'complained' | 'transient-bounce' | 'other';
+  messageId: string | undefined;
+  /** Addresses never to send to again, with why (permanent bounces and complaints only). */
+  suppress: Array<{ email: string; reason: string }>;
+}
+
+/** Reads an SES notification or event (the SNS message's Message). */
+export function sesEvent(notificationJson: string): SesEvent {
+  const none: SesEvent = { outcome: 'other', messageId: undefined, suppress: [] };
   let raw: unknown;
   try {
     raw = JSON.parse(notificationJson);
   } catch {
-    return [];
+    return none;
   }
   const parsed = sesNotificationSchema.safeParse(raw);
-  if (!parsed.success) return [];
+  if (!parsed.success) return none;
   const n = parsed.data;
   const kind = n.notificationType ?? n.eventType;
-  if (kind === 'Bounce' && n.bounce?.bounceType === 'Permanent') {
-    return n.bounce.bouncedRecipients.map((r) => ({ email: r.emailAddress, reason: 'bounce' }));
+  const messageId = n.mail?.messageId;
+  if (kind === 'Bounce' && n.bounce) {
+    if (n.bounce.bounceType !== 'Permanent') return { outcome: 'transient-bounce', messageId, suppress: [] };
+    return { outcome: 'bounced', messageId, suppress: n.bounce.bouncedRecipients.map((r) => ({ email: r.emailAddress, reason: 'bounce' })) };
   }
   if (kind === 'Complaint' && n.complaint) {
-    return n.complaint.complainedRecipients.map((r) => ({ email: r.emailAddress, reason: 'complaint' }));
+    return { outcome: 'complained', messageId, suppress: n.complaint.complainedRecipients.map((r) => ({ email: r.emailAddress, reason: 'complaint' })) };
   }
-  return [];
+  if (kind === 'Delivery') return { outcome: 'delivered', messageId, suppress: [] };
+  return { ...none, messageId };
 }
 
 export type SnsOutcome =
   | { status: 'suppressed'; count: number }
   | { status: 'confirmed' }
+  | { status: 'recorded' }
   | { status: 'ignored' }
   | { status: 'rejected'; reason: string };
 
 export interface SnsHandlerDeps extends SnsVerifierOptions {
   suppress: (email: string, reason: string) => Promise<void>;
+  /** Records on the outbox row what SES said about the email it sent as `messageId`. */
+  recordEvent?: (messageId: string, status: 'delivered' | 'bounced' | 'complained') => Promise<void>;
   /** Visits a SubscribeURL; only called with SNS URLs. */
   confirmSubscription?: (url: string) => Promise<void>;
 }
@@ -172,7 +187,11 @@ export async function handleSnsMessage(body: unknown, deps: SnsHandlerDeps): Pro
     return { status: 'confirmed' };
   }
   if (message.Type !== 'Notification') return { status: 'ignored' };
-  const addresses = addressesToSuppress(message.Message);
-  for (const { email, reason } of addresses) await deps.suppress(email, reason);
-  return addresses.length > 0 ? { status: 'suppressed', count: addresses.length } : { status: 'ignored' };
+  const event = sesEvent(message.Message);
+  for (const { email, reason } of event.suppress) await deps.suppress(email, reason);
+  if (event.messageId && deps.recordEvent && (event.outcome === 'delivered' || event.outcome === 'bounced' || event.outcome === 'complained')) {
+    await deps.recordEvent(event.messageId, event.outcome);
+  }
+  if (event.suppress.length > 0) return { status: 'suppressed', count: event.suppress.length };
+  return event.outcome === 'delivered' ? { status: 'recorded' } : { status: 'ignored' };
 }

@@ -18,13 +18,7 @@ export interface EmailTransport {
   send(email: OutgoingEmail): Promise<{ messageId: string }>;
 }
 
-export type SendResult =
-  | { ok: true; status: 'sent'; messageId: string }
-  | { ok: true; status: 'duplicate' }
-  | { ok: false; status: 'suppressed' }
-  | { ok: false; status: 'failed'; error: string };
-
-/** Subject and both parts as SES spells them: v1 `Message` and v2 `Content.Simple` share this shape. */
+/** Subject and both parts as SES v2 spells them in `Content.Simple`. */
 export function sesMessage(email: OutgoingEmail) {
   return {
     Subject: { Data: email.subject, Charset: 'UTF-8' },

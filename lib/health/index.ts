@@ -8,12 +8,14 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { processState } from '../runtime/process-state';
 import type { AppConfig } from '../config';
-import { pingDatabase } from '../db';
-import { pingEmail } from '../email';
+import { getDatabase, pingDatabase } from '../db';
+import { oldestDueAgeSeconds, pingEmail } from '../email';
 import { pingRedis } from '../redis';
 import { bucketStatus, initializeBuckets, pingStorage } from '../storage';
 
 const CHECK_TIMEOUT_MS = 2_000;
+/** An email due this long and still not sent means the outbox is stuck (SES down, no worker running). */
+export const OUTBOX_STUCK_AFTER_SECONDS = 300;
 
 export interface CheckResult {
   ok: boolean;
@@ -21,6 +23,8 @@ export interface CheckResult {
   required: boolean;
   mode: string;
   error?: string;
+  /** email only: seconds the oldest due, unsent email has waited (0: none waits). */
+  oldestDueSeconds?: number;
 }
 
 export interface HealthReport {
@@ -95,6 +99,17 @@ export function presentsHealthToken(authorization: string | null, token: string 
   return timingSafeEqual(digest(authorization.slice('Bearer '.length).trim()), digest(token));
 }
 
+/** SES answers, and the outbox is moving: its oldest due email has not waited over five minutes. */
+async function emailCheck(config: AppConfig): Promise<CheckResult> {
+  let oldestDueSeconds: number | undefined;
+  const result = await timed(false, config.email.endpoint ? `ses (${new URL(config.email.endpoint).host})` : 'ses', async (signal) => {
+    const [, age] = await Promise.all([pingEmail(config.email, signal), getDatabase(config.database).then(oldestDueAgeSeconds)]);
+    oldestDueSeconds = Math.round(age);
+    if (age > OUTBOX_STUCK_AFTER_SECONDS) throw new Error(`outbox stuck: the oldest due email has waited ${oldestDueSeconds} s`);
+  });
+  return oldestDueSeconds === undefined ? result : { ...result, oldestDueSeconds };
+}
+
 export async function checkHealth(config: AppConfig): Promise<HealthReport> {
   const maxAgeMs = config.healthCacheSeconds * 1000;
   const [redis, storage, database, email] = await Promise.all([
@@ -108,9 +123,7 @@ export async function checkHealth(config: AppConfig): Promise<HealthReport> {
       }
     })),
     cached('database', maxAgeMs, () => timed(true, config.database.kind, () => pingDatabase(config.database))),
-    cached('email', maxAgeMs, () =>
-      timed(false, config.email.endpoint ? `ses (${new URL(config.email.endpoint).host})` : 'ses', (signal) => pingEmail(config.email, signal)),
-    ),
+    cached('email', maxAgeMs, () => emailCheck(config)),
   ]);
   const checks = { redis, storage, database, email };
   const results = Object.values(checks);

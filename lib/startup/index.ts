@@ -5,8 +5,9 @@
  */
 import { ConfigError, getConfig, type AppConfig } from '../config';
 import { migrateDatabase } from '../db';
-import { getStorageDeps, initializeBuckets, sweepStaleUploads } from '../storage';
+import { getStorageDeps, initializeBuckets, sweepStaleUploads, sweepUnclaimedObjects } from '../storage';
 import { initServerErrorTracking } from '../observability/server';
+import { startEmailOutbox } from '../email';
 import { installPeerStamp } from '../rate-limit/peer-stamp';
 
 export function describeServices(config: AppConfig): string[] {
@@ -44,19 +45,24 @@ function safeHost(url: string): string {
   }
 }
 
-const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
+const SWEEP_INTERVAL_MS = 2 * 60 * 1000;
+const BACKSTOP_INTERVAL_MS = 60 * 60 * 1000;
 
-/** Every few minutes, remove what abandoned uploads left in storage. */
-function scheduleUploadSweep() {
-  const sweep = async () => {
+/**
+ * Every two minutes, expire abandoned uploads and remove what ended ones stored; every hour, remove
+ * objects under a user prefix that no row claims.
+ */
+function scheduleUploadSweeps() {
+  const run = (what: string, sweep: () => Promise<number>) => async () => {
     try {
-      const removed = await sweepStaleUploads(await getStorageDeps());
-      if (removed > 0) console.log(`[zigznote] removed ${removed} abandoned upload(s)`);
+      const removed = await sweep();
+      if (removed > 0) console.log(`[zigznote] ${what}: ${removed}`);
     } catch (error) {
-      console.error(`[zigznote] upload sweep failed: ${error instanceof Error ? error.name : 'error'}`);
+      console.error(`[zigznote] ${what} failed: ${error instanceof Error ? error.name : 'error'}`);
     }
   };
-  setInterval(sweep, SWEEP_INTERVAL_MS).unref();
+  setInterval(run('expired uploads', async () => sweepStaleUploads(await getStorageDeps())), SWEEP_INTERVAL_MS).unref();
+  setInterval(run('unclaimed objects removed', async () => sweepUnclaimedObjects(await getStorageDeps())), BACKSTOP_INTERVAL_MS).unref();
 }
 
 /** Retries start-up work while a service is still starting; gives up with one clear line after ~30 s. */
@@ -97,5 +103,7 @@ export async function startServer(): Promise<void> {
   const buckets = await initializeBuckets();
   if (buckets.ready) console.log(`[zigznote] buckets:  ${buckets.buckets.join(', ')}`);
   else console.error(`[zigznote] buckets not ready (${buckets.error}); /api/health reports it and retries`);
-  scheduleUploadSweep();
+  scheduleUploadSweeps();
+  startEmailOutbox();
+  console.log('[zigznote] email:    outbox worker started (queued emails are sent, and retried for up to a day)');
 }

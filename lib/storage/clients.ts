@@ -6,6 +6,7 @@
 import { Client } from 'minio';
 import type { AppConfig } from '../config';
 import { processState } from '../runtime/process-state';
+import { createPartSigner, type PartSigner } from './part-signer';
 
 type StorageConfig = AppConfig['storage'];
 
@@ -33,14 +34,14 @@ export function createSigningClient(config: StorageConfig): Client {
   });
 }
 
-const clientsByConfig = processState('storage-clients', () => new Map<string, { operations: Client; signing: Client }>());
+const clientsByConfig = processState('storage-clients', () => new Map<string, { operations: Client; signing: Client; partSigner: PartSigner }>());
 
 /** The process's clients for this configuration, made on first use. */
 export function getStorageClients(config: StorageConfig) {
   const key = [config.endPoint, config.port, config.useSSL, config.accessKey, config.publicUrl, config.region].join('|');
   let clients = clientsByConfig.get(key);
   if (!clients) {
-    clients = { operations: createOperationsClient(config), signing: createSigningClient(config) };
+    clients = { operations: createOperationsClient(config), signing: createSigningClient(config), partSigner: createPartSigner(config) };
     clientsByConfig.set(key, clients);
   }
   return clients;

@@ -1,26 +1,49 @@
 /**
  * Users' files, from upload request to deletion, as plain functions over injected dependencies. What a
  * user can get wrong comes back as a value with a message; nothing a user sends decides a key, and no user
- * can reach another's upload or file (each lookup is by id and owner). The object in MinIO is checked with
- * statObject before a file is recorded. Node-only.
+ * can reach another's upload or file (each lookup is by id and owner). It guarantees:
+ * - a user stores at most `quotaBytes` (completed files plus the declared size of pending uploads),
+ *   checked under a per-user lock, so concurrent requests cannot overshoot it;
+ * - completion and the expiry sweep claim an upload row with one conditional update each, and completion
+ *   records the file in the same transaction: they can never both win, and no file row outlives its object;
+ * - an aborted, expired or rejected upload keeps its row until every URL signed for it has expired, and
+ *   whatever those URLs put in storage meanwhile is removed then; a backstop sweep removes any object
+ *   under a user prefix that no row claims.
+ * The object in MinIO is checked with statObject before a file is recorded. Node-only.
  */
-import { and, desc, eq, isNull, lt } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import type { Client } from 'minio';
-import { files, uploads, type Database, type StoredFile } from '../db';
+import { files, uploads, type Database, type StoredFile, type Upload } from '../db';
 import { BUCKET_RULES, type BucketName } from './buckets';
 import { createDownloadUrl, DOWNLOAD_TTL_SECONDS } from './downloads';
 import { objectKeyFor, sanitizeFilename } from './keys';
-import { createMultipartUpload, createPostUpload, MULTIPART_THRESHOLD, UPLOAD_TTL_SECONDS, type MultipartUpload, type PostUpload } from './uploads';
+import type { PartSigner } from './part-signer';
+import {
+  createMultipartUpload,
+  createPostUpload,
+  MAX_PART_BATCH,
+  MULTIPART_THRESHOLD,
+  partLength,
+  signParts,
+  UPLOAD_MAX_LIFETIME_SECONDS,
+  UPLOAD_TTL_SECONDS,
+  type MultipartUpload,
+  type PostUpload,
+} from './uploads';
 
 export interface StorageDeps {
   db: Database;
   operations: Client;
   signer: Client;
+  partSigner: PartSigner;
   buckets: Record<BucketName, string>;
+  quotaBytes: number;
 }
 
-export type StorageResult<T> = ({ ok: true } & T) | { ok: false; status: 400 | 404 | 409 | 413 | 415 | 422; error: string };
+export type StorageResult<T> =
+  | ({ ok: true } & T)
+  | { ok: false; status: 400 | 404 | 409 | 410 | 413 | 415 | 422; error: string; extra?: Record<string, unknown> };
 
 export interface PublicFile {
   id: string;
@@ -31,15 +54,37 @@ export interface PublicFile {
   createdAt: string;
 }
 
+export interface StorageUsage {
+  usedBytes: number;
+  quotaBytes: number;
+}
+
 function publicFile(file: StoredFile, buckets: Record<BucketName, string>): PublicFile {
   const bucket = (Object.entries(buckets).find(([, name]) => name === file.bucket)?.[0] ?? 'audio') as BucketName;
   return { id: file.id, name: file.name, size: file.size, contentType: file.contentType, bucket, createdAt: file.createdAt.toISOString() };
 }
 
+const MB = 1024 * 1024;
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * MB) return `${(bytes / (1024 * MB)).toFixed(1)} GB`;
+  if (bytes >= MB) return `${(bytes / MB).toFixed(1)} MB`;
+  return `${(bytes / 1024).toFixed(1)} KB`;
+}
+
+/** Completed files plus the declared size of uploads still pending. */
+export async function storageUsage(db: Pick<Database, 'execute'>, userId: string, quotaBytes: number): Promise<StorageUsage> {
+  const result = await db.execute(sql`
+    select coalesce((select sum(${files.size}) from ${files} where ${files.ownerId} = ${userId}), 0)
+         + coalesce((select sum(${uploads.declaredSize}) from ${uploads}
+                     where ${uploads.ownerId} = ${userId} and ${uploads.state} = 'pending' and ${uploads.expiresAt} > now()), 0) as used`);
+  const used = Number((result as unknown as { rows: Array<{ used: string | number }> }).rows[0]?.used ?? 0);
+  return { usedBytes: used, quotaBytes };
+}
+
 export async function requestUpload(
   deps: StorageDeps,
   userId: string,
-  input: { bucket: BucketName; filename: string; contentType: string; size: number },
+  input: { bucket: BucketName; filename: string; contentType: string; size: number; fingerprint?: string },
 ): Promise<StorageResult<{ uploadId: string; upload: PostUpload | MultipartUpload }>> {
   const rule = BUCKET_RULES[input.bucket];
   if (rule.contentTypes.length === 0) return { ok: false, status: 400, error: `The ${input.bucket} bucket is filled by the server only.` };
@@ -47,40 +92,71 @@ export async function requestUpload(
     return { ok: false, status: 415, error: `${input.bucket} accepts ${rule.contentTypes.join(', ')}; this file is ${input.contentType}.` };
   }
   if (input.size > rule.maxBytes) {
-    return { ok: false, status: 413, error: `Files in ${input.bucket} can be up to ${Math.floor(rule.maxBytes / (1024 * 1024))} MB; this one is ${Math.ceil(input.size / (1024 * 1024))} MB.` };
+    return { ok: false, status: 413, error: `Files in ${input.bucket} can be up to ${Math.floor(rule.maxBytes / MB)} MB; this one is ${Math.ceil(input.size / MB)} MB.` };
   }
-  const bucket = deps.buckets[input.bucket];
-  const key = objectKeyFor(userId, randomUUID(), input.filename);
-  const base = { bucket, key, contentType: input.contentType };
-  const upload = input.size > MULTIPART_THRESHOLD
-    ? await createMultipartUpload(deps.operations, deps.signer, { ...base, size: input.size })
-    : await createPostUpload(deps.signer, { ...base, maxBytes: input.size });
-  const [record] = await deps.db
-    .insert(uploads)
-    .values({
-      ownerId: userId,
-      bucket,
-      objectKey: key,
-      name: sanitizeFilename(input.filename),
-      contentType: input.contentType,
-      declaredSize: input.size,
-      multipartId: upload.method === 'MULTIPART' ? upload.multipartId : null,
-      partSize: upload.method === 'MULTIPART' ? upload.partSize : null,
-      partCount: upload.method === 'MULTIPART' ? upload.parts.length : null,
-      expiresAt: new Date(Date.now() + UPLOAD_TTL_SECONDS * 1000),
-    })
-    .returning();
-  return { ok: true, uploadId: record!.id, upload };
+  return deps.db.transaction(async (tx) => {
+    // One request per user at a time past this point: concurrent requests cannot all fit the same room.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`uploads:${userId}`}))`);
+    const usage = await storageUsage(tx, userId, deps.quotaBytes);
+    const left = Math.max(0, deps.quotaBytes - usage.usedBytes);
+    if (input.size > left) {
+      return {
+        ok: false as const,
+        status: 413 as const,
+        error: `This file needs ${formatBytes(input.size)} but only ${formatBytes(left)} of your ${formatBytes(deps.quotaBytes)} is left. Delete files to make room.`,
+        extra: { remainingBytes: left, quotaBytes: deps.quotaBytes, usedBytes: usage.usedBytes },
+      };
+    }
+    const bucket = deps.buckets[input.bucket];
+    const key = objectKeyFor(userId, randomUUID(), input.filename);
+    const base = { bucket, key, contentType: input.contentType };
+    const upload =
+      input.size > MULTIPART_THRESHOLD
+        ? await createMultipartUpload(deps.operations, deps.partSigner, { ...base, size: input.size })
+        : await createPostUpload(deps.signer, { ...base, maxBytes: input.size });
+    const expiresAt = new Date(Date.now() + UPLOAD_TTL_SECONDS * 1000);
+    const [record] = await tx
+      .insert(uploads)
+      .values({
+        ownerId: userId,
+        bucket,
+        objectKey: key,
+        name: sanitizeFilename(input.filename),
+        contentType: input.contentType,
+        declaredSize: input.size,
+        multipartId: upload.method === 'MULTIPART' ? upload.multipartId : null,
+        partSize: upload.method === 'MULTIPART' ? upload.partSize : null,
+        partCount: upload.method === 'MULTIPART' ? upload.partCount : null,
+        expiresAt,
+        urlsValidUntil: new Date(upload.expiresAt),
+        fingerprint: input.fingerprint ?? null,
+      })
+      .returning();
+    return { ok: true as const, uploadId: record!.id, upload };
+  });
 }
 
-async function findPendingUpload(deps: StorageDeps, userId: string, uploadId: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(uploadId)) return null;
-  const [upload] = await deps.db
-    .select()
-    .from(uploads)
-    .where(and(eq(uploads.id, uploadId), eq(uploads.ownerId, userId), isNull(uploads.completedAt)))
-    .limit(1);
-  return upload ?? null;
+/** Thrown inside a transaction to roll it back and answer `result` (e.g. a part list to correct). */
+class Refusal extends Error {
+  constructor(readonly result: StorageResult<never>) {
+    super(result.ok ? '' : result.error);
+  }
+}
+
+const ENDED: Record<string, string> = {
+  completed: 'This upload was already completed.',
+  aborted: 'This upload was cancelled. Start the upload again.',
+  expired: 'This upload expired before it was completed. Start the upload again.',
+  rejected: 'This upload was refused (its stored file did not match what was declared). Start the upload again.',
+};
+
+/** Why an upload cannot be claimed, as the answer to give. */
+async function unclaimable(db: Database, userId: string, uploadId: string): Promise<StorageResult<never>> {
+  const [row] = await db.select().from(uploads).where(and(eq(uploads.id, uploadId), eq(uploads.ownerId, userId))).limit(1);
+  if (!row) return { ok: false, status: 404, error: 'No such upload.' };
+  if (row.state === 'completed') return { ok: false, status: 409, error: ENDED.completed! };
+  if (row.state !== 'pending') return { ok: false, status: 410, error: ENDED[row.state] ?? 'This upload has ended.' };
+  return { ok: false, status: 410, error: ENDED.expired! };
 }
 
 export async function completeUpload(
@@ -89,68 +165,202 @@ export async function completeUpload(
   uploadId: string,
   parts?: Array<{ partNumber: number; etag: string }>,
 ): Promise<StorageResult<{ file: PublicFile }>> {
-  const upload = await findPendingUpload(deps, userId, uploadId);
-  if (!upload) return { ok: false, status: 404, error: 'No such upload in progress.' };
-
-  if (upload.multipartId) {
-    const expected = upload.partCount ?? 0;
-    const numbers = (parts ?? []).map((p) => p.partNumber).sort((a, b) => a - b);
-    if (numbers.length !== expected || numbers.some((n, i) => n !== i + 1)) {
-      return { ok: false, status: 422, error: `This upload has ${expected} parts; send each part number from 1 to ${expected} once, with its ETag.` };
-    }
-    try {
-      await deps.operations.completeMultipartUpload(
-        upload.bucket,
-        upload.objectKey,
-        upload.multipartId,
-        (parts ?? []).map((p) => ({ part: p.partNumber, etag: p.etag.replace(/"/g, '') })).sort((a, b) => a.part - b.part),
-      );
-    } catch (error) {
-      return { ok: false, status: 422, error: `Storage refused to assemble the parts (${(error as { code?: string }).code ?? 'error'}).` };
-    }
-  }
-
-  let stat;
+  if (!/^[0-9a-f-]{36}$/i.test(uploadId)) return { ok: false, status: 404, error: 'No such upload.' };
   try {
-    stat = await deps.operations.statObject(upload.bucket, upload.objectKey);
-  } catch {
-    return { ok: false, status: 409, error: 'The file has not been uploaded yet.' };
+    return await deps.db.transaction(async (tx) => {
+      // The claim: pending and not expired, in one statement. The sweep's claim of an expired upload
+      // waits for this row lock and then finds it no longer pending.
+      const [upload] = await tx
+        .update(uploads)
+        .set({ state: 'completed', completedAt: sql`now()` })
+        .where(and(eq(uploads.id, uploadId), eq(uploads.ownerId, userId), eq(uploads.state, 'pending'), sql`${uploads.expiresAt} > now()`))
+        .returning();
+      if (!upload) throw new Refusal(await unclaimable(deps.db, userId, uploadId));
+
+      if (upload.multipartId) {
+        const expected = upload.partCount ?? 0;
+        const numbers = (parts ?? []).map((p) => p.partNumber).sort((a, b) => a - b);
+        if (numbers.length !== expected || numbers.some((n, i) => n !== i + 1)) {
+          throw new Refusal({ ok: false, status: 422, error: `This upload has ${expected} parts; send each part number from 1 to ${expected} once, with its ETag.` });
+        }
+        try {
+          await deps.operations.completeMultipartUpload(
+            upload.bucket,
+            upload.objectKey,
+            upload.multipartId,
+            (parts ?? []).map((p) => ({ part: p.partNumber, etag: p.etag.replace(/"/g, '') })).sort((a, b) => a.part - b.part),
+          );
+        } catch (error) {
+          throw new Refusal({ ok: false, status: 422, error: `Storage refused to assemble the parts (${(error as { code?: string }).code ?? 'error'}).` });
+        }
+      }
+
+      let stat;
+      try {
+        stat = await deps.operations.statObject(upload.bucket, upload.objectKey);
+      } catch {
+        throw new Refusal({ ok: false, status: 409, error: 'The file has not been uploaded yet.' });
+      }
+      const storedType = (stat.metaData?.['content-type'] as string | undefined) ?? '';
+      if (stat.size > upload.declaredSize || stat.size === 0 || storedType !== upload.contentType) {
+        await deps.operations.removeObject(upload.bucket, upload.objectKey).catch(() => {});
+        await tx.update(uploads).set({ state: 'rejected', completedAt: null }).where(eq(uploads.id, upload.id));
+        return { ok: false as const, status: 422 as const, error: 'The stored file does not match what was declared (size or type); it was removed.' };
+      }
+      const [file] = await tx
+        .insert(files)
+        .values({ ownerId: userId, bucket: upload.bucket, objectKey: upload.objectKey, name: upload.name, size: stat.size, contentType: upload.contentType })
+        .onConflictDoNothing()
+        .returning();
+      if (!file) throw new Refusal({ ok: false, status: 409, error: ENDED.completed! });
+      return { ok: true as const, file: publicFile(file, deps.buckets) };
+    });
+  } catch (error) {
+    if (error instanceof Refusal) return error.result;
+    throw error;
   }
-  const storedType = (stat.metaData?.['content-type'] as string | undefined) ?? '';
-  if (stat.size > upload.declaredSize || stat.size === 0 || storedType !== upload.contentType) {
-    await deps.operations.removeObject(upload.bucket, upload.objectKey).catch(() => {});
-    await deps.db.delete(uploads).where(eq(uploads.id, upload.id));
-    return { ok: false, status: 422, error: 'The stored file does not match what was declared (size or type); it was removed.' };
-  }
-  const [file] = await deps.db
-    .insert(files)
-    .values({ ownerId: userId, bucket: upload.bucket, objectKey: upload.objectKey, name: upload.name, size: stat.size, contentType: upload.contentType })
-    .onConflictDoNothing()
-    .returning();
-  await deps.db.update(uploads).set({ completedAt: new Date() }).where(eq(uploads.id, upload.id));
-  if (!file) return { ok: false, status: 409, error: 'This upload was already completed.' };
-  return { ok: true, file: publicFile(file, deps.buckets) };
 }
 
+/**
+ * Signs more part URLs of a multipart upload in progress, and extends its life (15 minutes from now, never
+ * past 24 hours after it started), so a slow connection finishes what it started.
+ */
+export async function signUploadParts(
+  deps: StorageDeps,
+  userId: string,
+  uploadId: string,
+  partNumbers: number[],
+): Promise<StorageResult<{ parts: Array<{ partNumber: number; url: string }>; expiresAt: string }>> {
+  if (!/^[0-9a-f-]{36}$/i.test(uploadId)) return { ok: false, status: 404, error: 'No such upload.' };
+  if (partNumbers.length === 0 || partNumbers.length > MAX_PART_BATCH) {
+    return { ok: false, status: 400, error: `Ask for 1 to ${MAX_PART_BATCH} parts at a time.` };
+  }
+  const [upload] = await deps.db
+    .update(uploads)
+    .set({
+      expiresAt: sql`least(${uploads.createdAt} + ${UPLOAD_MAX_LIFETIME_SECONDS} * interval '1 second', greatest(${uploads.expiresAt}, now() + ${UPLOAD_TTL_SECONDS} * interval '1 second'))`,
+      urlsValidUntil: sql`greatest(coalesce(${uploads.urlsValidUntil}, now()), now() + ${UPLOAD_TTL_SECONDS} * interval '1 second')`,
+    })
+    .where(and(eq(uploads.id, uploadId), eq(uploads.ownerId, userId), eq(uploads.state, 'pending'), sql`${uploads.expiresAt} > now()`, sql`${uploads.multipartId} is not null`))
+    .returning();
+  if (!upload) return unclaimable(deps.db, userId, uploadId);
+  const count = upload.partCount ?? 0;
+  const unknown = partNumbers.find((n) => !Number.isInteger(n) || n < 1 || n > count);
+  if (unknown !== undefined) return { ok: false, status: 400, error: `This upload has parts 1 to ${count}; there is no part ${unknown}.` };
+  const parts = await signParts(
+    deps.partSigner,
+    { bucket: upload.bucket, key: upload.objectKey, multipartId: upload.multipartId!, size: upload.declaredSize, partSize: upload.partSize! },
+    [...new Set(partNumbers)],
+  );
+  return { ok: true, parts, expiresAt: upload.expiresAt.toISOString() };
+}
+
+export interface ResumeState {
+  uploadId: string;
+  partSize: number;
+  partCount: number;
+  /** Parts storage already holds whole: send only the others. */
+  uploadedParts: Array<{ partNumber: number; etag: string }>;
+}
+
+/**
+ * Where a multipart upload stands, for a browser resuming it after a reload: owner checked, the same file
+ * required (the fingerprint it started with), and the parts MinIO holds listed from MinIO itself.
+ */
+export async function resumeUpload(deps: StorageDeps, userId: string, uploadId: string, fingerprint: string): Promise<StorageResult<ResumeState>> {
+  if (!/^[0-9a-f-]{36}$/i.test(uploadId)) return { ok: false, status: 404, error: 'No such upload.' };
+  const [upload] = await deps.db
+    .select()
+    .from(uploads)
+    .where(and(eq(uploads.id, uploadId), eq(uploads.ownerId, userId), eq(uploads.state, 'pending'), sql`${uploads.expiresAt} > now()`, sql`${uploads.multipartId} is not null`))
+    .limit(1);
+  if (!upload) return unclaimable(deps.db, userId, uploadId);
+  if (!upload.fingerprint || upload.fingerprint !== fingerprint) {
+    return { ok: false, status: 409, error: 'This is not the file this upload started with (its name, size or date differ). Start a new upload.' };
+  }
+  // minio-js keeps listParts protected; it is the ListParts call S3 defines, paginated for us.
+  const listed = await (deps.operations as unknown as { listParts(b: string, k: string, id: string): Promise<Array<{ part: number; etag: string; size: number }>> }).listParts(
+    upload.bucket,
+    upload.objectKey,
+    upload.multipartId!,
+  );
+  const uploadedParts = listed
+    .filter((p) => p.size === partLength(upload.declaredSize, upload.partSize!, p.part))
+    .map((p) => ({ partNumber: p.part, etag: p.etag.replace(/"/g, '') }));
+  return { ok: true, uploadId: upload.id, partSize: upload.partSize!, partCount: upload.partCount!, uploadedParts };
+}
+
+/** Ends an upload: its URLs are useless from now on, because whatever they store is removed. */
 export async function abortUpload(deps: StorageDeps, userId: string, uploadId: string): Promise<StorageResult<object>> {
-  const upload = await findPendingUpload(deps, userId, uploadId);
-  if (!upload) return { ok: false, status: 404, error: 'No such upload in progress.' };
-  await discard(deps, upload);
+  if (!/^[0-9a-f-]{36}$/i.test(uploadId)) return { ok: false, status: 404, error: 'No such upload.' };
+  const [upload] = await deps.db
+    .update(uploads)
+    .set({ state: 'aborted' })
+    .where(and(eq(uploads.id, uploadId), eq(uploads.ownerId, userId), eq(uploads.state, 'pending')))
+    .returning();
+  if (!upload) return unclaimable(deps.db, userId, uploadId);
+  await removeStored(deps, upload);
   return { ok: true };
 }
 
-async function discard(deps: StorageDeps, upload: typeof uploads.$inferSelect) {
+async function removeStored(deps: StorageDeps, upload: Upload) {
   if (upload.multipartId) await deps.operations.abortMultipartUpload(upload.bucket, upload.objectKey, upload.multipartId).catch(() => {});
   await deps.operations.removeObject(upload.bucket, upload.objectKey).catch(() => {});
-  await deps.db.delete(uploads).where(eq(uploads.id, upload.id));
 }
 
-/** Removes what expired uploads left behind: their objects, unfinished parts and records. */
+/**
+ * The expiry sweep. Claims pending uploads past their expiry (the same conditional update completion
+ * uses, so only one of them wins) and removes what they stored; removes what ended uploads stored, and
+ * forgets them once their URLs cannot be used any more. Answers how many uploads it expired.
+ */
 export async function sweepStaleUploads(deps: StorageDeps, now = new Date()): Promise<number> {
-  const stale = await deps.db.select().from(uploads).where(and(isNull(uploads.completedAt), lt(uploads.expiresAt, now))).limit(500);
-  for (const upload of stale) await discard(deps, upload);
-  await deps.db.delete(uploads).where(and(lt(uploads.expiresAt, new Date(now.getTime() - 24 * 3600 * 1000))));
-  return stale.length;
+  const expired = await deps.db
+    .update(uploads)
+    .set({ state: 'expired' })
+    .where(and(eq(uploads.state, 'pending'), sql`${uploads.expiresAt} < ${now.toISOString()}::timestamptz`))
+    .returning();
+  for (const upload of expired) await removeStored(deps, upload);
+  const revoked = await deps.db
+    .select()
+    .from(uploads)
+    .where(and(sql`${uploads.state} in ('aborted', 'expired', 'rejected')`, sql`coalesce(${uploads.urlsValidUntil}, ${uploads.expiresAt}) < ${now.toISOString()}::timestamptz`))
+    .limit(1_000);
+  for (const upload of revoked) {
+    // The last URL has expired: what is under the key now stays gone, and the row can go.
+    await removeStored(deps, upload);
+    await deps.db.delete(uploads).where(and(eq(uploads.id, upload.id), sql`${uploads.state} <> 'pending'`));
+  }
+  await deps.db.delete(uploads).where(and(eq(uploads.state, 'completed'), sql`${uploads.completedAt} < ${new Date(now.getTime() - 24 * 3600 * 1000).toISOString()}::timestamptz`));
+  return expired.length;
+}
+
+/**
+ * The backstop: lists every object under `users/` in the user-facing buckets and removes those that no
+ * file or upload row claims and that are older than `olderThanMs` (longer than any URL lives), whatever
+ * left them (a crash between storage and database, an upload through a URL of a forgotten row).
+ */
+export async function sweepUnclaimedObjects(deps: StorageDeps, { olderThanMs = 2 * UPLOAD_TTL_SECONDS * 1000, now = new Date() } = {}): Promise<number> {
+  let removed = 0;
+  for (const bucket of [deps.buckets.audio, deps.buckets.avatars]) {
+    const candidates: string[] = [];
+    const stream = deps.operations.listObjectsV2(bucket, 'users/', true);
+    for await (const item of stream as AsyncIterable<{ name?: string; lastModified?: Date }>) {
+      if (item.name && item.lastModified && now.getTime() - item.lastModified.getTime() > olderThanMs) candidates.push(item.name);
+    }
+    for (let i = 0; i < candidates.length; i += 500) {
+      const batch = candidates.slice(i, i + 500);
+      const result = await deps.db.execute(sql`
+        select ${files.objectKey} as key from ${files} where ${files.bucket} = ${bucket} and ${files.objectKey} in ${batch}
+        union select ${uploads.objectKey} from ${uploads} where ${uploads.bucket} = ${bucket} and ${uploads.objectKey} in ${batch}`);
+      const claimed = new Set((result as unknown as { rows: Array<{ key: string }> }).rows.map((r) => r.key));
+      for (const key of batch) {
+        if (claimed.has(key)) continue;
+        await deps.operations.removeObject(bucket, key);
+        removed++;
+      }
+    }
+  }
+  return removed;
 }
 
 export async function listFiles(deps: StorageDeps, userId: string): Promise<PublicFile[]> {

@@ -1,13 +1,15 @@
 /**
  * File storage on MinIO (S3-compatible): two clients (operations on the internal endpoint, signing for the
  * public one), the buckets and their rules, presigned uploads that MinIO enforces (POST policies, and
- * multipart for large files), verified completion, safe presigned downloads, and a liveness probe.
+ * multipart parts signed with their exact size), a per-user quota, atomic completion, sweeps that revoke
+ * ended uploads, safe presigned downloads, and a liveness probe.
  * Node-only.
  */
 export { getStorageClients, createOperationsClient, createSigningClient, pingStorage } from './clients';
 export { BUCKET_RULES, bucketNames, bucketStatus, initializeBuckets as ensureBuckets, type BucketName, type BucketRule, type BucketStatus } from './buckets';
 export { sanitizeFilename, objectKeyFor } from './keys';
-export { MULTIPART_THRESHOLD, MIN_PART_SIZE, MAX_PARTS, UPLOAD_TTL_SECONDS, partPlan, type PostUpload, type MultipartUpload } from './uploads';
+export { MULTIPART_THRESHOLD, MIN_PART_SIZE, MAX_PARTS, UPLOAD_TTL_SECONDS, partPlan, partLength, type PostUpload, type MultipartUpload } from './uploads';
+export { createPartSigner, type PartSigner } from './part-signer';
 export { contentDisposition, DOWNLOAD_TTL_SECONDS } from './downloads';
 export * from './files';
 export {

@@ -22,8 +22,9 @@ export function resolvedBuckets(): Record<BucketName, string> {
 }
 
 export async function getStorageDeps(): Promise<StorageDeps> {
-  const { operations, signing } = clients();
-  return { db: await getDatabase(getConfig().database), operations, signer: signing, buckets: resolvedBuckets() };
+  const { operations, signing, partSigner } = clients();
+  const config = getConfig();
+  return { db: await getDatabase(config.database), operations, signer: signing, partSigner, buckets: resolvedBuckets(), quotaBytes: config.storage.quotaBytes };
 }
 
 /** Creates every bucket that is missing; safe to run from several instances at once. */

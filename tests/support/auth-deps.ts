@@ -15,6 +15,14 @@ import {
   resetFailedAttempts,
 } from '@/lib/rate-limit/server';
 import type { AuthDeps, LimitAnswer } from '@/lib/auth';
+import {
+  sendAccountExistsEmail,
+  sendPasswordChangedEmail,
+  sendPasswordResetEmail,
+  sendUnlockAccountEmail,
+  sendVerificationEmail,
+  sendWelcomeEmail,
+} from '@/lib/email';
 
 export interface RecordedEmail {
   kind: keyof AuthDeps['emails'];
@@ -27,10 +35,27 @@ const allow = async (): Promise<LimitAnswer> => ({ allowed: true });
 const answer = (decision: { allowed: boolean; status: number }): LimitAnswer =>
   decision.allowed ? { allowed: true } : { allowed: false, message: `limited (${decision.status})` };
 
-export async function realAuthDeps({ limits = 'allow' }: { limits?: 'allow' | 'real' } = {}): Promise<AuthDeps & { sent: RecordedEmail[] }> {
+/**
+ * `emails: 'outbox'` queues real emails in the real outbox (each call also recorded); the default only
+ * records them.
+ */
+export async function realAuthDeps({ limits = 'allow', emails = 'record' }: { limits?: 'allow' | 'real'; emails?: 'record' | 'outbox' } = {}): Promise<
+  AuthDeps & { sent: RecordedEmail[] }
+> {
   const config = loadConfig(process.env);
   const sent: RecordedEmail[] = [];
-  const record = (kind: RecordedEmail['kind']) => (to: string, name: string, token?: string) => void sent.push({ kind, to, name, token });
+  const outbox: Record<RecordedEmail['kind'], (to: string, name: string, token: string) => Promise<unknown>> = {
+    verification: sendVerificationEmail,
+    welcome: (to, name) => sendWelcomeEmail(to, name),
+    passwordReset: sendPasswordResetEmail,
+    passwordChanged: (to, name) => sendPasswordChangedEmail(to, name),
+    accountExists: (to, name) => sendAccountExistsEmail(to, name),
+    unlockAccount: sendUnlockAccountEmail,
+  };
+  const record = (kind: RecordedEmail['kind']) => async (to: string, name: string, token?: string) => {
+    sent.push({ kind, to, name, token });
+    if (emails === 'outbox') await outbox[kind](to, name, token ?? '');
+  };
   return {
     sent,
     db: await getDatabase(config.database),

@@ -23,3 +23,14 @@ export function linkIn(text: string | undefined, path: string): string | null {
   const match = new RegExp(`https?://[^\\s"'<>\\]]*${path.replace(/[/?]/g, (c) => `\\${c}`)}[^\\s"'<>\\]]*`).exec(text ?? '');
   return match ? match[0].replace(/&amp;/g, '&') : null;
 }
+
+/** Waits until `count` emails to the address are in the store (the outbox worker sends after the call). */
+export async function waitForEmails(address: string, count = 1, timeoutMs = 20_000): Promise<StoredEmail[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const emails = await emailsTo(address);
+    if (emails.length >= count) return emails;
+    if (Date.now() > deadline) throw new Error(`expected ${count} email(s) to ${address}, found ${emails.length}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -4,14 +4,21 @@ import { randomBytes } from 'node:crypto';
 import { createUser } from '@/lib/auth';
 import { loadConfig } from '@/lib/config';
 import { getDatabase } from '@/lib/db';
-import { bucketNames, createOperationsClient, createSigningClient, ensureBuckets, type StorageDeps } from '@/lib/storage';
+import { bucketNames, createOperationsClient, createPartSigner, createSigningClient, ensureBuckets, type StorageDeps } from '@/lib/storage';
 
 export async function storageDeps(): Promise<StorageDeps> {
   const config = loadConfig(process.env);
   const operations = createOperationsClient(config.storage);
   const buckets = bucketNames(config.storage.bucketPrefix);
   await ensureBuckets(operations, buckets, config.storage.region);
-  return { db: await getDatabase(config.database), operations, signer: createSigningClient(config.storage), buckets };
+  return {
+    db: await getDatabase(config.database),
+    operations,
+    signer: createSigningClient(config.storage),
+    partSigner: createPartSigner(config.storage),
+    buckets,
+    quotaBytes: config.storage.quotaBytes,
+  };
 }
 
 export async function makeUser(deps: StorageDeps): Promise<string> {

@@ -1,10 +1,12 @@
 import { requireUser, jsonRoute } from '@/lib/api';
-import { getStorageDeps, listFiles } from '@/lib/storage';
+import { getStorageDeps, listFiles, storageUsage } from '@/lib/storage';
 
 export const dynamic = 'force-dynamic';
 
 export const GET = jsonRoute(async () => {
   const user = await requireUser();
   if (!user.ok) return user.response;
-  return Response.json({ files: await listFiles(await getStorageDeps(), user.userId) }, { headers: { 'Cache-Control': 'no-store' } });
+  const deps = await getStorageDeps();
+  const [files, usage] = await Promise.all([listFiles(deps, user.userId), storageUsage(deps.db, user.userId, deps.quotaBytes)]);
+  return Response.json({ files, usage }, { headers: { 'Cache-Control': 'no-store' } });
 });

@@ -11,6 +11,8 @@ const uploadSchema = z.object({
   filename: z.string().trim().min(1).max(255),
   contentType: z.string().trim().toLowerCase().regex(/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/, 'must be a MIME type like audio/mpeg'),
   size: z.number().int().positive(),
+  /** The browser's identity of the file (name, size, last modified), so a resume can check it is the same. */
+  fingerprint: z.string().min(1).max(600).optional(),
 });
 
 export const POST = jsonRoute(async (request: Request) => {
@@ -25,7 +27,7 @@ export const POST = jsonRoute(async (request: Request) => {
   const body = await readJson(request, uploadSchema);
   if (!body.ok) return body.response;
   const result = await requestUpload(await getStorageDeps(), user.userId, body.data);
-  if (!result.ok) return problemFor(result.status, result.error);
+  if (!result.ok) return problemFor(result.status, result.error, result.extra);
   const response = Response.json({ uploadId: result.uploadId, ...result.upload });
   for (const [name, value] of Object.entries(limit.headers)) response.headers.set(name, value);
   return response;

@@ -14,15 +14,25 @@ import {
   sendVerificationEmail,
   sendWelcomeEmail,
   setMailer,
+  startEmailOutbox,
+  stopEmailOutbox,
+  getEmailStatus,
   templates,
   type EmailTransport,
 } from '@/lib/email';
+import { closeDatabase } from '@/lib/db';
 import { closeRedis } from '@/lib/redis';
-import { emailsTo, linkIn, uniqueAddress } from '../../support/ses-store';
+import { emailsTo, linkIn, uniqueAddress, waitForEmails } from '../../support/ses-store';
 import { expectedSignature, parseAuthorization, type ReceivedRequest } from '../../support/sigv4';
 
+beforeAll(() => {
+  startEmailOutbox({ pollMs: 100, overrides: { baseDelayMs: 50, maxDelayMs: 200 } });
+});
+
 afterAll(async () => {
+  await stopEmailOutbox();
   await closeRedis();
+  await closeDatabase();
 });
 
 describe('convenience functions send through the AWS SDK to the SES endpoint', () => {
@@ -31,8 +41,8 @@ describe('convenience functions send through the AWS SDK to the SES endpoint', (
   it('sendVerificationEmail: sender, recipient, subject, both parts and the link', async () => {
     const to = uniqueAddress('verify');
     const result = await sendVerificationEmail(to, 'Ada', 'token-abc');
-    expect(result).toMatchObject({ ok: true, status: 'sent' });
-    const [email, ...others] = await emailsTo(to);
+    expect(result).toMatchObject({ ok: true, status: 'queued' });
+    const [email, ...others] = await waitForEmails(to);
     expect(others).toHaveLength(0);
     expect(email!.from).toBe(getConfig().email.from);
     expect(email!.subject).toBe('Verify your email address');
@@ -45,16 +55,18 @@ describe('convenience functions send through the AWS SDK to the SES endpoint', (
   it('sendPasswordResetEmail', async () => {
     const to = uniqueAddress('reset');
     expect((await sendPasswordResetEmail(to, 'Ada', 'token-def')).ok).toBe(true);
-    const [email] = await emailsTo(to);
+    const [email] = await waitForEmails(to);
     expect(email!.subject).toBe('Reset your password');
     expect(linkIn(email!.body.text, '/auth/reset-password?token=')).toBe(`${appUrl()}/auth/reset-password?token=token-def`);
   });
 
   it('sendWelcomeEmail, once per address', async () => {
     const to = uniqueAddress('welcome');
-    expect(await sendWelcomeEmail(to, 'Ada')).toMatchObject({ status: 'sent' });
+    expect(await sendWelcomeEmail(to, 'Ada')).toMatchObject({ status: 'queued' });
     expect(await sendWelcomeEmail(to, 'Ada')).toMatchObject({ status: 'duplicate' });
-    const emails = await emailsTo(to);
+    const emails = await waitForEmails(to);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await emailsTo(to)).toHaveLength(1);
     expect(emails).toHaveLength(1);
     expect(emails[0]!.subject).toBe('Welcome to zigznote! 🎉');
     expect(emails[0]!.body.text).toMatch(/welcome, ada!/i);
@@ -63,7 +75,7 @@ describe('convenience functions send through the AWS SDK to the SES endpoint', (
   it('sendPasswordChangedEmail', async () => {
     const to = uniqueAddress('changed');
     expect((await sendPasswordChangedEmail(to, 'Ada')).ok).toBe(true);
-    const [email] = await emailsTo(to);
+    const [email] = await waitForEmails(to);
     expect(email!.subject).toBe('Your password has been changed');
     expect(email!.body.text).toContain(`${appUrl()}/auth/forgot-password`);
   });
@@ -71,7 +83,7 @@ describe('convenience functions send through the AWS SDK to the SES endpoint', (
   it('sendAccountExistsEmail', async () => {
     const to = uniqueAddress('exists');
     expect((await sendAccountExistsEmail(to, 'Ada')).ok).toBe(true);
-    const [email] = await emailsTo(to);
+    const [email] = await waitForEmails(to);
     expect(email!.subject).toBe('You already have a zigznote account');
   });
 });
@@ -91,9 +103,14 @@ describe('exactly once', () => {
     setMailer({ transport: flaky });
     try {
       const to = uniqueAddress('throttled');
-      expect(await sendVerificationEmail(to, 'Ada', 'tok')).toMatchObject({ ok: true, status: 'sent' });
+      const queued = await sendVerificationEmail(to, 'Ada', 'tok');
+      expect(queued).toMatchObject({ ok: true, status: 'queued' });
+      await waitForEmails(to);
       expect(calls).toBe(3);
       expect(await emailsTo(to)).toHaveLength(1);
+      const id = (queued as { id: string }).id;
+      for (let i = 0; i < 50 && (await getEmailStatus(id))?.status !== 'sent'; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await getEmailStatus(id)).toMatchObject({ status: 'sent', attempts: 3 });
     } finally {
       setMailer({ transport: real });
     }
@@ -107,9 +124,26 @@ describe('exactly once', () => {
       sendEmail({ to, subject, react, idempotencyKey: key }),
       sendEmail({ to, subject, react, idempotencyKey: key }),
     ]);
-    expect(results.map((r) => r.status).sort()).toEqual(['duplicate', 'sent']);
-    expect(await sendEmail({ to, subject, react, idempotencyKey: key })).toMatchObject({ status: 'duplicate' });
+    expect(results.map((r) => r.status).sort()).toEqual(['duplicate', 'queued']);
+    await waitForEmails(to);
+    // a later call gets the first email's id and its current state (recorded a moment after the send)
+    const first = results.find((r) => r.status === 'queued') as { id: string };
+    for (let i = 0; i < 50 && (await getEmailStatus(first.id))?.status !== 'sent'; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await sendEmail({ to, subject, react, idempotencyKey: key })).toMatchObject({ status: 'duplicate', id: first.id, current: 'sent' });
     expect(await emailsTo(to)).toHaveLength(1);
+  });
+
+  it('the same key with different content is an error the caller sees, and sends nothing more', async () => {
+    const to = uniqueAddress('conflict');
+    const key = `conflict-${to}`;
+    const one = templates.passwordResetEmail(getConfig().appUrl, 'Ada', 'first-token');
+    const other = templates.passwordResetEmail(getConfig().appUrl, 'Ada', 'second-token');
+    expect(await sendEmail({ to, subject: one.subject, react: one.react, idempotencyKey: key })).toMatchObject({ ok: true, status: 'queued' });
+    expect(await sendEmail({ to, subject: other.subject, react: other.react, idempotencyKey: key })).toMatchObject({ ok: false, status: 'conflict' });
+    const emails = await waitForEmails(to);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await emailsTo(to)).toHaveLength(1);
+    expect(emails[0]!.body.text).toContain('first-token');
   });
 });
 

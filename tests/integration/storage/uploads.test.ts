@@ -131,7 +131,7 @@ describe('completing an upload', () => {
     await postToStorage(upload.url, upload.fields, randomBytes(300), 'audio/mpeg');
     expect(await completeUpload(deps, stranger, uploadId)).toMatchObject({ ok: false, status: 404 });
     expect(await completeUpload(deps, owner, uploadId)).toMatchObject({ ok: true });
-    expect(await completeUpload(deps, owner, uploadId)).toMatchObject({ ok: false, status: 404 });
+    expect(await completeUpload(deps, owner, uploadId)).toMatchObject({ ok: false, status: 409, error: "This upload was already completed." });
   });
 });
 

@@ -1,6 +1,7 @@
 import { problemFor, readBodyText } from '@/lib/api';
 import { getConfig } from '@/lib/config';
-import { getDeliveryState, handleSnsMessage } from '@/lib/email';
+import { getDatabase } from '@/lib/db';
+import { getDeliveryState, handleSnsMessage, recordDeliveryEvent } from '@/lib/email';
 
 // SES bounce and complaint notifications, delivered by SNS (which posts JSON as text/plain). Believed only
 // from the topics the operator configured and when the SNS signature verifies; the signature, not the
@@ -26,6 +27,7 @@ export async function POST(request: Request) {
     region: config.email.region,
     topicArns: config.email.snsTopicArns,
     suppress: (email, reason) => state.suppress(email, reason),
+    recordEvent: async (messageId, status) => recordDeliveryEvent(await getDatabase(config.database), messageId, status),
   }).catch(() => ({ status: 'failed' as const }));
   if (outcome.status === 'rejected') return problemFor(403, outcome.reason);
   // SNS retries on 5xx: a failure to act (e.g. Postgres down) is worth its retry.

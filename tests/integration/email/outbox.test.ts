@@ -1,0 +1,233 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { eq, inArray, sql } from 'drizzle-orm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { signUp } from '@/lib/auth';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { Pool } from 'pg';
+import { getConfig } from '@/lib/config';
+import { closeDatabase, emailOutbox, getDatabase, type Database } from '@/lib/db';
+import {
+  createSesTransport,
+  deliverDueEmails,
+  enqueueEmail,
+  forgetIdempotencyKeys,
+  getEmailStatus,
+  oldestDueAgeSeconds,
+  outboxDeps,
+  recordDeliveryEvent,
+  sendVerificationEmail,
+  setMailer,
+  startEmailOutbox,
+  stopEmailOutbox,
+} from '@/lib/email';
+import { closeRedis } from '@/lib/redis';
+import { realAuthDeps, uniqueEmail } from '../../support/auth-deps';
+import { failingSesEndpoint, localSesEndpoint, storedTo } from '../../support/ses-endpoint';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(condition: () => Promise<boolean>, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+const realTransport = createSesTransport(getConfig().email);
+
+afterAll(async () => {
+  await stopEmailOutbox();
+  setMailer({ transport: realTransport });
+  await closeRedis();
+  await closeDatabase();
+});
+
+describe('SES down for a minute while 20 people sign up', () => {
+  it('sends each verification email exactly once after SES returns', { timeout: 180_000 }, async () => {
+    const ses = await localSesEndpoint();
+    setMailer({ transport: createSesTransport({ ...getConfig().email, endpoint: ses.url }) });
+    startEmailOutbox({ pollMs: 200, overrides: { baseDelayMs: 1_000, maxDelayMs: 8_000 } });
+    try {
+      await ses.stop();
+      const deps = await realAuthDeps({ emails: 'outbox' });
+      const addresses = Array.from({ length: 20 }, (_, i) => uniqueEmail(`outage-${i}`));
+      const answers = await Promise.all(addresses.map((email) => signUp(deps, { name: 'Ada', email, password: 'longenough' })));
+      expect(answers.every((answer) => answer.ok)).toBe(true);
+
+      await sleep(60_000);
+      const db = await getDatabase(getConfig().database);
+      const waiting = await db.select().from(emailOutbox).where(inArray(emailOutbox.recipient, addresses));
+      expect(waiting).toHaveLength(20);
+      // still owed, retried meanwhile, never given up on
+      expect(waiting.every((row) => (row.status === 'queued' || row.status === 'sending') && row.attempts >= 2)).toBe(true);
+
+      await ses.start();
+      await until(async () => (await Promise.all(addresses.map((a) => storedTo(ses.url, a)))).every((emails) => emails.length >= 1), 60_000, 'all 20 emails');
+      await sleep(2_000);
+      for (const address of addresses) {
+        const emails = await storedTo(ses.url, address);
+        expect(emails.map((e) => e.subject)).toEqual(['Verify your email address']);
+      }
+      const sent = await db.select().from(emailOutbox).where(inArray(emailOutbox.recipient, addresses));
+      expect(sent.every((row) => row.status === 'sent' && row.sesMessageId)).toBe(true);
+    } finally {
+      await stopEmailOutbox();
+      setMailer({ transport: realTransport });
+      await ses.stop();
+    }
+  });
+});
+
+describe('a killed app process', () => {
+  function outboxProcess(sesUrl: string): ChildProcess {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/support/outbox-process.ts'], {
+      env: { ...process.env, AWS_SES_ENDPOINT: sesUrl, ZZ_OUTBOX_BASE_DELAY_MS: '1500' },
+      stdio: 'ignore',
+    });
+    return child;
+  }
+
+  it('an email mid-retry when its process is SIGKILLed is delivered exactly once by the next process', { timeout: 90_000 }, async () => {
+    await stopEmailOutbox();
+    const ses = await localSesEndpoint();
+    await ses.stop();
+    const to = uniqueEmail('killed');
+    const queued = await sendVerificationEmail(to, 'Ada', 'token-killed');
+    if (queued.status !== 'queued') throw new Error(`not queued: ${queued.status}`);
+
+    const first = outboxProcess(ses.url);
+    try {
+      // the first process tried, failed (SES down) and is waiting to retry
+      await until(async () => ((await getEmailStatus(queued.id))?.attempts ?? 0) >= 1, 30_000, 'a first attempt');
+      expect((await getEmailStatus(queued.id))!.status).toMatch(/queued|sending/);
+    } finally {
+      const exited = new Promise((resolve) => first.once('exit', resolve));
+      first.kill('SIGKILL');
+      await exited;
+    }
+
+    await ses.start();
+    const second = outboxProcess(ses.url);
+    try {
+      // within the lease (3 s here) plus a retry delay, even if the first process died holding the row
+      await until(async () => (await storedTo(ses.url, to)).length >= 1, 45_000, 'the email');
+      await sleep(3_000);
+      expect(await storedTo(ses.url, to)).toHaveLength(1);
+      expect(await getEmailStatus(queued.id)).toMatchObject({ status: 'sent' });
+    } finally {
+      second.kill('SIGKILL');
+      await ses.stop();
+    }
+  });
+});
+
+describe('several instances share the outbox', () => {
+  it('two processes draining 30 emails together send each exactly once', { timeout: 90_000 }, async () => {
+    await stopEmailOutbox();
+    const ses = await localSesEndpoint();
+    const addresses = Array.from({ length: 30 }, (_, i) => uniqueEmail(`shared-${i}`));
+    for (const to of addresses) await sendVerificationEmail(to, 'Ada', `token-${to}`);
+    const env = { ...process.env, AWS_SES_ENDPOINT: ses.url };
+    const workers = [0, 1].map(() => spawn(process.execPath, ['--import', 'tsx', 'tests/support/outbox-process.ts'], { env, stdio: 'ignore' }));
+    try {
+      await until(async () => (await Promise.all(addresses.map((a) => storedTo(ses.url, a)))).every((emails) => emails.length >= 1), 60_000, 'all 30 emails');
+      await sleep(2_000);
+      for (const to of addresses) expect(await storedTo(ses.url, to)).toHaveLength(1);
+    } finally {
+      for (const worker of workers) worker.kill('SIGKILL');
+      await ses.stop();
+    }
+  });
+});
+
+describe('which failures are retried', () => {
+  for (const [status, type, outcome] of [
+    [400, 'MessageRejected', 'failed'],
+    [429, 'TooManyRequestsException', 'queued'],
+    [503, 'ServiceUnavailable', 'queued'],
+  ] as const) {
+    it(`${type} (${status}) → ${outcome === 'failed' ? 'fails at once, not retried' : 'retried later'}`, async () => {
+      await stopEmailOutbox();
+      const endpoint = await failingSesEndpoint(status, type);
+      try {
+        const to = uniqueEmail(`error-${status}`);
+        const queued = await sendVerificationEmail(to, 'Ada', `token-${status}`);
+        if (queued.status !== 'queued') throw new Error('not queued');
+        const failures: string[] = [];
+        const deps = await outboxDeps({ transport: createSesTransport({ ...getConfig().email, endpoint: endpoint.url }), reportFailure: (_row, code) => failures.push(code) });
+        await deliverDueEmails(deps);
+        const report = await getEmailStatus(queued.id);
+        expect(report).toMatchObject({ status: outcome, attempts: 1, lastError: type });
+        if (outcome === 'failed') {
+          expect(failures).toContain(type);
+          // a later pass does not try it again
+          await deliverDueEmails(deps);
+          expect((await getEmailStatus(queued.id))!.attempts).toBe(1);
+        } else {
+          expect(report!.nextAttemptAt.getTime()).toBeGreaterThan(Date.now());
+          // this email only ever had a fake endpoint: take it out of the shared queue
+          await (await getDatabase(getConfig().database)).update(emailOutbox).set({ status: 'failed' }).where(eq(emailOutbox.id, queued.id));
+        }
+      } finally {
+        await endpoint.close();
+      }
+    });
+  }
+});
+
+describe('the outbox never blocks on a dead database and writes nothing half', () => {
+  it('refuses the email with an error when Postgres does not answer', async () => {
+    const pool = new Pool({ connectionString: 'postgres://nobody:nothing@127.0.0.1:1/none', connectionTimeoutMillis: 2_000 });
+    pool.on('error', () => {});
+    const db = drizzle({ client: pool }) as unknown as Database;
+    const key = `dead-db-${Date.now()}`;
+    const started = performance.now();
+    await expect(
+      enqueueEmail(db, { from: 'a@zigznote.test', to: 'b@zigznote.test', subject: 's', html: '<p>h</p>', text: 'h' }, { template: 't', idempotencyKey: key }, async () => false),
+    ).rejects.toThrow();
+    expect(performance.now() - started).toBeLessThan(10_000);
+    await pool.end();
+    const live = await getDatabase(getConfig().database);
+    expect(await live.select().from(emailOutbox).where(eq(emailOutbox.idempotencyKey, key))).toHaveLength(0);
+  });
+});
+
+describe('state you can read', () => {
+  it('records SES delivery, bounce and complaint events on the row, by message id', async () => {
+    const db = await getDatabase(getConfig().database);
+    const queued = await sendVerificationEmail(uniqueEmail('events'), 'Ada', 'token-events');
+    if (queued.status !== 'queued') throw new Error('not queued');
+    await db.update(emailOutbox).set({ status: 'sent', sesMessageId: `msg-${queued.id}` }).where(eq(emailOutbox.id, queued.id));
+    await recordDeliveryEvent(db, `msg-${queued.id}`, 'delivered');
+    expect((await getEmailStatus(queued.id))!.status).toBe('delivered');
+    await recordDeliveryEvent(db, `msg-${queued.id}`, 'complained');
+    expect((await getEmailStatus(queued.id))!.status).toBe('complained');
+    // a late delivery event does not hide the complaint
+    await recordDeliveryEvent(db, `msg-${queued.id}`, 'delivered');
+    expect((await getEmailStatus(queued.id))!.status).toBe('complained');
+  });
+
+  it('reports how long the oldest due email has waited, so a stuck queue shows', async () => {
+    const db = await getDatabase(getConfig().database);
+    await stopEmailOutbox();
+    const queued = await sendVerificationEmail(uniqueEmail('stuck'), 'Ada', 'token-stuck');
+    if (queued.status !== 'queued') throw new Error('not queued');
+    await db.update(emailOutbox).set({ nextAttemptAt: sql`now() - interval '10 minutes'` }).where(eq(emailOutbox.id, queued.id));
+    expect(await oldestDueAgeSeconds(db)).toBeGreaterThanOrEqual(600);
+    await db.update(emailOutbox).set({ status: 'failed' }).where(eq(emailOutbox.id, queued.id));
+  });
+
+  it('forgets idempotency keys after the retention, so the key can be used again', async () => {
+    const db = await getDatabase(getConfig().database);
+    const email = { from: 'a@zigznote.test', to: uniqueEmail('retention'), subject: 's', html: '<p>h</p>', text: 'h' };
+    const key = `retention-${email.to}`;
+    const first = await enqueueEmail(db, email, { template: 't', idempotencyKey: key }, async () => false);
+    expect((await enqueueEmail(db, email, { template: 't', idempotencyKey: key }, async () => false)).status).toBe('duplicate');
+    if (first.status !== 'queued') throw new Error('not queued');
+    await db.update(emailOutbox).set({ createdAt: sql`now() - interval '8 days'`, status: 'sent' }).where(eq(emailOutbox.id, first.id));
+    expect(await forgetIdempotencyKeys(db, 7)).toBeGreaterThanOrEqual(1);
+    expect((await enqueueEmail(db, { ...email, subject: 'other' }, { template: 't', idempotencyKey: key }, async () => false)).status).toBe('queued');
+    await db.update(emailOutbox).set({ status: 'failed' }).where(eq(emailOutbox.idempotencyKey, key));
+  });
+});
