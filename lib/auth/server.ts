@@ -56,32 +56,48 @@ async function scopeFor(group: string): Promise<'account' | 'all'> {
   return limitedGroup(await headers()) === group ? 'account' : 'all';
 }
 
+type Scope = 'account' | 'all';
+
+/**
+ * The flows' emails, each written to the outbox (Postgres) before the flow answers; the outbox worker
+ * sends it.
+ */
+export function outboxEmails(): AuthDeps['emails'] {
+  return {
+    verification: (to, name, token) => queued(sendVerificationEmail(to, name, token)),
+    welcome: (to, name) => queued(sendWelcomeEmail(to, name)),
+    passwordReset: (to, name, token) => queued(sendPasswordResetEmail(to, name, token)),
+    passwordChanged: (to, name) => queued(sendPasswordChangedEmail(to, name)),
+    accountExists: (to, name) => queued(sendAccountExistsEmail(to, name)),
+    unlockAccount: (to, name, token) => queued(sendUnlockAccountEmail(to, name, token)),
+  };
+}
+
+/**
+ * The flows' limits on this process's limiter. `scopeOf(group)` says whether middleware already applied
+ * the group's per-IP limits to this request ('account': count only the account's here).
+ */
+export function limiterLimits(scopeOf: (group: string) => Promise<Scope>): AuthDeps['limits'] {
+  return {
+    login: async (ip, email) => answer(await checkLoginRateLimit(ip, email, { scope: await scopeOf('login') })),
+    account: async (email) => answer(await isAccountLocked(email)),
+    recordFailedLogin: async (ip, email) => void (await recordFailedAttempt(ip, email)),
+    resetFailedLogins: (ip, email) => resetFailedAttempts(ip, email),
+    clearAccountFailures: (email) => clearAccountFailures(email),
+    passwordReset: async (ip, email) => answer(await checkPasswordResetRateLimit(ip, email, { scope: await scopeOf('password-reset') })),
+    resetPassword: async (ip) => answer(await checkResetPasswordRateLimit(ip, { scope: await scopeOf('reset-password') })),
+    changePassword: async (userId, ip) => answer(await checkChangePasswordRateLimit(userId, ip)),
+  };
+}
+
 export async function getAuthDeps(): Promise<AuthDeps> {
   const config = getConfig();
   return {
     db: await getDatabase(config.database),
     kv: getKeyValue(config.redis),
     later: async (task) => runAfterResponse(task),
-    // Each writes the email to the outbox (Postgres) before the flow answers; the outbox worker sends it.
-    emails: {
-      verification: (to, name, token) => queued(sendVerificationEmail(to, name, token)),
-      welcome: (to, name) => queued(sendWelcomeEmail(to, name)),
-      passwordReset: (to, name, token) => queued(sendPasswordResetEmail(to, name, token)),
-      passwordChanged: (to, name) => queued(sendPasswordChangedEmail(to, name)),
-      accountExists: (to, name) => queued(sendAccountExistsEmail(to, name)),
-      unlockAccount: (to, name, token) => queued(sendUnlockAccountEmail(to, name, token)),
-    },
-    limits: {
-      // Where middleware applied the group's per-IP limits to this request, only the account's count here.
-      login: async (ip, email) => answer(await checkLoginRateLimit(ip, email, { scope: await scopeFor('login') })),
-      account: async (email) => answer(await isAccountLocked(email)),
-      recordFailedLogin: async (ip, email) => void (await recordFailedAttempt(ip, email)),
-      resetFailedLogins: (ip, email) => resetFailedAttempts(ip, email),
-      clearAccountFailures: (email) => clearAccountFailures(email),
-      passwordReset: async (ip, email) => answer(await checkPasswordResetRateLimit(ip, email, { scope: await scopeFor('password-reset') })),
-      resetPassword: async (ip) => answer(await checkResetPasswordRateLimit(ip, { scope: await scopeFor('reset-password') })),
-      changePassword: async (userId, ip) => answer(await checkChangePasswordRateLimit(userId, ip)),
-    },
+    emails: outboxEmails(),
+    limits: limiterLimits(scopeFor),
   };
 }
 

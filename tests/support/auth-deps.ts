@@ -4,25 +4,8 @@
 import { loadConfig } from '@/lib/config';
 import { getDatabase } from '@/lib/db';
 import { getKeyValue } from '@/lib/redis';
-import {
-  checkChangePasswordRateLimit,
-  checkLoginRateLimit,
-  checkPasswordResetRateLimit,
-  checkResetPasswordRateLimit,
-  clearAccountFailures,
-  isAccountLocked,
-  recordFailedAttempt,
-  resetFailedAttempts,
-} from '@/lib/rate-limit/server';
+import { limiterLimits, outboxEmails } from '@/lib/auth/server';
 import type { AuthDeps, LimitAnswer } from '@/lib/auth';
-import {
-  sendAccountExistsEmail,
-  sendPasswordChangedEmail,
-  sendPasswordResetEmail,
-  sendUnlockAccountEmail,
-  sendVerificationEmail,
-  sendWelcomeEmail,
-} from '@/lib/email';
 
 export interface RecordedEmail {
   kind: keyof AuthDeps['emails'];
@@ -32,26 +15,17 @@ export interface RecordedEmail {
 }
 
 const allow = async (): Promise<LimitAnswer> => ({ allowed: true });
-const answer = (decision: { allowed: boolean; status: number }): LimitAnswer =>
-  decision.allowed ? { allowed: true } : { allowed: false, message: `limited (${decision.status})` };
 
 /**
- * `emails: 'outbox'` queues real emails in the real outbox (each call also recorded); the default only
- * records them.
+ * `emails: 'outbox'` queues real emails in the real outbox, as the app does (each call also recorded);
+ * the default only records them. `limits: 'real'` is the app's limiter on Redis, as if no middleware ran.
  */
 export async function realAuthDeps({ limits = 'allow', emails = 'record' }: { limits?: 'allow' | 'real'; emails?: 'record' | 'outbox' } = {}): Promise<
   AuthDeps & { sent: RecordedEmail[] }
 > {
   const config = loadConfig(process.env);
   const sent: RecordedEmail[] = [];
-  const outbox: Record<RecordedEmail['kind'], (to: string, name: string, token: string) => Promise<unknown>> = {
-    verification: sendVerificationEmail,
-    welcome: (to, name) => sendWelcomeEmail(to, name),
-    passwordReset: sendPasswordResetEmail,
-    passwordChanged: (to, name) => sendPasswordChangedEmail(to, name),
-    accountExists: (to, name) => sendAccountExistsEmail(to, name),
-    unlockAccount: sendUnlockAccountEmail,
-  };
+  const outbox = outboxEmails();
   const record = (kind: RecordedEmail['kind']) => async (to: string, name: string, token?: string) => {
     sent.push({ kind, to, name, token });
     if (emails === 'outbox') await outbox[kind](to, name, token ?? '');
@@ -81,16 +55,7 @@ export async function realAuthDeps({ limits = 'allow', emails = 'record' }: { li
             resetPassword: allow,
             changePassword: allow,
           }
-        : {
-            login: async (ip, email) => answer(await checkLoginRateLimit(ip, email)),
-            account: async (email) => answer(await isAccountLocked(email)),
-            recordFailedLogin: async (ip, email) => void (await recordFailedAttempt(ip, email)),
-            resetFailedLogins: resetFailedAttempts,
-            clearAccountFailures,
-            passwordReset: async (ip, email) => answer(await checkPasswordResetRateLimit(ip, email)),
-            resetPassword: async (ip) => answer(await checkResetPasswordRateLimit(ip)),
-            changePassword: async (userId, ip) => answer(await checkChangePasswordRateLimit(userId, ip)),
-          },
+        : limiterLimits(async () => 'all'),
   };
 }
 
