@@ -148,4 +148,32 @@ test.describe('large files', () => {
     const downloaded = Buffer.from(await (await fetch(url)).arrayBuffer());
     expect(createHash('sha256').update(downloaded).digest('hex')).toBe(createHash('sha256').update(content).digest('hex'));
   });
+
+  test('a part the network drops is retried on its own, not the whole upload', async ({ page }) => {
+    test.setTimeout(180_000);
+    await verifiedUser(page);
+    await page.goto('/files');
+    const puts = new Map<number, number>();
+    let dropped = false;
+    await page.route(`${storageOrigin}/**`, async (route) => {
+      const request = route.request();
+      if (request.method() !== 'PUT') return route.continue();
+      const partNumber = Number(new URL(request.url()).searchParams.get('partNumber'));
+      puts.set(partNumber, (puts.get(partNumber) ?? 0) + 1);
+      if (partNumber === 2 && !dropped) {
+        dropped = true;
+        return route.abort('connectionreset');
+      }
+      return route.continue();
+    });
+    const content = randomBytes(70 * 1024 * 1024);
+    const path = test.info().outputPath('dropped-part.wav');
+    await writeFile(path, content);
+    await page.locator('input[type="file"]').setInputFiles(path);
+    await expect(page.getByText('Uploaded', { exact: true })).toBeVisible({ timeout: 150_000 });
+    expect(dropped).toBe(true);
+    expect(puts.get(2)).toBe(2);
+    const partCount = Math.ceil(content.length / (8 * 1024 * 1024));
+    for (let n = 1; n <= partCount; n++) if (n !== 2) expect(puts.get(n), `part ${n}`).toBe(1);
+  });
 });
