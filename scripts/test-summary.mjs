@@ -1,31 +1,55 @@
 // Adds up the vitest and Playwright JSON reports into the one closing line CI reads:
-// "tests: N passed, N failed, N skipped". Exits non-zero if a report is missing or anything failed.
+// "tests: N passed, N failed, N skipped", with a line per suite or project before it. Exits non-zero when
+// a report is missing, anything failed or was skipped, or any expected suite or project ran no test (a
+// suite that silently ran nothing would otherwise pass).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = process.argv[2];
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-let missing = [];
+const EXPECTED = ['unit', 'integration', 'node', 'edge', 'deploy', 'dev'];
+const counts = new Map(EXPECTED.map((name) => [name, { passed: 0, failed: 0, skipped: 0 }]));
+const count = (name, outcome) => {
+  if (!counts.has(name)) counts.set(name, { passed: 0, failed: 0, skipped: 0 });
+  counts.get(name)[outcome]++;
+};
+const problems = [];
 
 const vitestFile = join(dir, 'vitest.json');
 if (existsSync(vitestFile)) {
   const report = JSON.parse(readFileSync(vitestFile, 'utf8'));
-  passed += report.numPassedTests;
-  failed += report.numFailedTests;
-  skipped += report.numPendingTests + (report.numTodoTests ?? 0);
-  if (report.numFailedTestSuites > 0 && report.numFailedTests === 0) failed += report.numFailedTestSuites;
-} else missing.push('vitest');
+  for (const file of report.testResults) {
+    const suite = file.name.includes('/tests/integration/') ? 'integration' : 'unit';
+    if (file.assertionResults.length === 0 && file.status === 'failed') count(suite, 'failed');
+    for (const test of file.assertionResults) count(suite, test.status === 'passed' ? 'passed' : test.status === 'failed' ? 'failed' : 'skipped');
+  }
+} else problems.push('no vitest report');
 
 const playwrightFile = join(dir, 'playwright.json');
 if (existsSync(playwrightFile)) {
-  const { stats, errors = [] } = JSON.parse(readFileSync(playwrightFile, 'utf8'));
-  passed += stats.expected + stats.flaky;
-  failed += stats.unexpected + errors.length;
-  skipped += stats.skipped;
-} else missing.push('playwright');
+  const { suites = [], errors = [] } = JSON.parse(readFileSync(playwrightFile, 'utf8'));
+  const walk = (suite) => {
+    for (const spec of suite.specs ?? []) {
+      for (const test of spec.tests) {
+        count(test.projectName, test.status === 'expected' || test.status === 'flaky' ? 'passed' : test.status === 'skipped' ? 'skipped' : 'failed');
+      }
+    }
+    for (const child of suite.suites ?? []) walk(child);
+  };
+  suites.forEach(walk);
+  if (errors.length > 0) problems.push(`${errors.length} Playwright error(s) outside tests`);
+} else problems.push('no Playwright report');
 
-if (missing.length > 0) console.log(`missing reports: ${missing.join(', ')}`);
+let passed = 0;
+let failed = problems.length;
+let skipped = 0;
+for (const [name, c] of counts) {
+  console.log(`  ${name.padEnd(12)} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+  if (c.passed + c.failed + c.skipped === 0) problems.push(`${name} ran no test`);
+  passed += c.passed;
+  failed += c.failed;
+  skipped += c.skipped;
+}
+if (skipped > 0) problems.push(`${skipped} test(s) skipped: npm test allows none`);
+for (const problem of problems) console.log(`problem: ${problem}`);
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(failed > 0 || missing.length > 0 || passed === 0 ? 1 : 0);
+process.exit(problems.length > 0 || failed > 0 || passed === 0 ? 1 : 0);

@@ -6,6 +6,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export NEXT_TELEMETRY_DISABLED=1
+# Whatever the calling shell says: every project runs (a leftover E2E_MODES=node or E2E_DEV=0 must not drop
+# the edge or dev project), and .only fails the run (vitest and Playwright both refuse it under CI).
+export CI=1 E2E_MODES=node,edge E2E_DEV=1
 began=$SECONDS
 phase() { printf '\n=== %s (%ds)\n' "$*" $((SECONDS - began)); }
 
@@ -31,6 +34,9 @@ set +a
 results="$ROOT/.data/test-results"
 rm -rf "$results" && mkdir -p "$results"
 status=0
+
+phase "types (tsc --noEmit)"
+node_modules/.bin/tsc --noEmit || status=1
 
 phase "unit and integration tests (vitest)"
 node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json" || status=1
