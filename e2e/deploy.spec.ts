@@ -133,4 +133,46 @@ test.describe('the deployed server', () => {
   test('the debug route does not exist unless enabled', async ({ request, baseURL }) => {
     expect((await request.get(`${baseURL}/api/debug/error`)).status()).toBe(404);
   });
+
+  test('a bad production configuration stops the server with the readable list of problems', async () => {
+    const assembled = spawnSync('bash', ['scripts/assemble-standalone.sh'], { encoding: 'utf8' });
+    expect(assembled.status, assembled.stderr).toBe(0);
+    const child = spawn('node', ['server.js'], {
+      cwd: '.next/standalone',
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        PORT: '3412',
+        HOSTNAME: '127.0.0.1',
+        MINIO_ACCESS_KEY: 'minioadmin',
+        MINIO_SECRET_KEY: 'minioadmin',
+        AWS_SES_FROM_EMAIL: '',
+        REDIS_URL: '',
+        REDIS_CLUSTER_NODES: '',
+        REDIS_SENTINELS: '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        resolve(null);
+      }, 30_000);
+      child.once('exit', (exitCode) => {
+        clearTimeout(timer);
+        resolve(exitCode);
+      });
+    });
+    expect(code, output).not.toBe(0);
+    expect(code, output).not.toBeNull();
+    expect(output).toContain('Configuration is invalid');
+    expect(output).toContain('MINIO_ACCESS_KEY is a well-known default credential');
+    expect(output).toContain('AWS_SES_FROM_EMAIL is required in production');
+    expect(output).toContain('REDIS_URL is required in production');
+    // nothing secret is echoed back
+    expect(output).not.toContain(process.env.POSTGRES_PASSWORD ?? 'no-password-set');
+  });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { request as httpRequest } from 'node:http';
 
@@ -29,6 +30,22 @@ function send(baseURL: string, path: string, from: string, headers: Record<strin
 function client(n: number): string {
   return `127.0.${test.info().project.name === 'edge' ? 1 : 0}.${n}`;
 }
+
+test.describe('the middleware runtime each project claims', () => {
+  test('the build this project serves runs middleware on its runtime (edge: through the bridge)', async ({ baseURL }, testInfo) => {
+    if (testInfo.project.name === 'edge') {
+      const manifest = JSON.parse(readFileSync('.data/edge-app/.next/server/middleware-manifest.json', 'utf8'));
+      expect(manifest.middleware['/']?.entrypoint).toMatch(/edge-wrapper/);
+      // An Edge middleware has no Redis: limit headers on an API answer can only come through the bridge.
+      const response = await fetch(`${baseURL}/api/version`);
+      expect(response.headers.get('ratelimit-policy')).toContain('"api"');
+    } else {
+      const functions = JSON.parse(readFileSync('.next/server/functions-config-manifest.json', 'utf8'));
+      expect(functions.functions['/_middleware']?.runtime).toBe('nodejs');
+      expect(JSON.parse(readFileSync('.next/server/middleware-manifest.json', 'utf8')).middleware).toEqual({});
+    }
+  });
+});
 
 test.describe('rate limits through next start', () => {
   test('API responses carry the RateLimit header fields', async ({ baseURL }) => {
