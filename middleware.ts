@@ -6,7 +6,7 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { isCrossOriginWrite } from './lib/auth/origin';
 import { getConfig } from './lib/config';
-import { handleRateLimit, type DecideFn, type TrustedProxies } from './lib/rate-limit';
+import { handleRateLimit, sessionTokenOf, type DecideFn, type TrustedProxies } from './lib/rate-limit';
 
 // Pages whose URL carries a secret token: no Referer may take it to another site.
 const TOKEN_PAGES = new Set(['/auth/verify-email', '/auth/reset-password', '/auth/unlock']);
@@ -47,12 +47,10 @@ export async function middleware(request: NextRequest) {
   return response;
 }
 
-const SESSION_COOKIES = ['__Host-zigznote_session', 'zigznote_session'];
-
 /** Page navigations re-issue the session cookie with the session's remaining life (Node runtime only). */
 async function renewSessionCookie(request: NextRequest, response: NextResponse): Promise<void> {
   const isPageView = request.method === 'GET' && request.headers.get('sec-fetch-dest') === 'document';
-  const token = SESSION_COOKIES.map((name) => request.cookies.get(name)?.value).find(Boolean);
+  const token = sessionTokenOf(request);
   if (!isPageView || !token) return;
   // Inside the NEXT_RUNTIME test, so the Edge build never bundles the Node-only session code.
   if (process.env.NEXT_RUNTIME === 'nodejs') {

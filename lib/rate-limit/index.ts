@@ -11,5 +11,5 @@ export { rateLimitHeaders, retryAfterSeconds, describeWait } from './headers';
 export { PEER_HEADER, normalizeIp, parseTrustedProxies, resolveClientIp, type TrustedProxies } from './client-ip';
 export { routeGroupOf } from './routes';
 export { readVerdict, limitMessage, limitedGroup, GROUP_HEADER, VERDICT_HEADER, type RateLimitVerdict } from './verdict';
-export { handleRateLimit, type DecideFn, type MiddlewareCheck } from './middleware-handler';
+export { handleRateLimit, sessionTokenOf, type DecideFn, type MiddlewareCheck } from './middleware-handler';
 export type { CheckOutcome, LimitSpec, LimitState, RateLimitStore, Algorithm } from './types';

@@ -21,6 +21,11 @@ export type DecideFn = (check: MiddlewareCheck) => Promise<Pick<RateLimitDecisio
 
 const SESSION_COOKIES = ['__Host-zigznote_session', 'zigznote_session'];
 
+/** The session token a request carries, under the production or the development cookie name. */
+export function sessionTokenOf(request: Pick<NextRequest, 'cookies'>): string | undefined {
+  return SESSION_COOKIES.map((name) => request.cookies.get(name)?.value).find(Boolean);
+}
+
 export async function handleRateLimit(
   request: NextRequest,
   decide: DecideFn | null,
@@ -33,7 +38,7 @@ export async function handleRateLimit(
   if (!group || !decide) return NextResponse.next({ request: { headers: forwarded } });
 
   const ip = resolveClientIp(request.headers.get(PEER_HEADER), request.headers.get('x-forwarded-for'), trusted);
-  const sessionToken = SESSION_COOKIES.map((name) => request.cookies.get(name)?.value).find(Boolean);
+  const sessionToken = sessionTokenOf(request);
   const decision = await decide({ group, ip, sessionToken });
   forwarded.set(GROUP_HEADER, group);
   if (decision.allowed) {
