@@ -1,11 +1,27 @@
+import { fileURLToPath } from 'node:url';
+
+const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   // The Docker image runs .next/standalone/server.js (see scripts/assemble-standalone.sh).
   output: 'standalone',
+  // Every cache lives in Redis, shared by all instances (lib/cache); no per-process copy to go stale.
+  cacheHandler: here('./lib/cache/next-incremental-cache-handler.mjs'),
+  cacheHandlers: {
+    default: here('./lib/cache/next-use-cache-handler.mjs'),
+    remote: here('./lib/cache/next-use-cache-handler.mjs'),
+  },
+  cacheMaxMemorySize: 0,
+  experimental: {
+    // 'use cache' with cacheLife/cacheTag, without Cache Components: that mode changes how every page
+    // renders (prerendered shells, a Suspense boundary around each cookie read) and is its own migration.
+    useCache: true,
+  },
   // Native and WASM-carrying clients stay plain Node requires instead of being bundled.
-  serverExternalPackages: ['@electric-sql/pglite', 'pg', 'ioredis', 'minio', '@aws-sdk/client-ses'],
+  serverExternalPackages: ['@electric-sql/pglite', 'pg', 'ioredis', 'minio', '@aws-sdk/client-sesv2'],
 };
 
 export default nextConfig;

@@ -20,6 +20,15 @@ const booleanFlag = z.preprocess(
 const url = (hint: string) =>
   z.preprocess(emptyAsUndefined, z.string().url({ message: `must be a URL, ${hint}` }).optional());
 
+function isAesKeyBase64(key: string): boolean {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key)) return false;
+  try {
+    return [16, 24, 32].includes(atob(key).length);
+  } catch {
+    return false;
+  }
+}
+
 const envSchema = z.object({
   NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'production', 'test']).default('development')),
   NEXT_PUBLIC_APP_URL: z.preprocess(
@@ -133,6 +142,20 @@ const envSchema = z.object({
     z.coerce.number({ message: 'must be a number of seconds' }).min(0).max(300).default(5),
   ),
 
+  CACHE_MAX_TTL_SECONDS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ message: 'must be a number of seconds' }).int().min(60).max(30 * 24 * 3600).default(7 * 24 * 3600),
+  ),
+  NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .refine(isAesKeyBase64, {
+        message: 'must be a base64 AES key of 16, 24 or 32 bytes (openssl rand -base64 32)',
+      })
+      .optional(),
+  ),
+
   SENTRY_DSN: url('the DSN GlitchTip shows for the project'),
   ENABLE_DEBUG_ROUTES: booleanFlag,
 });
@@ -191,6 +214,8 @@ export interface AppConfig {
   healthToken: string | undefined;
   /** How long each health check's result is reused, so probes cannot load the services. */
   healthCacheSeconds: number;
+  /** No cache entry outlives this, whatever its cache life says, so Redis memory stays bounded. */
+  cacheMaxTtlSeconds: number;
   sentryDsn: string | undefined;
   /** Serves /api/debug/error, which throws on purpose, to check error tracking end to end. */
   debugRoutes: boolean;
@@ -227,6 +252,10 @@ const REQUIRED_IN_PRODUCTION: Array<[string, string]> = [
   ['MINIO_SECRET_KEY', 'set it to the secret of that access key'],
   ['MINIO_PUBLIC_URL', 'set it to the storage URL browsers reach (used to presign uploads)'],
   ['AWS_SES_FROM_EMAIL', 'set it to a verified SES sender, e.g. "zigznote <no-reply@example.com>"'],
+  [
+    'NEXT_SERVER_ACTIONS_ENCRYPTION_KEY',
+    'set it to the same key on every instance (openssl rand -base64 32), or a form rendered by one instance fails when another receives it',
+  ],
 ];
 
 /** Checks on the raw values, so they are reported together with any parse error. */
@@ -326,6 +355,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     sessions: { idleSeconds: 30 * 24 * 3600, absoluteSeconds: env.SESSION_ABSOLUTE_LIFETIME_DAYS * 24 * 3600 },
     healthToken: env.HEALTH_TOKEN,
     healthCacheSeconds: env.HEALTH_CACHE_SECONDS,
+    cacheMaxTtlSeconds: env.CACHE_MAX_TTL_SECONDS,
     sentryDsn: env.SENTRY_DSN,
     debugRoutes: env.ENABLE_DEBUG_ROUTES,
   };

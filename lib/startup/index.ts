@@ -9,6 +9,7 @@ import { getStorageDeps, initializeBuckets, sweepStaleUploads, sweepUnclaimedObj
 import { initServerErrorTracking } from '../observability/server';
 import { startEmailOutbox } from '../email';
 import { installPeerStamp } from '../rate-limit/peer-stamp';
+import { installCacheHandlers } from '../cache';
 
 export function describeServices(config: AppConfig): string[] {
   const standIn = '(stand-in for development)';
@@ -97,6 +98,12 @@ export async function startServer(): Promise<void> {
   for (const line of describeServices(config)) console.log(`[zigznote] ${line}`);
   if (config.rateLimitsDisabled) console.warn('[zigznote] rate limits: DISABLED by RATE_LIMITS_DISABLED; nothing limits abuse but your gateway');
   installPeerStamp();
+  const cache = installCacheHandlers(config.redis, config.cacheMaxTtlSeconds);
+  console.log(
+    cache.enabled
+      ? `[zigznote] cache:    Redis, shared by every instance (entries live at most ${config.cacheMaxTtlSeconds} s)`
+      : '[zigznote] cache:    off without Redis (pages and cached() values are computed every time)',
+  );
   initServerErrorTracking(config.sentryDsn, config.env);
   if (config.sentryDsn) console.log('[zigznote] errors:   reported to the SENTRY_DSN endpoint (scrubbed)');
   await withRetries('database migrations', () => migrateDatabase(config.database));

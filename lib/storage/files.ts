@@ -39,6 +39,19 @@ export interface StorageDeps {
   partSigner: PartSigner;
   buckets: Record<BucketName, string>;
   quotaBytes: number;
+  /** Told after a user's files or usage changed, so cached listings are dropped (see fileListTag). */
+  listingChanged?: (userId: string) => Promise<void>;
+}
+
+/** The cache tag of one user's file listing and usage. */
+export function fileListTag(userId: string): string {
+  return `files:${userId}`;
+}
+
+async function announced<T extends { ok: boolean }>(deps: StorageDeps, userId: string, result: T): Promise<T> {
+  // A cache that cannot be told loses nothing: the listing's own cache life bounds how long it is stale.
+  if (result.ok) await deps.listingChanged?.(userId).catch(() => {});
+  return result;
 }
 
 export type StorageResult<T> =
@@ -94,7 +107,7 @@ export async function requestUpload(
   if (input.size > rule.maxBytes) {
     return { ok: false, status: 413, error: `Files in ${input.bucket} can be up to ${Math.floor(rule.maxBytes / MB)} MB; this one is ${Math.ceil(input.size / MB)} MB.` };
   }
-  return deps.db.transaction(async (tx) => {
+  const result = await deps.db.transaction(async (tx) => {
     // One request per user at a time past this point: concurrent requests cannot all fit the same room.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`uploads:${userId}`}))`);
     const usage = await storageUsage(tx, userId, deps.quotaBytes);
@@ -134,6 +147,7 @@ export async function requestUpload(
       .returning();
     return { ok: true as const, uploadId: record!.id, upload };
   });
+  return announced(deps, userId, result);
 }
 
 /** Thrown inside a transaction to roll it back and answer `result` (e.g. a part list to correct). */
@@ -167,7 +181,7 @@ export async function completeUpload(
 ): Promise<StorageResult<{ file: PublicFile }>> {
   if (!/^[0-9a-f-]{36}$/i.test(uploadId)) return { ok: false, status: 404, error: 'No such upload.' };
   try {
-    return await deps.db.transaction(async (tx) => {
+    const completed = await deps.db.transaction(async (tx) => {
       // The claim: pending and not expired, in one statement. The sweep's claim of an expired upload
       // waits for this row lock and then finds it no longer pending.
       const [upload] = await tx
@@ -215,6 +229,7 @@ export async function completeUpload(
       if (!file) throw new Refusal({ ok: false, status: 409, error: ENDED.completed! });
       return { ok: true as const, file: publicFile(file, deps.buckets) };
     });
+    return await announced(deps, userId, completed);
   } catch (error) {
     if (error instanceof Refusal) return error.result;
     throw error;
@@ -300,7 +315,7 @@ export async function abortUpload(deps: StorageDeps, userId: string, uploadId: s
     .returning();
   if (!upload) return unclaimable(deps.db, userId, uploadId);
   await removeStored(deps, upload);
-  return { ok: true };
+  return announced(deps, userId, { ok: true as const });
 }
 
 async function removeStored(deps: StorageDeps, upload: Upload) {
@@ -388,5 +403,5 @@ export async function deleteOwnedFile(deps: StorageDeps, userId: string, fileId:
   if (!file) return { ok: false, status: 404, error: 'No such file.' };
   await deps.operations.removeObject(file.bucket, file.objectKey);
   await deps.db.delete(files).where(eq(files.id, file.id));
-  return { ok: true };
+  return announced(deps, userId, { ok: true as const });
 }

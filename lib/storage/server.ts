@@ -5,12 +5,13 @@
  */
 import type { Client } from 'minio';
 import type { Readable } from 'node:stream';
+import { expireCacheTags } from '../cache';
 import { getConfig } from '../config';
 import { getDatabase } from '../db';
 import { bucketNames, initializeBuckets as createBuckets, type BucketName, type BucketStatus } from './buckets';
 import { getStorageClients } from './clients';
 import { createDownloadUrl } from './downloads';
-import type { StorageDeps } from './files';
+import { fileListTag, type StorageDeps } from './files';
 import { createPostUpload, type PostUpload } from './uploads';
 
 function clients() {
@@ -24,7 +25,15 @@ export function resolvedBuckets(): Record<BucketName, string> {
 export async function getStorageDeps(): Promise<StorageDeps> {
   const { operations, signing, partSigner } = clients();
   const config = getConfig();
-  return { db: await getDatabase(config.database), operations, signer: signing, partSigner, buckets: resolvedBuckets(), quotaBytes: config.storage.quotaBytes };
+  return {
+    db: await getDatabase(config.database),
+    operations,
+    signer: signing,
+    partSigner,
+    buckets: resolvedBuckets(),
+    quotaBytes: config.storage.quotaBytes,
+    listingChanged: (userId) => expireCacheTags([fileListTag(userId)]),
+  };
 }
 
 /** Creates every bucket that is missing; safe to run from several instances at once. */

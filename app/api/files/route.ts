@@ -1,12 +1,11 @@
 import { requireUser, jsonRoute } from '@/lib/api';
-import { getStorageDeps, listFiles, storageUsage } from '@/lib/storage';
+import { fileListing } from '@/app/files/file-listing';
 
 export const dynamic = 'force-dynamic';
 
 export const GET = jsonRoute(async () => {
   const user = await requireUser();
   if (!user.ok) return user.response;
-  const deps = await getStorageDeps();
-  const [files, usage] = await Promise.all([listFiles(deps, user.userId), storageUsage(deps.db, user.userId, deps.quotaBytes)]);
+  const { files, usage } = await fileListing(user.userId);
   return Response.json({ files, usage }, { headers: { 'Cache-Control': 'no-store' } });
 });

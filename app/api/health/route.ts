@@ -1,3 +1,4 @@
+import { cacheStats } from '@/lib/cache';
 import { getConfig } from '@/lib/config';
 import { checkHealth, presentsHealthToken } from '@/lib/health';
 import { getRateLimiter } from '@/lib/rate-limit/server';
@@ -13,7 +14,7 @@ export async function GET(request: Request) {
   const status = limiter.degraded ? 'degraded' : report.status;
   const detailed = presentsHealthToken(request.headers.get('authorization'), config.healthToken);
   const checks = detailed
-    ? { ...report.checks, redis: { ...report.checks.redis, limiter } }
+    ? { ...report.checks, redis: { ...report.checks.redis, limiter, cache: cacheStats() } }
     : Object.fromEntries(Object.entries(report.checks).map(([name, check]) => [name, { ok: check.ok, latencyMs: check.latencyMs }]));
   return Response.json({ status, checks }, { status: report.httpStatus, headers: { 'Cache-Control': 'no-store' } });
 }

@@ -12,6 +12,7 @@ const productionEnv = {
   MINIO_SECRET_KEY: 'a-long-random-secret',
   MINIO_PUBLIC_URL: 'https://files.example.com',
   AWS_SES_FROM_EMAIL: 'zigznote <no-reply@example.com>',
+  NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
 };
 
 function problemsOf(env: Record<string, string>): string[] {

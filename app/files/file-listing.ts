@@ -1,0 +1,18 @@
+import { cacheLife, cacheTag } from 'next/cache';
+import { countCacheComputation } from '@/lib/cache';
+import { fileListTag, getStorageDeps, listFiles, storageUsage } from '@/lib/storage';
+
+/**
+ * The user's files and usage, for /files and GET /api/files: cached per user in Redis, dropped on every
+ * instance when an upload starts, completes or ends and when a file is deleted (fileListTag), and at most
+ * five minutes old otherwise (usage counts pending uploads, which expire on their own).
+ */
+export async function fileListing(userId: string) {
+  'use cache';
+  cacheLife({ stale: 30, revalidate: 60, expire: 300 });
+  cacheTag(fileListTag(userId));
+  countCacheComputation('file-listing');
+  const deps = await getStorageDeps();
+  const [files, usage] = await Promise.all([listFiles(deps, userId), storageUsage(deps.db, userId, deps.quotaBytes)]);
+  return { files, usage };
+}
