@@ -1,0 +1,255 @@
+import { expect, test, type Page } from '@playwright/test';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, startRedisServer, type RedisProcess } from '../tests/support/redis-server';
+import { logIn, signUp, verifyFromLink } from './support/accounts';
+import { linkFrom, uniqueAddress, waitForEmail } from './support/mailbox';
+
+// Two instances of the standalone server (one build, as one image) behind Debian's nginx running the
+// production compose file's own configuration, sharing Redis, Postgres and MinIO. The test's nginx adds
+// two things only: a header naming the instance that answered, and a request header that pins a request
+// to one instance, so "rendered by one, submitted to the other" is a fact of the test, not luck.
+
+export const BALANCER_PORT = 3300;
+const INSTANCE_PORTS = { a: 3301, b: 3302 } as const;
+const balancer = `http://127.0.0.1:${BALANCER_PORT}`;
+const healthToken = 'balanced-e2e-health-token';
+
+interface Instance {
+  port: number;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+let redis: RedisProcess;
+let instances: Instance[] = [];
+let nginx: ChildProcess | undefined;
+let account: { email: string; password: string } | undefined;
+
+/** Up and answering: asked on the health route, which no limit counts, so every API budget starts full. */
+async function answers(origin: string): Promise<boolean> {
+  const response = await fetch(`${origin}/api/health`).catch(() => null);
+  return response !== null && response.status !== 502;
+}
+
+async function startInstance(port: number, redisUrl: string): Promise<Instance> {
+  let output = '';
+  const child = spawn('node', ['server.js'], {
+    cwd: '.next/standalone',
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOSTNAME: '127.0.0.1',
+      NEXT_PUBLIC_APP_URL: balancer,
+      REDIS_URL: redisUrl,
+      // As the README says for a deployment behind one proxy: the hop before the app is nginx.
+      TRUSTED_PROXIES: '1',
+      HEALTH_TOKEN: healthToken,
+      RATE_LIMITS: '',
+      RATE_LIMIT_BRIDGE_SECRET: '',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (data) => (output += data));
+  child.stderr!.on('data', (data) => (output += data));
+  await expect.poll(() => answers(`http://127.0.0.1:${port}`), { timeout: 30_000, message: `instance on ${port}` }).toBe(true);
+  return {
+    port,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** docker/nginx/nginx.conf, pointed at the two loopback instances instead of the compose replicas. */
+function nginxConfig(dir: string): string {
+  let config = readFileSync('docker/nginx/nginx.conf', 'utf8');
+  const replace = (from: RegExp, to: string) => {
+    expect(config, `docker/nginx/nginx.conf still has ${from}`).toMatch(from);
+    config = config.replace(from, to);
+  };
+  replace(/^pid .*;$/m, `pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log warn;`);
+  replace(/^\s*resolver .*;$/m, '');
+  replace(/^\s*zone app .*;$/m, '');
+  replace(/^\s*server app:3000 .*;$/m, `server 127.0.0.1:${INSTANCE_PORTS.a};\n    server 127.0.0.1:${INSTANCE_PORTS.b};`);
+  replace(/^\s*listen 8080;$/m, `listen 127.0.0.1:${BALANCER_PORT};\n    add_header X-Upstream $upstream_addr always;`);
+  replace(/proxy_pass http:\/\/app;/, 'proxy_pass http://$pinned_upstream;');
+  replace(
+    /^http \{$/m,
+    [
+      'http {',
+      `  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;`,
+      `  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;`,
+      `  map $http_x_pin_instance $pinned_upstream { a 127.0.0.1:${INSTANCE_PORTS.a}; b 127.0.0.1:${INSTANCE_PORTS.b}; default app; }`,
+    ].join('\n'),
+  );
+  return config;
+}
+
+async function startNginx(): Promise<ChildProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'zz-nginx-'));
+  spawnSync('chmod', ['777', dir]);
+  writeFileSync(join(dir, 'nginx.conf'), nginxConfig(dir));
+  const tested = spawnSync('nginx', ['-t', '-p', dir, '-c', join(dir, 'nginx.conf')], { encoding: 'utf8' });
+  expect(tested.status, tested.stderr).toBe(0);
+  const child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
+  await expect.poll(() => answers(balancer), { timeout: 15_000, message: 'nginx' }).toBe(true);
+  return child;
+}
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  const assembled = spawnSync('bash', ['scripts/assemble-standalone.sh'], { encoding: 'utf8' });
+  expect(assembled.status, assembled.stderr).toBe(0);
+  // A Redis of their own: the limits counted here start from zero, whatever other projects spent.
+  redis = await startRedisServer(await freePort());
+  const redisUrl = `redis://127.0.0.1:${redis.port}`;
+  instances = await Promise.all([startInstance(INSTANCE_PORTS.a, redisUrl), startInstance(INSTANCE_PORTS.b, redisUrl)]);
+  nginx = await startNginx();
+});
+
+test.afterAll(async () => {
+  if (nginx && nginx.exitCode === null) {
+    const exited = new Promise((resolve) => nginx!.once('exit', resolve));
+    nginx.kill('SIGQUIT');
+    await exited;
+  }
+  await Promise.all(instances.map((instance) => instance.stop()));
+  await redis?.stop();
+});
+
+test.afterEach(async ({}, testInfo) => {
+  if (testInfo.status !== testInfo.expectedStatus) {
+    for (const instance of instances) console.log(`--- instance ${instance.port}\n${instance.output().slice(-4000)}`);
+  }
+});
+
+/** Which instance answered each document and server-action request of the page. */
+function recordUpstreams(page: Page): Set<string> {
+  const seen = new Set<string>();
+  page.on('response', (response) => {
+    const upstream = response.headers()['x-upstream'];
+    const type = response.request().resourceType();
+    if (upstream && (type === 'document' || type === 'fetch')) seen.add(upstream);
+  });
+  return seen;
+}
+
+async function cacheReport(port: number) {
+  const response = await fetch(`http://127.0.0.1:${port}/api/health`, { headers: { authorization: `Bearer ${healthToken}` } });
+  const body = (await response.json()) as { checks: { redis: { cache: { computations: Record<string, number>; useCache: { hits: number } } } } };
+  return body.checks.redis.cache;
+}
+
+async function acrossInstances() {
+  const reports = await Promise.all(Object.values(INSTANCE_PORTS).map(cacheReport));
+  return {
+    listingsComputed: reports.reduce((sum, report) => sum + (report.computations['file-listing'] ?? 0), 0),
+    hits: reports.reduce((sum, report) => sum + report.useCache.hits, 0),
+  };
+}
+
+test('the API limit lets exactly 100 of 150 concurrent requests through, counted across both instances', async () => {
+  // The api rule is a sliding counter over one-minute windows: 150 requests straddling a window's end
+  // could legitimately see the next window's budget. Start well inside a window.
+  const intoMinute = Date.now() % 60_000;
+  if (intoMinute > 45_000) await new Promise((resolve) => setTimeout(resolve, 60_000 - intoMinute + 200));
+  const responses = await Promise.all(
+    Array.from({ length: 150 }, (_, i) =>
+      // A client's own X-Forwarded-For is overwritten by nginx: every one of these is the same client.
+      fetch(`${balancer}/api/version`, { headers: { 'x-forwarded-for': `203.0.113.${i % 250}` } }),
+    ),
+  );
+  const statuses = responses.map((response) => response.status);
+  expect(statuses.filter((status) => status === 200)).toHaveLength(100);
+  expect(statuses.filter((status) => status === 429)).toHaveLength(50);
+  const upstreams = new Set(responses.map((response) => response.headers.get('x-upstream')));
+  expect(upstreams).toEqual(new Set([`127.0.0.1:${INSTANCE_PORTS.a}`, `127.0.0.1:${INSTANCE_PORTS.b}`]));
+});
+
+test('sign up, verify and log in through the balancer while requests alternate between the instances', async ({ page }) => {
+  const upstreams = recordUpstreams(page);
+  const email = uniqueAddress('balanced');
+  const password = 'correct horse battery';
+  await signUp(page, 'Ada', email, password);
+  const verification = await waitForEmail(email, 'Verify your email address');
+  const link = linkFrom(verification, '/auth/verify-email?token=');
+  expect(link.startsWith(`${balancer}/`)).toBe(true);
+  await verifyFromLink(page, link);
+  await expect(page).toHaveURL(/\/auth\/login\?notice=verified/);
+  await logIn(page, email, password);
+  await expect(page).toHaveURL(/\/account/);
+  await page.goto('/files');
+  await expect(page.getByRole('heading', { level: 1, name: 'Your files' })).toBeVisible();
+  expect(upstreams).toEqual(new Set([`127.0.0.1:${INSTANCE_PORTS.a}`, `127.0.0.1:${INSTANCE_PORTS.b}`]));
+  account = { email, password };
+});
+
+test('a form rendered by one instance is submitted to the other', async ({ page }) => {
+  expect(account, 'the sign-up test made the account').toBeDefined();
+  await page.setExtraHTTPHeaders({ 'x-pin-instance': 'a' });
+  const form = await page.goto('/auth/login');
+  expect(form?.headers()['x-upstream']).toBe(`127.0.0.1:${INSTANCE_PORTS.a}`);
+  await page.setExtraHTTPHeaders({ 'x-pin-instance': 'b' });
+  const submitted = page.waitForResponse((response) => response.request().method() === 'POST' && response.url().includes('/auth/login'));
+  await page.getByLabel('Email').fill(account!.email);
+  await page.getByLabel('Password').fill(account!.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  expect((await submitted).headers()['x-upstream']).toBe(`127.0.0.1:${INSTANCE_PORTS.b}`);
+  await expect(page).toHaveURL(/\/account/);
+});
+
+test('a file completed through one instance is listed at once by the other, then served from the cache', async ({ page }) => {
+  expect(account, 'the sign-up test made the account').toBeDefined();
+  await logIn(page, account!.email, account!.password);
+  await expect(page).toHaveURL(/\/account/);
+  const api = page.request;
+  const on = (instance: 'a' | 'b') => ({ 'x-pin-instance': instance });
+
+  // The listing is cached before the upload: completion must drop it on both instances.
+  const before = await api.get('/api/files', { headers: on('b') });
+  expect(before.status()).toBe(200);
+  expect(((await before.json()) as { files: unknown[] }).files).toHaveLength(0);
+
+  const bytes = Buffer.from('ID3 a short recording');
+  const requested = await api.post('/api/uploads', {
+    headers: on('a'),
+    data: { bucket: 'audio', filename: 'balanced.mp3', contentType: 'audio/mpeg', size: bytes.length },
+  });
+  expect(requested.status()).toBe(200);
+  const upload = (await requested.json()) as { uploadId: string; url: string; fields: Record<string, string> };
+  const form = new FormData();
+  for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
+  form.append('file', new Blob([new Uint8Array(bytes)], { type: 'audio/mpeg' }), 'balanced.mp3');
+  expect((await fetch(upload.url, { method: 'POST', body: form })).status).toBe(204);
+  const completed = await api.post(`/api/uploads/${upload.uploadId}/complete`, { headers: on('a'), data: {} });
+  expect(completed.status()).toBe(200);
+
+  const listedByB = await api.get('/api/files', { headers: on('b') });
+  expect(((await listedByB.json()) as { files: Array<{ name: string }> }).files.map((file) => file.name)).toEqual(['balanced.mp3']);
+  const afterFirst = await acrossInstances();
+
+  // Within the listing's cache life: both instances answer from Redis, the database is not asked again.
+  for (const instance of ['a', 'b', 'a'] as const) {
+    const listed = await api.get('/api/files', { headers: on(instance) });
+    expect(((await listed.json()) as { files: Array<{ name: string }> }).files.map((file) => file.name)).toEqual(['balanced.mp3']);
+  }
+  const afterCached = await acrossInstances();
+  expect(afterCached.listingsComputed).toBe(afterFirst.listingsComputed);
+  expect(afterCached.hits).toBeGreaterThanOrEqual(afterFirst.hits + 3);
+
+  // Deleting through b is seen by a at once.
+  const fileId = ((await listedByB.json()) as { files: Array<{ id: string }> }).files[0]!.id;
+  expect((await api.delete(`/api/files/${fileId}`, { headers: on('b') })).status()).toBe(204);
+  const listedByA = await api.get('/api/files', { headers: on('a') });
+  expect(((await listedByA.json()) as { files: unknown[] }).files).toHaveLength(0);
+});
