@@ -17,7 +17,12 @@ export function printTable(title: string, rows: Array<[string, string, string]>)
 }
 
 /** Requests per second against one URL with `concurrency` keep-alive loops for `seconds`. */
-export async function requestsPerSecond(url: string, seconds: number, concurrency = 16): Promise<{ rps: number; statuses: Record<number, number> }> {
+export async function requestsPerSecond(
+  url: string,
+  seconds: number,
+  concurrency = 16,
+  headers: Record<string, string> = {},
+): Promise<{ rps: number; statuses: Record<number, number> }> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const target = new URL(url);
   const statuses: Record<number, number> = {};
@@ -25,7 +30,7 @@ export async function requestsPerSecond(url: string, seconds: number, concurrenc
   const deadline = performance.now() + seconds * 1000;
   const once = () =>
     new Promise<void>((resolve, reject) => {
-      const req = request({ host: target.hostname, port: target.port, path: target.pathname, agent }, (res) => {
+      const req = request({ host: target.hostname, port: target.port, path: target.pathname, agent, headers }, (res) => {
         res.resume();
         res.on('end', () => {
           statuses[res.statusCode ?? 0] = (statuses[res.statusCode ?? 0] ?? 0) + 1;

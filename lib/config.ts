@@ -142,6 +142,7 @@ const envSchema = z.object({
     z.coerce.number({ message: 'must be a number of seconds' }).min(0).max(300).default(5),
   ),
 
+  CACHE_DISABLED: booleanFlag,
   CACHE_MAX_TTL_SECONDS: z.preprocess(
     emptyAsUndefined,
     z.coerce.number({ message: 'must be a number of seconds' }).int().min(60).max(30 * 24 * 3600).default(7 * 24 * 3600),
@@ -216,6 +217,8 @@ export interface AppConfig {
   healthCacheSeconds: number;
   /** No cache entry outlives this, whatever its cache life says, so Redis memory stays bounded. */
   cacheMaxTtlSeconds: number;
+  /** Turns the shared cache off (debugging, benchmarks): everything is computed on every request. */
+  cacheDisabled: boolean;
   sentryDsn: string | undefined;
   /** Serves /api/debug/error, which throws on purpose, to check error tracking end to end. */
   debugRoutes: boolean;
@@ -356,6 +359,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     healthToken: env.HEALTH_TOKEN,
     healthCacheSeconds: env.HEALTH_CACHE_SECONDS,
     cacheMaxTtlSeconds: env.CACHE_MAX_TTL_SECONDS,
+    cacheDisabled: env.CACHE_DISABLED,
     sentryDsn: env.SENTRY_DSN,
     debugRoutes: env.ENABLE_DEBUG_ROUTES,
   };

@@ -41,10 +41,11 @@ const registry = processState<CacheRegistry>('cache-handlers', () => ({
 
 /**
  * Called once at start-up. With Redis configured, Next's cache handlers and `cached()` use it from now
- * on; with the in-process development store, caching stays off (answers are computed every time).
+ * on; with the in-process development store, or when disabled, caching stays off (answers are computed
+ * every time).
  */
-export function installCacheHandlers(redisConfig: AppConfig['redis'], maxTtlSeconds: number): { enabled: boolean } {
-  if (redisConfig.kind === 'memory' || registry.manifest) return { enabled: registry.manifest !== undefined };
+export function installCacheHandlers(redisConfig: AppConfig['redis'], maxTtlSeconds: number, disabled = false): { enabled: boolean } {
+  if (disabled || redisConfig.kind === 'memory' || registry.manifest) return { enabled: registry.manifest !== undefined };
   const redis = getRedis(redisConfig);
   // Subscribing takes a connection over: updates from other instances arrive on a second one.
   const subscriber = createRedisClient(redisConfig);

@@ -98,11 +98,11 @@ export async function startServer(): Promise<void> {
   for (const line of describeServices(config)) console.log(`[zigznote] ${line}`);
   if (config.rateLimitsDisabled) console.warn('[zigznote] rate limits: DISABLED by RATE_LIMITS_DISABLED; nothing limits abuse but your gateway');
   installPeerStamp();
-  const cache = installCacheHandlers(config.redis, config.cacheMaxTtlSeconds);
+  const cache = installCacheHandlers(config.redis, config.cacheMaxTtlSeconds, config.cacheDisabled);
   console.log(
     cache.enabled
       ? `[zigznote] cache:    Redis, shared by every instance (entries live at most ${config.cacheMaxTtlSeconds} s)`
-      : '[zigznote] cache:    off without Redis (pages and cached() values are computed every time)',
+      : `[zigznote] cache:    off (${config.cacheDisabled ? 'CACHE_DISABLED' : 'no Redis'}): pages and cached() values are computed every time`,
   );
   initServerErrorTracking(config.sentryDsn, config.env);
   if (config.sentryDsn) console.log('[zigznote] errors:   reported to the SENTRY_DSN endpoint (scrubbed)');
