@@ -7,10 +7,13 @@ ARG GO_IMAGE=golang:1.26.8-bookworm
 FROM ${GO_IMAGE} AS build
 ARG MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 RUN CGO_ENABLED=0 GOBIN=/out GOFLAGS=-buildvcs=false go install "github.com/minio/minio@${MINIO_VERSION}"
+# mc, for the compose file's minio-init step (docker/minio-init.sh): the version scripts/services builds.
+ARG MC_VERSION=v0.0.0-20250313080218-cf909e1063a9
+RUN CGO_ENABLED=0 GOBIN=/out GOFLAGS=-buildvcs=false go install "github.com/minio/mc@${MC_VERSION}"
 
 FROM debian:12.12-slim AS runtime
 RUN useradd --system --uid 1001 --home-dir /data minio && mkdir -p /data && chown minio /data
-COPY --from=build /out/minio /usr/local/bin/minio
+COPY --from=build /out/minio /out/mc /usr/local/bin/
 USER minio
 EXPOSE 9000 9001
 VOLUME ["/data"]

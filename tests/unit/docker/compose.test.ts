@@ -13,6 +13,7 @@ interface Service {
   environment?: Record<string, string>;
   volumes?: string[];
   profiles?: string[];
+  deploy?: { replicas?: number };
 }
 
 const load = (path: string) => parse(readFileSync(path, 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
@@ -30,8 +31,11 @@ for (const [label, compose] of [['production', production], ['development', deve
       }
     });
 
-    it('gives every service a health check', () => {
-      for (const [name, service] of Object.entries(compose.services)) expect(service.healthcheck?.test, name).toBeDefined();
+    it('gives every long-running service a health check', () => {
+      for (const [name, service] of Object.entries(compose.services)) {
+        if (name.endsWith('-init')) continue;
+        expect(service.healthcheck?.test, name).toBeDefined();
+      }
     });
 
     it('checks MinIO health without curl, which the image does not have', () => {
@@ -66,21 +70,52 @@ for (const [label, compose] of [['production', production], ['development', deve
 }
 
 describe('production compose file', () => {
-  it('restarts every service unless stopped', () => {
-    for (const [name, service] of Object.entries(production.services)) expect(service.restart, name).toBe('unless-stopped');
+  it('restarts every service unless stopped; the one-shot init step only until it succeeds', () => {
+    for (const [name, service] of Object.entries(production.services)) {
+      expect(service.restart, name).toBe(name.endsWith('-init') ? 'on-failure' : 'unless-stopped');
+    }
   });
 
-  it('starts the app only after its dependencies are healthy', () => {
+  it('starts the app only after its dependencies are healthy and its MinIO key exists', () => {
     expect(production.services.app!.depends_on).toEqual({
       postgres: { condition: 'service_healthy' },
       redis: { condition: 'service_healthy' },
       minio: { condition: 'service_healthy' },
+      'minio-init': { condition: 'service_completed_successfully' },
     });
+    expect(text(production.services['minio-init']!.volumes)).toContain('./minio-init.sh:/minio-init.sh:ro');
+  });
+
+  it('runs two app replicas of one image behind the balancer, which alone is published', () => {
+    const app = production.services.app!;
+    expect(app.deploy?.replicas).toBe(2);
+    expect(app.ports).toBeUndefined();
+    expect(app.environment!.NEXT_SERVER_ACTIONS_ENCRYPTION_KEY).toMatch(/^\$\{NEXT_SERVER_ACTIONS_ENCRYPTION_KEY:\?/);
+    expect(app.environment!.TRUSTED_PROXIES).toBe('${TRUSTED_PROXIES:-1}');
+    const balancer = production.services.balancer!;
+    expect(balancer.image).toMatch(/^nginx:\d+\.\d+\.\d+-/);
+    expect(balancer.ports).toEqual(['${APP_BIND:-127.0.0.1}:${APP_PORT:-3000}:8080']);
+    expect(balancer.depends_on).toEqual({ app: { condition: 'service_healthy' } });
+  });
+
+  it("has the balancer overwrite, never append to, a client's X-Forwarded-For", () => {
+    const nginx = readFileSync('docker/nginx/nginx.conf', 'utf8');
+    expect(nginx).toMatch(/proxy_set_header X-Forwarded-For \$remote_addr;/);
+    expect(nginx).not.toContain('$proxy_add_x_forwarded_for');
+    expect(nginx).toMatch(/server app:3000 resolve/);
   });
 
   it('takes every secret from the environment, with no default', () => {
     const raw = readFileSync('docker/docker-compose.yml', 'utf8');
-    for (const secret of ['POSTGRES_PASSWORD', 'REDIS_PASSWORD', 'MINIO_ROOT_PASSWORD', 'MINIO_APP_SECRET_KEY', 'GLITCHTIP_SECRET_KEY']) {
+    for (const secret of [
+      'POSTGRES_PASSWORD',
+      'REDIS_PASSWORD',
+      'MINIO_ROOT_PASSWORD',
+      'MINIO_APP_SECRET_KEY',
+      'MINIO_BACKUP_SECRET_KEY',
+      'NEXT_SERVER_ACTIONS_ENCRYPTION_KEY',
+      'GLITCHTIP_SECRET_KEY',
+    ]) {
       const uses = [...raw.matchAll(new RegExp(`\\$\\{${secret}([^}]*)\\}`, 'g'))].map((m) => m[1]!);
       expect(uses.length, secret).toBeGreaterThan(0);
       for (const use of uses) expect(use, secret).toMatch(/^:\?/);
@@ -115,11 +150,13 @@ describe('images', () => {
     expect(runtime).toContain('CMD ["node", "server.js"]');
   });
 
-  it('builds MinIO from the same pinned source as the test scripts', () => {
+  it('builds MinIO and mc from the same pinned sources as the test scripts', () => {
     const services = readFileSync('scripts/services', 'utf8');
-    const testVersion = /MINIO_VERSION="\$\{ZZ_MINIO_VERSION:-([^}]+)\}"/.exec(services)![1];
-    const imageVersion = /ARG MINIO_VERSION=(\S+)/.exec(minioDockerfile)![1];
-    expect(imageVersion).toBe(testVersion);
+    for (const name of ['MINIO', 'MC']) {
+      const testVersion = new RegExp(`${name}_VERSION="\\$\\{ZZ_${name}_VERSION:-([^}]+)\\}"`).exec(services)![1];
+      const imageVersion = new RegExp(`ARG ${name}_VERSION=(\\S+)`).exec(minioDockerfile)![1];
+      expect(imageVersion, name).toBe(testVersion);
+    }
     const healthcheck = /HEALTHCHECK[^\n]*\\\n([^\n]*)/.exec(minioDockerfile)![1]!;
     expect(healthcheck).toContain('/minio/health/live');
     expect(healthcheck).not.toMatch(/curl|wget/);
