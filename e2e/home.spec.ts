@@ -11,6 +11,16 @@ test.describe('home page and health', () => {
     await expect(nav.getByRole('link', { name: /Your files/ })).toHaveAttribute('href', '/files');
   });
 
+  test('the public pages are static: prerendered once and served from the shared cache', async ({ request }) => {
+    for (const path of ['/', '/auth/signup', '/auth/login', '/auth/forgot-password']) {
+      await request.get(path);
+      const again = await request.get(path);
+      expect(again.status(), path).toBe(200);
+      expect(again.headers()['x-nextjs-prerender'], path).toBe('1');
+      expect(again.headers()['x-nextjs-cache'], path).toBe('HIT');
+    }
+  });
+
   test('/api/health tells anonymous monitors ok and latency only', async ({ request }) => {
     const response = await request.get('/api/health');
     expect(response.status()).toBe(200);

@@ -1,0 +1,21 @@
+'use client';
+
+import { useSearchParams } from 'next/navigation';
+
+const notices: Record<string, string> = {
+  reset: 'Your password was changed and every session signed out. Log in with your new password.',
+  'signed-out': 'You are logged out.',
+  verified: 'Your email address is verified. Log in to continue.',
+};
+
+/** Read in the browser, so the page itself stays static (prerendered once, served from the cache). */
+export function LogInNotice() {
+  const notice = useSearchParams().get('notice');
+  const text = notice ? notices[notice] : undefined;
+  if (!text) return null;
+  return (
+    <p role="status" className="alert alert-success">
+      {text}
+    </p>
+  );
+}
