@@ -9,7 +9,8 @@
  * consuming: it fits only where one more hit would).
  * Returns: { allowed (1|0), then per limit: remaining, resetMs (whole milliseconds) }.
  *
- * "log" is the exact sliding window: a sorted set of hit times (score in ms, member unique per hit).
+ * "log" is the exact sliding window: a sorted set of hit times (score in ms, member unique per hit: the
+ *   microsecond from TIME's digits and the count, suffixed when taken, so no hit overwrites another).
  *   reset = when the oldest hit that must leave for this request to fit leaves the window.
  * "counter" is the O(1)-memory sliding-window counter: counts of the current and previous fixed window,
  *   the previous weighted by how much of it still overlaps the sliding window.
@@ -17,8 +18,9 @@
 export const CHECK_LIMITS_LUA = `
 local n = tonumber(ARGV[1])
 local t = redis.call('TIME')
-local nowUs = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local now = nowUs / 1000
+local now = (tonumber(t[1]) * 1000000 + tonumber(t[2])) / 1000
+-- Members are built from TIME's own digits: a number would print with 14 significant digits (100 us).
+local stamp = t[1] .. string.format('%06d', tonumber(t[2]))
 local allowed = 1
 local state = {}
 
@@ -85,7 +87,13 @@ for i = 1, n do
     local count = s.count
     if allowed == 1 and s.cost > 0 then
       for c = 1, s.cost do
-        redis.call('ZADD', key, now, nowUs .. ':' .. (count + c))
+        -- Unique per hit even when two checks share a microsecond: a taken member gets a suffix.
+        local member = stamp .. ':' .. (count + c)
+        local suffix = 0
+        while redis.call('ZADD', key, 'NX', now, member) == 0 do
+          suffix = suffix + 1
+          member = stamp .. ':' .. (count + c) .. ':' .. suffix
+        end
       end
       redis.call('PEXPIRE', key, math.ceil(s.window))
       count = count + s.cost

@@ -32,6 +32,31 @@ describe('Redis store: one command per check', () => {
   });
 });
 
+describe('Redis store: exact at window edges', () => {
+  it('two hits in the same instant, after an older hit left the window, are both counted', async () => {
+    // The older hit leaving is simulated by removing it between the two checks inside one MULTI, so
+    // both checks run within microseconds of each other and see the same count. A member built from the
+    // time as a Lua number (100 us resolution) and the count was the same for both: the second ZADD only
+    // moved the first hit, and one hit was lost.
+    const client = connections[0]!;
+    const store = stores[0]!;
+    for (let round = 0; round < 20; round++) {
+      const key = uniqueKey('edge');
+      const tag = `edge-${round}`;
+      const spec = logLimit(key, 100, 60_000);
+      await store.check([spec], tag);
+      const args = [1, slotKey(tag, key), 1, 'log', 100, 60_000, 1];
+      const script = client as unknown as { multi(): Record<string, (...a: unknown[]) => unknown> & { exec(): Promise<unknown> } };
+      const multi = script.multi();
+      multi.zigznoteCheckLimits!(...args);
+      multi.zremrangebyrank!(slotKey(tag, key), 0, 0);
+      multi.zigznoteCheckLimits!(...args);
+      await multi.exec();
+      expect(await client.zcard(slotKey(tag, key)), `round ${round}`).toBe(2);
+    }
+  });
+});
+
 async function evalshaCalls(client: Redis): Promise<number> {
   const stats = await client.info('commandstats');
   const match = /cmdstat_evalsha:calls=(\d+)/.exec(stats);
