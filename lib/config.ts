@@ -2,9 +2,11 @@
  * The one place environment variables are read. `loadConfig` parses them all at once with zod into one
  * typed object and, when anything is wrong, throws a single ConfigError that lists every problem with
  * how to fix it. Under NODE_ENV=production every service must be configured for real: no stand-in,
- * no default credential. Edge-safe: imports nothing but zod.
+ * no default credential. Edge-safe: imports zod and the limiter's own (Edge-safe) parsers.
  */
 import { z } from 'zod';
+import { parseTrustedProxies } from './rate-limit/client-ip';
+import { resolvePolicies } from './rate-limit/policies';
 
 const DEFAULT_CREDENTIALS = new Set(['minioadmin', 'admin', 'password', 'changeme', 'secret']);
 
@@ -19,6 +21,18 @@ const booleanFlag = z.preprocess(
 );
 const url = (hint: string) =>
   z.preprocess(emptyAsUndefined, z.string().url({ message: `must be a URL, ${hint}` }).optional());
+
+/** A parser's own message, as a validation issue: the variable is checked when the app starts. */
+function refusalOf(parse: (value: string) => unknown) {
+  return (value: string, context: z.RefinementCtx) => {
+    try {
+      parse(value);
+    } catch (error) {
+      const message = error instanceof Error ? error.message.replace(/^[A-Z_]+: /, '') : String(error);
+      context.addIssue({ code: 'custom', message });
+    }
+  };
+}
 
 function isAesKeyBase64(key: string): boolean {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key)) return false;
@@ -35,7 +49,7 @@ const envSchema = z.object({
     emptyAsUndefined,
     z.string().url({ message: 'must be the URL users open, e.g. https://app.example.com' }).default('http://localhost:3000'),
   ),
-  TRUSTED_PROXIES: optionalString,
+  TRUSTED_PROXIES: z.preprocess(emptyAsUndefined, z.string().superRefine(refusalOf(parseTrustedProxies)).optional()),
 
   DATABASE_URL: z.preprocess(
     emptyAsUndefined,
@@ -69,6 +83,7 @@ const envSchema = z.object({
       .regex(/^\s*[a-z-]+\s*=\s*\d+\s*\/\s*\d*\s*[smhd]\s*(,\s*[a-z-]+\s*=\s*\d+\s*\/\s*\d*\s*[smhd]\s*)*$/, {
         message: 'must be name=limit/window pairs separated by commas, e.g. login=5/15m,api=300/1m',
       })
+      .superRefine(refusalOf(resolvePolicies))
       .optional(),
   ),
 

@@ -6,32 +6,46 @@
  */
 export const PEER_HEADER = 'x-zigznote-peer-ip';
 
-export type TrustedProxies = { hops: number } | { cidrs: Cidr[] } | null;
+export type TrustedProxies = { hops: number; peers: Cidr[] } | { cidrs: Cidr[] } | null;
 interface Cidr {
   bytes: Uint8Array;
   prefix: number;
 }
 
-/** TRUSTED_PROXIES: a hop count ("1") or CIDRs ("10.0.0.0/8, fd00::/8"); unset trusts nobody. */
+/**
+ * The networks a proxy in hop mode may be in: loopback and private ranges. A client on the internet
+ * talking to the app directly is never among them, so its own X-Forwarded-For is never read.
+ */
+const PROXY_NETWORKS = ['127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '::1/128', 'fc00::/7', 'fe80::/10'];
+
+function parseCidr(text: string): Cidr {
+  const [address = '', prefixText] = text.trim().split('/');
+  const bytes = parseAddress(address);
+  if (!bytes) throw new Error(`TRUSTED_PROXIES: "${text.trim()}" is not an IP address or CIDR`);
+  const prefix = prefixText === undefined ? bytes.length * 8 : Number(prefixText);
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > bytes.length * 8) {
+    throw new Error(`TRUSTED_PROXIES: "${text.trim()}" has an invalid prefix length`);
+  }
+  return { bytes, prefix };
+}
+
+/**
+ * TRUSTED_PROXIES: a hop count ("1": the proxy's peer is in a loopback or private network) or CIDRs
+ * ("10.0.0.0/8, fd00::/8"); unset trusts nobody.
+ */
 export function parseTrustedProxies(value: string | undefined): TrustedProxies {
   if (!value || value.trim() === '') return null;
-  if (/^\d+$/.test(value.trim())) return { hops: Number(value.trim()) };
-  const cidrs = value.split(',').map((part) => {
-    const [address = '', prefixText] = part.trim().split('/');
-    const bytes = parseAddress(address);
-    if (!bytes) throw new Error(`TRUSTED_PROXIES: "${part.trim()}" is not an IP address or CIDR`);
-    const prefix = prefixText === undefined ? bytes.length * 8 : Number(prefixText);
-    if (!Number.isInteger(prefix) || prefix < 0 || prefix > bytes.length * 8) {
-      throw new Error(`TRUSTED_PROXIES: "${part.trim()}" has an invalid prefix length`);
-    }
-    return { bytes, prefix };
-  });
-  return { cidrs };
+  if (/^\d+$/.test(value.trim())) {
+    const hops = Number(value.trim());
+    if (hops < 1 || hops > 10) throw new Error(`TRUSTED_PROXIES: a hop count is 1 to 10, not ${hops}`);
+    return { hops, peers: PROXY_NETWORKS.map(parseCidr) };
+  }
+  return { cidrs: value.split(',').map(parseCidr) };
 }
 
 /**
  * The client address: the peer, unless it is a trusted proxy, in which case X-Forwarded-For is walked
- * from the right past every trusted hop.
+ * from the right past every trusted hop. An entry that is not an address counts as the peer's own.
  */
 export function resolveClientIp(peer: string | null, forwardedFor: string | null, trusted: TrustedProxies): string {
   const chain = (forwardedFor ?? '')
@@ -40,14 +54,17 @@ export function resolveClientIp(peer: string | null, forwardedFor: string | null
     .filter((s) => s !== '');
   const peerAddress = peer?.trim() || null;
   if (!trusted || !peerAddress) return normalizeIp(peerAddress ?? 'unknown');
+  const peerBytes = parseAddress(peerAddress);
   const hops = [...chain, peerAddress];
   if ('hops' in trusted) {
-    const index = Math.max(hops.length - 1 - trusted.hops, 0);
-    return normalizeIp(hops[index]!);
+    if (!peerBytes || !trusted.peers.some((cidr) => contains(cidr, peerBytes))) return normalizeIp(peerAddress);
+    const chosen = hops[Math.max(hops.length - 1 - trusted.hops, 0)]!;
+    return parseAddress(chosen) ? normalizeIp(chosen) : normalizeIp(peerAddress);
   }
   for (let i = hops.length - 1; i >= 0; i--) {
     const bytes = parseAddress(hops[i]!);
-    if (!bytes || !trusted.cidrs.some((cidr) => contains(cidr, bytes))) return normalizeIp(hops[i]!);
+    if (!bytes) return normalizeIp(peerAddress);
+    if (!trusted.cidrs.some((cidr) => contains(cidr, bytes))) return normalizeIp(hops[i]!);
   }
   return normalizeIp(hops[0]!);
 }

@@ -76,7 +76,16 @@ describe('configuration in production', () => {
 
   it('refuses every stand-in at once, naming each missing variable', () => {
     const problems = problemsOf({ NODE_ENV: 'production' });
-    for (const name of ['DATABASE_URL', 'REDIS_URL', 'MINIO_ENDPOINT', 'MINIO_ACCESS_KEY', 'MINIO_SECRET_KEY', 'MINIO_PUBLIC_URL', 'AWS_SES_FROM_EMAIL']) {
+    for (const name of [
+      'DATABASE_URL',
+      'REDIS_URL',
+      'MINIO_ENDPOINT',
+      'MINIO_ACCESS_KEY',
+      'MINIO_SECRET_KEY',
+      'MINIO_PUBLIC_URL',
+      'AWS_SES_FROM_EMAIL',
+      'NEXT_SERVER_ACTIONS_ENCRYPTION_KEY',
+    ]) {
       expect(problems.some((p) => p.startsWith(`${name} is required in production`))).toBe(true);
     }
   });
@@ -89,5 +98,18 @@ describe('configuration in production', () => {
 
   it('puts the whole list in the error message users see', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', REDIS_URL: 'nope' })).toThrow(/Configuration is invalid \(\d+ problems\)/);
+  });
+
+  it('takes only a base64 AES key for server actions', () => {
+    for (const bad of ['not base64!', 'c2hvcnQ=', 'abcde']) {
+      expect(problemsOf({ NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: bad }).join('\n')).toContain('must be a base64 AES key of 16, 24 or 32 bytes');
+    }
+    expect(problemsOf({ NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: Buffer.alloc(32).toString('base64') })).toEqual([]);
+  });
+
+  it('checks TRUSTED_PROXIES and RATE_LIMITS when the app starts, not on the first request', () => {
+    expect(problemsOf({ TRUSTED_PROXIES: '10.0.0.0/99' })).toContain('TRUSTED_PROXIES "10.0.0.0/99" has an invalid prefix length');
+    expect(problemsOf({ RATE_LIMITS: 'logn=5/15m' }).join('\n')).toMatch(/^RATE_LIMITS no limit is named "logn" \(known: login, /m);
+    expect(problemsOf({ RATE_LIMITS: 'login=0/15m' }).join('\n')).toContain('needs a limit ≥ 1');
   });
 });

@@ -17,6 +17,21 @@ describe('client identity behind trusted proxies', () => {
     expect(resolveClientIp('10.0.0.2', '1.1.1.1, 2.2.2.2, 198.51.100.9', trusted)).toBe('198.51.100.9');
   });
 
+  it('in hop mode, believes X-Forwarded-For only from a peer in a loopback or private network', () => {
+    const trusted = parseTrustedProxies('1');
+    // A client on the internet reaching the app directly cannot choose its address.
+    expect(resolveClientIp('203.0.113.7', '1.2.3.4', trusted)).toBe('203.0.113.7');
+    expect(resolveClientIp('2001:db8::7', '1.2.3.4', trusted)).toBe('2001:db8:0:0::/64');
+    for (const proxy of ['127.0.0.1', '10.1.2.3', '172.20.0.5', '192.168.1.1', '::1', 'fd12::1']) {
+      expect(resolveClientIp(proxy, '198.51.100.9', trusted), proxy).toBe('198.51.100.9');
+    }
+  });
+
+  it("counts an entry that is not an address as the peer's own", () => {
+    expect(resolveClientIp('10.0.0.2', 'not-an-ip', parseTrustedProxies('1'))).toBe('10.0.0.2');
+    expect(resolveClientIp('10.0.0.2', 'unknown, 10.0.0.9', parseTrustedProxies('10.0.0.0/8'))).toBe('10.0.0.2');
+  });
+
   it('walks past every trusted CIDR from the right', () => {
     const trusted = parseTrustedProxies('10.0.0.0/8, fd00::/8');
     expect(resolveClientIp('10.0.0.2', '7.7.7.7, 198.51.100.9, 10.1.2.3', trusted)).toBe('198.51.100.9');
@@ -31,6 +46,7 @@ describe('client identity behind trusted proxies', () => {
   it('refuses a malformed setting with a message naming it', () => {
     expect(() => parseTrustedProxies('10.0.0.0/99')).toThrow(/TRUSTED_PROXIES: "10.0.0.0\/99" has an invalid prefix length/);
     expect(() => parseTrustedProxies('proxy.local')).toThrow(/is not an IP address or CIDR/);
+    expect(() => parseTrustedProxies('0')).toThrow(/a hop count is 1 to 10/);
   });
 });
 
