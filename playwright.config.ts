@@ -87,7 +87,7 @@ export default defineConfig({
         // its own flood. The per-address+account limits (5 logins per 15 minutes, …) stay at their
         // defaults; the per-account failure limit is lowered from 20 to 4 so one browser can lock an
         // account before its per-address limit stops it.
-        RATE_LIMITS: 'register=500/1h,login-ip=500/15m,password-reset=500/1h,reset-password=500/15m,login-account=4/1h',
+        RATE_LIMITS: 'register=500/1h,register-global=5000/1h,login-ip=500/15m,password-reset=500/1h,reset-password=500/15m,login-account=4/1h',
       },
     };
   }),

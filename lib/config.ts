@@ -80,7 +80,7 @@ const envSchema = z.object({
     emptyAsUndefined,
     z
       .string()
-      .regex(/^\s*[a-z-]+\s*=\s*\d+\s*\/\s*\d*\s*[smhd]\s*(,\s*[a-z-]+\s*=\s*\d+\s*\/\s*\d*\s*[smhd]\s*)*$/, {
+      .regex(/^\s*[a-z0-9-]+\s*=\s*\d+\s*\/\s*\d*\s*[smhd]\s*(,\s*[a-z0-9-]+\s*=\s*\d+\s*\/\s*\d*\s*[smhd]\s*)*$/, {
         message: 'must be name=limit/window pairs separated by commas, e.g. login=5/15m,api=300/1m',
       })
       .superRefine(refusalOf(resolvePolicies))

@@ -79,6 +79,13 @@ export function normalizeIp(address: string): string {
   return `${groups.join(':')}::/64`;
 }
 
+/** The /48 of an IPv6 client's /64 key (as normalizeIp writes it); null for IPv4. */
+export function ipv6Prefix48(normalized: string): string | null {
+  if (!normalized.endsWith('::/64')) return null;
+  const groups = normalized.slice(0, -'::/64'.length).split(':');
+  return `${groups.slice(0, 3).join(':')}::/48`;
+}
+
 function contains(cidr: Cidr, bytes: Uint8Array): boolean {
   if (cidr.bytes.length !== bytes.length) return false;
   let bits = cidr.prefix;

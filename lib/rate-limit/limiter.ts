@@ -10,6 +10,7 @@
  * Edge-safe: the Redis store is passed in by Node-only code.
  */
 import { MemoryStore } from './store-memory';
+import { ipv6Prefix48 } from './client-ip';
 import { resolvePolicies, type Identity, type LimitRule, type Policy, type RouteGroup } from './policies';
 import { blockingResetMs, rateLimitHeaders, retryAfterSeconds } from './headers';
 import type { CheckOutcome, LimitSpec, RateLimitStore } from './types';
@@ -254,6 +255,12 @@ async function identityOf(identity: Identity, request: RateLimitRequest): Promis
   switch (identity) {
     case 'ip':
       return `ip:${request.ip}`;
+    case 'ip48': {
+      const prefix = ipv6Prefix48(request.ip);
+      return prefix ? `ip48:${prefix}` : null;
+    }
+    case 'global':
+      return 'all';
     case 'email':
       return email ? `email:${await digest(email)}` : null;
     case 'ip+email':

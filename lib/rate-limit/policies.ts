@@ -10,7 +10,7 @@ export const ROUTE_GROUPS = ['login', 'login-account', 'register', 'password-res
 export type RouteGroup = (typeof ROUTE_GROUPS)[number];
 
 /** Who a limit counts: the identity its key is built from. */
-export type Identity = 'ip' | 'email' | 'ip+email' | 'user' | 'user-or-ip';
+export type Identity = 'ip' | 'ip48' | 'email' | 'ip+email' | 'user' | 'user-or-ip' | 'global';
 
 export interface LimitRule {
   name: string;
@@ -39,6 +39,8 @@ export const DEFAULT_POLICIES: Record<RouteGroup, Policy> = {
     rules: [
       { name: 'login', limit: 5, windowMs: 15 * MINUTE, algorithm: 'sliding-log', identity: 'ip+email' },
       { name: 'login-ip', limit: 30, windowMs: 15 * MINUTE, algorithm: 'sliding-log', identity: 'ip' },
+      // An IPv6 client rotating through the /64s of its /48 (one site's allocation) meets this one.
+      { name: 'login-ip-48', limit: 300, windowMs: 15 * MINUTE, algorithm: 'sliding-log', identity: 'ip48' },
     ],
   },
   // Failed logins of one account from any address; fed by recordFailedAttempt, cleared on success, by an
@@ -51,7 +53,12 @@ export const DEFAULT_POLICIES: Record<RouteGroup, Policy> = {
   register: {
     group: 'register',
     onStoreFailure: 'closed',
-    rules: [{ name: 'register', limit: 3, windowMs: HOUR, algorithm: 'sliding-log', identity: 'ip' }],
+    rules: [
+      { name: 'register', limit: 3, windowMs: HOUR, algorithm: 'sliding-log', identity: 'ip' },
+      { name: 'register-48', limit: 30, windowMs: HOUR, algorithm: 'sliding-log', identity: 'ip48' },
+      // However many addresses a bot rotates through, accounts are not mass-created.
+      { name: 'register-global', limit: 200, windowMs: HOUR, algorithm: 'sliding-log', identity: 'global' },
+    ],
   },
   'password-reset': {
     group: 'password-reset',
@@ -86,7 +93,7 @@ export const DEFAULT_POLICIES: Record<RouteGroup, Policy> = {
 };
 
 const UNIT_MS = { s: 1_000, m: MINUTE, h: HOUR, d: 24 * HOUR } as const;
-export const OVERRIDE_PATTERN = /^\s*([a-z-]+)\s*=\s*(\d+)\s*\/\s*(\d*)\s*([smhd])\s*$/;
+export const OVERRIDE_PATTERN = /^\s*([a-z0-9-]+)\s*=\s*(\d+)\s*\/\s*(\d*)\s*([smhd])\s*$/;
 
 /** Applies "name=limit/window" overrides (window like 15m, 1h, 30s) to the default table. */
 export function resolvePolicies(overrides: string | undefined): Record<RouteGroup, Policy> {

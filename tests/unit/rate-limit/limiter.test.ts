@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { MemoryStore, RateLimiter, type CheckOutcome, type LimitSpec, type RateLimitStore } from '@/lib/rate-limit';
+import { MemoryStore, normalizeIp, RateLimiter, type CheckOutcome, type LimitSpec, type RateLimitStore } from '@/lib/rate-limit';
 
 /** Counts the calls that reach the store it wraps. */
 class CountingStore implements RateLimitStore {
@@ -47,6 +47,25 @@ describe('limiter over a store', () => {
     now += 3_600_000;
     expect((await limiter.limit(request)).allowed).toBe(true);
     expect(store.calls).toBe(callsWhenBlocked + 1);
+  });
+
+  it('limits an IPv6 client rotating through the /64s of its /48, and leaves IPv4 clients to their own limit', async () => {
+    const limiter = new RateLimiter({ store: new MemoryStore(), overrides: 'register=1/1h,register-48=3/1h', log: () => {} });
+    const statuses: number[] = [];
+    for (let i = 1; i <= 4; i++) statuses.push((await limiter.limit({ group: 'register', ip: normalizeIp(`2001:db8:7:${i}::1`) })).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    // another /48 is another site
+    expect((await limiter.limit({ group: 'register', ip: normalizeIp('2001:db8:8:1::1') })).status).toBe(200);
+    for (let i = 1; i <= 5; i++) expect((await limiter.limit({ group: 'register', ip: `198.51.100.${i}` })).status).toBe(200);
+  });
+
+  it('caps sign-ups across every address with the app-wide register budget', async () => {
+    const limiter = new RateLimiter({ store: new MemoryStore(), overrides: 'register-global=5/1h', log: () => {} });
+    const statuses: number[] = [];
+    for (let i = 1; i <= 6; i++) statuses.push((await limiter.limit({ group: 'register', ip: `203.0.113.${i}` })).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    const refused = await limiter.limit({ group: 'register', ip: '192.0.2.200' });
+    expect(refused.outcome.limits.find((l) => l.name === 'register-global')?.remaining).toBe(0);
   });
 
   it('keeps the block cache within its bound', async () => {
