@@ -82,6 +82,7 @@ export default defineConfig({
         RATE_LIMIT_BRIDGE_URL: appUrl,
         RATE_LIMIT_BRIDGE_SECRET: bridgeSecret,
         HEALTH_TOKEN,
+        METRICS_TOKEN: HEALTH_TOKEN,
         AWS_SES_SNS_TOPIC_ARN: SNS_TOPIC_ARN,
         // Every test signs up and logs in from 127.0.0.1: the per-IP limits are raised so the suite is not
         // its own flood. The per-address+account limits (5 logins per 15 minutes, …) stay at their

@@ -21,6 +21,20 @@ test.describe('home page and health', () => {
     }
   });
 
+  test('/api/metrics exists only for METRICS_TOKEN, and counts rate-limit decisions in Prometheus format', async ({ request }) => {
+    expect((await request.get('/api/metrics')).status()).toBe(404);
+    expect((await request.get('/api/metrics', { headers: { Authorization: 'Bearer not-the-metrics-token' } })).status()).toBe(404);
+    await request.get('/api/version');
+    const response = await request.get('/api/metrics', { headers: { Authorization: `Bearer ${HEALTH_TOKEN}` } });
+    expect(response.status()).toBe(200);
+    expect(response.headers()['content-type']).toContain('text/plain; version=0.0.4');
+    const text = await response.text();
+    expect(text).toMatch(/^zigznote_rate_limit_decisions_total\{group="api",rule="api",outcome="allowed",source="store"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^zigznote_rate_limit_check_seconds_count\{group="api",source="store"\} [1-9]\d*$/m);
+    expect(text).toContain('# TYPE zigznote_redis_errors_total counter');
+    expect(text).toMatch(/^zigznote_cache_operations\{handler="incremental",result="hits"\} \d+$/m);
+  });
+
   test('/api/health tells anonymous monitors ok and latency only', async ({ request }) => {
     const response = await request.get('/api/health');
     expect(response.status()).toBe(200);

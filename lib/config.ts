@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { parseTrustedProxies } from './rate-limit/client-ip';
-import { resolvePolicies } from './rate-limit/policies';
+import { resolvePolicies, shadowRuleNames } from './rate-limit/policies';
 
 const DEFAULT_CREDENTIALS = new Set(['minioadmin', 'admin', 'password', 'changeme', 'secret']);
 
@@ -86,6 +86,12 @@ const envSchema = z.object({
       .superRefine(refusalOf(resolvePolicies))
       .optional(),
   ),
+
+  RATE_LIMITS_SHADOW: z.preprocess(
+    emptyAsUndefined,
+    z.string().superRefine(refusalOf((names) => shadowRuleNames(names))).optional(),
+  ),
+  METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, { message: 'must be at least 16 characters (e.g. openssl rand -hex 32)' }).optional()),
 
   RATE_LIMIT_BRIDGE_URL: url('the address this app answers on from inside, e.g. http://127.0.0.1:3000'),
   RATE_LIMIT_BRIDGE_SECRET: z.preprocess(
@@ -193,6 +199,10 @@ export interface AppConfig {
     | { kind: 'sentinel'; sentinels: HostPort[]; name: string; password: string | undefined }
     | { kind: 'memory' };
   rateLimitOverrides: string | undefined;
+  /** Rules that count and report but refuse nothing, for trying limits in production. */
+  rateLimitShadow: string | undefined;
+  /** Bearer token of GET /api/metrics; without it the route answers 404. */
+  metricsToken: string | undefined;
   /** For deployments whose gateway limits already, and for benchmarks: no limit is applied at all. */
   rateLimitsDisabled: boolean;
   /** Only for a middleware built for the Edge runtime: how it reaches the limiter route. */
@@ -333,6 +343,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
           ? { kind: 'redis', url: env.REDIS_URL }
           : { kind: 'memory' },
     rateLimitOverrides: env.RATE_LIMITS,
+    rateLimitShadow: env.RATE_LIMITS_SHADOW,
+    metricsToken: env.METRICS_TOKEN,
     rateLimitsDisabled: env.RATE_LIMITS_DISABLED,
     rateLimitBridge:
       env.RATE_LIMIT_BRIDGE_SECRET

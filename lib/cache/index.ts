@@ -8,6 +8,7 @@
 import type { CacheHandler } from 'next/dist/server/lib/cache-handlers/types';
 import type { AppConfig } from '../config';
 import { createRedisClient, getRedis } from '../redis';
+import { exposeCounters } from '../observability/metrics';
 import { processState } from '../runtime/process-state';
 import { emptyCounters, EntryStore, type CacheCounters } from './entry-store';
 import { RedisIncrementalCache } from './incremental-cache';
@@ -33,11 +34,15 @@ interface CacheRegistry {
   computations: Record<string, number>;
 }
 
-const registry = processState<CacheRegistry>('cache-handlers', () => ({
-  values: new SharedValueCache(undefined, { prefix: CACHE_KEY_PREFIX }),
-  counters: { useCache: emptyCounters(), incremental: emptyCounters() },
-  computations: {},
-}));
+const registry = processState<CacheRegistry>('cache-handlers', () => {
+  const created: CacheRegistry = {
+    values: new SharedValueCache(undefined, { prefix: CACHE_KEY_PREFIX }),
+    counters: { useCache: emptyCounters(), incremental: emptyCounters() },
+    computations: {},
+  };
+  exposeCounters(() => ({ useCache: { ...created.counters.useCache }, incremental: { ...created.counters.incremental }, values: { ...created.values.counters } }));
+  return created;
+});
 
 /**
  * Called once at start-up. With Redis configured, Next's cache handlers and `cached()` use it from now

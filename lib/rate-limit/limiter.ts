@@ -11,7 +11,7 @@
  */
 import { MemoryStore } from './store-memory';
 import { ipv6Prefix48 } from './client-ip';
-import { resolvePolicies, type Identity, type LimitRule, type Policy, type RouteGroup } from './policies';
+import { resolvePolicies, shadowRuleNames, type Identity, type LimitRule, type Policy, type RouteGroup } from './policies';
 import { blockingResetMs, rateLimitHeaders, retryAfterSeconds } from './headers';
 import type { CheckOutcome, LimitSpec, RateLimitStore } from './types';
 
@@ -30,6 +30,17 @@ export interface RateLimitRequest {
 export type DecisionSource = 'store' | 'fallback' | 'block-cache' | 'unavailable';
 
 export interface RateLimitDecision {
+  /** Upstash's name for `allowed`, with its other fields below: code written for @upstash/ratelimit reads these. */
+  success: boolean;
+  /** The limit of the tightest rule: the one that refused, or the one with the fewest hits left. */
+  limit: number;
+  remaining: number;
+  /** Unix time in milliseconds when that rule has room again. */
+  reset: number;
+  /** Nothing runs after the check: always resolved (Upstash uses it for analytics writes). */
+  pending: Promise<unknown>;
+  /** Rules in shadow mode (RATE_LIMITS_SHADOW) that would have refused this request; it was allowed. */
+  shadowLimited: string[];
   allowed: boolean;
   /** 200 when allowed, 429 over the limit, 503 when the store is unreachable for a fail-closed group. */
   status: 200 | 429 | 503;
@@ -57,6 +68,10 @@ export interface LimiterOptions {
   unavailableRetryAfter?: number;
   now?: () => number;
   log?: (message: string) => void;
+  /** Rule names, comma-separated, that count and report but refuse nothing (RATE_LIMITS_SHADOW). */
+  shadow?: string;
+  /** Called after every decision, e.g. to count it in metrics. */
+  observe?: (decision: RateLimitDecision, durationMs: number) => void;
 }
 
 const NAMESPACE = 'v1';
@@ -70,6 +85,8 @@ export class RateLimiter {
   private readonly unavailableRetryAfter: number;
   private readonly now: () => number;
   private readonly log: (message: string) => void;
+  private readonly shadow: Set<string>;
+  private readonly observe: ((decision: RateLimitDecision, durationMs: number) => void) | undefined;
   private readonly blocked = new Map<string, { at: number; until: number; outcome: CheckOutcome }>();
   private degradedSince: number | null = null;
   private lastError: string | null = null;
@@ -83,6 +100,8 @@ export class RateLimiter {
     this.unavailableRetryAfter = options.unavailableRetryAfter ?? 5;
     this.now = options.now ?? (() => Date.now());
     this.log = options.log ?? ((message) => console.warn(message));
+    this.shadow = shadowRuleNames(options.shadow, this.policies);
+    this.observe = options.observe;
   }
 
   health(): LimiterHealth {
@@ -133,7 +152,14 @@ export class RateLimiter {
     return this.decide(policy, [spec]);
   }
 
-  private async decide(
+  private async decide(policy: Policy, specs: LimitSpec[], options: { useBlockCache?: boolean } = {}): Promise<RateLimitDecision> {
+    const started = performance.now();
+    const decision = await this.decideOnce(policy, specs, options);
+    this.observe?.(decision, performance.now() - started);
+    return decision;
+  }
+
+  private async decideOnce(
     policy: Policy,
     specs: LimitSpec[],
     options: { useBlockCache?: boolean } = {},
@@ -152,15 +178,18 @@ export class RateLimiter {
     }
 
     let outcome: CheckOutcome;
+    let shadowLimited: string[] = [];
     let source: DecisionSource = 'store';
     try {
-      outcome = await this.withTimeout(this.store.check(specs, hashTag(policy, specs)));
+      ({ outcome, shadowLimited } = await this.enforced(specs, (subset) => this.withTimeout(this.store.check(subset, hashTag(policy, subset)))));
       this.markHealthy();
     } catch (error) {
       this.markDegraded(error);
       if (policy.onStoreFailure === 'closed') {
         const limits = specs.map((s) => ({ name: s.name, limit: s.limit, windowMs: s.windowMs, remaining: 0, resetMs: this.unavailableRetryAfter * 1000 }));
         return {
+          ...upstashFields({ allowed: false, limits }, this.now()),
+          shadowLimited: [],
           allowed: false,
           status: 503,
           group: policy.group,
@@ -170,16 +199,33 @@ export class RateLimiter {
           source: 'unavailable',
         };
       }
-      outcome = await this.fallback.check(specs);
+      ({ outcome, shadowLimited } = await this.enforced(specs, (subset) => this.fallback.check(subset)));
       source = 'fallback';
     }
 
     if (!outcome.allowed && useBlockCache) this.remember(cacheKey, now, outcome);
-    return this.decision(policy, outcome, source);
+    return this.decision(policy, outcome, source, shadowLimited);
   }
 
-  private decision(policy: Policy, outcome: CheckOutcome, source: DecisionSource): RateLimitDecision {
+  /**
+   * The check, with shadow rules counted but not enforced: when only shadow rules refuse, the request is
+   * checked again without them (so the enforced rules record it) and allowed.
+   */
+  private async enforced(specs: LimitSpec[], check: (specs: LimitSpec[]) => Promise<CheckOutcome>): Promise<{ outcome: CheckOutcome; shadowLimited: string[] }> {
+    const outcome = await check(specs);
+    if (outcome.allowed || this.shadow.size === 0) return { outcome, shadowLimited: [] };
+    const refusing = outcome.limits.filter((l) => l.remaining === 0).map((l) => l.name);
+    if (refusing.length === 0 || !refusing.every((name) => this.shadow.has(name))) return { outcome, shadowLimited: [] };
+    const enforcedSpecs = specs.filter((spec) => !this.shadow.has(spec.name));
+    const rechecked = enforcedSpecs.length > 0 ? await check(enforcedSpecs) : { allowed: true, limits: [] };
+    const limits = [...rechecked.limits, ...outcome.limits.filter((l) => this.shadow.has(l.name))];
+    return { outcome: { allowed: rechecked.allowed, limits }, shadowLimited: rechecked.allowed ? refusing : [] };
+  }
+
+  private decision(policy: Policy, outcome: CheckOutcome, source: DecisionSource, shadowLimited: string[] = []): RateLimitDecision {
     return {
+      ...upstashFields(outcome, this.now()),
+      shadowLimited,
       allowed: outcome.allowed,
       status: outcome.allowed ? 200 : 429,
       group: policy.group,
@@ -239,6 +285,23 @@ export class RateLimiter {
     this.degradedSince = null;
     this.lastError = null;
   }
+}
+
+const RESOLVED = Promise.resolve();
+
+/** Upstash's result fields, from the tightest limit of the outcome. */
+function upstashFields(outcome: CheckOutcome, now: number): Pick<RateLimitDecision, 'success' | 'limit' | 'remaining' | 'reset' | 'pending'> {
+  let tightest = outcome.limits[0];
+  for (const state of outcome.limits) {
+    if (!tightest || state.remaining < tightest.remaining || (state.remaining === tightest.remaining && state.resetMs > tightest.resetMs)) tightest = state;
+  }
+  return {
+    success: outcome.allowed,
+    limit: tightest?.limit ?? 0,
+    remaining: tightest?.remaining ?? 0,
+    reset: now + (tightest?.resetMs ?? 0),
+    pending: RESOLVED,
+  };
 }
 
 /**

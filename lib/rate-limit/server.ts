@@ -6,6 +6,7 @@
 import { getConfig } from '../config';
 import { processState } from '../runtime/process-state';
 import { validateSession } from '../auth';
+import { recordRateLimitDecision } from '../observability/metrics';
 import { getKeyValue, getRedis } from '../redis';
 import { parseTrustedProxies, PEER_HEADER, resolveClientIp, type TrustedProxies } from './client-ip';
 import { RateLimiter, type RateLimitDecision } from './limiter';
@@ -23,7 +24,12 @@ export function getRateLimiter(): RateLimiter {
   if (!state.limiter) {
     const config = getConfig();
     const store = config.redis.kind === 'memory' ? new MemoryStore() : new RedisStore(getRedis(config.redis));
-    state.limiter = new RateLimiter({ store, overrides: config.rateLimitOverrides });
+    state.limiter = new RateLimiter({
+      store,
+      overrides: config.rateLimitOverrides,
+      shadow: config.rateLimitShadow,
+      observe: recordRateLimitDecision,
+    });
   }
   return state.limiter;
 }

@@ -5,6 +5,7 @@
  */
 import Redis, { Cluster } from 'ioredis';
 import type { AppConfig } from '../config';
+import { recordRedisError } from '../observability/metrics';
 import { processState } from '../runtime/process-state';
 import { MemoryKeyValue, RedisKeyValue, type KeyValue } from './key-value';
 
@@ -33,7 +34,7 @@ export function createRedisClient(config: RedisConfig): RedisConnection {
     client = new Redis(config.url, clientOptions);
   }
   // Errors surface through the commands that fail; the connection event alone must not crash the process.
-  client.on('error', () => {});
+  client.on('error', recordRedisError);
   return client;
 }
 

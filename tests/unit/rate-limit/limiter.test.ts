@@ -68,6 +68,43 @@ describe('limiter over a store', () => {
     expect(refused.outcome.limits.find((l) => l.name === 'register-global')?.remaining).toBe(0);
   });
 
+  it("answers with Upstash's fields too: success, limit, remaining, reset (Unix ms) and a resolved pending", async () => {
+    let now = 1_000_000;
+    const limiter = new RateLimiter({ store: new MemoryStore(() => now), now: () => now, overrides: 'register=3/1h', log: () => {} });
+    const request = { group: 'register' as const, ip: '203.0.113.50' };
+    await limiter.limit(request);
+    const second = await limiter.limit(request);
+    expect(second).toMatchObject({ success: true, limit: 3, remaining: 1 });
+    expect(second.reset).toBe(now + 3_600_000);
+    await expect(second.pending).resolves.toBeUndefined();
+    await limiter.limit(request);
+    now += 60_000;
+    const refused = await limiter.limit(request);
+    expect(refused).toMatchObject({ success: false, allowed: false, limit: 3, remaining: 0 });
+    // the first hit, made a minute ago, leaves the window 59 minutes from now
+    expect(refused.reset).toBe(now + 59 * 60_000);
+  });
+
+  it('in shadow mode counts and reports what it would refuse, refuses nothing, and still counts the enforced rules', async () => {
+    const observed: Array<{ status: number; shadowLimited: string[] }> = [];
+    const limiter = new RateLimiter({
+      store: new MemoryStore(),
+      overrides: 'login-ip=2/15m',
+      shadow: 'login-ip',
+      observe: (decision) => observed.push({ status: decision.status, shadowLimited: decision.shadowLimited }),
+      log: () => {},
+    });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await limiter.limit({ group: 'login', ip: '198.51.100.60', email: 'ada@example.com' })).status);
+    // login-ip (2) is only watched; login (5 per address and email) is enforced and counted throughout
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    expect(observed.map((o) => o.shadowLimited)).toEqual([[], [], ['login-ip'], ['login-ip'], ['login-ip'], []]);
+    const shadowed = await limiter.limit({ group: 'login', ip: '198.51.100.60', email: 'other@example.com' });
+    expect(shadowed).toMatchObject({ allowed: true, status: 200, shadowLimited: ['login-ip'] });
+    expect(shadowed.headers.RateLimit).toContain('"login-ip";r=0');
+    expect(() => new RateLimiter({ store: new MemoryStore(), shadow: 'logn' })).toThrow(/RATE_LIMITS_SHADOW: no limit is named "logn"/);
+  });
+
   it('keeps the block cache within its bound', async () => {
     const limiter = new RateLimiter({ store: new MemoryStore(), blockCacheSize: 10, overrides: 'register=1/1h', log: () => {} });
     for (let i = 0; i < 50; i++) {

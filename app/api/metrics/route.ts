@@ -1,0 +1,15 @@
+import { getConfig } from '@/lib/config';
+import { presentsHealthToken } from '@/lib/health';
+import { metricsText, METRICS_CONTENT_TYPE } from '@/lib/observability/metrics';
+
+// Prometheus scrapes this with `Authorization: Bearer <METRICS_TOKEN>`; without the token configured, or
+// presented, the route does not exist.
+export const dynamic = 'force-dynamic';
+
+export async function GET(request: Request) {
+  const token = getConfig().metricsToken;
+  if (!presentsHealthToken(request.headers.get('authorization'), token)) {
+    return Response.json({ title: 'Not Found', status: 404 }, { status: 404, headers: { 'Content-Type': 'application/problem+json' } });
+  }
+  return new Response(await metricsText(), { headers: { 'Content-Type': METRICS_CONTENT_TYPE, 'Cache-Control': 'no-store' } });
+}
