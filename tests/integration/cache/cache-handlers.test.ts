@@ -1,11 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { CacheEntry } from 'next/dist/server/lib/cache-handlers/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CACHE_KEY_PREFIX,
   createUseCacheHandler,
   EntryStore,
+  installCacheHandlers,
   RedisIncrementalCache,
   SharedValueCache,
   TagManifest,
@@ -213,6 +217,33 @@ describe('the cache handlers on the shared Redis', () => {
     await nextMillisecond();
     await a.incremental.revalidateTag([tag]);
     expect(await a.incremental.get(key, { kind: 'FETCH', tags: [tag], softTags: [] })).toBeNull();
+  });
+});
+
+describe("Next's incremental cache adapter (next.config's cacheHandler)", () => {
+  it('shares entries between replicas of one build and never with another build', async () => {
+    installCacheHandlers(shared, 3600);
+    const modulePath = '../../../lib/cache/next-incremental-cache-handler.mjs';
+    const { default: Adapter } = (await import(modulePath)) as {
+      default: new (context: { serverDistDir: string }) => {
+        get(key: string, context: { kind: string }): Promise<{ value: { body: Buffer } } | null>;
+        set(key: string, value: unknown, context: object): Promise<void>;
+      };
+    };
+    const buildDir = (id: string) => {
+      const dir = mkdtempSync(join(tmpdir(), 'zz-build-'));
+      mkdirSync(join(dir, 'server'));
+      writeFileSync(join(dir, 'BUILD_ID'), id);
+      return join(dir, 'server');
+    };
+    const release = buildDir(`release-${randomUUID()}`);
+    const replicaA = new Adapter({ serverDistDir: release });
+    const replicaB = new Adapter({ serverDistDir: release });
+    const nextRelease = new Adapter({ serverDistDir: buildDir(`next-${randomUUID()}`) });
+    const route = { kind: 'APP_ROUTE', body: Buffer.from('rendered by this build'), status: 200, headers: {} };
+    await replicaA.set('/auth/signup', route, { cacheControl: { revalidate: 60, expire: 120 } });
+    expect((await replicaB.get('/auth/signup', { kind: 'APP_ROUTE' }))?.value.body.toString()).toBe('rendered by this build');
+    expect(await nextRelease.get('/auth/signup', { kind: 'APP_ROUTE' })).toBeNull();
   });
 });
 
