@@ -6,7 +6,7 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { isCrossOriginWrite } from './lib/auth/origin';
 import { getConfig } from './lib/config';
-import { handleRateLimit, sessionTokenOf, type DecideFn, type TrustedProxies } from './lib/rate-limit';
+import { handleRateLimit, sessionTokenOf, type DecideFn, type TrustedProxies } from './lib/rate-limit/edge';
 
 // Pages whose URL carries a secret token: no Referer may take it to another site.
 const TOKEN_PAGES = new Set(['/auth/verify-email', '/auth/reset-password', '/auth/unlock']);

@@ -7,7 +7,7 @@
 import { headers } from 'next/headers';
 import { unstable_rethrow } from 'next/navigation';
 import type { z } from 'zod';
-import { readVerdict } from '../rate-limit';
+import { readVerdict } from '../rate-limit/edge';
 import { clientIpFromHeaders } from '../rate-limit/server';
 
 export interface FormState {

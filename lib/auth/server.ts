@@ -16,7 +16,7 @@ import {
   sendWelcomeEmail,
   type SendResult,
 } from '../email';
-import { limitedGroup, limitMessage } from '../rate-limit';
+import { limitedGroup, limitMessage } from '../rate-limit/edge';
 import {
   checkChangePasswordRateLimit,
   checkLoginRateLimit,

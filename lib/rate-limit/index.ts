@@ -1,15 +1,39 @@
 /**
- * Rate limiting on Redis: atomic multi-limit sliding windows per route group, an in-process store with
- * the same semantics, client identity behind trusted proxies, and the IETF RateLimit header fields.
- * This entry point is Edge-safe; Node-only wiring (the Redis store, the process's limiter and the
- * helpers checkLoginRateLimit & co.) is in ./server.
+ * Rate limiting on Redis, as a toolkit: `createRateLimiter({ redis })` gives an atomic multi-limit
+ * sliding-window limiter per route group (one EVALSHA a check, a rejected request consuming nothing),
+ * with Upstash's result fields, getRemaining and refund, shadow mode and a block cache for floods; plus
+ * this app's process-wide limiter and its helpers (checkLoginRateLimit & co.). Node-only; middleware
+ * imports ./edge.
  */
-export { RateLimiter, type RateLimitDecision, type RateLimitRequest, type LimiterHealth, type DecisionSource } from './limiter';
-export { MemoryStore } from './store-memory';
-export { DEFAULT_POLICIES, ROUTE_GROUPS, resolvePolicies, type Policy, type RouteGroup, type LimitRule } from './policies';
-export { rateLimitHeaders, retryAfterSeconds, describeWait } from './headers';
-export { PEER_HEADER, normalizeIp, parseTrustedProxies, resolveClientIp, type TrustedProxies } from './client-ip';
-export { routeGroupOf } from './routes';
-export { readVerdict, limitMessage, limitedGroup, GROUP_HEADER, VERDICT_HEADER, type RateLimitVerdict } from './verdict';
-export { handleRateLimit, sessionTokenOf, type DecideFn, type MiddlewareCheck } from './middleware-handler';
-export type { CheckOutcome, LimitSpec, LimitState, RateLimitStore, Algorithm } from './types';
+import type { Cluster, Redis } from 'ioredis';
+import { RateLimiter, type LimiterOptions } from './limiter';
+import { RedisStore } from './store-redis';
+
+export * from './edge';
+export { RedisStore, slotKey, type RedisStoreOptions } from './store-redis';
+export { CHECK_LIMITS_LUA, REFUND_LIMITS_LUA } from './scripts';
+export type { LimiterOptions } from './limiter';
+export {
+  getRateLimiter,
+  checkRateLimit,
+  checkLoginRateLimit,
+  checkRegisterRateLimit,
+  checkPasswordResetRateLimit,
+  checkApiRateLimit,
+  checkUploadRateLimit,
+  clientIpFromHeaders,
+} from './server';
+
+export interface CreateRateLimiterOptions extends Omit<LimiterOptions, 'store'> {
+  /** An ioredis client: a single node, a Sentinel-managed primary or a Cluster. */
+  redis: Redis | Cluster;
+  /** Prefix of every key the limiter writes (default "rl:"). */
+  prefix?: string;
+  /** Names under which the Lua scripts are defined on the client (defaults: zigznoteCheckLimits, zigznoteRefundLimits). */
+  scriptNames?: { check?: string; refund?: string };
+}
+
+/** A limiter on your Redis with this app's policy table (change it with `overrides`, e.g. "api=300/1m"). */
+export function createRateLimiter({ redis, prefix, scriptNames, ...options }: CreateRateLimiterOptions): RateLimiter {
+  return new RateLimiter({ ...options, store: new RedisStore(redis, { prefix, scriptNames }) });
+}

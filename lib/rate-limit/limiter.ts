@@ -120,6 +120,28 @@ export class RateLimiter {
     return this.decide(policy, specs, options);
   }
 
+  /** What a check of the request would answer, consuming nothing (Upstash's getRemaining). */
+  async getRemaining(request: RateLimitRequest): Promise<RateLimitDecision> {
+    const policy = this.policies[request.group];
+    const rules = request.scope === 'account' ? policy.rules.filter((rule) => rule.identity !== 'ip') : policy.rules;
+    const specs = await this.specsFor(rules, request, () => 0);
+    if (specs.length === 0) return this.decision(policy, { allowed: true, limits: [] }, 'store');
+    return this.decide(policy, specs, { useBlockCache: false });
+  }
+
+  /**
+   * Gives back the hit a check of the request consumed, e.g. when the request then failed for a reason
+   * of ours. Best effort: an unreachable store keeps the hit.
+   */
+  async refund(request: RateLimitRequest): Promise<void> {
+    const policy = this.policies[request.group];
+    const rules = request.scope === 'account' ? policy.rules.filter((rule) => rule.identity !== 'ip') : policy.rules;
+    const specs = await this.specsFor(rules, request, (rule) => rule.cost ?? 1);
+    const cacheKey = `${policy.group}|${specs.map((s) => s.key).join('|')}`;
+    this.blocked.delete(cacheKey);
+    await Promise.all([this.withTimeout(this.store.refund(specs, hashTag(policy, specs))).catch(() => {}), this.fallback.refund(specs)]);
+  }
+
   /** One hit of a single named limit, for counters recorded after the fact (e.g. a failed login). */
   async record(group: RouteGroup, ruleName: string, request: Omit<RateLimitRequest, 'group'>): Promise<RateLimitDecision> {
     const policy = this.policies[group];

@@ -123,3 +123,28 @@ for i = 1, n do
 end
 return result
 `;
+
+/**
+ * Gives hits back, atomically for all the limits of a check. KEYS[i]: the key of limit i. ARGV: n, then
+ * for each limit: algorithm, window in ms, cost. "log" removes its newest `cost` hits; "counter" takes
+ * `cost` off the current window's count (a hit of an earlier window is only weighted, and stays).
+ */
+export const REFUND_LIMITS_LUA = `
+local n = tonumber(ARGV[1])
+local t = redis.call('TIME')
+local now = (tonumber(t[1]) * 1000000 + tonumber(t[2])) / 1000
+for i = 1, n do
+  local base = 1 + (i - 1) * 3
+  local window = tonumber(ARGV[base + 2])
+  local cost = tonumber(ARGV[base + 3])
+  if ARGV[base + 1] == 'log' then
+    redis.call('ZPOPMAX', KEYS[i], cost)
+  else
+    local stored = redis.call('HMGET', KEYS[i], 'w', 'c')
+    if stored[1] and tonumber(stored[1]) == math.floor(now / window) then
+      redis.call('HSET', KEYS[i], 'c', math.max((tonumber(stored[2]) or 0) - cost, 0))
+    end
+  end
+end
+return n
+`;

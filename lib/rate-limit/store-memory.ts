@@ -26,6 +26,15 @@ export class MemoryStore implements RateLimitStore {
     return this.checkNow(specs);
   }
 
+  async refund(specs: LimitSpec[]): Promise<void> {
+    const now = this.now();
+    for (const spec of specs) {
+      const entry = this.entries.get(spec.key);
+      if (entry?.kind === 'log') entry.hits.splice(Math.max(entry.hits.length - spec.cost, 0));
+      else if (entry?.kind === 'counter' && entry.window === Math.floor(now / spec.windowMs)) entry.current = Math.max(entry.current - spec.cost, 0);
+    }
+  }
+
   async clear(keys: string[]): Promise<void> {
     for (const key of keys) this.entries.delete(key);
   }

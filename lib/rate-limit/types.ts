@@ -33,5 +33,7 @@ export interface CheckOutcome {
 /** Evaluates all limits together: either every one records the hit, or none does. */
 export interface RateLimitStore {
   check(specs: LimitSpec[], hashTag: string): Promise<CheckOutcome>;
+  /** Gives back `cost` hits of each limit (the most recent ones), e.g. for a request that failed on our side. */
+  refund(specs: LimitSpec[], hashTag: string): Promise<void>;
   clear(keys: string[], hashTag: string): Promise<void>;
 }

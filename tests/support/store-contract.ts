@@ -128,4 +128,20 @@ export function storeContract(name: string, makeStores: () => RateLimitStore[], 
       expect((await store().check([logLimit(key, 1, 60_000)], tag)).allowed).toBe(true);
     });
   });
+
+  describe(`${name}: refunds`, () => {
+    it('gives back the newest hits of a sliding log and the current count of a counter, atomically for every limit', async () => {
+      const log = logLimit(uniqueKey('refund-log'), 3, 60_000, 'log');
+      const counter = counterLimit(uniqueKey('refund-counter'), 3, 60_000, 'counter');
+      for (let i = 0; i < 3; i++) expect((await store().check([log, counter], tag)).allowed).toBe(true);
+      expect((await store().check([log, counter], tag)).allowed).toBe(false);
+      await store().refund([log, counter], tag);
+      const after = await store().check([{ ...log, cost: 0 }, { ...counter, cost: 0 }], tag);
+      expect(after.allowed).toBe(true);
+      expect(after.limits.map((l) => l.remaining)).toEqual([1, 1]);
+      // a refund never counts below zero
+      for (let i = 0; i < 5; i++) await store().refund([log, counter], tag);
+      expect((await store().check([{ ...log, cost: 0 }, { ...counter, cost: 0 }], tag)).limits.map((l) => l.remaining)).toEqual([3, 3]);
+    });
+  });
 }

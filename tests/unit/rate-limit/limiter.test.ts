@@ -12,12 +12,16 @@ class CountingStore implements RateLimitStore {
   clear(keys: string[], tag: string) {
     return this.inner.clear(keys, tag);
   }
+  refund(specs: LimitSpec[], tag: string) {
+    return this.inner.refund(specs, tag);
+  }
 }
 
 /** A store whose server has gone away: every call hangs, as a check against a dead Redis can. */
 const hangingStore: RateLimitStore = {
   check: () => new Promise(() => {}),
   clear: () => new Promise(() => {}),
+  refund: () => new Promise(() => {}),
 };
 
 describe('limiter over a store', () => {
@@ -105,6 +109,23 @@ describe('limiter over a store', () => {
     expect(() => new RateLimiter({ store: new MemoryStore(), shadow: 'logn' })).toThrow(/RATE_LIMITS_SHADOW: no limit is named "logn"/);
   });
 
+  it('getRemaining reads without consuming; refund gives the last hit back, and unblocks a client it had blocked', async () => {
+    const store = new CountingStore(new MemoryStore());
+    const limiter = new RateLimiter({ store, overrides: 'register=2/1h', log: () => {} });
+    const request = { group: 'register' as const, ip: '203.0.113.70' };
+    for (let i = 0; i < 5; i++) expect((await limiter.getRemaining(request)).remaining).toBe(2);
+    await limiter.limit(request);
+    await limiter.limit(request);
+    const peek = await limiter.getRemaining(request);
+    expect(peek).toMatchObject({ allowed: false, remaining: 0 });
+    expect((await limiter.limit(request)).status).toBe(429);
+    await limiter.refund(request);
+    expect((await limiter.getRemaining(request)).remaining).toBe(1);
+    // the block cache held this client: the refund cleared it, so the store is asked and lets it through
+    expect((await limiter.limit(request)).status).toBe(200);
+    expect((await limiter.limit(request)).status).toBe(429);
+  });
+
   it('keeps the block cache within its bound', async () => {
     const limiter = new RateLimiter({ store: new MemoryStore(), blockCacheSize: 10, overrides: 'register=1/1h', log: () => {} });
     for (let i = 0; i < 50; i++) {
@@ -152,6 +173,7 @@ describe('limiter when the store is unreachable', () => {
     const flaky: RateLimitStore = {
       check: (specs) => (down ? Promise.reject(new Error('connect ECONNREFUSED')) : memory.check(specs)),
       clear: (keys) => memory.clear(keys),
+      refund: (specs) => memory.refund(specs),
     };
     const limiter = new RateLimiter({ store: flaky, log });
     for (let i = 0; i < 5; i++) await limiter.limit({ group: 'api', ip: `203.0.113.${i}` });

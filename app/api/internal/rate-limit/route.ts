@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { getConfig } from '@/lib/config';
-import { ROUTE_GROUPS } from '@/lib/rate-limit';
+import { ROUTE_GROUPS } from '@/lib/rate-limit/edge';
 import { decide } from '@/lib/rate-limit/server';
 
 // The Edge-runtime middleware's way to the limiter. Not rate limited itself (see routes.ts) and refused

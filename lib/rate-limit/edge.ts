@@ -1,0 +1,14 @@
+/**
+ * The limiter's Edge-safe entry point, for middleware built for either runtime: the limiter over any
+ * store, the in-process store, policies, client identity, headers and the middleware handler. The
+ * public entry point with the Redis store and the helpers is ./index (Node).
+ */
+export { RateLimiter, type RateLimitDecision, type RateLimitRequest, type LimiterHealth, type DecisionSource } from './limiter';
+export { MemoryStore } from './store-memory';
+export { DEFAULT_POLICIES, ROUTE_GROUPS, resolvePolicies, type Policy, type RouteGroup, type LimitRule } from './policies';
+export { rateLimitHeaders, retryAfterSeconds, describeWait } from './headers';
+export { PEER_HEADER, normalizeIp, parseTrustedProxies, resolveClientIp, type TrustedProxies } from './client-ip';
+export { routeGroupOf } from './routes';
+export { readVerdict, limitMessage, limitedGroup, GROUP_HEADER, VERDICT_HEADER, type RateLimitVerdict } from './verdict';
+export { handleRateLimit, sessionTokenOf, type DecideFn, type MiddlewareCheck } from './middleware-handler';
+export type { CheckOutcome, LimitSpec, LimitState, RateLimitStore, Algorithm } from './types';

@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PEER_HEADER } from '@/lib/rate-limit';
+import { GET, limiter, redis } from '../../support/limiter-example';
+
+// The README's "Use the limiter in your own app" example is this file, word for word: `tsc` (first step
+// of npm test) compiles it, and this test runs it against the real Redis.
+afterAll(async () => {
+  await redis.quit();
+});
+
+describe("the README's limiter example", () => {
+  it('is in the README exactly as the file that is compiled and run', () => {
+    const example = readFileSync('tests/support/limiter-example.ts', 'utf8').trim();
+    expect(readFileSync('README.md', 'utf8')).toContain(example);
+  });
+
+  it('lets 300 requests a minute through per client, then answers 429 with Retry-After, under its own key prefix', { timeout: 40_000 }, async () => {
+    // The api rule is a sliding counter over one-minute windows: start well inside one.
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 50_000) await new Promise((resolve) => setTimeout(resolve, 60_000 - intoMinute + 100));
+    const ip = `198.18.${randomBytes(1)[0]}.${randomBytes(1)[0]}`;
+    const request = () => GET(new Request('http://localhost/api/things', { headers: { [PEER_HEADER]: ip } }));
+    const statuses: number[] = [];
+    for (let i = 0; i < 301; i++) statuses.push((await request()).status);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(300);
+    const refused = await request();
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('Retry-After'))).toBeGreaterThan(0);
+    expect((await limiter.getRemaining({ group: 'api', ip })).remaining).toBe(0);
+    expect(await redis.keys('myapp:rl:*')).not.toHaveLength(0);
+  });
+});
