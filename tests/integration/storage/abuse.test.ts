@@ -112,7 +112,7 @@ describe('abort and expiry revoke', () => {
     await postToStorage(upload.url, upload.fields, randomBytes(300), 'audio/mpeg');
     await deps.db.update(uploads).set({ expiresAt: new Date(Date.now() - 1_000) }).where(eq(uploads.id, uploadId));
     expect(await completeUpload(deps, owner, uploadId)).toMatchObject({ ok: false, status: 410, error: expect.stringContaining('expired') });
-    expect(await sweepStaleUploads(deps)).toBeGreaterThanOrEqual(1);
+    await sweepStaleUploads(deps);
     expect(await exists(deps.buckets.audio, upload.fields.key!)).toBe(false);
     expect((await deps.db.select().from(uploads).where(eq(uploads.id, uploadId)))[0]).toMatchObject({ state: 'expired' });
   });
@@ -165,8 +165,7 @@ describe('the backstop sweep', () => {
     await postToStorage(upload.url, upload.fields, randomBytes(100), 'audio/mpeg');
     expect(await completeUpload(deps, owner, uploadId)).toMatchObject({ ok: true });
     // as if an hour had passed: older than any URL lives
-    const removed = await sweepUnclaimedObjects(deps, { now: new Date(Date.now() + 3600_000) });
-    expect(removed).toBeGreaterThanOrEqual(1);
+    await sweepUnclaimedObjects(deps, { now: new Date(Date.now() + 3600_000) });
     expect(await exists(deps.buckets.audio, orphan)).toBe(false);
     expect(await exists(deps.buckets.audio, upload.fields.key!)).toBe(true);
   });
