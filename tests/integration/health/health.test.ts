@@ -14,6 +14,8 @@ afterAll(async () => {
 describe('health of the real services', () => {
   it('reports every service ok against the services the test command started', async () => {
     const report = await checkHealth(loadConfig(process.env));
+    // all four, by name: a check that went missing would otherwise pass this loop
+    expect(Object.keys(report.checks).sort()).toEqual(['database', 'email', 'redis', 'storage']);
     for (const [name, check] of Object.entries(report.checks)) {
       expect({ name, ok: check.ok, error: check.error }).toEqual({ name, ok: true, error: undefined });
       expect(check.latencyMs).toBeGreaterThanOrEqual(0);
