@@ -9,8 +9,10 @@ import { files, uploads } from '@/lib/db';
 import { closeDatabase } from '@/lib/db';
 import { loadConfig } from '@/lib/config';
 import {
+  bucketNames,
   completeUpload,
   createSigningClient,
+  ensureBuckets,
   deleteOwnedFile,
   downloadLink,
   listFiles,
@@ -269,4 +271,17 @@ describe('bucket creation at start-up', () => {
     expect(b.code, b.out).toBe(0);
     for (const name of Object.values({ a: `${prefix}-audio`, b: `${prefix}-backups` })) expect(await deps.operations.bucketExists(name)).toBe(true);
   }, 60_000);
+
+  it('takes "already yours" from MinIO as success: another instance made the bucket between the look and the make', async () => {
+    const names = bucketNames(`lost-race-${Date.now().toString(36)}`);
+    // The other instance wins every bucket…
+    const region = loadConfig(process.env).storage.region;
+    for (const name of Object.values(names)) await deps.operations.makeBucket(name, region);
+    await expect(deps.operations.makeBucket(names.audio, region)).rejects.toMatchObject({ code: 'BucketAlreadyOwnedByYou' });
+    // …after this one looked and saw none: its makeBucket meets MinIO's real refusal every time.
+    const lateLooker = Object.create(deps.operations) as typeof deps.operations;
+    lateLooker.bucketExists = async () => false;
+    const status = await ensureBuckets(lateLooker, names, region, { attempts: 1 });
+    expect(status).toMatchObject({ ready: true, buckets: Object.values(names) });
+  });
 });
