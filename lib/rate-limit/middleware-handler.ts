@@ -9,6 +9,7 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { PEER_HEADER, resolveClientIp, type TrustedProxies } from './client-ip';
 import { limitMessage, encodeVerdict, GROUP_HEADER, VERDICT_HEADER } from './verdict';
 import { isApiPath, routeGroupOf } from './routes';
+import { DEFAULT_POLICIES } from './policies';
 import type { RateLimitDecision, RateLimitRequest } from './limiter';
 
 /** What middleware knows of a request: its group, its client, and the session cookie if it sent one. */
@@ -39,7 +40,15 @@ export async function handleRateLimit(
 
   const ip = resolveClientIp(request.headers.get(PEER_HEADER), request.headers.get('x-forwarded-for'), trusted);
   const sessionToken = sessionTokenOf(request);
-  const decision = await decide({ group, ip, sessionToken });
+  let decision: Awaited<ReturnType<DecideFn>>;
+  try {
+    decision = await decide({ group, ip, sessionToken });
+  } catch (error) {
+    // The limiter itself is unreachable (the Edge bridge is down): the group's own failure mode decides.
+    reportUnreachable(error);
+    if (DEFAULT_POLICIES[group].onStoreFailure === 'open') return NextResponse.next({ request: { headers: forwarded } });
+    decision = { allowed: false, status: 503, headers: { 'Retry-After': String(UNREACHABLE_RETRY_SECONDS) }, retryAfterSeconds: UNREACHABLE_RETRY_SECONDS };
+  }
   forwarded.set(GROUP_HEADER, group);
   if (decision.allowed) {
     return withHeaders(NextResponse.next({ request: { headers: forwarded } }), decision.headers);
@@ -60,6 +69,17 @@ export async function handleRateLimit(
   }
   forwarded.set(VERDICT_HEADER, encodeVerdict(status, decision.retryAfterSeconds));
   return withHeaders(NextResponse.next({ request: { headers: forwarded } }), decision.headers);
+}
+
+const UNREACHABLE_RETRY_SECONDS = 5;
+let lastReported = 0;
+
+/** Once a minute at most: a dead limiter under load must not flood the log. */
+function reportUnreachable(error: unknown) {
+  const now = Date.now();
+  if (now - lastReported < 60_000) return;
+  lastReported = now;
+  console.error(`[rate-limit] limiter unreachable (${error instanceof Error ? error.message : 'error'}): fail-open groups are served unlimited, the others answer 503`);
 }
 
 function withHeaders(response: NextResponse, headers: Record<string, string>): NextResponse {

@@ -60,6 +60,19 @@ describe('middleware over the limiter', () => {
     expect(seen[0]).toEqual({ group: 'api', ip: '203.0.113.5', sessionToken: 'abc123' });
   });
 
+  it('when the limiter itself cannot be reached, serves the api group unlimited and tells forms it is unavailable', async () => {
+    const unreachable: DecideFn = async () => {
+      throw new Error('rate-limit bridge answered 502');
+    };
+    const api = await handleRateLimit(request('GET', '/api/files'), unreachable, null);
+    expect(api.status).toBe(200);
+    expect(api.headers.get('x-middleware-next')).toBe('1');
+    const login = await handleRateLimit(request('POST', '/auth/login'), unreachable, null);
+    expect(login.status).toBe(200);
+    expect(forwardedVerdict(login)).toBe('503;5');
+    expect(readVerdict(new Headers({ [VERDICT_HEADER]: '503;5' }))?.message).toBe('This is temporarily unavailable. Please try again in 5 seconds.');
+  });
+
   it('leaves pages alone', async () => {
     const { decide, seen } = deciding(false);
     const response = await handleRateLimit(request('GET', '/auth/login'), decide, null);
