@@ -21,7 +21,7 @@ const nextConfig = {
     useCache: true,
   },
   // Native and WASM-carrying clients stay plain Node requires instead of being bundled.
-  serverExternalPackages: ['@electric-sql/pglite', 'pg', 'ioredis', 'minio', '@aws-sdk/client-sesv2'],
+  serverExternalPackages: ['@electric-sql/pglite', 'pg', 'ioredis', 'minio', '@aws-sdk/client-sesv2', 'prom-client'],
 };
 
 export default nextConfig;

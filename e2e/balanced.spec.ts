@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startRedisServer, type RedisProcess } from '../tests/support/redis-server';
 import { logIn, signUp, verifyFromLink } from './support/accounts';
+import { answers, assembleStandalone, startStandalone, type Started } from './support/standalone';
 import { linkFrom, uniqueAddress, waitForEmail } from './support/mailbox';
 
 // Two instances of the standalone server (one build, as one image) behind Debian's nginx running the
@@ -17,32 +18,16 @@ const INSTANCE_PORTS = { a: 3301, b: 3302 } as const;
 const balancer = `http://127.0.0.1:${BALANCER_PORT}`;
 const healthToken = 'balanced-e2e-health-token';
 
-interface Instance {
-  port: number;
-  output(): string;
-  stop(): Promise<void>;
-}
-
 let redis: RedisProcess;
-let instances: Instance[] = [];
+let instances: Started[] = [];
 let nginx: ChildProcess | undefined;
 let account: { email: string; password: string } | undefined;
 
-/** Up and answering: asked on the health route, which no limit counts, so every API budget starts full. */
-async function answers(origin: string): Promise<boolean> {
-  const response = await fetch(`${origin}/api/health`).catch(() => null);
-  return response !== null && response.status !== 502;
-}
-
-async function startInstance(port: number, redisUrl: string): Promise<Instance> {
-  let output = '';
-  const child = spawn('node', ['server.js'], {
-    cwd: '.next/standalone',
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOSTNAME: '127.0.0.1',
+/** One replica: the standalone server as the compose file runs it, behind the balancer. */
+function startInstance(port: number, redisUrl: string): Promise<Started> {
+  return startStandalone(
+    port,
+    {
       NEXT_PUBLIC_APP_URL: balancer,
       REDIS_URL: redisUrl,
       // As the README says for a deployment behind one proxy: the hop before the app is nginx.
@@ -51,21 +36,8 @@ async function startInstance(port: number, redisUrl: string): Promise<Instance> 
       RATE_LIMITS: '',
       RATE_LIMIT_BRIDGE_SECRET: '',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (data) => (output += data));
-  child.stderr!.on('data', (data) => (output += data));
-  await expect.poll(() => answers(`http://127.0.0.1:${port}`), { timeout: 30_000, message: `instance on ${port}` }).toBe(true);
-  return {
-    port,
-    output: () => output,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+    { assemble: false },
+  );
 }
 
 /** docker/nginx/nginx.conf, pointed at the two loopback instances instead of the compose replicas. */
@@ -108,8 +80,7 @@ test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  const assembled = spawnSync('bash', ['scripts/assemble-standalone.sh'], { encoding: 'utf8' });
-  expect(assembled.status, assembled.stderr).toBe(0);
+  assembleStandalone();
   // A Redis of their own: the limits counted here start from zero, whatever other projects spent.
   redis = await startRedisServer(await freePort());
   const redisUrl = `redis://127.0.0.1:${redis.port}`;
@@ -129,7 +100,7 @@ test.afterAll(async () => {
 
 test.afterEach(async ({}, testInfo) => {
   if (testInfo.status !== testInfo.expectedStatus) {
-    for (const instance of instances) console.log(`--- instance ${instance.port}\n${instance.output().slice(-4000)}`);
+    for (const instance of instances) console.log(`--- instance ${instance.url}\n${instance.output().slice(-4000)}`);
   }
 });
 

@@ -1,43 +1,12 @@
 import { expect, test } from '@playwright/test';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { startStandalone } from './support/standalone';
 
 // The image runs `node server.js` from the assembled standalone output: so do these tests, against the
 // real services, exactly as the Dockerfile lays it out.
-
-interface Started {
-  url: string;
-  stop(): Promise<void>;
-  output(): string;
-}
-
-async function startStandalone(port: number, env: Record<string, string> = {}): Promise<Started> {
-  const assembled = spawnSync('bash', ['scripts/assemble-standalone.sh'], { encoding: 'utf8' });
-  if (assembled.status !== 0) throw new Error(assembled.stderr);
-  let output = '';
-  const child: ChildProcess = spawn('node', ['server.js'], {
-    cwd: '.next/standalone',
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), HOSTNAME: '127.0.0.1', NEXT_PUBLIC_APP_URL: `http://127.0.0.1:${port}`, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const url = `http://127.0.0.1:${port}`;
-  await expect
-    .poll(async () => (await fetch(`${url}/api/version`).catch(() => null))?.status ?? 0, { timeout: 30_000, message: 'standalone server start' })
-    .toBe(200);
-  return {
-    url,
-    output: () => output,
-    stop: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 /** A stand-in GlitchTip: records every envelope the SDK posts. */
 async function envelopeListener(): Promise<{ dsn: string; bodies: string[]; close(): Promise<void> }> {

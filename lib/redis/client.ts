@@ -29,7 +29,9 @@ export function createRedisClient(config: RedisConfig): RedisConnection {
       clusterRetryStrategy: clientOptions.retryStrategy,
     });
   } else if (config.kind === 'sentinel') {
-    client = new Redis({ ...clientOptions, sentinels: config.sentinels, name: config.name, password: config.password });
+    // failoverDetector follows the Sentinels' +switch-master: without it the client stays on a demoted
+    // primary that still accepts writes until the Sentinel reconfigures it, and those writes are lost.
+    client = new Redis({ ...clientOptions, sentinels: config.sentinels, name: config.name, password: config.password, failoverDetector: true });
   } else {
     client = new Redis(config.url, clientOptions);
   }

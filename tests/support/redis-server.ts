@@ -29,7 +29,8 @@ function answers(port: number): Promise<boolean> {
     });
     socket.once('data', (data) => {
       socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
+      // a server with requirepass answers NOAUTH: it is up all the same
+      resolve(/^(\+PONG|-NOAUTH)/.test(data.toString()));
     });
     socket.once('error', () => resolve(false));
   });
@@ -95,4 +96,50 @@ export async function startRedisCluster(masters = 3): Promise<{ nodes: RedisProc
     }
   }
   return { nodes, stop: async () => void (await Promise.all(nodes.map((n) => n.stop()))) };
+}
+
+/**
+ * A primary with a password, one replica and one Sentinel (quorum 1) that fails over quickly: what a
+ * production Sentinel deployment looks like, small. `failover()` asks the Sentinel to promote the replica.
+ */
+export async function startSentinelGroup(name: string, password: string) {
+  const auth = ['--requirepass', password, '--masterauth', password];
+  const primary = await startRedisServer(await freePort(), auth);
+  const replica = await startRedisServer(await freePort(), [...auth, '--replicaof', '127.0.0.1', String(primary.port)]);
+  const sentinelPort = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'zz-sentinel-'));
+  const configFile = join(dir, 'sentinel.conf');
+  writeFileSync(
+    configFile,
+    [
+      `port ${sentinelPort}`,
+      'bind 127.0.0.1',
+      `dir ${dir}`,
+      `sentinel monitor ${name} 127.0.0.1 ${primary.port} 1`,
+      `sentinel auth-pass ${name} ${password}`,
+      `sentinel down-after-milliseconds ${name} 1000`,
+      `sentinel failover-timeout ${name} 5000`,
+    ].join('\n') + '\n',
+  );
+  const sentinel = await startRedisServer(sentinelPort, [], configFile);
+  const cli = (...args: string[]) => spawnSync('redis-cli', ['-p', String(sentinelPort), ...args], { encoding: 'utf8' });
+  // the replica is in sync and known to the Sentinel before anyone fails over
+  const deadline = Date.now() + 20_000;
+  const replicasSeen = () => {
+    const fields = cli('sentinel', 'master', name).stdout.split('\n').map((line) => line.trim());
+    return fields[fields.indexOf('num-slaves') + 1] === '1';
+  };
+  while (!replicasSeen()) {
+    if (Date.now() > deadline) throw new Error('the Sentinel never saw the replica');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return {
+    primary,
+    replica,
+    sentinel,
+    /** The address the Sentinel currently names as primary. */
+    primaryPort: () => Number(cli('sentinel', 'get-master-addr-by-name', name).stdout.trim().split('\n')[1]),
+    failover: () => cli('sentinel', 'failover', name),
+    stop: async () => void (await Promise.all([sentinel.stop(), replica.stop(), primary.stop()])),
+  };
 }

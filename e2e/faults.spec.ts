@@ -1,0 +1,91 @@
+import { expect, test } from '@playwright/test';
+import { existsSync } from 'node:fs';
+import { freePort, startRedisServer } from '../tests/support/redis-server';
+import { logIn, verifiedUser } from './support/accounts';
+import { startNextStart, startStandalone } from './support/standalone';
+
+// Faults through the running app, not only the library: the standalone server on a Redis of its own that
+// the test stops and starts again, and the Edge-middleware build with its limiter bridge unreachable.
+
+test.describe('faults', () => {
+  test('Redis stopped: login fails closed with a message, the API answers at once, and both recover without a restart', async ({ browser }) => {
+    test.setTimeout(150_000);
+    const port = await freePort();
+    let redis = await startRedisServer(port);
+    const app = await startStandalone(3420, { REDIS_URL: `redis://127.0.0.1:${port}`, RATE_LIMITS: '', RATE_LIMIT_BRIDGE_SECRET: '' });
+    const signedIn = await browser.newContext({ baseURL: app.url });
+    const anonymous = await browser.newContext({ baseURL: app.url });
+    try {
+      const page = await signedIn.newPage();
+      const { email, password } = await verifiedUser(page);
+      expect((await page.request.get('/api/files')).status()).toBe(200);
+
+      await redis.stop();
+      // Sessions live in Redis: the signed-in API answers 503 with Retry-After, quickly, not a hang or a 500.
+      const asked = Date.now();
+      const files = await page.request.get('/api/files');
+      expect(files.status()).toBe(503);
+      expect(files.headers()['retry-after']).toBe('5');
+      expect((await files.json()).title).toBe('Service Unavailable');
+      expect(Date.now() - asked).toBeLessThan(3_000);
+      // The api limit fails open: a route that needs no session is served, limited in memory.
+      const version = await page.request.get('/api/version');
+      expect(version.status()).toBe(200);
+      expect(version.headers()['ratelimit']).toBeDefined();
+      // Login fails closed, and says so in the form.
+      const login = await anonymous.newPage();
+      await logIn(login, email, password);
+      await expect(login.getByRole('main').getByRole('alert')).toHaveText(/^This is temporarily unavailable\. Please try again in \d+ seconds?\.$/);
+      await expect(login.getByLabel('Email')).toHaveValue(email);
+
+      redis = await startRedisServer(port);
+      await expect
+        .poll(
+          async () => {
+            await logIn(login, email, password);
+            return login.url();
+          },
+          { timeout: 30_000, message: 'login works again once Redis is back' },
+        )
+        .toMatch(/\/account$/);
+      expect((await login.request.get('/api/files')).status()).toBe(200);
+    } finally {
+      await signedIn.close();
+      await anonymous.close();
+      await app.stop();
+      await redis.stop();
+    }
+  });
+
+  test('the Edge build with its limiter bridge unreachable: the API keeps answering, forms say the service is unavailable', async ({ page }) => {
+    expect(existsSync('.data/edge-app/.next/BUILD_ID'), 'npm test builds the Edge variant').toBe(true);
+    // port 9 (discard) on loopback: nothing listens, every bridge call is refused
+    const app = await startNextStart('.data/edge-app', 3421, { RATE_LIMIT_BRIDGE_SECRET: 'b'.repeat(40), RATE_LIMIT_BRIDGE_URL: 'http://127.0.0.1:9' });
+    try {
+      const statuses = await Promise.all(Array.from({ length: 20 }, async () => (await fetch(`${app.url}/api/version`)).status));
+      expect(statuses).toEqual(Array(20).fill(200));
+      await page.goto(`${app.url}/auth/login`);
+      await page.getByLabel('Email').fill('nobody@zigznote.test');
+      await page.getByLabel('Password').fill('whatever it is');
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await expect(page.getByRole('main').getByRole('alert')).toHaveText(/^This is temporarily unavailable\. Please try again in 5 seconds\.$/);
+      expect(app.output()).toContain('[rate-limit] limiter unreachable');
+    } finally {
+      await app.stop();
+    }
+  });
+
+  test('behind a trusted proxy (TRUSTED_PROXIES=1), two clients keep separate budgets', async () => {
+    const app = await startStandalone(3422, { TRUSTED_PROXIES: '1', RATE_LIMITS: 'api=5/1m' });
+    try {
+      // the proxy (on loopback, a private peer) names each client in X-Forwarded-For
+      const from = (client: string) => fetch(`${app.url}/api/version`, { headers: { 'X-Forwarded-For': client } });
+      const first: number[] = [];
+      for (let i = 0; i < 6; i++) first.push((await from('198.51.100.31')).status);
+      expect(first).toEqual([200, 200, 200, 200, 200, 429]);
+      expect((await from('198.51.100.32')).status).toBe(200);
+    } finally {
+      await app.stop();
+    }
+  });
+});

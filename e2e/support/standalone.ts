@@ -1,0 +1,65 @@
+// Servers the deployment tests start themselves: the standalone output as the image runs it
+// (`node server.js`, assembled by scripts/assemble-standalone.sh), or a build's `next start`, each with
+// the environment a test gives it on top of the services `npm test` started.
+import { expect } from '@playwright/test';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+
+export interface Started {
+  url: string;
+  stop(): Promise<void>;
+  output(): string;
+}
+
+/** Up and answering: asked on the health route, which no limit counts, so every API budget starts full. */
+export async function answers(origin: string): Promise<boolean> {
+  const response = await fetch(`${origin}/api/health`).catch(() => null);
+  return response !== null && response.status !== 502;
+}
+
+function supervise(child: ChildProcess, url: string): Started {
+  let output = '';
+  child.stdout!.on('data', (data) => (output += data));
+  child.stderr!.on('data', (data) => (output += data));
+  return {
+    url,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export function assembleStandalone(): void {
+  const assembled = spawnSync('bash', ['scripts/assemble-standalone.sh'], { encoding: 'utf8' });
+  if (assembled.status !== 0) throw new Error(assembled.stderr);
+}
+
+/** Several servers started together share one assembly: pass `assemble: false` and assemble once first. */
+export async function startStandalone(port: number, env: Record<string, string> = {}, { assemble = true } = {}): Promise<Started> {
+  if (assemble) assembleStandalone();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn('node', ['server.js'], {
+    cwd: '.next/standalone',
+    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), HOSTNAME: '127.0.0.1', NEXT_PUBLIC_APP_URL: url, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const started = supervise(child, url);
+  await expect.poll(() => answers(url), { timeout: 30_000, message: `standalone server on ${port}` }).toBe(true);
+  return started;
+}
+
+/** `next start` of a build directory (the Edge-middleware variant lives in .data/edge-app). */
+export async function startNextStart(cwd: string, port: number, env: Record<string, string> = {}): Promise<Started> {
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn('node_modules/.bin/next', ['start', '-H', '127.0.0.1', '-p', String(port)], {
+    cwd,
+    env: { ...process.env, NODE_ENV: 'production', NEXT_PUBLIC_APP_URL: url, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const started = supervise(child, url);
+  await expect.poll(() => answers(url), { timeout: 60_000, message: `next start in ${cwd} on ${port}` }).toBe(true);
+  return started;
+}
