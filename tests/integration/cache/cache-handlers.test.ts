@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CacheEntry } from 'next/dist/server/lib/cache-handlers/types';
@@ -225,7 +226,7 @@ describe("Next's incremental cache adapter (next.config's cacheHandler)", () => 
     installCacheHandlers(shared, 3600);
     const modulePath = '../../../lib/cache/next-incremental-cache-handler.mjs';
     const { default: Adapter } = (await import(modulePath)) as {
-      default: new (context: { serverDistDir: string }) => {
+      default: new (context: { serverDistDir: string; fs: { readFile: typeof readFile } }) => {
         get(key: string, context: { kind: string }): Promise<{ value: { body: Buffer } } | null>;
         set(key: string, value: unknown, context: object): Promise<void>;
       };
@@ -236,10 +237,11 @@ describe("Next's incremental cache adapter (next.config's cacheHandler)", () => 
       writeFileSync(join(dir, 'BUILD_ID'), id);
       return join(dir, 'server');
     };
+    // Next hands the handler its file access (CacheFs); fs.promises is what it wraps.
     const release = buildDir(`release-${randomUUID()}`);
-    const replicaA = new Adapter({ serverDistDir: release });
-    const replicaB = new Adapter({ serverDistDir: release });
-    const nextRelease = new Adapter({ serverDistDir: buildDir(`next-${randomUUID()}`) });
+    const replicaA = new Adapter({ serverDistDir: release, fs: { readFile } });
+    const replicaB = new Adapter({ serverDistDir: release, fs: { readFile } });
+    const nextRelease = new Adapter({ serverDistDir: buildDir(`next-${randomUUID()}`), fs: { readFile } });
     const route = { kind: 'APP_ROUTE', body: Buffer.from('rendered by this build'), status: 200, headers: {} };
     await replicaA.set('/auth/signup', route, { cacheControl: { revalidate: 60, expire: 120 } });
     expect((await replicaB.get('/auth/signup', { kind: 'APP_ROUTE' }))?.value.body.toString()).toBe('rendered by this build');
