@@ -9,6 +9,6 @@ export { DEFAULT_POLICIES, ROUTE_GROUPS, resolvePolicies, type Policy, type Rout
 export { rateLimitHeaders, retryAfterSeconds, describeWait } from './headers';
 export { PEER_HEADER, normalizeIp, parseTrustedProxies, resolveClientIp, type TrustedProxies } from './client-ip';
 export { routeGroupOf } from './routes';
-export { readVerdict, limitMessage, limitedGroup, GROUP_HEADER, VERDICT_HEADER, type RateLimitVerdict } from './verdict';
+export { readVerdict, limitMessage, limitedGroup, GROUP_HEADER, VERDICT_HEADER, DEFAULT_NAMES, type RateLimitNames, type RateLimitVerdict } from './verdict';
 export { handleRateLimit, sessionTokenOf, type DecideFn, type MiddlewareCheck } from './middleware-handler';
 export type { CheckOutcome, LimitSpec, LimitState, RateLimitStore, Algorithm } from './types';

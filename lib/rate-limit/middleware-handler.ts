@@ -6,8 +6,8 @@
  * `decide` (limits disabled by configuration) requests only lose any verdict header a client sent. Edge-safe.
  */
 import { NextResponse, type NextRequest } from 'next/server';
-import { PEER_HEADER, resolveClientIp, type TrustedProxies } from './client-ip';
-import { limitMessage, encodeVerdict, GROUP_HEADER, VERDICT_HEADER } from './verdict';
+import { resolveClientIp, type TrustedProxies } from './client-ip';
+import { limitMessage, encodeVerdict, DEFAULT_NAMES, type RateLimitNames } from './verdict';
 import { isApiPath, routeGroupOf } from './routes';
 import { DEFAULT_POLICIES } from './policies';
 import type { RateLimitDecision, RateLimitRequest } from './limiter';
@@ -20,26 +20,25 @@ export interface MiddlewareCheck extends Pick<RateLimitRequest, 'group' | 'ip'> 
 
 export type DecideFn = (check: MiddlewareCheck) => Promise<Pick<RateLimitDecision, 'allowed' | 'status' | 'headers' | 'retryAfterSeconds'>>;
 
-const SESSION_COOKIES = ['__Host-zigznote_session', 'zigznote_session'];
-
 /** The session token a request carries, under the production or the development cookie name. */
-export function sessionTokenOf(request: Pick<NextRequest, 'cookies'>): string | undefined {
-  return SESSION_COOKIES.map((name) => request.cookies.get(name)?.value).find(Boolean);
+export function sessionTokenOf(request: Pick<NextRequest, 'cookies'>, names: RateLimitNames = DEFAULT_NAMES): string | undefined {
+  return names.sessionCookies.map((name) => request.cookies.get(name)?.value).find(Boolean);
 }
 
 export async function handleRateLimit(
   request: NextRequest,
   decide: DecideFn | null,
   trusted: TrustedProxies,
+  names: RateLimitNames = DEFAULT_NAMES,
 ): Promise<NextResponse> {
   const forwarded = new Headers(request.headers);
-  forwarded.delete(VERDICT_HEADER);
-  forwarded.delete(GROUP_HEADER);
+  forwarded.delete(names.verdictHeader);
+  forwarded.delete(names.groupHeader);
   const group = routeGroupOf(request.method, request.nextUrl.pathname);
   if (!group || !decide) return NextResponse.next({ request: { headers: forwarded } });
 
-  const ip = resolveClientIp(request.headers.get(PEER_HEADER), request.headers.get('x-forwarded-for'), trusted);
-  const sessionToken = sessionTokenOf(request);
+  const ip = resolveClientIp(request.headers.get(names.peerHeader), request.headers.get('x-forwarded-for'), trusted);
+  const sessionToken = sessionTokenOf(request, names);
   let decision: Awaited<ReturnType<DecideFn>>;
   try {
     decision = await decide({ group, ip, sessionToken });
@@ -49,7 +48,7 @@ export async function handleRateLimit(
     if (DEFAULT_POLICIES[group].onStoreFailure === 'open') return NextResponse.next({ request: { headers: forwarded } });
     decision = { allowed: false, status: 503, headers: { 'Retry-After': String(UNREACHABLE_RETRY_SECONDS) }, retryAfterSeconds: UNREACHABLE_RETRY_SECONDS };
   }
-  forwarded.set(GROUP_HEADER, group);
+  forwarded.set(names.groupHeader, group);
   if (decision.allowed) {
     return withHeaders(NextResponse.next({ request: { headers: forwarded } }), decision.headers);
   }
@@ -67,7 +66,7 @@ export async function handleRateLimit(
       decision.headers,
     );
   }
-  forwarded.set(VERDICT_HEADER, encodeVerdict(status, decision.retryAfterSeconds));
+  forwarded.set(names.verdictHeader, encodeVerdict(status, decision.retryAfterSeconds));
   return withHeaders(NextResponse.next({ request: { headers: forwarded } }), decision.headers);
 }
 

@@ -11,7 +11,7 @@ import { PEER_HEADER } from './client-ip';
 
 const INSTALLED = Symbol.for('zigznote.peerStamp');
 
-export function installPeerStamp(): void {
+export function installPeerStamp(header: string = PEER_HEADER): void {
   const proto = Server.prototype as Server & { [INSTALLED]?: boolean };
   if (proto[INSTALLED]) return;
   proto[INSTALLED] = true;
@@ -19,7 +19,7 @@ export function installPeerStamp(): void {
   proto.emit = function stampPeer(this: Server, event: string | symbol, ...args: unknown[]) {
     if (event === 'request') {
       const request = args[0] as IncomingMessage;
-      request.headers[PEER_HEADER] = request.socket?.remoteAddress ?? '';
+      request.headers[header] = request.socket?.remoteAddress ?? '';
     }
     return emit.apply(this, [event, ...args]);
   } as typeof proto.emit;

@@ -6,14 +6,35 @@
  * accepts) the action applies them all. Middleware sets or removes both headers on every request, so a
  * client cannot send its own. Edge-safe.
  */
+import { PEER_HEADER } from './client-ip';
 import { describeWait } from './headers';
 
 export const VERDICT_HEADER = 'x-zigznote-rate-limit';
 export const GROUP_HEADER = 'x-zigznote-rate-limit-group';
 
+/**
+ * The names the toolkit uses between middleware, server code and the Node server: another app passes its
+ * own (its session cookie, its header prefix); ours are the defaults.
+ */
+export interface RateLimitNames {
+  /** Cookies that may carry a session token, for per-user `api` limits (first one set wins). */
+  sessionCookies: readonly string[];
+  /** Where the Node server stamps the socket address (see peer-stamp.ts). */
+  peerHeader: string;
+  verdictHeader: string;
+  groupHeader: string;
+}
+
+export const DEFAULT_NAMES: RateLimitNames = {
+  sessionCookies: ['__Host-zigznote_session', 'zigznote_session'],
+  peerHeader: PEER_HEADER,
+  verdictHeader: VERDICT_HEADER,
+  groupHeader: GROUP_HEADER,
+};
+
 /** The group middleware already limited this request under, if any. */
-export function limitedGroup(headers: { get(name: string): string | null }): string | null {
-  return headers.get(GROUP_HEADER);
+export function limitedGroup(headers: { get(name: string): string | null }, names: RateLimitNames = DEFAULT_NAMES): string | null {
+  return headers.get(names.groupHeader);
 }
 
 export interface RateLimitVerdict {
@@ -26,8 +47,8 @@ export function encodeVerdict(status: 429 | 503, retryAfterSeconds: number): str
   return `${status};${retryAfterSeconds}`;
 }
 
-export function readVerdict(headers: { get(name: string): string | null }): RateLimitVerdict | null {
-  const value = headers.get(VERDICT_HEADER);
+export function readVerdict(headers: { get(name: string): string | null }, names: RateLimitNames = DEFAULT_NAMES): RateLimitVerdict | null {
+  const value = headers.get(names.verdictHeader);
   const match = value ? /^(429|503);(\d+)$/.exec(value) : null;
   if (!match) return null;
   const status = Number(match[1]) as 429 | 503;

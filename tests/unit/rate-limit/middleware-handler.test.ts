@@ -73,6 +73,21 @@ describe('middleware over the limiter', () => {
     expect(readVerdict(new Headers({ [VERDICT_HEADER]: '503;5' }))?.message).toBe('This is temporarily unavailable. Please try again in 5 seconds.');
   });
 
+  it("takes another app's names: its session cookie, peer header and internal headers", async () => {
+    const names = { sessionCookies: ['sid'], peerHeader: 'x-acme-peer', verdictHeader: 'x-acme-verdict', groupHeader: 'x-acme-group' };
+    const { decide, seen } = deciding(false);
+    const incoming = new NextRequest(new URL('/auth/login', 'http://app.test'), {
+      method: 'POST',
+      headers: { 'x-acme-peer': '198.51.100.8', cookie: 'sid=token-1', 'x-acme-verdict': '429;1' },
+    });
+    const response = await handleRateLimit(incoming, decide, null, names);
+    expect(seen[0]).toMatchObject({ ip: '198.51.100.8', sessionToken: 'token-1' });
+    expect(response.headers.get('x-middleware-request-x-acme-verdict')).toBe('429;540');
+    expect(response.headers.get('x-middleware-request-x-acme-group')).toBe('login');
+    expect(forwardedVerdict(response)).toBeNull();
+    expect(readVerdict(new Headers({ 'x-acme-verdict': '429;540' }), names)?.status).toBe(429);
+  });
+
   it('leaves pages alone', async () => {
     const { decide, seen } = deciding(false);
     const response = await handleRateLimit(request('GET', '/auth/login'), decide, null);
