@@ -4,8 +4,7 @@
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { RateLimiter } from '../lib/rate-limit';
-import { RedisStore } from '../lib/rate-limit/store-redis';
+import { CHECK_LIMITS_LUA, createRateLimiter, normalizeIp, RateLimiter, RedisStore, slotKey } from '../lib/rate-limit';
 import { percentile, printTable, requestsPerSecond, startNextServer } from './support';
 
 const redisUrl = process.env.REDIS_URL;
@@ -70,6 +69,49 @@ async function main() {
     ]);
   }
 
+  // 1b. the toolkit's whole check (policy, timeout, headers, Upstash fields) over a raw EVALSHA of the same
+  // script with the same arguments, on the same connection
+  const toolkit = createRateLimiter({ redis: client, overrides: 'api=1000000000/1m', timeoutMs: 1_000, log: () => {} });
+  const sha = (await client.script('LOAD', CHECK_LIMITS_LUA)) as string;
+  const apiIp = `198.18.0.${run.length}`;
+  const apiKey = `v1:api:ip:${apiIp}`;
+  const raw: number[] = [];
+  const whole: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    let t = performance.now();
+    await client.evalsha(sha, 1, slotKey(apiKey, apiKey), 1, 'counter', 1_000_000_000, 60_000, 1);
+    raw.push(performance.now() - t);
+    t = performance.now();
+    await toolkit.limit({ group: 'api', ip: apiIp });
+    whole.push(performance.now() - t);
+  }
+  raw.sort((a, b) => a - b);
+  whole.sort((a, b) => a - b);
+  rows.push([
+    'createRateLimiter().limit / raw EVALSHA, p50',
+    `${(percentile(whole, 50) / percentile(raw, 50)).toFixed(2)} (${(percentile(whole, 50) * 1000).toFixed(0)} µs / ${(percentile(raw, 50) * 1000).toFixed(0)} µs)`,
+    '≤ 1.3',
+  ]);
+
+  // 1c. Redis CPU per check (INFO commandstats usec), ours against the seed's four commands
+  const redisMicros = async (names: string[], work: (i: number) => Promise<unknown>, n = 2_000) => {
+    await observer.config('RESETSTAT');
+    for (let i = 0; i < n; i++) await work(i);
+    let usec = 0;
+    for (const match of (await observer.info('commandstats')).matchAll(/cmdstat_([^:]+):calls=\d+,usec=(\d+)/g)) {
+      if (names.includes(match[1]!)) usec += Number(match[2]);
+    }
+    return usec / n;
+  };
+  const seedMicros = await redisMicros(['zremrangebyscore', 'zcard', 'zadd', 'pexpire'], (i) => naiveCheck(client, `seed-cpu:${run}:${i % 100}`, 1_000_000, 60_000));
+  const oneLimit = await redisMicros(['evalsha', 'eval'], (i) => limiter.limitCustom(`cpu-${run}-${i % 100}`, 1_000_000, 60));
+  const oneCounter = await redisMicros(['evalsha', 'eval'], (i) => toolkit.limit({ group: 'api', ip: `cpu-${run}-${i % 100}` }));
+  const loginV6 = await redisMicros(['evalsha', 'eval'], (i) => limiter.limit({ group: 'login', ip: normalizeIp(`2001:db8:${i % 200}::1`), email: `cpu${i}@bench.test` }));
+  rows.push(['Redis CPU per check: seed four commands', `${seedMicros.toFixed(1)} µs`, '-']);
+  rows.push(['  one sliding-log limit / seed', `${(oneLimit / seedMicros).toFixed(2)} (${oneLimit.toFixed(1)} µs)`, '≤ 1.5']);
+  rows.push(['  one counter limit (api) / seed', `${(oneCounter / seedMicros).toFixed(2)} (${oneCounter.toFixed(1)} µs)`, '≤ 1.5']);
+  rows.push(['  three-limit login (IPv6: login, login-ip, login-ip-48) / seed', `${(loginV6 / seedMicros).toFixed(2)} (${loginV6.toFixed(1)} µs)`, '≤ 2.5']);
+
   // 2. commands sent per check (a multi-limit login check)
   let before = await commandStats(observer);
   const n = 1_000;
@@ -77,7 +119,7 @@ async function main() {
   let after = await commandStats(observer);
   const sent = delta(before, after, ['evalsha', 'eval']);
   const inside = delta(before, after, ['zremrangebyscore', 'zcard', 'zadd', 'pexpire', 'zrange', 'time', 'hmget', 'hset']);
-  rows.push(['Redis commands sent per check (login: 3 limits)', `${(sent / n).toFixed(3)} (+ ${(inside / n).toFixed(1)} run inside the script)`, '1']);
+  rows.push(['Redis commands sent per check (login, IPv4: 2 limits)', `${(sent / n).toFixed(3)} (+ ${(inside / n).toFixed(1)} run inside the script)`, '1']);
 
   // the replaced limiter, for comparison: commands per check and its burst behaviour
   before = await commandStats(observer);

@@ -39,15 +39,15 @@ test.describe('faults', () => {
       await expect(login.getByLabel('Email')).toHaveValue(email);
 
       redis = await startRedisServer(port);
-      await expect
-        .poll(
-          async () => {
-            await logIn(login, email, password);
-            return login.url();
-          },
-          { timeout: 30_000, message: 'login works again once Redis is back' },
-        )
-        .toMatch(/\/account$/);
+      // Each attempt waits for its own answer: signed in, or the form's message.
+      const attempt = async () => {
+        await logIn(login, email, password);
+        return Promise.race([
+          login.waitForURL(/\/account$/, { timeout: 10_000 }).then(() => 'signed in'),
+          login.getByRole('main').getByRole('alert').waitFor({ timeout: 10_000 }).then(() => 'refused'),
+        ]).catch(() => 'no answer');
+      };
+      await expect.poll(attempt, { timeout: 40_000, intervals: [1_000], message: 'login works again once Redis is back' }).toBe('signed in');
       expect((await login.request.get('/api/files')).status()).toBe(200);
     } finally {
       await signedIn.close();
