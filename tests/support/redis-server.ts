@@ -73,15 +73,17 @@ export async function startRedisWithSentinel(name: string): Promise<{ primary: R
 }
 
 /** A cluster of `masters` masters and no replicas, made with redis-cli --cluster create. */
-export async function startRedisCluster(masters = 3): Promise<{ nodes: RedisProcess[]; stop(): Promise<void> }> {
+export async function startRedisCluster(masters = 3, password?: string): Promise<{ nodes: RedisProcess[]; stop(): Promise<void> }> {
+  const auth = password ? ['--requirepass', password, '--masterauth', password] : [];
+  const cliAuth = password ? ['-a', password, '--no-auth-warning'] : [];
   const nodes: RedisProcess[] = [];
   for (let i = 0; i < masters; i++) {
     const port = await freePort();
-    nodes.push(await startRedisServer(port, ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000']));
+    nodes.push(await startRedisServer(port, ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000', ...auth]));
   }
   const created = spawnSync(
     'redis-cli',
-    ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'],
+    [...cliAuth, '--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'],
     { encoding: 'utf8', timeout: 30_000 },
   );
   if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
@@ -89,7 +91,7 @@ export async function startRedisCluster(masters = 3): Promise<{ nodes: RedisProc
   const deadline = Date.now() + 15_000;
   for (const node of nodes) {
     for (;;) {
-      const info = spawnSync('redis-cli', ['-p', String(node.port), 'cluster', 'info'], { encoding: 'utf8' });
+      const info = spawnSync('redis-cli', [...cliAuth, '-p', String(node.port), 'cluster', 'info'], { encoding: 'utf8' });
       if (info.stdout.includes('cluster_state:ok')) break;
       if (Date.now() > deadline) throw new Error('cluster did not become ok');
       await new Promise((resolve) => setTimeout(resolve, 100));
