@@ -54,11 +54,11 @@ export default defineConfig({
   projects: [
     ...modes.map((mode) => ({
       name: mode,
-      testIgnore: ['deploy.spec.ts', 'faults.spec.ts', 'dev-command.spec.ts', 'balanced.spec.ts'],
+      testIgnore: ['deploy.spec.ts', 'faults.spec.ts', 'limits.spec.ts', 'dev-command.spec.ts', 'balanced.spec.ts'],
       use: { browserName: 'chromium' as const, baseURL: `http://127.0.0.1:${servers[mode as keyof typeof servers].port}` },
     })),
     // The standalone output as the Docker image runs it, and error tracking: once, not per middleware mode.
-    { name: 'deploy', testMatch: ['deploy.spec.ts', 'faults.spec.ts'], use: { browserName: 'chromium' as const, baseURL: `http://127.0.0.1:${servers.node.port}` } },
+    { name: 'deploy', testMatch: ['deploy.spec.ts', 'faults.spec.ts', 'limits.spec.ts'], use: { browserName: 'chromium' as const, baseURL: `http://127.0.0.1:${servers.node.port}` } },
     // Two standalone instances behind nginx (the compose file's config), sharing Redis, Postgres, MinIO.
     { name: 'balanced', testMatch: 'balanced.spec.ts', use: { browserName: 'chromium' as const, baseURL: 'http://127.0.0.1:3300' } },
     // `npm run dev` with no configuration: the development stand-ins, as a newcomer meets them.

@@ -1,0 +1,143 @@
+import { expect, test, type Page } from '@playwright/test';
+import { freePort, startRedisServer, type RedisProcess } from '../tests/support/redis-server';
+import { logIn, verifiedUser } from './support/accounts';
+import { emailsTo, waitForEmail } from './support/mailbox';
+import { startStandalone, type Started } from './support/standalone';
+
+// The limits at their default values (no RATE_LIMITS), through the real flows of a running standalone
+// server on a Redis of its own. TRUSTED_PROXIES=1 as the README recommends behind one proxy: the test
+// plays that proxy, naming each client in X-Forwarded-For.
+
+let redis: RedisProcess;
+let app: Started;
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async () => {
+  redis = await startRedisServer(await freePort());
+  app = await startStandalone(3430, { REDIS_URL: `redis://127.0.0.1:${redis.port}`, TRUSTED_PROXIES: '1', RATE_LIMITS: '', RATE_LIMIT_BRIDGE_SECRET: '' });
+});
+
+test.afterAll(async () => {
+  await app?.stop();
+  await redis?.stop();
+});
+
+const from = (page: Page, client: string) => page.setExtraHTTPHeaders({ 'X-Forwarded-For': client });
+const alert = (page: Page) => page.getByRole('main').getByRole('alert');
+
+test('the per-account limit: 20 failed logins an hour from any addresses lock the account; a success starts the count again', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const context = await browser.newContext({ baseURL: app.url });
+  const page = await context.newPage();
+  await from(page, '198.51.100.200');
+  const { email, password } = await verifiedUser(page);
+  await context.clearCookies();
+  // 19 failures from four addresses (the per-address limit is 5 per address and account)
+  const fail = async (count: number, firstClient: number) => {
+    for (let i = 0; i < count; i++) {
+      await from(page, `198.51.100.${firstClient + Math.floor(i / 5)}`);
+      await logIn(page, email, `wrong ${i}`);
+      await expect(alert(page)).toHaveText('Email or password is incorrect.');
+    }
+  };
+  await fail(19, 1);
+  await from(page, '198.51.100.50');
+  await logIn(page, email, password);
+  await expect(page).toHaveURL(/\/account/);
+  await context.clearCookies();
+  // counted from zero again: 19 more do not lock
+  await fail(19, 11);
+  await from(page, '198.51.100.60');
+  await logIn(page, email, password);
+  await expect(page).toHaveURL(/\/account/);
+  await context.clearCookies();
+  // 20 failures in the hour lock it: the next attempt is refused, whatever address it comes from
+  await fail(20, 21);
+  await from(page, '198.51.100.70');
+  await logIn(page, email, 'wrong 21');
+  await expect(alert(page)).toContainText('This account is locked');
+  await from(page, '198.51.100.71');
+  await logIn(page, email, password);
+  await expect(alert(page)).toContainText('We emailed you a link to unlock your account');
+  await context.close();
+});
+
+test('the per-address login limit (30 per 15 minutes) counts a request once, though middleware and the action both check it', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const context = await browser.newContext({ baseURL: app.url });
+  const page = await context.newPage();
+  await from(page, '203.0.113.90');
+  for (let i = 1; i <= 30; i++) {
+    await logIn(page, `nobody.${i}@zigznote.test`, 'not a password');
+    await expect(alert(page), `attempt ${i}`).toHaveText('Email or password is incorrect.');
+  }
+  await logIn(page, 'nobody.31@zigznote.test', 'not a password');
+  await expect(alert(page)).toHaveText(/^Too many attempts\. Please wait \d+ (minutes?|hours?) and try again\.$/);
+  await context.close();
+});
+
+test('password reset emails: 3 an hour per address asked for, from any client', async ({ browser }) => {
+  const context = await browser.newContext({ baseURL: app.url });
+  const page = await context.newPage();
+  const ask = async (client: string) => {
+    await from(page, client);
+    await page.goto('/auth/forgot-password');
+    await page.getByLabel('Email').fill('target.of.resets@zigznote.test');
+    await page.getByRole('button', { name: /send/i }).click();
+  };
+  for (let i = 1; i <= 3; i++) {
+    await ask(`192.0.2.${i}`);
+    await expect(page.getByRole('main').getByRole('status')).toBeVisible();
+  }
+  await ask('192.0.2.4');
+  await expect(alert(page)).toHaveText(/^Too many attempts\. Please wait \d+ (minutes?|hours?) and try again\.$/);
+  await context.close();
+});
+
+test('uploads: 30 a minute per user', async ({ browser }) => {
+  const context = await browser.newContext({ baseURL: app.url });
+  const page = await context.newPage();
+  await from(page, '198.51.100.150');
+  await verifiedUser(page);
+  const statuses: number[] = [];
+  for (let i = 0; i < 31; i++) {
+    const response = await page.request.post('/api/uploads', { data: { bucket: 'audio', filename: `take-${i}.mp3`, contentType: 'audio/mpeg', size: 1_000 } });
+    statuses.push(response.status());
+  }
+  expect(statuses.slice(0, 30)).toEqual(Array(30).fill(200));
+  expect(statuses[30]).toBe(429);
+  await context.close();
+});
+
+test('sign-ups: 3 an hour per address, counted for form posts without JavaScript; the action posted to another page does not run', async ({ browser }) => {
+  const context = await browser.newContext({ baseURL: app.url });
+  const page = await context.newPage();
+  await page.goto('/auth/signup');
+  // the form's own hidden fields carry the action, as a browser without JavaScript posts them
+  const hidden = await page
+    .locator('form input[type="hidden"]')
+    .evaluateAll((inputs) => inputs.map((input) => [(input as HTMLInputElement).name, (input as HTMLInputElement).value] as const));
+  expect(hidden.length).toBeGreaterThan(0);
+  const run = Date.now() % 1_000_000;
+  const address = (n: number) => `nojs.${n}.${run}@zigznote.test`;
+  const post = async (path: string, email: string) => {
+    const form = new FormData();
+    for (const [name, value] of hidden) form.append(name, value);
+    form.append('name', 'No Script');
+    form.append('email', email);
+    form.append('password', 'long enough password');
+    const response = await fetch(`${app.url}${path}`, { method: 'POST', body: form, headers: { 'X-Forwarded-For': '203.0.113.77', Origin: app.url } });
+    return { status: response.status, html: await response.text() };
+  };
+  // Next 16 runs an action only on a route that has it: posted to the home page it is refused and does nothing
+  const elsewhere = address(0);
+  expect((await post('/', elsewhere)).status).toBe(409);
+  for (let i = 1; i <= 3; i++) expect((await post('/auth/signup', address(i))).html).toContain('Check your email');
+  const fourth = await post('/auth/signup', address(4));
+  expect(fourth.html).toMatch(/Too many attempts\. Please wait \d+ (minutes?|hours?) and try again\./);
+  for (let i = 1; i <= 3; i++) await waitForEmail(address(i), 'Verify your email address');
+  expect(await emailsTo(elsewhere)).toEqual([]);
+  expect(await emailsTo(address(4))).toEqual([]);
+  await context.close();
+});
