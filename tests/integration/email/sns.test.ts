@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getConfig } from '@/lib/config';
-import { clearCertificateCache, DatabaseSuppressionList, getDeliveryState, handleSnsMessage, sendVerificationEmail, stringToSign, type SnsMessage } from '@/lib/email';
+import { clearCertificateCache, DatabaseSuppressionList, getDeliveryState, handleSnsMessage, sendVerificationEmail, stringToSign, verifySnsMessage, type SnsMessage } from '@/lib/email';
 import { eq } from 'drizzle-orm';
 import { closeDatabase, emailSuppressions, getDatabase } from '@/lib/db';
 import { closeRedis } from '@/lib/redis';
@@ -37,10 +37,25 @@ afterAll(async () => {
   await closeDatabase();
 });
 
+/**
+ * The string SNS signs, written here from AWS's documentation ("Verifying the signatures of Amazon SNS
+ * messages"), not taken from the code under test: for a Notification the fields Message, MessageId,
+ * Subject (if present), Timestamp, TopicArn and Type; for (Un)SubscriptionConfirmation Message, MessageId,
+ * SubscribeURL, Timestamp, Token, TopicArn and Type; each as its name, a newline, its value, a newline.
+ */
+function awsStringToSign(message: Record<string, string | undefined>): string {
+  const notification = ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'];
+  const confirmation = ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
+  return (message.Type === 'Notification' ? notification : confirmation)
+    .filter((name) => message[name] !== undefined)
+    .map((name) => `${name}\n${message[name]}\n`)
+    .join('');
+}
+
 function signed(fields: Omit<SnsMessage, 'Signature' | 'SignatureVersion' | 'SigningCertURL'>, version: '1' | '2' = '1', signingCertUrl = certUrl): SnsMessage {
   const message = { ...fields, SignatureVersion: version, SigningCertURL: signingCertUrl, Signature: '' } as SnsMessage;
   const signer = createSign(version === '1' ? 'RSA-SHA1' : 'RSA-SHA256');
-  signer.update(stringToSign(message), 'utf8');
+  signer.update(awsStringToSign(message as unknown as Record<string, string>), 'utf8');
   return { ...message, Signature: signer.sign(privateKey, 'base64') };
 }
 
@@ -61,6 +76,34 @@ const deps = () => {
   const state = getDeliveryState();
   return { region: 'us-east-1', topicArns: [OUR_TOPIC], fetchCertificate, suppress: (email: string, reason: string) => state.suppress(email, reason) };
 };
+
+describe('a notification signed by AWS itself (tests/fixtures/sns)', () => {
+  const fixture = JSON.parse(readFileSync('tests/fixtures/sns/aws-notification.json', 'utf8')) as Record<string, string>;
+  const awsCertificate = readFileSync('tests/fixtures/sns/SimpleNotificationService-bb750dd426d95ee9390147a5624348ee.pem', 'utf8');
+  const options = {
+    region: 'us-east-1',
+    topicArns: [fixture.TopicArn!],
+    fetchCertificate: async (url: string) => {
+      expect(url).toBe(fixture.SigningCertURL);
+      return awsCertificate;
+    },
+  };
+
+  it('verifies, with the string to sign the documentation describes', async () => {
+    clearCertificateCache();
+    expect(stringToSign(fixture as unknown as SnsMessage)).toBe(awsStringToSign(fixture));
+    expect(await verifySnsMessage(fixture, options)).toMatchObject({ ok: true, message: { MessageId: 'd39649d4-bf5b-5b80-af75-07acb3dd9b4a', Message: 'boo' } });
+  });
+
+  it('fails once any signed field is changed, and for another topic', async () => {
+    for (const field of ['Message', 'MessageId', 'Subject', 'Timestamp', 'Type']) {
+      clearCertificateCache();
+      const tampered = { ...fixture, [field]: field === 'Type' ? 'SubscriptionConfirmation' : `${fixture[field]}!` };
+      expect((await verifySnsMessage(tampered, options)).ok, field).toBe(false);
+    }
+    expect(await verifySnsMessage(fixture, { ...options, topicArns: ['arn:aws:sns:us-east-1:123456789012:ours'] })).toEqual({ ok: false, reason: 'not a configured topic' });
+  });
+});
 
 describe('SNS notifications of SES bounces and complaints', () => {
   it('accepts a correctly signed bounce (SignatureVersion 1) and suppresses the address', async () => {
