@@ -83,11 +83,16 @@ export class RedisDeliveryState implements DeliveryState {
 export class MemoryDeliveryState implements DeliveryState {
   private readonly suppressed = new Map<string, string>();
   private tokens: number | undefined;
-  private tokensAt = Date.now();
+  private tokensAt: number;
+
+  /** `now` is the clock the budget refills by (tests pass their own). */
+  constructor(private readonly now: () => number = Date.now) {
+    this.tokensAt = now();
+  }
 
   async takeToken(perSecond: number): Promise<number> {
     const capacity = Math.max(perSecond, 1);
-    const now = Date.now();
+    const now = this.now();
     this.tokens = Math.min(capacity, (this.tokens ?? capacity) + ((now - this.tokensAt) * perSecond) / 1000);
     this.tokensAt = now;
     if (this.tokens >= 1) {

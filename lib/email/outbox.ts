@@ -182,7 +182,7 @@ export function retryDelayMs(attempts: number, baseDelayMs: number, maxDelayMs: 
 }
 
 /** Waits for the shared send-rate budget; without Redis it sends anyway (SES throttling is retried). */
-async function waitForSendSlot(deps: OutboxDeps, sleep: (ms: number) => Promise<void>): Promise<void> {
+export async function waitForSendSlot(deps: Pick<OutboxDeps, 'state' | 'sendRate'>, sleep: (ms: number) => Promise<void>): Promise<void> {
   try {
     for (let wait = await deps.state.takeToken(deps.sendRate); wait > 0; wait = await deps.state.takeToken(deps.sendRate)) await sleep(wait);
   } catch {
