@@ -6,6 +6,7 @@ import {
   createEdgeTransport,
   createSesTransport,
   EmailSendError,
+  isRetryable,
   renderEmail,
   sendAccountExistsEmail,
   sendEmail,
@@ -22,6 +23,7 @@ import {
 } from '@/lib/email';
 import { closeDatabase } from '@/lib/db';
 import { closeRedis } from '@/lib/redis';
+import { failingSesEndpoint } from '../../support/ses-endpoint';
 import { emailsTo, linkIn, uniqueAddress, waitForEmails } from '../../support/ses-store';
 import { expectedSignature, parseAuthorization, type ReceivedRequest } from '../../support/sigv4';
 
@@ -201,9 +203,26 @@ describe('Edge transport (aws4fetch, SES v2)', () => {
     expect(email!.body.html).toContain('Hi Ada');
   });
 
-  it('turns an error answer into a typed error', async () => {
-    const transport = createEdgeTransport({ region: 'us-east-1', endpoint: 'http://127.0.0.1:1', ...credentials });
-    await expect(transport.send({ from: 'a@b.c', to: 'd@e.f', subject: 's', html: 'h', text: 't' })).rejects.toThrow();
-    expect(new EmailSendError('m', 'Throttling', 400).code).toBe('Throttling');
+  it("turns SES's error answers into typed errors: code, HTTP status, and whether to retry", async () => {
+    for (const [status, type, retry] of [
+      [429, 'TooManyRequestsException', true],
+      [400, 'MessageRejected', false],
+      [503, 'ServiceUnavailable', true],
+    ] as const) {
+      const endpoint = await failingSesEndpoint(status, type);
+      try {
+        const transport = createEdgeTransport({ region: 'us-east-1', endpoint: endpoint.url, ...credentials });
+        const error = await transport.send({ from: 'a@b.c', to: 'd@e.f', subject: 's', html: 'h', text: 't' }).then(
+          () => null,
+          (caught: unknown) => caught,
+        );
+        expect(error).toBeInstanceOf(EmailSendError);
+        expect(error).toMatchObject({ code: type, httpStatus: status, message: `${type} (test endpoint)` });
+        expect(isRetryable(error), type).toBe(retry);
+        expect(endpoint.received()).toBe(1);
+      } finally {
+        await endpoint.close();
+      }
+    }
   });
 });
