@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisStore, slotKey } from '@/lib/rate-limit/store-redis';
+import { freePort, startRedisServer } from '../../support/redis-server';
 import { logLimit, storeContract, uniqueKey } from '../../support/store-contract';
 
 // Four separate connections to the real Redis the test command started.
@@ -15,12 +16,23 @@ storeContract('Redis store', () => stores);
 
 describe('Redis store: one command per check', () => {
   it('sends one EVALSHA per check, however many limits it holds', async () => {
-    const monitor = new Redis(process.env.REDIS_URL!);
-    const before = await evalshaCalls(monitor);
-    const specs = [logLimit(uniqueKey('a'), 5, 60_000, 'a'), logLimit(uniqueKey('b'), 5, 60_000, 'b'), logLimit(uniqueKey('c'), 5, 60_000, 'c')];
-    for (let i = 0; i < 10; i++) await stores[0]!.check(specs, 'one-call');
-    expect((await evalshaCalls(monitor)) - before).toBe(10);
-    await monitor.quit();
+    // A Redis of its own: server-wide command counts on the shared one include every other client's.
+    const own = await startRedisServer(await freePort());
+    const client = new Redis(`redis://127.0.0.1:${own.port}`);
+    try {
+      const store = new RedisStore(client);
+      const specs = [logLimit(uniqueKey('a'), 5, 60_000, 'a'), logLimit(uniqueKey('b'), 5, 60_000, 'b'), logLimit(uniqueKey('c'), 5, 60_000, 'c')];
+      await store.check(specs, 'one-call');
+      const before = await commandCalls(client);
+      for (let i = 0; i < 10; i++) await store.check(specs, 'one-call');
+      const after = await commandCalls(client);
+      expect((after.get('evalsha') ?? 0) - (before.get('evalsha') ?? 0)).toBe(10);
+      // and no EVAL fallback: the script stayed loaded
+      expect((after.get('eval') ?? 0) - (before.get('eval') ?? 0)).toBe(0);
+    } finally {
+      await client.quit();
+      await own.stop();
+    }
   });
 
   it('keeps its keys under the hash tag and lets them expire with the window', async () => {
@@ -57,8 +69,8 @@ describe('Redis store: exact at window edges', () => {
   });
 });
 
-async function evalshaCalls(client: Redis): Promise<number> {
-  const stats = await client.info('commandstats');
-  const match = /cmdstat_evalsha:calls=(\d+)/.exec(stats);
-  return match ? Number(match[1]) : 0;
+async function commandCalls(client: Redis): Promise<Map<string, number>> {
+  const calls = new Map<string, number>();
+  for (const match of (await client.info('commandstats')).matchAll(/cmdstat_([^:]+):calls=(\d+)/g)) calls.set(match[1]!, Number(match[2]));
+  return calls;
 }
