@@ -19,6 +19,9 @@ const clientOptions = {
   connectTimeout: 2_000,
   maxRetriesPerRequest: 1,
   retryStrategy: (attempt: number) => Math.min(attempt * 100, 2_000),
+  // A primary demoted by a failover answers writes with READONLY: reconnect (to the new primary) and
+  // send the command again.
+  reconnectOnError: (error: Error) => (error.message.startsWith('READONLY') ? 2 : false),
 };
 
 export function createRedisClient(config: RedisConfig): RedisConnection {
