@@ -141,3 +141,29 @@ test('sign-ups: 3 an hour per address, counted for form posts without JavaScript
   expect(await emailsTo(address(4))).toEqual([]);
   await context.close();
 });
+
+test('shadow mode (RATE_LIMITS_SHADOW) counts and reports what a limit would refuse, and refuses nothing', async () => {
+  const shadowed = await startStandalone(3431, {
+    REDIS_URL: `redis://127.0.0.1:${redis.port}`,
+    RATE_LIMITS: 'api=3/1m',
+    RATE_LIMITS_SHADOW: 'api',
+    METRICS_TOKEN: 'shadow-mode-metrics-token',
+    RATE_LIMIT_BRIDGE_SECRET: '',
+  });
+  try {
+    const statuses: number[] = [];
+    const remaining: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const response = await fetch(`${shadowed.url}/api/version`);
+      statuses.push(response.status);
+      remaining.push(/"api";r=(\d+)/.exec(response.headers.get('ratelimit') ?? '')?.[1] ?? '?');
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(remaining).toEqual(['2', '1', '0', '0', '0', '0']);
+    const metrics = await (await fetch(`${shadowed.url}/api/metrics`, { headers: { Authorization: 'Bearer shadow-mode-metrics-token' } })).text();
+    expect(metrics).toMatch(/^zigznote_rate_limit_decisions_total\{group="api",rule="api",outcome="shadow-limited",source="store"\} 3$/m);
+    expect(metrics).toMatch(/^zigznote_rate_limit_decisions_total\{group="api",rule="api",outcome="allowed",source="store"\} 3$/m);
+  } finally {
+    await shadowed.stop();
+  }
+});
