@@ -114,7 +114,7 @@ export class RateLimiter {
    */
   async limit(request: RateLimitRequest, options: { useBlockCache?: boolean } = {}): Promise<RateLimitDecision> {
     const policy = this.policies[request.group];
-    const rules = request.scope === 'account' ? policy.rules.filter((rule) => rule.identity !== 'ip') : policy.rules;
+    const rules = rulesInScope(policy, request);
     const specs = await this.specsFor(rules, request, (rule) => rule.cost ?? 1);
     if (specs.length === 0) return this.decision(policy, { allowed: true, limits: [] }, 'store');
     return this.decide(policy, specs, options);
@@ -123,7 +123,7 @@ export class RateLimiter {
   /** What a check of the request would answer, consuming nothing (Upstash's getRemaining). */
   async getRemaining(request: RateLimitRequest): Promise<RateLimitDecision> {
     const policy = this.policies[request.group];
-    const rules = request.scope === 'account' ? policy.rules.filter((rule) => rule.identity !== 'ip') : policy.rules;
+    const rules = rulesInScope(policy, request);
     const specs = await this.specsFor(rules, request, () => 0);
     if (specs.length === 0) return this.decision(policy, { allowed: true, limits: [] }, 'store');
     return this.decide(policy, specs, { useBlockCache: false });
@@ -135,9 +135,9 @@ export class RateLimiter {
    */
   async refund(request: RateLimitRequest): Promise<void> {
     const policy = this.policies[request.group];
-    const rules = request.scope === 'account' ? policy.rules.filter((rule) => rule.identity !== 'ip') : policy.rules;
+    const rules = rulesInScope(policy, request);
     const specs = await this.specsFor(rules, request, (rule) => rule.cost ?? 1);
-    const cacheKey = `${policy.group}|${specs.map((s) => s.key).join('|')}`;
+    const cacheKey = blockCacheKey(policy, specs);
     this.blocked.delete(cacheKey);
     await Promise.all([this.withTimeout(this.store.refund(specs, hashTag(policy, specs))).catch(() => {}), this.fallback.refund(specs)]);
   }
@@ -187,7 +187,7 @@ export class RateLimiter {
     options: { useBlockCache?: boolean } = {},
   ): Promise<RateLimitDecision> {
     const useBlockCache = options.useBlockCache ?? true;
-    const cacheKey = `${policy.group}|${specs.map((s) => s.key).join('|')}`;
+    const cacheKey = blockCacheKey(policy, specs);
     const now = this.now();
     if (useBlockCache) {
       const cached = this.blocked.get(cacheKey);
@@ -307,6 +307,15 @@ export class RateLimiter {
     this.degradedSince = null;
     this.lastError = null;
   }
+}
+
+/** 'account' scope leaves out the per-IP rules middleware already applied to this request. */
+function rulesInScope(policy: Policy, request: RateLimitRequest): LimitRule[] {
+  return request.scope === 'account' ? policy.rules.filter((rule) => rule.identity !== 'ip') : policy.rules;
+}
+
+function blockCacheKey(policy: Policy, specs: LimitSpec[]): string {
+  return `${policy.group}|${specs.map((s) => s.key).join('|')}`;
 }
 
 const RESOLVED = Promise.resolve();
