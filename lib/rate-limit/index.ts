@@ -1,6 +1,6 @@
 /**
  * Rate limiting on Redis, as a toolkit: `createRateLimiter({ redis })` gives an atomic multi-limit
- * sliding-window limiter per route group (one EVALSHA a check, a rejected request consuming nothing),
+ * sliding-window limiter per route group (one MULTI/EXEC a check, a rejected request keeping nothing),
  * with Upstash's result fields, getRemaining and refund, shadow mode and a block cache for floods; plus
  * this app's process-wide limiter and its helpers (checkLoginRateLimit & co.). Node-only; middleware
  * imports ./edge.
@@ -11,7 +11,7 @@ import { RedisStore } from './store-redis';
 
 export * from './edge';
 export { RedisStore, slotKey, type RedisStoreOptions } from './store-redis';
-export { CHECK_LIMITS_LUA, REFUND_LIMITS_LUA } from './scripts';
+export { REFUND_LIMITS_LUA } from './scripts';
 export type { LimiterOptions } from './limiter';
 export {
   getRateLimiter,
@@ -29,8 +29,8 @@ export interface CreateRateLimiterOptions extends Omit<LimiterOptions, 'store'> 
   redis: Redis | Cluster;
   /** Prefix of every key the limiter writes (default "rl:"). */
   prefix?: string;
-  /** Names under which the Lua scripts are defined on the client (defaults: zigznoteCheckLimits, zigznoteRefundLimits). */
-  scriptNames?: { check?: string; refund?: string };
+  /** The name the refund script is defined under on the client (default zigznoteRefundLimits). */
+  scriptNames?: { refund?: string };
 }
 
 /** A limiter on your Redis with this app's policy table (change it with `overrides`, e.g. "api=300/1m"). */

@@ -1,7 +1,7 @@
 /**
  * The rate limiter: turns a request's route group and identities into one store check, and decides what
  * the client gets (allowed, 429, or 503). It guarantees:
- * - one store call per check, all limits of the group together, a rejected request consuming nothing;
+ * - one store call per check, all limits of the group together, a rejected request keeping nothing;
  * - a client already over its limit is answered from a bounded in-process block cache until its reset,
  *   so a flood from one client does not reach Redis;
  * - a slow or dead store never holds a request longer than `timeoutMs`: fail-closed groups answer 503
@@ -161,8 +161,8 @@ export class RateLimiter {
     // Only the cached blocks that involve these keys: other clients of the group stay blocked in memory.
     for (const [cacheKey] of this.blocked) if (keys.some((key) => cacheKey.split('|').includes(key))) this.blocked.delete(cacheKey);
     await Promise.all([
-      this.withTimeout(this.store.clear(keys, tag)).catch(() => {}),
-      this.fallback.clear(keys),
+      this.withTimeout(this.store.clear(specs, tag)).catch(() => {}),
+      this.fallback.clear(specs),
     ]);
   }
 

@@ -1,7 +1,9 @@
 /**
  * Every rate limit in one table, by route group. A check of a group evaluates all its limits at once.
- * Auth groups use the exact sliding log and fail closed; `api` uses the O(1) counter and fails open onto
- * the in-process store. Limits can be overridden with RATE_LIMITS, e.g. "login=10/15m,api=300/1m".
+ * Limits on one account or one address+account use the exact sliding log; wide per-address, per-/48 and
+ * app-wide budgets, and `api`, use the O(1) sliding-window counter (cheaper for Redis; within 2× of exact
+ * only for a burst straddling two windows). Auth groups fail closed; `api` fails open onto the in-process
+ * store. Limits can be overridden with RATE_LIMITS, e.g. "login=10/15m,api=300/1m".
  * Edge-safe.
  */
 import type { Algorithm } from './types';
@@ -38,9 +40,9 @@ export const DEFAULT_POLICIES: Record<RouteGroup, Policy> = {
     onStoreFailure: 'closed',
     rules: [
       { name: 'login', limit: 5, windowMs: 15 * MINUTE, algorithm: 'sliding-log', identity: 'ip+email' },
-      { name: 'login-ip', limit: 30, windowMs: 15 * MINUTE, algorithm: 'sliding-log', identity: 'ip' },
+      { name: 'login-ip', limit: 30, windowMs: 15 * MINUTE, algorithm: 'sliding-counter', identity: 'ip' },
       // An IPv6 client rotating through the /64s of its /48 (one site's allocation) meets this one.
-      { name: 'login-ip-48', limit: 300, windowMs: 15 * MINUTE, algorithm: 'sliding-log', identity: 'ip48' },
+      { name: 'login-ip-48', limit: 300, windowMs: 15 * MINUTE, algorithm: 'sliding-counter', identity: 'ip48' },
     ],
   },
   // Failed logins of one account from any address; fed by recordFailedAttempt, cleared on success, by an
@@ -55,9 +57,9 @@ export const DEFAULT_POLICIES: Record<RouteGroup, Policy> = {
     onStoreFailure: 'closed',
     rules: [
       { name: 'register', limit: 3, windowMs: HOUR, algorithm: 'sliding-log', identity: 'ip' },
-      { name: 'register-48', limit: 30, windowMs: HOUR, algorithm: 'sliding-log', identity: 'ip48' },
+      { name: 'register-48', limit: 30, windowMs: HOUR, algorithm: 'sliding-counter', identity: 'ip48' },
       // However many addresses a bot rotates through, accounts are not mass-created.
-      { name: 'register-global', limit: 200, windowMs: HOUR, algorithm: 'sliding-log', identity: 'global' },
+      { name: 'register-global', limit: 200, windowMs: HOUR, algorithm: 'sliding-counter', identity: 'global' },
     ],
   },
   'password-reset': {

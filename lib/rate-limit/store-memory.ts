@@ -1,5 +1,5 @@
 /**
- * The in-process store: the same algorithms and all-or-nothing semantics as the Redis script, for unit
+ * The in-process store: the same algorithms and all-or-nothing semantics as the Redis store, for unit
  * tests, for the fail-open fallback when Redis is unreachable, and for development without Redis. Checks
  * run synchronously inside one call, so concurrent callers cannot interleave. Bounded: expired entries
  * are swept as it goes and the oldest keys go first past `maxKeys`. Edge-safe.
@@ -35,8 +35,8 @@ export class MemoryStore implements RateLimitStore {
     }
   }
 
-  async clear(keys: string[]): Promise<void> {
-    for (const key of keys) this.entries.delete(key);
+  async clear(specs: LimitSpec[]): Promise<void> {
+    for (const spec of specs) this.entries.delete(spec.key);
   }
 
   checkNow(specs: LimitSpec[]): CheckOutcome {

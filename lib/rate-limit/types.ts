@@ -35,5 +35,6 @@ export interface RateLimitStore {
   check(specs: LimitSpec[], hashTag: string): Promise<CheckOutcome>;
   /** Gives back `cost` hits of each limit (the most recent ones), e.g. for a request that failed on our side. */
   refund(specs: LimitSpec[], hashTag: string): Promise<void>;
-  clear(keys: string[], hashTag: string): Promise<void>;
+  /** Forgets every hit of these limits. */
+  clear(specs: LimitSpec[], hashTag: string): Promise<void>;
 }

@@ -120,11 +120,19 @@ export function storeContract(name: string, makeStores: () => RateLimitStore[], 
   });
 
   describe(`${name}: clearing`, () => {
+    it('forgets a cleared counter, both its windows', async () => {
+      const spec = counterLimit(uniqueKey('clear-counter'), 1, 60_000);
+      await store().check([spec], tag);
+      expect((await store().check([spec], tag)).allowed).toBe(false);
+      await store().clear([spec], tag);
+      expect((await store().check([spec], tag)).allowed).toBe(true);
+    });
+
     it('forgets a cleared key', async () => {
       const key = uniqueKey('clear');
       await store().check([logLimit(key, 1, 60_000)], tag);
       expect((await store().check([logLimit(key, 1, 60_000)], tag)).allowed).toBe(false);
-      await store().clear([key], tag);
+      await store().clear([logLimit(key, 1, 60_000)], tag);
       expect((await store().check([logLimit(key, 1, 60_000)], tag)).allowed).toBe(true);
     });
   });

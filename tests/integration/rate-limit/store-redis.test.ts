@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisStore, slotKey } from '@/lib/rate-limit/store-redis';
 import { freePort, startRedisServer } from '../../support/redis-server';
-import { logLimit, storeContract, uniqueKey } from '../../support/store-contract';
+import { counterLimit, logLimit, storeContract, uniqueKey } from '../../support/store-contract';
 
 // Four separate connections to the real Redis the test command started.
 const connections = Array.from({ length: 4 }, () => new Redis(process.env.REDIS_URL!));
@@ -14,21 +14,22 @@ afterAll(async () => {
 
 storeContract('Redis store', () => stores);
 
-describe('Redis store: one command per check', () => {
-  it('sends one EVALSHA per check, however many limits it holds', async () => {
+describe('Redis store: one round trip per check', () => {
+  it('sends one MULTI/EXEC per allowed check, however many limits it holds, and no script', async () => {
     // A Redis of its own: server-wide command counts on the shared one include every other client's.
     const own = await startRedisServer(await freePort());
     const client = new Redis(`redis://127.0.0.1:${own.port}`);
     try {
       const store = new RedisStore(client);
-      const specs = [logLimit(uniqueKey('a'), 5, 60_000, 'a'), logLimit(uniqueKey('b'), 5, 60_000, 'b'), logLimit(uniqueKey('c'), 5, 60_000, 'c')];
+      const specs = [logLimit(uniqueKey('a'), 50, 60_000, 'a'), logLimit(uniqueKey('b'), 50, 60_000, 'b'), counterLimit(uniqueKey('c'), 50, 60_000, 'c')];
       await store.check(specs, 'one-call');
       const before = await commandCalls(client);
-      for (let i = 0; i < 10; i++) await store.check(specs, 'one-call');
+      for (let i = 0; i < 10; i++) expect((await store.check(specs, 'one-call')).allowed).toBe(true);
       const after = await commandCalls(client);
-      expect((after.get('evalsha') ?? 0) - (before.get('evalsha') ?? 0)).toBe(10);
-      // and no EVAL fallback: the script stayed loaded
-      expect((after.get('eval') ?? 0) - (before.get('eval') ?? 0)).toBe(0);
+      const sent = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
+      expect(sent('exec')).toBe(10);
+      expect(sent('multi')).toBe(10);
+      expect(sent('evalsha') + sent('eval') + sent('time')).toBe(0);
     } finally {
       await client.quit();
       await own.stop();
@@ -44,28 +45,26 @@ describe('Redis store: one command per check', () => {
   });
 });
 
-describe('Redis store: exact at window edges', () => {
-  it('two hits in the same instant, after an older hit left the window, are both counted', async () => {
-    // The older hit leaving is simulated by removing it between the two checks inside one MULTI, so
-    // both checks run within microseconds of each other and see the same count. A member built from the
-    // time as a Lua number (100 us resolution) and the count was the same for both: the second ZADD only
-    // moved the first hit, and one hit was lost.
-    const client = connections[0]!;
-    const store = stores[0]!;
-    for (let round = 0; round < 20; round++) {
-      const key = uniqueKey('edge');
-      const tag = `edge-${round}`;
-      const spec = logLimit(key, 100, 60_000);
-      await store.check([spec], tag);
-      const args = [1, slotKey(tag, key), 1, 'log', 100, 60_000, 1];
-      const script = client as unknown as { multi(): Record<string, (...a: unknown[]) => unknown> & { exec(): Promise<unknown> } };
-      const multi = script.multi();
-      multi.zigznoteCheckLimits!(...args);
-      multi.zremrangebyrank!(slotKey(tag, key), 0, 0);
-      multi.zigznoteCheckLimits!(...args);
-      await multi.exec();
-      expect(await client.zcard(slotKey(tag, key)), `round ${round}`).toBe(2);
-    }
+describe('Redis store: every hit counted, no refused hit kept', () => {
+  it('counts hits recorded at the very same instant by different processes', async () => {
+    // One fixed clock for every store: the hits share a score, and each must still be its own member.
+    const instant = Date.now();
+    const sameInstant = connections.map((connection) => new RedisStore(connection, { clock: () => instant }));
+    const key = uniqueKey('instant');
+    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => sameInstant[i % sameInstant.length]!.check([logLimit(key, 100, 60_000)], 'instant')));
+    expect(results.every((r) => r.allowed)).toBe(true);
+    expect(await connections[0]!.zcard(slotKey('instant', key))).toBe(60);
+    expect(new Set(await connections[0]!.zrange(slotKey('instant', key), 0, '-1', 'WITHSCORES').then((r) => r.filter((_, i) => i % 2 === 1))).size).toBe(1);
+  });
+
+  it('leaves exactly the admitted hits behind a burst that was mostly refused', async () => {
+    const log = logLimit(uniqueKey('burst-log'), 5, 60_000, 'log');
+    const counter = counterLimit(uniqueKey('burst-counter'), 7, 60_000, 'counter');
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => stores[i % stores.length]!.check([log, counter], 'burst')));
+    expect(results.filter((r) => r.allowed)).toHaveLength(5);
+    expect(await connections[0]!.zcard(slotKey('burst', log.key))).toBe(5);
+    const counted = await stores[0]!.check([{ ...counter, cost: 0 }], 'burst');
+    expect(counted.limits[0]!.remaining).toBe(2);
   });
 });
 

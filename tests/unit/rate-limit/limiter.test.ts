@@ -9,8 +9,8 @@ class CountingStore implements RateLimitStore {
     this.calls += 1;
     return this.inner.check(specs, tag);
   }
-  clear(keys: string[], tag: string) {
-    return this.inner.clear(keys, tag);
+  clear(specs: LimitSpec[], tag: string) {
+    return this.inner.clear(specs, tag);
   }
   refund(specs: LimitSpec[], tag: string) {
     return this.inner.refund(specs, tag);
