@@ -32,6 +32,19 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        extends: true,
+        test: {
+          name: 'integration-garage',
+          include: ['tests/integration/storage/**/*.test.ts'],
+          environment: 'node',
+          setupFiles: ['tests/setup/integration.ts', 'tests/setup/garage.ts'],
+          globalSetup: ['tests/setup/integration-global.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

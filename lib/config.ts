@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { parseTrustedProxies } from './rate-limit/client-ip';
 import { resolvePolicies, shadowRuleNames } from './rate-limit/policies';
+import { STORAGE_BACKENDS, storageBackend, type StorageBackendName } from './storage/backends';
 
 const DEFAULT_CREDENTIALS = new Set(['minioadmin', 'admin', 'password', 'changeme', 'secret']);
 
@@ -99,13 +100,17 @@ const envSchema = z.object({
     z.string().min(32, { message: 'must be at least 32 characters (e.g. openssl rand -hex 32)' }).optional(),
   ),
 
+  STORAGE_BACKEND: z.preprocess(
+    emptyAsUndefined,
+    z.enum(STORAGE_BACKENDS, { error: `must be one of ${STORAGE_BACKENDS.join(', ')}` }).default('minio'),
+  ),
   MINIO_ENDPOINT: optionalString,
   MINIO_PORT: z.preprocess(emptyAsUndefined, z.coerce.number({ message: 'must be a port number' }).int().min(1).max(65535).optional()),
   MINIO_USE_SSL: booleanFlag,
   MINIO_ACCESS_KEY: optionalString,
   MINIO_SECRET_KEY: optionalString,
   MINIO_PUBLIC_URL: url('the storage origin browsers reach, e.g. https://files.example.com'),
-  MINIO_REGION: z.preprocess(emptyAsUndefined, z.string().default('us-east-1')),
+  MINIO_REGION: optionalString,
   MINIO_BUCKET_PREFIX: z.preprocess(
     emptyAsUndefined,
     z
@@ -208,6 +213,8 @@ export interface AppConfig {
   /** Only for a middleware built for the Edge runtime: how it reaches the limiter route. */
   rateLimitBridge: { url: string; secret: string } | undefined;
   storage: {
+    /** Which S3 server: what differs between them is described in lib/storage/backends.ts. */
+    backend: StorageBackendName;
     endPoint: string;
     port: number;
     useSSL: boolean;
@@ -351,13 +358,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         ? { url: (env.RATE_LIMIT_BRIDGE_URL ?? env.NEXT_PUBLIC_APP_URL).replace(/\/$/, ''), secret: env.RATE_LIMIT_BRIDGE_SECRET }
         : undefined,
     storage: {
+      backend: env.STORAGE_BACKEND,
       endPoint: storageHost,
       port: storagePort,
       useSSL,
       accessKey: env.MINIO_ACCESS_KEY ?? 'zigznote-dev',
       secretKey: env.MINIO_SECRET_KEY ?? 'zigznote-dev-secret',
       publicUrl: (env.MINIO_PUBLIC_URL ?? `${useSSL ? 'https' : 'http'}://${storageHost}:${storagePort}`).replace(/\/$/, ''),
-      region: env.MINIO_REGION,
+      region: env.MINIO_REGION ?? storageBackend(env.STORAGE_BACKEND).defaultRegion,
       bucketPrefix: env.MINIO_BUCKET_PREFIX,
       quotaBytes: env.STORAGE_QUOTA_BYTES,
     },

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one command that runs every test (`npm test`): installs what is missing (npm packages, Debian's
-# Redis, Postgres and Chromium, MinIO built from source), starts the real services on loopback, runs the
+# Redis, Postgres and Chromium, MinIO and Garage built from source), starts the real services on loopback, runs the
 # unit, integration and end-to-end suites, stops what it started, and exits non-zero on any failure.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,16 +17,17 @@ phase() { printf '\n=== %s (%ds)\n' "$*" $((SECONDS - began)); }
 bash scripts/ensure-deps.sh
 
 phase "installing services"
-scripts/services install
+# Garage too: the storage suites and the upload journey run on both backends.
+scripts/services install --with-garage
 
 phase "starting services"
-started_services=$(scripts/services up)
+started_services=$(scripts/services up redis minio postgres ses garage)
 stop_started() {
   # shellcheck disable=SC2086
   [ -z "$started_services" ] || scripts/services down $started_services || true
 }
 trap stop_started EXIT
-scripts/services status
+scripts/services status redis minio postgres ses garage
 
 set -a
 # shellcheck disable=SC1090

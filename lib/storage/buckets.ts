@@ -56,8 +56,9 @@ export function bucketStatus(): BucketStatus | undefined {
   return state.last;
 }
 
-async function ensureBucket(client: Client, bucket: string, region: string): Promise<void> {
+async function ensureBucket(client: Client, bucket: string, region: string, missingHint: string | undefined): Promise<void> {
   if (await client.bucketExists(bucket)) return;
+  if (missingHint) throw new Error(`bucket ${bucket} does not exist: ${missingHint}`);
   try {
     await client.makeBucket(bucket, region);
   } catch (error) {
@@ -72,14 +73,26 @@ export async function initializeBuckets(
   client: Client,
   names: Record<BucketName, string>,
   region: string,
-  options: { attempts?: number; baseDelayMs?: number } = {},
+  options: {
+    attempts?: number;
+    baseDelayMs?: number;
+    /** Runs for every bucket a browser uploads to, after it exists (e.g. its CORS rules, on Garage). */
+    configureBrowserBucket?: (bucket: string) => Promise<void>;
+    /** Set where buckets are made by the storage server's own init step: a missing one is reported with it. */
+    missingHint?: string;
+  } = {},
 ): Promise<BucketStatus> {
   const attempts = options.attempts ?? 8;
   const baseDelayMs = options.baseDelayMs ?? 250;
   const buckets = Object.values(names);
   for (let attempt = 1; ; attempt++) {
     try {
-      for (const bucket of buckets) await ensureBucket(client, bucket, region);
+      for (const bucket of buckets) await ensureBucket(client, bucket, region, options.missingHint);
+      if (options.configureBrowserBucket) {
+        for (const [name, bucket] of Object.entries(names) as [BucketName, string][]) {
+          if (BUCKET_RULES[name].contentTypes.length > 0) await options.configureBrowserBucket(bucket);
+        }
+      }
       state.last = { ready: true, buckets, at: new Date().toISOString() };
       return state.last;
     } catch (error) {

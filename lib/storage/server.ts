@@ -10,6 +10,8 @@ import { getConfig } from '../config';
 import { getDatabase } from '../db';
 import { bucketNames, initializeBuckets as createBuckets, type BucketName, type BucketStatus } from './buckets';
 import { getStorageClients } from './clients';
+import { storageBackend } from './backends';
+import { putBucketCors } from './bucket-cors';
 import { createDownloadUrl } from './downloads';
 import { fileListTag, type StorageDeps } from './files';
 import { createPostUpload, type PostUpload } from './uploads';
@@ -38,7 +40,13 @@ export async function getStorageDeps(): Promise<StorageDeps> {
 
 /** Creates every bucket that is missing; safe to run from several instances at once. */
 export function initializeBuckets(options?: { attempts?: number }): Promise<BucketStatus> {
-  return createBuckets(clients().operations, resolvedBuckets(), getConfig().storage.region, options);
+  const config = getConfig();
+  const backend = storageBackend(config.storage.backend);
+  return createBuckets(clients().operations, resolvedBuckets(), config.storage.region, {
+    ...options,
+    configureBrowserBucket: backend.cors === 'per-bucket' ? (bucket) => putBucketCors(config.storage, bucket, [config.appUrl]) : undefined,
+    missingHint: backend.buckets.madeBy === 'init' ? backend.buckets.hint : undefined,
+  });
 }
 
 /** The bucket names by their old constant names, resolved from configuration on use. */

@@ -1,6 +1,8 @@
 // Storage fixtures on the real MinIO and Postgres: deps for the storage functions, a user to own files,
 // and the browser's side of an upload (a multipart/form-data POST to the presigned URL) done with fetch.
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { expect } from 'vitest';
 import { createUser } from '@/lib/auth';
 import { loadConfig } from '@/lib/config';
 import { getDatabase } from '@/lib/db';
@@ -30,10 +32,73 @@ export async function makeUser(deps: StorageDeps): Promise<string> {
   return user!.id;
 }
 
+/**
+ * The browser's side of a POST upload. Sent with node:http rather than fetch: a server may answer a
+ * refusal before it has read the body and close the connection (Garage does), and fetch then reports
+ * only the broken pipe.
+ */
 export async function postToStorage(url: string, fields: Record<string, string>, body: Buffer, contentType: string, filename = 'upload.bin') {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
   form.append('file', new Blob([new Uint8Array(body)], { type: contentType }), filename);
-  const response = await fetch(url, { method: 'POST', body: form });
-  return { status: response.status, body: await response.text() };
+  const encoded = new Response(form);
+  const payload = Buffer.from(await encoded.arrayBuffer());
+  return sendToStorage('POST', url, payload, { 'Content-Type': encoded.headers.get('content-type')! });
+}
+
+/** One request to the storage server whose answer is read even when the server closes early (see above). */
+export function sendToStorage(method: string, url: string, payload: Uint8Array, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; body: string }>((resolveSend, rejectSend) => {
+    // Expect: 100-continue lets a server refuse on the headers alone before any of the body is sent
+    const request = httpRequest(url, { method, headers: { ...headers, 'Content-Length': payload.length, Expect: '100-continue' } });
+    request.on('continue', () => request.end(payload));
+    let failure: Error | undefined;
+    let settled = false;
+    request.on('response', (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        settled = true;
+        resolveSend({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() });
+      });
+    });
+    request.on('error', (error) => {
+      failure = error;
+    });
+    request.on('close', () => {
+      // the answer may still be arriving after a broken pipe: give it a moment before calling it lost
+      setTimeout(() => settled || rejectSend(failure ?? new Error(`${method} ${url}: connection closed without an answer`)), 200);
+    });
+    request.flushHeaders();
+  });
+}
+
+type Refusal = 'too-large' | 'policy' | 'signature' | 'expired';
+
+/**
+ * How each storage server words a refusal. The status and code differ (MinIO answers 403 for a policy
+ * condition, Garage 400 InvalidRequest), the refusal does not: the tests assert both, per backend.
+ */
+const REFUSALS: Record<'minio' | 'garage', Record<Refusal, { status: number; body: RegExp }>> = {
+  minio: {
+    'too-large': { status: 400, body: /EntityTooLarge/ },
+    policy: { status: 403, body: /Policy Condition failed|AccessDenied/ },
+    signature: { status: 403, body: /SignatureDoesNotMatch/ },
+    expired: { status: 403, body: /AccessDenied|expired/i },
+  },
+  garage: {
+    'too-large': { status: 400, body: /File size does not match policy/ },
+    policy: { status: 400, body: /InvalidRequest/ },
+    signature: { status: 403, body: /Invalid signature/ },
+    expired: { status: 400, body: /Expiration date is in the past/ },
+  },
+};
+
+export function storageBackendName(): 'minio' | 'garage' {
+  return loadConfig(process.env).storage.backend;
+}
+
+export function expectRefused(response: { status: number; body: string }, refusal: Refusal) {
+  const expected = REFUSALS[storageBackendName()][refusal];
+  expect({ status: response.status, body: response.body }).toEqual({ status: expected.status, body: expect.stringMatching(expected.body) });
 }

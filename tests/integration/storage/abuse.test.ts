@@ -16,7 +16,7 @@ import {
   type PostUpload,
   type StorageDeps,
 } from '@/lib/storage';
-import { makeUser, postToStorage, storageDeps } from '../../support/storage';
+import { expectRefused, makeUser, postToStorage, sendToStorage, storageDeps } from '../../support/storage';
 
 let deps: StorageDeps;
 
@@ -64,7 +64,7 @@ describe('quota per user', () => {
 });
 
 describe('multipart parts the storage server enforces', () => {
-  it('MinIO refuses a part of any size but the one its URL was signed for', async () => {
+  it('the server refuses a part of any size but the one its URL was signed for', async () => {
     const owner = await makeUser(deps);
     const size = 70 * 1024 * 1024;
     const result = await requestUpload(deps, owner, { bucket: 'audio', filename: 'long.wav', contentType: 'audio/wav', size });
@@ -74,16 +74,14 @@ describe('multipart parts the storage server enforces', () => {
     const last = upload.parts.at(-1)!;
     expect(new URL(first.url).searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;host');
     // 5 MB more than the part may hold: refused by the server itself
-    const oversized = await fetch(first.url, { method: 'PUT', body: new Uint8Array(upload.partSize + 5 * 1024 * 1024) });
-    expect(oversized.status).toBe(403);
-    expect(await oversized.text()).toContain('SignatureDoesNotMatch');
-    expect((await fetch(first.url, { method: 'PUT', body: new Uint8Array(upload.partSize - 1) })).status).toBe(403);
-    expect((await fetch(first.url, { method: 'PUT', body: new Uint8Array(upload.partSize) })).status).toBe(200);
+    expectRefused(await sendToStorage('PUT', first.url, new Uint8Array(upload.partSize + 5 * 1024 * 1024)), 'signature');
+    expectRefused(await sendToStorage('PUT', first.url, new Uint8Array(upload.partSize - 1)), 'signature');
+    expect((await sendToStorage('PUT', first.url, new Uint8Array(upload.partSize))).status).toBe(200);
     // the last part is signed for what is left of the file, not a whole part
     const lastLength = partLength(size, upload.partSize, last.partNumber);
     expect(lastLength).toBe(size - (upload.parts.length - 1) * upload.partSize);
-    expect((await fetch(last.url, { method: 'PUT', body: new Uint8Array(upload.partSize) })).status).toBe(403);
-    expect((await fetch(last.url, { method: 'PUT', body: new Uint8Array(lastLength) })).status).toBe(200);
+    expectRefused(await sendToStorage('PUT', last.url, new Uint8Array(upload.partSize)), 'signature');
+    expect((await sendToStorage('PUT', last.url, new Uint8Array(lastLength))).status).toBe(200);
     expect(await abortUpload(deps, owner, result.uploadId)).toEqual({ ok: true });
   }, 60_000);
 });
