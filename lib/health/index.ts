@@ -11,7 +11,7 @@ import type { AppConfig } from '../config';
 import { getDatabase, pingDatabase } from '../db';
 import { oldestDueAgeSeconds, pingEmail } from '../email';
 import { pingRedis } from '../redis';
-import { bucketStatus, initializeBuckets, pingStorage } from '../storage';
+import { bucketStatus, initializeBuckets, lastGuaranteeReport, missingGuarantees, pingStorage, verifyStorageGuarantees, type GuaranteeReport } from '../storage';
 
 const CHECK_TIMEOUT_MS = 2_000;
 /** An email due this long and still not sent means the outbox is stuck (SES down, no worker running). */
@@ -25,6 +25,8 @@ export interface CheckResult {
   error?: string;
   /** email only: seconds the oldest due, unsent email has waited (0: none waits). */
   oldestDueSeconds?: number;
+  /** storage only: the server's guarantees as last checked (start-up, or this probe if start-up could not). */
+  guarantees?: GuaranteeReport;
 }
 
 export interface HealthReport {
@@ -110,18 +112,29 @@ async function emailCheck(config: AppConfig): Promise<CheckResult> {
   return oldestDueSeconds === undefined ? result : { ...result, oldestDueSeconds };
 }
 
+/** Storage answers, its buckets exist, and it keeps the guarantees the app relies on. */
+async function storageCheck(config: AppConfig): Promise<CheckResult> {
+  const result = await timed(true, config.storage.backend, async () => {
+    await pingStorage(config.storage);
+    // Buckets that were not made at start-up (storage was still down) are made now, or the check fails.
+    if (bucketStatus()?.ready !== true) {
+      const status = await initializeBuckets({ attempts: 1 });
+      if (!status.ready) throw new Error(`buckets not ready: ${status.error}`);
+    }
+    const report = lastGuaranteeReport() ?? (await verifyStorageGuarantees());
+    // Development may run on a stand-in that keeps none of them: reported, not failed (production
+    // refuses to start on such a server, so there it means the server changed under a running app).
+    if (!report.ok && config.isProduction) throw new Error(`guarantees missing: ${missingGuarantees(report).join('; ')}`);
+  });
+  const guarantees = lastGuaranteeReport();
+  return guarantees ? { ...result, guarantees } : result;
+}
+
 export async function checkHealth(config: AppConfig): Promise<HealthReport> {
   const maxAgeMs = config.healthCacheSeconds * 1000;
   const [redis, storage, database, email] = await Promise.all([
     cached('redis', maxAgeMs, () => redisCheck(config.redis)),
-    cached('storage', maxAgeMs, () => timed(true, 'minio', async () => {
-      await pingStorage(config.storage);
-      // Buckets that were not made at start-up (storage was still down) are made now, or the check fails.
-      if (bucketStatus()?.ready !== true) {
-        const status = await initializeBuckets({ attempts: 1 });
-        if (!status.ready) throw new Error(`buckets not ready: ${status.error}`);
-      }
-    })),
+    cached('storage', maxAgeMs, () => storageCheck(config)),
     cached('database', maxAgeMs, () => timed(true, config.database.kind, () => pingDatabase(config.database))),
     cached('email', maxAgeMs, () => emailCheck(config)),
   ]);

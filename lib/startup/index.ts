@@ -5,7 +5,7 @@
  */
 import { ConfigError, getConfig, type AppConfig } from '../config';
 import { migrateDatabase } from '../db';
-import { getStorageDeps, initializeBuckets, sweepStaleUploads, sweepUnclaimedObjects } from '../storage';
+import { getStorageDeps, initializeBuckets, missingGuarantees, storageBackend, sweepStaleUploads, sweepUnclaimedObjects, verifyStorageGuarantees } from '../storage';
 import { initServerErrorTracking } from '../observability/server';
 import { startEmailOutbox } from '../email';
 import { installPeerStamp } from '../rate-limit/peer-stamp';
@@ -18,7 +18,7 @@ export function describeServices(config: AppConfig): string[] {
       ? `database: Postgres at ${safeHost(config.database.url)}`
       : `database: embedded PGlite in ${config.database.dir} ${standIn}; set DATABASE_URL for Postgres`,
     describeRedis(config.redis),
-    `storage:  MinIO at ${config.storage.endPoint}:${config.storage.port}, browsers use ${config.storage.publicUrl}`,
+    `storage:  ${storageBackend(config.storage.backend).label} at ${config.storage.endPoint}:${config.storage.port}, browsers use ${config.storage.publicUrl}`,
     config.email.endpoint
       ? `email:    SES endpoint ${config.email.endpoint}`
       : `email:    AWS SES in ${config.email.region}`,
@@ -84,6 +84,31 @@ async function withRetries(what: string, work: () => Promise<void>): Promise<voi
   }
 }
 
+/**
+ * The storage server must refuse what the app's upload policies forbid: in production a server that
+ * does not (a fake, a misconfigured proxy) stops the start with the guarantee it breaks; in development
+ * it is a warning, since the zero-configuration stand-in cannot keep them.
+ */
+async function checkGuaranteesAtStart(config: AppConfig): Promise<void> {
+  const label = storageBackend(config.storage.backend).label;
+  try {
+    const report = await verifyStorageGuarantees();
+    const missing = missingGuarantees(report);
+    if (missing.length === 0) {
+      console.log(`[zigznote] storage:  ${label} keeps all ${report.guarantees.length} guarantees the app relies on`);
+      return;
+    }
+    const message = `the storage server (${label} at ${config.storage.endPoint}:${config.storage.port}) breaks guarantees the app relies on:\n${missing.map((line) => `  - ${line}`).join('\n')}`;
+    if (config.isProduction) {
+      console.error(`\n[zigznote] refusing to start: ${message}\n`);
+      process.exit(1);
+    }
+    console.warn(`[zigznote] WARNING: ${message}`);
+  } catch (error) {
+    console.error(`[zigznote] storage guarantees not checked (${error instanceof Error ? error.message : 'error'}); /api/health checks them again`);
+  }
+}
+
 export async function startServer(): Promise<void> {
   let config: AppConfig;
   try {
@@ -108,8 +133,12 @@ export async function startServer(): Promise<void> {
   if (config.sentryDsn) console.log('[zigznote] errors:   reported to the SENTRY_DSN endpoint (scrubbed)');
   await withRetries('database migrations', () => migrateDatabase(config.database));
   const buckets = await initializeBuckets();
-  if (buckets.ready) console.log(`[zigznote] buckets:  ${buckets.buckets.join(', ')}`);
-  else console.error(`[zigznote] buckets not ready (${buckets.error}); /api/health reports it and retries`);
+  if (buckets.ready) {
+    console.log(`[zigznote] buckets:  ${buckets.buckets.join(', ')}`);
+    await checkGuaranteesAtStart(config);
+  } else {
+    console.error(`[zigznote] buckets not ready (${buckets.error}); /api/health reports it and retries`);
+  }
   scheduleUploadSweeps();
   startEmailOutbox();
   console.log('[zigznote] email:    outbox worker started (queued emails are sent, and retried for up to a day)');

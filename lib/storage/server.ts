@@ -13,6 +13,7 @@ import { getStorageClients } from './clients';
 import { storageBackend } from './backends';
 import { putBucketCors } from './bucket-cors';
 import { createDownloadUrl } from './downloads';
+import { checkStorageGuarantees, type GuaranteeReport } from './guarantees';
 import { fileListTag, type StorageDeps } from './files';
 import { createPostUpload, type PostUpload } from './uploads';
 
@@ -46,6 +47,17 @@ export function initializeBuckets(options?: { attempts?: number }): Promise<Buck
     ...options,
     configureBrowserBucket: backend.cors === 'per-bucket' ? (bucket) => putBucketCors(config.storage, bucket, [config.appUrl]) : undefined,
     missingHint: backend.buckets.madeBy === 'init' ? backend.buckets.hint : undefined,
+  });
+}
+
+/** The start-up self-check of the configured server's guarantees (lib/storage/guarantees.ts). */
+export function verifyStorageGuarantees(): Promise<GuaranteeReport> {
+  const config = getConfig();
+  return checkStorageGuarantees({
+    client: clients().operations,
+    bucket: resolvedBuckets().audio,
+    appOrigin: new URL(config.appUrl).origin,
+    corsHint: storageBackend(config.storage.backend).corsHint,
   });
 }
 

@@ -1,11 +1,11 @@
 // Storage fixtures on the real MinIO and Postgres: deps for the storage functions, a user to own files,
 // and the browser's side of an upload (a multipart/form-data POST to the presigned URL) done with fetch.
 import { randomBytes } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
 import { expect } from 'vitest';
 import { createUser } from '@/lib/auth';
 import { loadConfig } from '@/lib/config';
 import { getDatabase } from '@/lib/db';
+import { sendToStorage } from '@/lib/storage/storage-http';
 import { bucketNames, createOperationsClient, createPartSigner, createSigningClient, ensureBuckets, type StorageDeps } from '@/lib/storage';
 
 export async function storageDeps(): Promise<StorageDeps> {
@@ -32,11 +32,7 @@ export async function makeUser(deps: StorageDeps): Promise<string> {
   return user!.id;
 }
 
-/**
- * The browser's side of a POST upload. Sent with node:http rather than fetch: a server may answer a
- * refusal before it has read the body and close the connection (Garage does), and fetch then reports
- * only the broken pipe.
- */
+/** The browser's side of a POST upload (see sendToStorage for why not fetch). */
 export async function postToStorage(url: string, fields: Record<string, string>, body: Buffer, contentType: string, filename = 'upload.bin') {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
@@ -46,32 +42,7 @@ export async function postToStorage(url: string, fields: Record<string, string>,
   return sendToStorage('POST', url, payload, { 'Content-Type': encoded.headers.get('content-type')! });
 }
 
-/** One request to the storage server whose answer is read even when the server closes early (see above). */
-export function sendToStorage(method: string, url: string, payload: Uint8Array, headers: Record<string, string> = {}) {
-  return new Promise<{ status: number; body: string }>((resolveSend, rejectSend) => {
-    // Expect: 100-continue lets a server refuse on the headers alone before any of the body is sent
-    const request = httpRequest(url, { method, headers: { ...headers, 'Content-Length': payload.length, Expect: '100-continue' } });
-    request.on('continue', () => request.end(payload));
-    let failure: Error | undefined;
-    let settled = false;
-    request.on('response', (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        settled = true;
-        resolveSend({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() });
-      });
-    });
-    request.on('error', (error) => {
-      failure = error;
-    });
-    request.on('close', () => {
-      // the answer may still be arriving after a broken pipe: give it a moment before calling it lost
-      setTimeout(() => settled || rejectSend(failure ?? new Error(`${method} ${url}: connection closed without an answer`)), 200);
-    });
-    request.flushHeaders();
-  });
-}
+export { sendToStorage };
 
 type Refusal = 'too-large' | 'policy' | 'signature' | 'expired';
 
