@@ -18,13 +18,17 @@ const servers = {
   node: { port: 3100, cwd: '.' },
   edge: { port: 3200, cwd: edgeApp },
 } as const;
+// The file journeys once more with the app on Garage (the Node build, STORAGE_BACKEND=garage).
+const withGarage = (process.env.E2E_GARAGE ?? (process.env.GARAGE_S3_PORT ? '1' : '0')) === '1';
+if (withGarage && !process.env.GARAGE_S3_PORT) throw new Error('E2E_GARAGE=1 needs Garage: `scripts/services up garage` and its env');
+const garage = { port: 3150, storageUrl: `http://127.0.0.1:${process.env.GARAGE_S3_PORT}` };
 const bridgeSecret = randomBytes(32).toString('hex');
 // Set once in the runner's environment, which its workers inherit: tests read the same token.
 process.env.ZZ_E2E_HEALTH_TOKEN ??= randomBytes(24).toString('hex');
 export const HEALTH_TOKEN = process.env.ZZ_E2E_HEALTH_TOKEN;
 export const SNS_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:zigznote-e2e-ses';
 
-export default defineConfig({
+export default defineConfig<{ storageOrigin: string }>({
   testDir: 'e2e',
   globalSetup: './e2e/global-setup.ts',
   timeout: 60_000,
@@ -57,6 +61,9 @@ export default defineConfig({
       testIgnore: ['deploy.spec.ts', 'faults.spec.ts', 'limits.spec.ts', 'dev-command.spec.ts', 'balanced.spec.ts'],
       use: { browserName: 'chromium' as const, baseURL: `http://127.0.0.1:${servers[mode as keyof typeof servers].port}` },
     })),
+    ...(withGarage
+      ? [{ name: 'garage', testMatch: 'files.spec.ts', use: { browserName: 'chromium' as const, baseURL: `http://127.0.0.1:${garage.port}`, storageOrigin: garage.storageUrl } }]
+      : []),
     // The standalone output as the Docker image runs it, and error tracking: once, not per middleware mode.
     { name: 'deploy', testMatch: ['deploy.spec.ts', 'faults.spec.ts', 'limits.spec.ts'], use: { browserName: 'chromium' as const, baseURL: `http://127.0.0.1:${servers.node.port}` } },
     // Two standalone instances behind nginx (the compose file's config), sharing Redis, Postgres, MinIO.
@@ -64,8 +71,7 @@ export default defineConfig({
     // `npm run dev` with no configuration: the development stand-ins, as a newcomer meets them.
     ...(withDevCommand ? [{ name: 'dev', testMatch: 'dev-command.spec.ts', use: { browserName: 'chromium' as const, baseURL: devUrl } }] : []),
   ],
-  webServer: [...modes.map((mode) => {
-    const { port, cwd } = servers[mode as keyof typeof servers];
+  webServer: [...[...modes.map((mode) => ({ ...servers[mode as keyof typeof servers], storage: {} })), ...(withGarage ? [{ port: garage.port, cwd: '.', storage: garageStorage() }] : [])].map(({ port, cwd, storage }) => {
     const appUrl = `http://127.0.0.1:${port}`;
     return {
       command: `node_modules/.bin/next start -H 127.0.0.1 -p ${port}`,
@@ -89,6 +95,7 @@ export default defineConfig({
         // defaults; the per-account failure limit is lowered from 20 to 4 so one browser can lock an
         // account before its per-address limit stops it.
         RATE_LIMITS: 'register=500/1h,register-global=5000/1h,login-ip=500/15m,password-reset=500/1h,reset-password=500/15m,login-account=4/1h',
+        ...storage,
       },
     };
   }),
@@ -130,3 +137,16 @@ export default defineConfig({
     : []),
   ],
 });
+
+/** The app's storage variables pointed at the Garage that `npm test` started. */
+function garageStorage(): Record<string, string> {
+  return {
+    STORAGE_BACKEND: 'garage',
+    MINIO_ENDPOINT: '127.0.0.1',
+    MINIO_PORT: process.env.GARAGE_S3_PORT!,
+    MINIO_ACCESS_KEY: process.env.GARAGE_ACCESS_KEY!,
+    MINIO_SECRET_KEY: process.env.GARAGE_SECRET_KEY!,
+    MINIO_PUBLIC_URL: garage.storageUrl,
+    MINIO_REGION: '',
+  };
+}

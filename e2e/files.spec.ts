@@ -1,12 +1,15 @@
-import { expect, test, type Request } from '@playwright/test';
+import { expect, test as base, type Request } from '@playwright/test';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { verifiedUser } from './support/accounts';
 
-const storageOrigin = new URL(process.env.MINIO_PUBLIC_URL!).origin;
+// The storage server the project's app uploads to: MinIO for node and edge, Garage for the garage project.
+const test = base.extend<{ storageOrigin: string }>({
+  storageOrigin: [new URL(process.env.MINIO_PUBLIC_URL!).origin, { option: true }],
+});
 
 test.describe('files', () => {
-  test('a signed-in user uploads straight to MinIO with progress, sees the file, and downloads it byte for byte', async ({ page, baseURL }) => {
+  test('a signed-in user uploads straight to storage with progress, sees the file, and downloads it byte for byte', async ({ page, baseURL, storageOrigin }) => {
     await verifiedUser(page);
     await page.goto('/files');
     await expect(page.getByRole('heading', { name: 'Your files', level: 1 })).toBeVisible();
@@ -77,7 +80,7 @@ test.describe('files', () => {
 });
 
 test.describe('large files', () => {
-  test('a file over 64 MB goes to MinIO in parts from the browser and completes', async ({ page }) => {
+  test('a file over 64 MB goes to storage in parts from the browser and completes', async ({ page, storageOrigin }) => {
     test.setTimeout(180_000);
     await verifiedUser(page);
     await page.goto('/files');
@@ -114,7 +117,7 @@ test.describe('large files', () => {
     await expect(page.getByRole('cell', { name: 'slow.mp3', exact: true })).toHaveCount(1);
   });
 
-  test('a 200 MB upload cut by a reload at about 40 % resumes: only the missing parts are sent again, and the file is whole', async ({ page }) => {
+  test('a 200 MB upload cut by a reload at about 40 % resumes: only the missing parts are sent again, and the file is whole', async ({ page, storageOrigin }) => {
     test.setTimeout(240_000);
     await verifiedUser(page);
     await page.goto('/files');
@@ -149,7 +152,7 @@ test.describe('large files', () => {
     expect(createHash('sha256').update(downloaded).digest('hex')).toBe(createHash('sha256').update(content).digest('hex'));
   });
 
-  test('a part the network drops is retried on its own, not the whole upload', async ({ page }) => {
+  test('a part the network drops is retried on its own, not the whole upload', async ({ page, storageOrigin }) => {
     test.setTimeout(180_000);
     await verifiedUser(page);
     await page.goto('/files');

@@ -8,7 +8,7 @@ cd "$ROOT"
 export NEXT_TELEMETRY_DISABLED=1
 # Whatever the calling shell says: every project runs (a leftover E2E_MODES=node or E2E_DEV=0 must not drop
 # the edge or dev project), and .only fails the run (vitest and Playwright both refuse it under CI).
-export CI=1 E2E_MODES=node,edge E2E_DEV=1
+export CI=1 E2E_MODES=node,edge E2E_DEV=1 E2E_GARAGE=1
 # One key for the build and every production server the tests start, as a deployment shares one.
 export NEXT_SERVER_ACTIONS_ENCRYPTION_KEY="${NEXT_SERVER_ACTIONS_ENCRYPTION_KEY:-$(openssl rand -base64 32)}"
 began=$SECONDS

@@ -10,8 +10,10 @@ const secrets = {
   REDIS_PASSWORD: 'r',
   MINIO_ROOT_USER: 'root',
   MINIO_ROOT_PASSWORD: 'root-password',
-  MINIO_APP_ACCESS_KEY: 'zigznote-app',
-  MINIO_APP_SECRET_KEY: 'app-secret-key',
+  STORAGE_APP_ACCESS_KEY: 'GK0123456789abcdef01234567',
+  STORAGE_APP_SECRET_KEY: '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+  GARAGE_RPC_SECRET: 'fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210',
+  GARAGE_ADMIN_TOKEN: 'garage-admin-token',
   MINIO_BACKUP_ACCESS_KEY: 'zigznote-backups',
   MINIO_BACKUP_SECRET_KEY: 'backup-secret-key',
   NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
@@ -28,9 +30,24 @@ function compose(args: string[], env: Record<string, string>) {
 
 describe('docker-compose config', () => {
   it('accepts the production file, GlitchTip profile included, when every secret is set', () => {
-    const result = compose(['-f', 'docker-compose.yml', '--profile', 'glitchtip', 'config', '-q'], secrets);
+    const result = compose(['-f', 'docker-compose.yml', '--profile', 'minio', '--profile', 'glitchtip', 'config', '-q'], secrets);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
+  });
+
+  it("refuses the garage profile without Garage's secrets, naming them", () => {
+    const { GARAGE_RPC_SECRET: _missing, ...rest } = secrets;
+    const result = compose(['-f', 'docker-compose.yml', '--profile', 'garage', 'config', '-q'], rest);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('set GARAGE_RPC_SECRET');
+  });
+
+  it('points the app at Garage when told to', () => {
+    const result = compose(['-f', 'docker-compose.yml', '--profile', 'garage', 'config'], { ...secrets, STORAGE_BACKEND: 'garage', STORAGE_HOST: 'garage', STORAGE_PORT: '3900' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/STORAGE_BACKEND: garage/);
+    expect(result.stdout).toMatch(/MINIO_ENDPOINT: garage/);
+    expect(result.stdout).toMatch(/MINIO_PORT: '3900'/);
   });
 
   it('refuses the production file when a secret is missing, naming it', () => {

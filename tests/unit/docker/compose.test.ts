@@ -76,14 +76,30 @@ describe('production compose file', () => {
     }
   });
 
-  it('starts the app only after its dependencies are healthy and its MinIO key exists', () => {
+  it('starts the app after Postgres and Redis are healthy; storage belongs to a profile, whose init step makes its key', () => {
     expect(production.services.app!.depends_on).toEqual({
       postgres: { condition: 'service_healthy' },
       redis: { condition: 'service_healthy' },
-      minio: { condition: 'service_healthy' },
-      'minio-init': { condition: 'service_completed_successfully' },
     });
     expect(text(production.services['minio-init']!.volumes)).toContain('./minio-init.sh:/minio-init.sh:ro');
+    expect(text(production.services['garage-init']!.volumes)).toContain('./garage-init.mjs:/garage-init.mjs:ro');
+    for (const [service, profile] of [['minio', 'minio'], ['minio-init', 'minio'], ['garage', 'garage'], ['garage-init', 'garage']] as const) {
+      expect(production.services[service]!.profiles, service).toEqual([profile]);
+    }
+    expect(production.services['garage-init']!.depends_on).toEqual({ garage: { condition: 'service_healthy' } });
+    expect(production.services.app!.environment!.STORAGE_BACKEND).toBe('${STORAGE_BACKEND:-minio}');
+  });
+
+  it('hardens Garage: read-only root, no capabilities, no privilege gain, secrets from the environment', () => {
+    const garage = production.services.garage as Service & { read_only?: boolean; cap_drop?: string[]; security_opt?: string[] };
+    expect(garage.read_only).toBe(true);
+    expect(garage.cap_drop).toEqual(['ALL']);
+    expect(garage.security_opt).toEqual(['no-new-privileges:true']);
+    expect(text(garage.volumes)).toContain('./garage/garage.toml:/etc/garage.toml:ro');
+    expect(readFileSync('docker/garage/garage.toml', 'utf8')).not.toMatch(/rpc_secret|admin_token/);
+    const check = text(garage.healthcheck!.test);
+    expect(check).not.toMatch(/curl|wget/);
+    expect(check).toContain('/health');
   });
 
   it('runs two app replicas of one image behind the balancer, which alone is published', () => {
@@ -111,7 +127,9 @@ describe('production compose file', () => {
       'POSTGRES_PASSWORD',
       'REDIS_PASSWORD',
       'MINIO_ROOT_PASSWORD',
-      'MINIO_APP_SECRET_KEY',
+      'STORAGE_APP_SECRET_KEY',
+      'GARAGE_RPC_SECRET',
+      'GARAGE_ADMIN_TOKEN',
       'MINIO_BACKUP_SECRET_KEY',
       'NEXT_SERVER_ACTIONS_ENCRYPTION_KEY',
       'GLITCHTIP_SECRET_KEY',
@@ -148,6 +166,15 @@ describe('images', () => {
     expect(runtime).toMatch(/^USER zigznote$/m);
     expect(runtime).toMatch(/HEALTHCHECK[\s\S]*\/api\/health/);
     expect(runtime).toContain('CMD ["node", "server.js"]');
+  });
+
+  it('builds Garage from the same crates.io version as the test scripts', () => {
+    const services = readFileSync('scripts/services', 'utf8');
+    const garageDockerfile = readFileSync('docker/garage.Dockerfile', 'utf8');
+    const testVersion = /GARAGE_VERSION="\$\{ZZ_GARAGE_VERSION:-([^}]+)\}"/.exec(services)![1];
+    expect(/ARG GARAGE_VERSION=(\S+)/.exec(garageDockerfile)![1]).toBe(testVersion);
+    expect(garageDockerfile).toContain('cargo install --locked garage');
+    expect(garageDockerfile).toMatch(/^USER garage$/m);
   });
 
   it('builds MinIO and mc from the same pinned sources as the test scripts', () => {
