@@ -1,6 +1,7 @@
-// Storage benchmark: bytes the app server receives for one 50 MB upload (through a counting TCP proxy in
-// front of `next start`), and upload throughput through the presigned POST over the same bytes put with
-// the minio client directly, measured alternately in one run.
+// Storage benchmark, for MinIO and Garage side by side (Garage when `scripts/services up garage` runs):
+// bytes the app server receives for one 50 MB upload (through a counting TCP proxy in front of
+// `next start`), upload throughput through the presigned POST over the same bytes put with the minio
+// client directly (measured alternately), and the bytes a resumed 200 MB upload sends again.
 import { randomBytes } from 'node:crypto';
 import { createConnection, createServer } from 'node:net';
 import { createSession, createUser, sessionCookieName } from '../lib/auth';
@@ -27,15 +28,58 @@ async function countingProxy(targetPort: number) {
   return { url: `http://127.0.0.1:${port}`, received: () => received, reset: () => (received = 0), close: () => server.close() };
 }
 
+/** The app's storage variables for a backend: MinIO as `npm run bench` started it, or its Garage. */
+function storageEnv(backend: 'minio' | 'garage'): Record<string, string> {
+  if (backend === 'minio') return {};
+  const port = process.env.GARAGE_S3_PORT!;
+  return {
+    STORAGE_BACKEND: 'garage',
+    MINIO_ENDPOINT: '127.0.0.1',
+    MINIO_PORT: port,
+    MINIO_ACCESS_KEY: process.env.GARAGE_ACCESS_KEY!,
+    MINIO_SECRET_KEY: process.env.GARAGE_SECRET_KEY!,
+    MINIO_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    MINIO_REGION: '',
+  };
+}
+
+interface Measured {
+  appBytes: number;
+  resent: number;
+  stoppedAt: number;
+  postMbps: number;
+  putMbps: number;
+}
+
 async function main() {
-  const config = loadConfig(process.env);
+  const backends: Array<'minio' | 'garage'> = process.env.GARAGE_S3_PORT ? ['minio', 'garage'] : ['minio'];
+  const results: Measured[] = [];
+  let port = 3330;
+  for (const backend of backends) results.push(await measure(storageEnv(backend), port++));
+  const labels = backends.map((b) => (b === 'minio' ? 'MinIO' : 'Garage'));
+  printTable(
+    'Storage, per backend (measured in this run)',
+    [
+      ['bytes the app server received for one 50 MB upload', ...results.map((r) => `${r.appBytes} B`), '< 8 KB'],
+      ['bytes re-sent after a reload at 40 % of a 200 MB upload, / file size', ...results.map((r) => `${r.resent.toFixed(2)} (stopped at ${r.stoppedAt.toFixed(2)})`), '< 0.65'],
+      ['presigned POST throughput', ...results.map((r) => `${r.postMbps.toFixed(0)} MB/s`), '-'],
+      ['upload throughput: presigned POST / minio-js putObject', ...results.map((r) => (r.postMbps / r.putMbps).toFixed(2)), '≥ 0.9'],
+    ],
+    ['measure', ...labels, 'goal'],
+  );
+  await closeRedis();
+  await closeDatabase();
+}
+
+async function measure(env: Record<string, string>, appPort: number): Promise<Measured> {
+  const config = loadConfig({ ...process.env, ...env });
   const db = await getDatabase(config.database);
-  const user = await createUser(db, { email: `bench.${Date.now()}@zigznote.test`, name: 'Bench', passwordHash: 'scrypt$unused' });
+  const user = await createUser(db, { email: `bench.${Date.now()}.${appPort}@zigznote.test`, name: 'Bench', passwordHash: 'scrypt$unused' });
   const { token } = (await createSession(getKeyValue(config.redis), user!.id))!;
   const cookie = `${sessionCookieName(true)}=${token}`;
 
-  const app = await startNextServer('.', 3330, { RATE_LIMITS: 'api=100000/1m' });
-  const proxy = await countingProxy(3330);
+  const app = await startNextServer('.', appPort, { RATE_LIMITS: 'api=100000/1m', ...env });
+  const proxy = await countingProxy(appPort);
   const body = randomBytes(SIZE);
   const post = (path: string, json: unknown) =>
     fetch(`${proxy.url}${path}`, { method: 'POST', headers: { Cookie: cookie, 'Content-Type': 'application/json' }, body: JSON.stringify(json) });
@@ -80,7 +124,7 @@ async function main() {
       }
     }
   }
-  const mbps = (seconds: number) => ((4 * SIZE) / seconds / (1024 * 1024)).toFixed(0);
+  const mbps = (seconds: number) => (4 * SIZE) / seconds / (1024 * 1024);
 
   // resume: a 200 MB multipart upload stopped once 40 % of its bytes are stored, then resumed as the
   // browser does after a reload (the server lists the parts storage holds; only the others are sent)
@@ -119,16 +163,9 @@ async function main() {
   const done = await post(`/api/uploads/${multipart.uploadId}/complete`, { parts: finished.map(({ partNumber, etag }) => ({ partNumber, etag })) });
   if (!done.ok) throw new Error(`resumed upload: complete answered ${done.status}`);
 
-  printTable('Storage (measured in this run)', [
-    ['bytes the app server received for one 50 MB upload', `${appBytes} B`, '< 8 KB'],
-    ['bytes re-sent after a reload at 40 % of a 200 MB upload, / file size', `${(resentBytes / big.length).toFixed(2)} (stopped at ${(storedBeforeReload / big.length).toFixed(2)})`, '< 0.65'],
-    ['upload throughput: presigned POST / minio putObject', `${(putSeconds / postSeconds).toFixed(2)} (${mbps(postSeconds)} / ${mbps(putSeconds)} MB/s)`, '≥ 0.9'],
-  ]);
-
   proxy.close();
   await app.stop();
-  await closeRedis();
-  await closeDatabase();
+  return { appBytes, resent: resentBytes / big.length, stoppedAt: storedBeforeReload / big.length, postMbps: mbps(postSeconds), putMbps: mbps(putSeconds) };
 }
 
 main().catch((error) => {

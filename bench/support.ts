@@ -7,11 +7,11 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-export function printTable(title: string, rows: Array<[string, string, string]>) {
-  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length), ['measure', 'value', 'goal'][i]!.length));
+export function printTable(title: string, rows: string[][], headers: string[] = ['measure', 'value', 'goal']) {
+  const widths = headers.map((header, i) => Math.max(...rows.map((r) => (r[i] ?? '').length), header.length));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   console.log(`\n${title}\n`);
-  console.log(line(['measure', 'value', 'goal']));
+  console.log(line(headers));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const row of rows) console.log(line(row));
 }

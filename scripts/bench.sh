@@ -7,8 +7,8 @@ cd "$ROOT"
 export NEXT_TELEMETRY_DISABLED=1
 export NEXT_SERVER_ACTIONS_ENCRYPTION_KEY="${NEXT_SERVER_ACTIONS_ENCRYPTION_KEY:-$(openssl rand -base64 32)}"
 bash scripts/ensure-deps.sh
-scripts/services install
-started_services=$(scripts/services up)
+scripts/services install --with-garage
+started_services=$(scripts/services up redis minio postgres ses garage)
 # shellcheck disable=SC2086
 trap '[ -z "$started_services" ] || scripts/services down $started_services' EXIT
 set -a

@@ -76,7 +76,7 @@ admin_token = "${adminToken}"
     { mode: 0o600 },
   );
   // Garage's own variables (GARAGE_ADMIN_TOKEN, …) would override the file: the test's services env has some.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('GARAGE_')));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('GARAGE_'))) as NodeJS.ProcessEnv;
   const child = spawn(garageBin!, ['-c', config, 'server'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const node: Node = { s3, rpc, admin: adminPort, process: child, log: [] };
   child.stdout!.on('data', (d) => node.log.push(String(d)));
