@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = process.argv[2];
-const EXPECTED = ['unit', 'integration', 'node', 'edge', 'deploy', 'balanced', 'dev'];
+const EXPECTED = ['unit', 'integration', 'integration-garage', 'node', 'edge', 'garage', 'deploy', 'balanced', 'dev'];
 const counts = new Map(EXPECTED.map((name) => [name, { passed: 0, failed: 0, skipped: 0 }]));
 const count = (name, outcome) => {
   if (!counts.has(name)) counts.set(name, { passed: 0, failed: 0, skipped: 0 });
@@ -14,15 +14,23 @@ const count = (name, outcome) => {
 };
 const problems = [];
 
-const vitestFile = join(dir, 'vitest.json');
-if (existsSync(vitestFile)) {
-  const report = JSON.parse(readFileSync(vitestFile, 'utf8'));
-  for (const file of report.testResults) {
-    const suite = file.name.includes('/tests/integration/') ? 'integration' : 'unit';
-    if (file.assertionResults.length === 0 && file.status === 'failed') count(suite, 'failed');
-    for (const test of file.assertionResults) count(suite, test.status === 'passed' ? 'passed' : test.status === 'failed' ? 'failed' : 'skipped');
+// vitest's JSON names no project: each run writes its own report (the Garage one re-runs the storage files).
+for (const [file, suiteOf] of [
+  ['vitest.json', (name) => (name.includes('/tests/integration/') ? 'integration' : 'unit')],
+  ['vitest-garage.json', () => 'integration-garage'],
+]) {
+  const path = join(dir, file);
+  if (!existsSync(path)) {
+    problems.push(`no ${file} report`);
+    continue;
   }
-} else problems.push('no vitest report');
+  const report = JSON.parse(readFileSync(path, 'utf8'));
+  for (const result of report.testResults) {
+    const suite = suiteOf(result.name);
+    if (result.assertionResults.length === 0 && result.status === 'failed') count(suite, 'failed');
+    for (const test of result.assertionResults) count(suite, test.status === 'passed' ? 'passed' : test.status === 'failed' ? 'failed' : 'skipped');
+  }
+}
 
 const playwrightFile = join(dir, 'playwright.json');
 if (existsSync(playwrightFile)) {
@@ -43,7 +51,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 for (const [name, c] of counts) {
-  console.log(`  ${name.padEnd(12)} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+  console.log(`  ${name.padEnd(18)} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
   if (c.passed + c.failed + c.skipped === 0) problems.push(`${name} ran no test`);
   passed += c.passed;
   failed += c.failed;

@@ -42,7 +42,10 @@ phase "types (tsc --noEmit)"
 node_modules/.bin/tsc --noEmit || status=1
 
 phase "unit and integration tests (vitest)"
-node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json" || status=1
+node_modules/.bin/vitest run --project unit --project integration --reporter=default --reporter=json --outputFile.json="$results/vitest.json" || status=1
+
+phase "the storage suites on Garage (vitest)"
+node_modules/.bin/vitest run --project integration-garage --reporter=default --reporter=json --outputFile.json="$results/vitest-garage.json" || status=1
 
 phase "production builds (Node middleware, then the Edge variant)"
 if node_modules/.bin/next build > "$results/build.log" 2>&1 \
