@@ -5,6 +5,7 @@
  */
 export { RateLimiter, type RateLimitDecision, type RateLimitRequest, type LimiterHealth, type DecisionSource } from './limiter';
 export { MemoryStore } from './store-memory';
+export { LeasingStore } from './store-leasing';
 export { DEFAULT_POLICIES, ROUTE_GROUPS, resolvePolicies, type Policy, type RouteGroup, type LimitRule } from './policies';
 export { rateLimitHeaders, retryAfterSeconds, describeWait } from './headers';
 export { PEER_HEADER, normalizeIp, parseTrustedProxies, resolveClientIp, type TrustedProxies } from './client-ip';

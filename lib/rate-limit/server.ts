@@ -13,6 +13,9 @@ import { RateLimiter, type RateLimitDecision } from './limiter';
 import type { MiddlewareCheck } from './middleware-handler';
 import { MemoryStore } from './store-memory';
 import { RedisStore } from './store-redis';
+import { LeasingStore } from './store-leasing';
+
+const COUNTER_LEASE = 10;
 
 const state = processState('rate-limit', () => ({
   limiter: undefined as RateLimiter | undefined,
@@ -23,7 +26,8 @@ const state = processState('rate-limit', () => ({
 export function getRateLimiter(): RateLimiter {
   if (!state.limiter) {
     const config = getConfig();
-    const store = config.redis.kind === 'memory' ? new MemoryStore() : new RedisStore(getRedis(config.redis));
+    // Up to 10 api hits per Redis round trip for a busy client (store-leasing.ts); exact near the limit.
+    const store = config.redis.kind === 'memory' ? new MemoryStore() : new LeasingStore(new RedisStore(getRedis(config.redis)), COUNTER_LEASE);
     state.limiter = new RateLimiter({
       store,
       overrides: config.rateLimitOverrides,

@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisStore, slotKey } from '@/lib/rate-limit/store-redis';
+import { LeasingStore } from '@/lib/rate-limit/store-leasing';
 import { freePort, startRedisServer } from '../../support/redis-server';
 import { counterLimit, logLimit, storeContract, uniqueKey } from '../../support/store-contract';
 
@@ -65,6 +66,33 @@ describe('Redis store: every hit counted, no refused hit kept', () => {
     expect(await connections[0]!.zcard(slotKey('burst', log.key))).toBe(5);
     const counted = await stores[0]!.check([{ ...counter, cost: 0 }], 'burst');
     expect(counted.limits[0]!.remaining).toBe(2);
+  });
+});
+
+describe('Redis store: counter leases across processes', () => {
+  it('admit exactly the limit from three processes together, and cost Redis one check per lease', async () => {
+    const leasing = connections.slice(0, 3).map((connection) => new LeasingStore(new RedisStore(connection), 10));
+    const spec = counterLimit(uniqueKey('leased'), 100, 3_600_000, 'api');
+    // an hour-long window, begun well before: a window boundary inside the test would weight the counts
+    let allowed = 0;
+    for (let i = 0; i < 300; i++) if ((await leasing[i % 3]!.check([spec], 'leases')).allowed) allowed += 1;
+    expect(allowed).toBeLessThanOrEqual(100);
+    expect(allowed).toBeGreaterThanOrEqual(100 - 3 * 9);
+
+    const own = await startRedisServer(await freePort());
+    const client = new Redis(`redis://127.0.0.1:${own.port}`);
+    try {
+      const busy = new LeasingStore(new RedisStore(client), 10);
+      const high = counterLimit(uniqueKey('busy'), 1_000_000, 3_600_000, 'api');
+      await busy.check([high], 'busy');
+      const before = await commandCalls(client);
+      for (let i = 0; i < 1_000; i++) expect((await busy.check([high], 'busy')).allowed).toBe(true);
+      const after = await commandCalls(client);
+      expect((after.get('exec') ?? 0) - (before.get('exec') ?? 0)).toBeLessThanOrEqual(101);
+    } finally {
+      await client.quit();
+      await own.stop();
+    }
   });
 });
 

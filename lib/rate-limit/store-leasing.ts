@@ -1,0 +1,90 @@
+/**
+ * Counter leases: a process takes several hits of a sliding-window counter from the store in one check
+ * and hands them out itself, so a busy client costs Redis one round trip per lease instead of one per
+ * request. Every leased hit is counted in the store when it is taken, so no instance admits more than the
+ * limit. A lease is a tenth of what is left (at most `maxLease` hits), so near the limit leases are single
+ * hits and the limit is exact; hits leased and not used before their window ends are lost, which can only
+ * refuse early, never admit more. Only checks of one counter limit lease (the `api` group); every other
+ * check goes to the store unchanged. Edge-safe.
+ */
+import type { CheckOutcome, LimitSpec, RateLimitStore } from './types';
+
+interface Lease {
+  /** The fixed window the leased hits were counted in. */
+  window: number;
+  unused: number;
+  /** What the store said was left once every leased hit is used. */
+  remainingAfter: number;
+  resetAt: number;
+}
+
+export class LeasingStore implements RateLimitStore {
+  private readonly leases = new Map<string, Lease>();
+
+  constructor(
+    private readonly inner: RateLimitStore,
+    private readonly maxLease = 10,
+    private readonly now: () => number = () => performance.timeOrigin + performance.now(),
+    private readonly maxKeys = 10_000,
+  ) {}
+
+  async check(specs: LimitSpec[], hashTag: string): Promise<CheckOutcome> {
+    const spec = specs[0];
+    if (!spec || specs.length !== 1 || spec.algorithm !== 'sliding-counter' || this.maxLease <= 1) {
+      return this.inner.check(specs, hashTag);
+    }
+    const now = this.now();
+    const window = Math.floor(now / spec.windowMs);
+    const id = leaseId(spec, hashTag);
+    const lease = this.leases.get(id);
+    const current = lease && lease.window === window ? lease : undefined;
+    if (spec.cost === 0) {
+      // a look: what the store has left, and what this process holds unused
+      const outcome = await this.inner.check(specs, hashTag);
+      if (!current || current.unused === 0) return outcome;
+      const state = outcome.limits[0]!;
+      return { allowed: true, limits: [{ ...state, remaining: state.remaining + current.unused }] };
+    }
+    if (current && current.unused >= spec.cost) {
+      current.unused -= spec.cost;
+      return { allowed: true, limits: [{ name: spec.name, limit: spec.limit, windowMs: spec.windowMs, remaining: current.remainingAfter + current.unused, resetMs: Math.max(current.resetAt - now, 0) }] };
+    }
+    let hits = current ? Math.max(1, Math.min(this.maxLease, Math.floor(current.remainingAfter / (10 * spec.cost)))) : 1;
+    let outcome = await this.inner.check([{ ...spec, cost: spec.cost * hits }], hashTag);
+    if (!outcome.allowed && hits > 1) {
+      // others took what this process thought was left: ask for this request's hit alone
+      hits = 1;
+      outcome = await this.inner.check(specs, hashTag);
+    }
+    if (!outcome.allowed) {
+      this.leases.delete(id);
+      return outcome;
+    }
+    const state = outcome.limits[0]!;
+    const unused = spec.cost * (hits - 1);
+    this.leases.delete(id);
+    this.leases.set(id, { window, unused, remainingAfter: state.remaining, resetAt: now + state.resetMs });
+    if (this.leases.size > this.maxKeys) this.leases.delete(this.leases.keys().next().value!);
+    return { allowed: true, limits: [{ ...state, remaining: state.remaining + unused }] };
+  }
+
+  /** A refunded hit of a leased counter goes back into the lease, where this process uses it again. */
+  async refund(specs: LimitSpec[], hashTag: string): Promise<void> {
+    const spec = specs[0];
+    const lease = spec && specs.length === 1 ? this.leases.get(leaseId(spec, hashTag)) : undefined;
+    if (spec && lease && lease.window === Math.floor(this.now() / spec.windowMs)) {
+      lease.unused += spec.cost;
+      return;
+    }
+    await this.inner.refund(specs, hashTag);
+  }
+
+  async clear(specs: LimitSpec[], hashTag: string): Promise<void> {
+    for (const spec of specs) this.leases.delete(leaseId(spec, hashTag));
+    await this.inner.clear(specs, hashTag);
+  }
+}
+
+function leaseId(spec: LimitSpec, hashTag: string): string {
+  return `${hashTag}|${spec.key}|${spec.limit}|${spec.windowMs}`;
+}

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { LeasingStore, MemoryStore, type CheckOutcome, type LimitSpec, type RateLimitStore } from '@/lib/rate-limit';
+
+/** The shared store (Redis in production), counting the checks that reach it. */
+class CountingStore implements RateLimitStore {
+  checks = 0;
+  constructor(readonly inner: MemoryStore) {}
+  check(specs: LimitSpec[], tag: string): Promise<CheckOutcome> {
+    this.checks += 1;
+    return this.inner.check(specs);
+  }
+  refund(specs: LimitSpec[]) {
+    return this.inner.refund(specs);
+  }
+  clear(specs: LimitSpec[]) {
+    return this.inner.clear(specs);
+  }
+}
+
+// One fixed instant inside a window: no window boundary cuts a test.
+const clock = () => 1_800_000_000_000 + 1_000;
+const api = (limit: number, cost = 1): LimitSpec => ({ name: 'api', key: 'v1:api:ip:192.0.2.1', limit, windowMs: 60_000, algorithm: 'sliding-counter', cost });
+
+function setup(instances = 1) {
+  const shared = new CountingStore(new MemoryStore(clock));
+  const stores = Array.from({ length: instances }, () => new LeasingStore(shared, 10, clock));
+  return { shared, stores };
+}
+
+describe('counter leases', () => {
+  it('answer a busy client from the lease: exact remaining, a fraction of the store checks, nothing past the limit', async () => {
+    const { shared, stores } = setup();
+    const seen: number[] = [];
+    let allowed = 0;
+    let checksForAllowed = 0;
+    for (let i = 0; i < 130; i++) {
+      const outcome = await stores[0]!.check([api(100)], 'tag');
+      if (outcome.allowed) allowed += 1;
+      if (i === 99) checksForAllowed = shared.checks;
+      seen.push(outcome.limits[0]!.remaining);
+    }
+    expect(allowed).toBe(100);
+    expect(seen.slice(0, 100)).toEqual(Array.from({ length: 100 }, (_, i) => 99 - i));
+    expect(seen.slice(100)).toEqual(Array(30).fill(0));
+    // leases of a tenth of what is left: 9 hits at first, single hits for the last ten
+    expect(checksForAllowed).toBe(37);
+    // a busy client under a high limit: one store check per 10 requests
+    const high = setup();
+    for (let i = 0; i < 1_000; i++) await high.stores[0]!.check([api(1_000_000)], 'tag');
+    expect(high.shared.checks).toBe(1 + Math.ceil(999 / 10));
+  });
+
+  it('never let several processes admit more than the limit together, and lose nothing while traffic goes on', async () => {
+    const { stores } = setup(3);
+    let allowed = 0;
+    for (let i = 0; i < 300; i++) if ((await stores[i % 3]!.check([api(100)], 'tag')).allowed) allowed += 1;
+    expect(allowed).toBe(100);
+  });
+
+  it('are single hits near the limit, so a small limit stays exact', async () => {
+    const { shared, stores } = setup();
+    const results = [];
+    for (let i = 0; i < 6; i++) results.push((await stores[0]!.check([api(3)], 'tag')).limits[0]!.remaining);
+    expect(results).toEqual([2, 1, 0, 0, 0, 0]);
+    expect(shared.checks).toBe(6);
+  });
+
+  it('count what a process holds unused when only looking, and take refunds back into the lease', async () => {
+    const { stores } = setup();
+    const store = stores[0]!;
+    await store.check([api(100)], 'tag');
+    await store.check([api(100)], 'tag'); // leases 9: one used, eight held
+    expect((await store.check([api(100, 0)], 'tag')).limits[0]!.remaining).toBe(98);
+    await store.refund([api(100)], 'tag');
+    expect((await store.check([api(100, 0)], 'tag')).limits[0]!.remaining).toBe(99);
+    await store.clear([api(100)], 'tag');
+    expect((await store.check([api(100, 0)], 'tag')).limits[0]!.remaining).toBe(100);
+  });
+
+  it('leave checks of several limits, or of a sliding log, to the store', async () => {
+    const { shared, stores } = setup();
+    const log: LimitSpec = { ...api(100), algorithm: 'sliding-log', key: 'log' };
+    for (let i = 0; i < 5; i++) await stores[0]!.check([log], 'tag');
+    for (let i = 0; i < 5; i++) await stores[0]!.check([api(100), { ...api(100), key: 'other' }], 'tag');
+    expect(shared.checks).toBe(10);
+  });
+});
