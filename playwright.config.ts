@@ -62,79 +62,93 @@ export default defineConfig<{ storageOrigin: string }>({
       use: { browserName: 'chromium' as const, baseURL: `http://127.0.0.1:${servers[mode as keyof typeof servers].port}` },
     })),
     ...(withGarage
-      ? [{ name: 'garage', testMatch: 'files.spec.ts', use: { browserName: 'chromium' as const, baseURL: `http://127.0.0.1:${garage.port}`, storageOrigin: garage.storageUrl } }]
+      ? [
+          {
+            name: 'garage',
+            testMatch: 'files.spec.ts',
+            use: { browserName: 'chromium' as const, baseURL: `http://127.0.0.1:${garage.port}`, storageOrigin: garage.storageUrl },
+          },
+        ]
       : []),
     // The standalone output as the Docker image runs it, and error tracking: once, not per middleware mode.
-    { name: 'deploy', testMatch: ['deploy.spec.ts', 'faults.spec.ts', 'limits.spec.ts'], use: { browserName: 'chromium' as const, baseURL: `http://127.0.0.1:${servers.node.port}` } },
+    {
+      name: 'deploy',
+      testMatch: ['deploy.spec.ts', 'faults.spec.ts', 'limits.spec.ts'],
+      use: { browserName: 'chromium' as const, baseURL: `http://127.0.0.1:${servers.node.port}` },
+    },
     // Two standalone instances behind nginx (the compose file's config), sharing Redis, Postgres, MinIO.
     { name: 'balanced', testMatch: 'balanced.spec.ts', use: { browserName: 'chromium' as const, baseURL: 'http://127.0.0.1:3300' } },
     // `npm run dev` with no configuration: the development stand-ins, as a newcomer meets them.
     ...(withDevCommand ? [{ name: 'dev', testMatch: 'dev-command.spec.ts', use: { browserName: 'chromium' as const, baseURL: devUrl } }] : []),
   ],
-  webServer: [...[...modes.map((mode) => ({ ...servers[mode as keyof typeof servers], storage: {} })), ...(withGarage ? [{ port: garage.port, cwd: '.', storage: garageStorage() }] : [])].map(({ port, cwd, storage }) => {
-    const appUrl = `http://127.0.0.1:${port}`;
-    return {
-      command: `node_modules/.bin/next start -H 127.0.0.1 -p ${port}`,
-      cwd,
-      url: `${appUrl}/`,
-      reuseExistingServer: false,
-      timeout: 60_000,
-      stdout: 'pipe' as const,
-      stderr: 'pipe' as const,
-      env: {
-        ...(process.env as Record<string, string>),
-        NODE_ENV: 'production',
-        NEXT_PUBLIC_APP_URL: appUrl,
-        RATE_LIMIT_BRIDGE_URL: appUrl,
-        RATE_LIMIT_BRIDGE_SECRET: bridgeSecret,
-        HEALTH_TOKEN,
-        METRICS_TOKEN: HEALTH_TOKEN,
-        AWS_SES_SNS_TOPIC_ARN: SNS_TOPIC_ARN,
-        // Every test signs up and logs in from 127.0.0.1: the per-IP limits are raised so the suite is not
-        // its own flood. The per-address+account limits (5 logins per 15 minutes, …) stay at their
-        // defaults; the per-account failure limit is lowered from 20 to 4 so one browser can lock an
-        // account before its per-address limit stops it.
-        RATE_LIMITS: 'register=500/1h,register-global=5000/1h,login-ip=500/15m,password-reset=500/1h,reset-password=500/15m,login-account=4/1h',
-        ...storage,
-      },
-    };
-  }),
-  ...(withDevCommand
-    ? [
-        {
-          command: 'bash scripts/dev.sh',
-          url: `${devUrl}/`,
-          reuseExistingServer: false,
-          timeout: 120_000,
-          stdout: 'pipe' as const,
-          stderr: 'pipe' as const,
-          // Nothing configured: every service the test command started is hidden from the dev command.
-          env: {
-            ...(process.env as Record<string, string>),
-            NODE_ENV: 'development',
-            PORT: '3500',
-            NEXT_PUBLIC_APP_URL: devUrl,
-            DATABASE_URL: '',
-            REDIS_URL: '',
-            MINIO_ENDPOINT: '',
-            MINIO_PORT: '',
-            MINIO_ACCESS_KEY: '',
-            MINIO_SECRET_KEY: '',
-            MINIO_PUBLIC_URL: '',
-            AWS_SES_ENDPOINT: '',
-            AWS_SES_ACCESS_KEY_ID: '',
-            AWS_SES_SECRET_ACCESS_KEY: '',
-            AWS_SES_FROM_EMAIL: '',
-            PGLITE_DIR: '.data/pglite-e2e',
-            HEALTH_TOKEN,
-            ZZ_SES_PORT: '8007',
-            ZZ_STANDIN_S3_PORT: '9021',
-            // the stand-in path, as on a machine where MinIO was never built
-            ZZ_MINIO_VERSION: 'not-built',
-          },
+  webServer: [
+    ...[
+      ...modes.map((mode) => ({ ...servers[mode as keyof typeof servers], storage: {} })),
+      ...(withGarage ? [{ port: garage.port, cwd: '.', storage: garageStorage() }] : []),
+    ].map(({ port, cwd, storage }) => {
+      const appUrl = `http://127.0.0.1:${port}`;
+      return {
+        command: `node_modules/.bin/next start -H 127.0.0.1 -p ${port}`,
+        cwd,
+        url: `${appUrl}/`,
+        reuseExistingServer: false,
+        timeout: 60_000,
+        stdout: 'pipe' as const,
+        stderr: 'pipe' as const,
+        env: {
+          ...(process.env as Record<string, string>),
+          NODE_ENV: 'production',
+          NEXT_PUBLIC_APP_URL: appUrl,
+          RATE_LIMIT_BRIDGE_URL: appUrl,
+          RATE_LIMIT_BRIDGE_SECRET: bridgeSecret,
+          HEALTH_TOKEN,
+          METRICS_TOKEN: HEALTH_TOKEN,
+          AWS_SES_SNS_TOPIC_ARN: SNS_TOPIC_ARN,
+          // Every test signs up and logs in from 127.0.0.1: the per-IP limits are raised so the suite is not
+          // its own flood. The per-address+account limits (5 logins per 15 minutes, …) stay at their
+          // defaults; the per-account failure limit is lowered from 20 to 4 so one browser can lock an
+          // account before its per-address limit stops it.
+          RATE_LIMITS: 'register=500/1h,register-global=5000/1h,login-ip=500/15m,password-reset=500/1h,reset-password=500/15m,login-account=4/1h',
+          ...storage,
         },
-      ]
-    : []),
+      };
+    }),
+    ...(withDevCommand
+      ? [
+          {
+            command: 'bash scripts/dev.sh',
+            url: `${devUrl}/`,
+            reuseExistingServer: false,
+            timeout: 120_000,
+            stdout: 'pipe' as const,
+            stderr: 'pipe' as const,
+            // Nothing configured: every service the test command started is hidden from the dev command.
+            env: {
+              ...(process.env as Record<string, string>),
+              NODE_ENV: 'development',
+              PORT: '3500',
+              NEXT_PUBLIC_APP_URL: devUrl,
+              DATABASE_URL: '',
+              REDIS_URL: '',
+              MINIO_ENDPOINT: '',
+              MINIO_PORT: '',
+              MINIO_ACCESS_KEY: '',
+              MINIO_SECRET_KEY: '',
+              MINIO_PUBLIC_URL: '',
+              AWS_SES_ENDPOINT: '',
+              AWS_SES_ACCESS_KEY_ID: '',
+              AWS_SES_SECRET_ACCESS_KEY: '',
+              AWS_SES_FROM_EMAIL: '',
+              PGLITE_DIR: '.data/pglite-e2e',
+              HEALTH_TOKEN,
+              ZZ_SES_PORT: '8007',
+              ZZ_STANDIN_S3_PORT: '9021',
+              // the stand-in path, as on a machine where MinIO was never built
+              ZZ_MINIO_VERSION: 'not-built',
+            },
+          },
+        ]
+      : []),
   ],
 });
 

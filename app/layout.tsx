@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { ErrorReporting } from './error-reporting';
 import './globals.css';
@@ -13,14 +14,14 @@ export default function RootLayout({ children }: { children: ReactNode }) {
     <html lang="en">
       <body>
         <header className="site-header">
-          <a href="/" className="brand">
+          <Link href="/" className="brand">
             zigznote
-          </a>
+          </Link>
           <nav aria-label="Main" className="site-nav">
-            <a href="/files">Files</a>
-            <a href="/account">Account</a>
-            <a href="/auth/login">Log in</a>
-            <a href="/auth/signup">Sign up</a>
+            <Link href="/files">Files</Link>
+            <Link href="/account">Account</Link>
+            <Link href="/auth/login">Log in</Link>
+            <Link href="/auth/signup">Sign up</Link>
           </nav>
         </header>
         <main>{children}</main>

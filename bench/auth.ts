@@ -34,7 +34,12 @@ async function main() {
   const existing = `bench.${run}@zigznote.test`;
   await signUp(deps, { name: 'Bench', email: existing, password: 'bench password' });
 
-  async function compare(label: string, known: () => Promise<unknown>, unknown: (i: number) => Promise<unknown>, samples = SAMPLES): Promise<[string, string, string]> {
+  async function compare(
+    label: string,
+    known: () => Promise<unknown>,
+    unknown: (i: number) => Promise<unknown>,
+    samples = SAMPLES,
+  ): Promise<[string, string, string]> {
     const a: number[] = [];
     const b: number[] = [];
     await known();
@@ -57,15 +62,23 @@ async function main() {
   }
 
   const rows = [
-    await compare('sign-up: registered address / new address', () => signUp(deps, { name: 'X', email: existing, password: 'another password' }), (i) =>
-      signUp(deps, { name: 'X', email: `new.${run}.${i}@zigznote.test`, password: 'another password' }),
-    CHEAP_SAMPLES),
-    await compare('login, wrong password: registered / unknown address', () => logIn(deps, { email: existing, password: 'wrong password' }, '192.0.2.1'), (i) =>
-      logIn(deps, { email: `nobody.${run}.${i}@zigznote.test`, password: 'wrong password' }, '192.0.2.1'),
+    await compare(
+      'sign-up: registered address / new address',
+      () => signUp(deps, { name: 'X', email: existing, password: 'another password' }),
+      (i) => signUp(deps, { name: 'X', email: `new.${run}.${i}@zigznote.test`, password: 'another password' }),
+      CHEAP_SAMPLES,
     ),
-    await compare('forgot password: registered / unknown address', () => requestPasswordReset(deps, { email: existing }, '192.0.2.1'), (i) =>
-      requestPasswordReset(deps, { email: `nobody.${run}.${i}@zigznote.test` }, '192.0.2.1'),
-    CHEAP_SAMPLES),
+    await compare(
+      'login, wrong password: registered / unknown address',
+      () => logIn(deps, { email: existing, password: 'wrong password' }, '192.0.2.1'),
+      (i) => logIn(deps, { email: `nobody.${run}.${i}@zigznote.test`, password: 'wrong password' }, '192.0.2.1'),
+    ),
+    await compare(
+      'forgot password: registered / unknown address',
+      () => requestPasswordReset(deps, { email: existing }, '192.0.2.1'),
+      (i) => requestPasswordReset(deps, { email: `nobody.${run}.${i}@zigznote.test` }, '192.0.2.1'),
+      CHEAP_SAMPLES,
+    ),
   ];
   await Promise.all(deferred.splice(0));
   rows.push(await loginUnderResetFlood(deps, existing));
@@ -89,7 +102,10 @@ async function loginUnderResetFlood(deps: AuthDeps, email: string): Promise<[str
       await login();
       times.push(performance.now() - started);
     }
-    return percentile(times.sort((x, y) => x - y), 50);
+    return percentile(
+      times.sort((x, y) => x - y),
+      50,
+    );
   };
   const alone = await measure();
   let flooding = true;
@@ -100,7 +116,11 @@ async function loginUnderResetFlood(deps: AuthDeps, email: string): Promise<[str
   const underFlood = await measure();
   flooding = false;
   await Promise.all(flood);
-  return ['login p50 with 50 bogus reset posts in flight / alone', `${(underFlood / alone).toFixed(2)} (${underFlood.toFixed(1)} ms / ${alone.toFixed(1)} ms)`, '≤ 1.5'];
+  return [
+    'login p50 with 50 bogus reset posts in flight / alone',
+    `${(underFlood / alone).toFixed(2)} (${underFlood.toFixed(1)} ms / ${alone.toFixed(1)} ms)`,
+    '≤ 1.5',
+  ];
 }
 
 main().catch((error) => {

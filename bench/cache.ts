@@ -23,7 +23,14 @@ async function main() {
   const user = await createUser(db, { email: `bench.cache.${Date.now()}@zigznote.test`, name: 'Bench', passwordHash: 'scrypt$unused' });
   const userId = user!.id;
   const bucket = bucketNames(config.storage.bucketPrefix).audio;
-  const fileRow = (i: number) => ({ ownerId: userId, bucket, objectKey: `${userId}/${randomUUID()}`, name: `take-${i}.mp3`, size: 1_000_000 + i, contentType: 'audio/mpeg' });
+  const fileRow = (i: number) => ({
+    ownerId: userId,
+    bucket,
+    objectKey: `${userId}/${randomUUID()}`,
+    name: `take-${i}.mp3`,
+    size: 1_000_000 + i,
+    contentType: 'audio/mpeg',
+  });
   await db.insert(files).values(Array.from({ length: FILES }, (_, i) => fileRow(i)));
   const { token } = (await createSession(getKeyValue(config.redis), userId))!;
   const headers = { cookie: `${sessionCookieName(true)}=${token}` };

@@ -5,15 +5,7 @@
 import { loadConfig } from '../lib/config';
 import { sql } from 'drizzle-orm';
 import { closeDatabase, emailOutbox, getDatabase } from '../lib/db';
-import {
-  createSesTransport,
-  enqueueEmail,
-  startOutboxWorker,
-  MemoryDeliveryState,
-  renderEmail,
-  templates,
-  type OutgoingEmail,
-} from '../lib/email';
+import { createSesTransport, enqueueEmail, startOutboxWorker, MemoryDeliveryState, renderEmail, templates, type OutgoingEmail } from '../lib/email';
 import { percentile, printTable } from './support';
 
 const appUrl = 'https://app.example.com';
@@ -51,12 +43,22 @@ async function outbox() {
   const transport = createSesTransport(config.email);
   const run = Date.now();
   const { html, text } = await renderEmail(templates.verificationEmail('https://app.example.com', 'Ada', 'token').react);
-  const email = (i: number, label: string): OutgoingEmail => ({ from: config.email.from, to: `bench.${label}.${run}.${i}@zigznote.test`, subject: 'Verify your email address', html, text });
+  const email = (i: number, label: string): OutgoingEmail => ({
+    from: config.email.from,
+    to: `bench.${label}.${run}.${i}@zigznote.test`,
+    subject: 'Verify your email address',
+    html,
+    text,
+  });
 
   // direct: CONCURRENCY loops sending through the transport
   let next = 0;
   let started = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (next < BATCH) await transport.send(email(next++, 'direct')); }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < BATCH) await transport.send(email(next++, 'direct'));
+    }),
+  );
   const directRate = BATCH / ((performance.now() - started) / 1000);
 
   // outbox: CONCURRENCY request loops enqueue (each timed) while this process's worker sends, as in the app
@@ -87,7 +89,11 @@ async function outbox() {
   const phases = `all queued after ${((enqueued - started) / 1000).toFixed(2)} s, all sent after ${((performance.now() - started) / 1000).toFixed(2)} s`;
   enqueueTimes.sort((a, b) => a - b);
   printTable(`Email outbox (${BATCH} emails to the local SES endpoint, ${CONCURRENCY} at a time, EMAIL_SEND_RATE unlimited)`, [
-    ['emails/s through the outbox / direct sends', `${(outboxRate / directRate).toFixed(2)} (${outboxRate.toFixed(0)} / ${directRate.toFixed(0)} per s)`, '≥ 0.8'],
+    [
+      'emails/s through the outbox / direct sends',
+      `${(outboxRate / directRate).toFixed(2)} (${outboxRate.toFixed(0)} / ${directRate.toFixed(0)} per s)`,
+      '≥ 0.8',
+    ],
     ['outbox timeline', phases, '-'],
     ['enqueue latency (render excluded), p50 / p95', `${percentile(enqueueTimes, 50).toFixed(2)} ms / ${percentile(enqueueTimes, 95).toFixed(2)} ms`, '-'],
   ]);

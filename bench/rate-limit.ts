@@ -56,7 +56,10 @@ async function main() {
     await client.ping();
     pings.push(performance.now() - t);
     t = performance.now();
-    await store.check([{ name: 'login', key: `bench:${run}:${i % 50}`, limit: 1_000_000, windowMs: 60_000, algorithm: 'sliding-log', cost: 1 }], `bench-${run}`);
+    await store.check(
+      [{ name: 'login', key: `bench:${run}:${i % 50}`, limit: 1_000_000, windowMs: 60_000, algorithm: 'sliding-log', cost: 1 }],
+      `bench-${run}`,
+    );
     checks.push(performance.now() - t);
   }
   pings.sort((a, b) => a - b);
@@ -79,7 +82,12 @@ async function main() {
   for (let i = 0; i < samples; i++) {
     let t = performance.now();
     const index = Math.floor(Date.now() / 60_000);
-    await client.multi().incrby(`${apiKey}:${index}`, 1).pexpire(`${apiKey}:${index}`, 120_000).get(`${apiKey}:${index - 1}`).exec();
+    await client
+      .multi()
+      .incrby(`${apiKey}:${index}`, 1)
+      .pexpire(`${apiKey}:${index}`, 120_000)
+      .get(`${apiKey}:${index - 1}`)
+      .exec();
     raw.push(performance.now() - t);
     t = performance.now();
     await toolkit.limit({ group: 'api', ip: apiIp });
@@ -103,10 +111,14 @@ async function main() {
     }
     return usec / n;
   };
-  const seedMicros = await redisMicros(['zremrangebyscore', 'zcard', 'zadd', 'pexpire'], (i) => naiveCheck(client, `seed-cpu:${run}:${i % 100}`, 1_000_000, 60_000));
+  const seedMicros = await redisMicros(['zremrangebyscore', 'zcard', 'zadd', 'pexpire'], (i) =>
+    naiveCheck(client, `seed-cpu:${run}:${i % 100}`, 1_000_000, 60_000),
+  );
   const oneLimit = await redisMicros(['multi', 'exec', 'time'], (i) => limiter.limitCustom(`cpu-${run}-${i % 100}`, 1_000_000, 60));
   const oneCounter = await redisMicros(['multi', 'exec', 'time'], (i) => toolkit.limit({ group: 'api', ip: `cpu-${run}-${i % 100}` }));
-  const loginV6 = await redisMicros(['multi', 'exec', 'time'], (i) => limiter.limit({ group: 'login', ip: normalizeIp(`2001:db8:${i % 200}::1`), email: `cpu${i}@bench.test` }));
+  const loginV6 = await redisMicros(['multi', 'exec', 'time'], (i) =>
+    limiter.limit({ group: 'login', ip: normalizeIp(`2001:db8:${i % 200}::1`), email: `cpu${i}@bench.test` }),
+  );
   rows.push(['Redis CPU per check: seed four commands', `${seedMicros.toFixed(1)} µs`, '-']);
   rows.push(['  one sliding-log limit / seed', `${(oneLimit / seedMicros).toFixed(2)} (${oneLimit.toFixed(1)} µs)`, '≤ 1.5']);
   rows.push(['  one counter limit (api) / seed', `${(oneCounter / seedMicros).toFixed(2)} (${oneCounter.toFixed(1)} µs)`, '≤ 1.5']);
@@ -128,7 +140,11 @@ async function main() {
   rows.push(['  replaced 4-call limiter: commands per check', (delta(before, after, ['zremrangebyscore', 'zcard', 'zadd', 'pexpire']) / n).toFixed(2), '-']);
   const naiveBurst = await Promise.all(Array.from({ length: 200 }, () => naiveCheck(client, `naive-burst:${run}`, 5, 60_000)));
   const oursBurst = await Promise.all(Array.from({ length: 200 }, () => limiter.limit({ group: 'login', ip: '192.0.2.1', email: `burst-${run}@bench.test` })));
-  rows.push(['200 concurrent attempts, limit 5: passed (ours / replaced)', `${oursBurst.filter((d) => d.allowed).length} / ${naiveBurst.filter(Boolean).length}`, '5 / -']);
+  rows.push([
+    '200 concurrent attempts, limit 5: passed (ours / replaced)',
+    `${oursBurst.filter((d) => d.allowed).length} / ${naiveBurst.filter(Boolean).length}`,
+    '5 / -',
+  ]);
 
   // 3. flood from a client already over its limit
   const floodIp = `flood-${run}`;

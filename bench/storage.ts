@@ -61,7 +61,11 @@ async function main() {
     'Storage, per backend (measured in this run)',
     [
       ['bytes the app server received for one 50 MB upload', ...results.map((r) => `${r.appBytes} B`), '< 8 KB'],
-      ['bytes re-sent after a reload at 40 % of a 200 MB upload, / file size', ...results.map((r) => `${r.resent.toFixed(2)} (stopped at ${r.stoppedAt.toFixed(2)})`), '< 0.65'],
+      [
+        'bytes re-sent after a reload at 40 % of a 200 MB upload, / file size',
+        ...results.map((r) => `${r.resent.toFixed(2)} (stopped at ${r.stoppedAt.toFixed(2)})`),
+        '< 0.65',
+      ],
       ['presigned POST throughput', ...results.map((r) => `${r.postMbps.toFixed(0)} MB/s`), '-'],
       ['upload throughput: presigned POST / minio-js putObject', ...results.map((r) => (r.postMbps / r.putMbps).toFixed(2)), '≥ 0.9'],
     ],
@@ -130,7 +134,9 @@ async function measure(env: Record<string, string>, appPort: number): Promise<Me
   // browser does after a reload (the server lists the parts storage holds; only the others are sent)
   const big = randomBytes(200 * 1024 * 1024);
   const fingerprint = `resume.wav|${big.length}|1`;
-  const multipart = (await (await post('/api/uploads', { bucket: 'audio', filename: 'resume.wav', contentType: 'audio/wav', size: big.length, fingerprint })).json()) as {
+  const multipart = (await (
+    await post('/api/uploads', { bucket: 'audio', filename: 'resume.wav', contentType: 'audio/wav', size: big.length, fingerprint })
+  ).json()) as {
     uploadId: string;
     partSize: number;
     partCount: number;
@@ -147,13 +153,17 @@ async function measure(env: Record<string, string>, appPort: number): Promise<Me
     if (storedBeforeReload >= 0.4 * big.length) break;
     storedBeforeReload += (await putPart(partNumber, url)).bytes;
   }
-  const resumed = (await (await post(`/api/uploads/${multipart.uploadId}/resume`, { fingerprint })).json()) as { uploadedParts: Array<{ partNumber: number; etag: string }> };
+  const resumed = (await (await post(`/api/uploads/${multipart.uploadId}/resume`, { fingerprint })).json()) as {
+    uploadedParts: Array<{ partNumber: number; etag: string }>;
+  };
   const have = new Set(resumed.uploadedParts.map((p) => p.partNumber));
   const missing = Array.from({ length: multipart.partCount }, (_, i) => i + 1).filter((n) => !have.has(n));
   let resentBytes = 0;
   const finished = [...resumed.uploadedParts];
   for (let i = 0; i < missing.length; i += 16) {
-    const { parts } = (await (await post(`/api/uploads/${multipart.uploadId}/parts`, { partNumbers: missing.slice(i, i + 16) })).json()) as { parts: Array<{ partNumber: number; url: string }> };
+    const { parts } = (await (await post(`/api/uploads/${multipart.uploadId}/parts`, { partNumbers: missing.slice(i, i + 16) })).json()) as {
+      parts: Array<{ partNumber: number; url: string }>;
+    };
     for (const { partNumber, url } of parts) {
       const sent = await putPart(partNumber, url);
       resentBytes += sent.bytes;

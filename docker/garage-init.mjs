@@ -19,7 +19,10 @@ const secret = required('GARAGE_APP_SECRET_KEY');
 const prefix = env.BUCKET_PREFIX ?? 'zigznote';
 const buckets = ['audio', 'avatars', 'exports', 'backups'].map((name) => `${prefix}-${name}`);
 const expectedNodes = Number(env.GARAGE_NODES ?? 1);
-const zones = (env.GARAGE_ZONES ?? env.GARAGE_ZONE ?? 'dc1').split(',').map((zone) => zone.trim()).filter(Boolean);
+const zones = (env.GARAGE_ZONES ?? env.GARAGE_ZONE ?? 'dc1')
+  .split(',')
+  .map((zone) => zone.trim())
+  .filter(Boolean);
 const capacity = Number(env.GARAGE_CAPACITY ?? 10_000_000_000);
 
 function required(name) {

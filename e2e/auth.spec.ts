@@ -144,7 +144,7 @@ test.describe('abuse', () => {
 });
 
 test.describe('sessions', () => {
-  test('a page view re-issues the session cookie with the session\'s remaining life (Node middleware)', async ({ page }, testInfo) => {
+  test("a page view re-issues the session cookie with the session's remaining life (Node middleware)", async ({ page }, testInfo) => {
     await verifiedUser(page);
     const response = await page.goto('/account');
     const setCookie = (await response?.headerValue('set-cookie')) ?? '';

@@ -28,17 +28,26 @@ test.describe('the dev command with no configuration', () => {
     await expect(page.getByRole('main').getByRole('status')).toContainText('Check your email');
 
     await expect
-      .poll(async () => {
-        await page.goto('/dev/mailbox');
-        return page.getByRole('link', { name: new RegExp(`Verify your email address\\s*to ${email.replace(/\./g, '\\.')}`) }).count();
-      }, { timeout: 30_000 })
+      .poll(
+        async () => {
+          await page.goto('/dev/mailbox');
+          return page.getByRole('link', { name: new RegExp(`Verify your email address\\s*to ${email.replace(/\./g, '\\.')}`) }).count();
+        },
+        { timeout: 30_000 },
+      )
       .toBe(1);
     // beside the message, its outbox row: sent, after one attempt
     await expect
-      .poll(async () => {
-        await page.goto('/dev/mailbox');
-        return page.getByRole('link', { name: new RegExp(`to ${email.replace(/\./g, '\\.')}`) }).getByTestId('outbox-status').textContent();
-      }, { timeout: 15_000 })
+      .poll(
+        async () => {
+          await page.goto('/dev/mailbox');
+          return page
+            .getByRole('link', { name: new RegExp(`to ${email.replace(/\./g, '\\.')}`) })
+            .getByTestId('outbox-status')
+            .textContent();
+        },
+        { timeout: 15_000 },
+      )
       .toBe('sent · 1 attempt(s)');
     await page.getByRole('link', { name: new RegExp(`to ${email.replace(/\./g, '\\.')}`) }).click();
     const text = await page.getByRole('article', { name: 'Selected email' }).locator('pre').textContent();

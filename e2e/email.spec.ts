@@ -49,7 +49,9 @@ test.describe('email routes in a production build', () => {
     expect(huge.status()).toBe(413);
     // more posts than the api limit (100 a minute per address) allows: none is refused by the limiter
     const statuses = await Promise.all(
-      Array.from({ length: 120 }, () => request.post('/api/email/sns', { data: 'not json', headers: { 'Content-Type': 'text/plain' } }).then((r) => r.status())),
+      Array.from({ length: 120 }, () =>
+        request.post('/api/email/sns', { data: 'not json', headers: { 'Content-Type': 'text/plain' } }).then((r) => r.status()),
+      ),
     );
     expect(statuses.filter((status) => status === 429)).toEqual([]);
   });

@@ -44,7 +44,11 @@ test.describe('faults', () => {
         await logIn(login, email, password);
         return Promise.race([
           login.waitForURL(/\/account$/, { timeout: 10_000 }).then(() => 'signed in'),
-          login.getByRole('main').getByRole('alert').waitFor({ timeout: 10_000 }).then(() => 'refused'),
+          login
+            .getByRole('main')
+            .getByRole('alert')
+            .waitFor({ timeout: 10_000 })
+            .then(() => 'refused'),
         ]).catch(() => 'no answer');
       };
       await expect.poll(attempt, { timeout: 40_000, intervals: [1_000], message: 'login works again once Redis is back' }).toBe('signed in');

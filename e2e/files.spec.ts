@@ -9,7 +9,11 @@ const test = base.extend<{ storageOrigin: string }>({
 });
 
 test.describe('files', () => {
-  test('a signed-in user uploads straight to storage with progress, sees the file, and downloads it byte for byte', async ({ page, baseURL, storageOrigin }) => {
+  test('a signed-in user uploads straight to storage with progress, sees the file, and downloads it byte for byte', async ({
+    page,
+    baseURL,
+    storageOrigin,
+  }) => {
     await verifiedUser(page);
     await page.goto('/files');
     await expect(page.getByRole('heading', { name: 'Your files', level: 1 })).toBeVisible();
@@ -117,7 +121,10 @@ test.describe('large files', () => {
     await expect(page.getByRole('cell', { name: 'slow.mp3', exact: true })).toHaveCount(1);
   });
 
-  test('a 200 MB upload cut by a reload at about 40 % resumes: only the missing parts are sent again, and the file is whole', async ({ page, storageOrigin }) => {
+  test('a 200 MB upload cut by a reload at about 40 % resumes: only the missing parts are sent again, and the file is whole', async ({
+    page,
+    storageOrigin,
+  }) => {
     test.setTimeout(240_000);
     await verifiedUser(page);
     await page.goto('/files');

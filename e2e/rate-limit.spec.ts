@@ -13,14 +13,11 @@ interface Reply {
 function send(baseURL: string, path: string, from: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Reply> {
   const url = new URL(path, baseURL);
   return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      { host: url.hostname, port: url.port, path: url.pathname, method, localAddress: from, headers, agent: false },
-      (res) => {
-        let body = '';
-        res.on('data', (chunk) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
+    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method, localAddress: from, headers, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
     req.on('error', reject);
     req.end();
   });

@@ -32,7 +32,16 @@ export function EmailLayout({ preview, heading, children }: { preview: string; h
       <Head />
       <Preview>{preview}</Preview>
       <Body style={{ backgroundColor: brand.background, fontFamily, margin: 0, padding: '32px 0' }}>
-        <Container style={{ backgroundColor: '#ffffff', border: `1px solid ${brand.border}`, borderRadius: '12px', margin: '0 auto', maxWidth: '560px', padding: '32px' }}>
+        <Container
+          style={{
+            backgroundColor: '#ffffff',
+            border: `1px solid ${brand.border}`,
+            borderRadius: '12px',
+            margin: '0 auto',
+            maxWidth: '560px',
+            padding: '32px',
+          }}
+        >
           <Text style={{ color: brand.primaryDark, fontSize: '20px', fontWeight: 700, margin: '0 0 24px' }}>zigznote</Text>
           <Heading as="h1" style={{ color: brand.text, fontSize: '24px', margin: '0 0 16px' }}>
             {heading}
@@ -40,8 +49,7 @@ export function EmailLayout({ preview, heading, children }: { preview: string; h
           <Section>{children}</Section>
           <Hr style={{ borderColor: brand.border, margin: '32px 0 16px' }} />
           <Text style={{ color: brand.muted, fontSize: '12px', lineHeight: '18px', margin: 0 }}>
-            You received this email because of activity on your zigznote account. If this was not you, you can ignore
-            it or reply to let us know.
+            You received this email because of activity on your zigznote account. If this was not you, you can ignore it or reply to let us know.
           </Text>
         </Container>
       </Body>

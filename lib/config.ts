@@ -21,7 +21,13 @@ const booleanFlag = z.preprocess(
     .transform((v) => v === 'true' || v === '1'),
 );
 const url = (hint: string) =>
-  z.preprocess(emptyAsUndefined, z.string().url({ message: `must be a URL, ${hint}` }).optional());
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .url({ message: `must be a URL, ${hint}` })
+      .optional(),
+  );
 
 /** A parser's own message, as a validation issue: the variable is checked when the app starts. */
 function refusalOf(parse: (value: string) => unknown) {
@@ -63,16 +69,25 @@ const envSchema = z.object({
 
   REDIS_URL: z.preprocess(
     emptyAsUndefined,
-    z.string().regex(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL, e.g. redis://:password@redis:6379' }).optional(),
+    z
+      .string()
+      .regex(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL, e.g. redis://:password@redis:6379' })
+      .optional(),
   ),
 
   REDIS_CLUSTER_NODES: z.preprocess(
     emptyAsUndefined,
-    z.string().regex(/^\s*[^\s:,]+:\d+\s*(,\s*[^\s:,]+:\d+\s*)*$/, { message: 'must be host:port pairs separated by commas' }).optional(),
+    z
+      .string()
+      .regex(/^\s*[^\s:,]+:\d+\s*(,\s*[^\s:,]+:\d+\s*)*$/, { message: 'must be host:port pairs separated by commas' })
+      .optional(),
   ),
   REDIS_SENTINELS: z.preprocess(
     emptyAsUndefined,
-    z.string().regex(/^\s*[^\s:,]+:\d+\s*(,\s*[^\s:,]+:\d+\s*)*$/, { message: 'must be host:port pairs separated by commas' }).optional(),
+    z
+      .string()
+      .regex(/^\s*[^\s:,]+:\d+\s*(,\s*[^\s:,]+:\d+\s*)*$/, { message: 'must be host:port pairs separated by commas' })
+      .optional(),
   ),
   REDIS_SENTINEL_NAME: z.preprocess(emptyAsUndefined, z.string().default('mymaster')),
   REDIS_PASSWORD: optionalString,
@@ -90,7 +105,10 @@ const envSchema = z.object({
 
   RATE_LIMITS_SHADOW: z.preprocess(
     emptyAsUndefined,
-    z.string().superRefine(refusalOf((names) => shadowRuleNames(names))).optional(),
+    z
+      .string()
+      .superRefine(refusalOf((names) => shadowRuleNames(names)))
+      .optional(),
   ),
   METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, { message: 'must be at least 16 characters (e.g. openssl rand -hex 32)' }).optional()),
 
@@ -100,10 +118,7 @@ const envSchema = z.object({
     z.string().min(32, { message: 'must be at least 32 characters (e.g. openssl rand -hex 32)' }).optional(),
   ),
 
-  STORAGE_BACKEND: z.preprocess(
-    emptyAsUndefined,
-    z.enum(STORAGE_BACKENDS, { error: `must be one of ${STORAGE_BACKENDS.join(', ')}` }).default('minio'),
-  ),
+  STORAGE_BACKEND: z.preprocess(emptyAsUndefined, z.enum(STORAGE_BACKENDS, { error: `must be one of ${STORAGE_BACKENDS.join(', ')}` }).default('minio')),
   MINIO_ENDPOINT: optionalString,
   MINIO_PORT: z.preprocess(emptyAsUndefined, z.coerce.number({ message: 'must be a port number' }).int().min(1).max(65535).optional()),
   MINIO_USE_SSL: booleanFlag,
@@ -121,7 +136,11 @@ const envSchema = z.object({
 
   STORAGE_QUOTA_BYTES: z.preprocess(
     emptyAsUndefined,
-    z.coerce.number({ message: 'must be a number of bytes, e.g. 10737418240 for 10 GiB' }).int().positive().default(10 * 1024 ** 3),
+    z.coerce
+      .number({ message: 'must be a number of bytes, e.g. 10737418240 for 10 GiB' })
+      .int()
+      .positive()
+      .default(10 * 1024 ** 3),
   ),
 
   AWS_SES_REGION: z.preprocess(emptyAsUndefined, z.string().default('us-east-1')),
@@ -149,29 +168,22 @@ const envSchema = z.object({
       })
       .optional(),
   ),
-  EMAIL_SEND_RATE: z.preprocess(
-    emptyAsUndefined,
-    z.coerce.number({ message: 'must be a number of emails per second' }).positive().max(10_000).default(14),
-  ),
+  EMAIL_SEND_RATE: z.preprocess(emptyAsUndefined, z.coerce.number({ message: 'must be a number of emails per second' }).positive().max(10_000).default(14)),
 
-  EMAIL_IDEMPOTENCY_DAYS: z.preprocess(
-    emptyAsUndefined,
-    z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(365).default(7),
-  ),
-  SESSION_ABSOLUTE_LIFETIME_DAYS: z.preprocess(
-    emptyAsUndefined,
-    z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(400).default(90),
-  ),
+  EMAIL_IDEMPOTENCY_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(365).default(7)),
+  SESSION_ABSOLUTE_LIFETIME_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(400).default(90)),
   HEALTH_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, { message: 'must be at least 16 characters (e.g. openssl rand -hex 32)' }).optional()),
-  HEALTH_CACHE_SECONDS: z.preprocess(
-    emptyAsUndefined,
-    z.coerce.number({ message: 'must be a number of seconds' }).min(0).max(300).default(5),
-  ),
+  HEALTH_CACHE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number({ message: 'must be a number of seconds' }).min(0).max(300).default(5)),
 
   CACHE_DISABLED: booleanFlag,
   CACHE_MAX_TTL_SECONDS: z.preprocess(
     emptyAsUndefined,
-    z.coerce.number({ message: 'must be a number of seconds' }).int().min(60).max(30 * 24 * 3600).default(7 * 24 * 3600),
+    z.coerce
+      .number({ message: 'must be a number of seconds' })
+      .int()
+      .min(60)
+      .max(30 * 24 * 3600)
+      .default(7 * 24 * 3600),
   ),
   NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: z.preprocess(
     emptyAsUndefined,
@@ -301,9 +313,7 @@ function productionProblems(source: Record<string, string | undefined>): string[
   };
   const problems: string[] = [];
   if ((value('AWS_SES_ACCESS_KEY_ID') === undefined) !== (value('AWS_SES_SECRET_ACCESS_KEY') === undefined)) {
-    problems.push(
-      'AWS_SES_ACCESS_KEY_ID and AWS_SES_SECRET_ACCESS_KEY go together: set both, or neither to use the default AWS credential chain',
-    );
+    problems.push('AWS_SES_ACCESS_KEY_ID and AWS_SES_SECRET_ACCESS_KEY go together: set both, or neither to use the default AWS credential chain');
   }
   if (value('NODE_ENV') !== 'production') return problems;
   for (const [name, fix] of REQUIRED_IN_PRODUCTION) {
@@ -339,9 +349,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     isProduction,
     appUrl: env.NEXT_PUBLIC_APP_URL.replace(/\/$/, ''),
     trustedProxies: env.TRUSTED_PROXIES,
-    database: env.DATABASE_URL
-      ? { kind: 'postgres', url: env.DATABASE_URL }
-      : { kind: 'pglite', dir: env.PGLITE_DIR ?? '.data/pglite' },
+    database: env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL } : { kind: 'pglite', dir: env.PGLITE_DIR ?? '.data/pglite' },
     redis: env.REDIS_CLUSTER_NODES
       ? { kind: 'cluster', nodes: hostPorts(env.REDIS_CLUSTER_NODES), password: env.REDIS_PASSWORD }
       : env.REDIS_SENTINELS
@@ -353,10 +361,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     rateLimitShadow: env.RATE_LIMITS_SHADOW,
     metricsToken: env.METRICS_TOKEN,
     rateLimitsDisabled: env.RATE_LIMITS_DISABLED,
-    rateLimitBridge:
-      env.RATE_LIMIT_BRIDGE_SECRET
-        ? { url: (env.RATE_LIMIT_BRIDGE_URL ?? env.NEXT_PUBLIC_APP_URL).replace(/\/$/, ''), secret: env.RATE_LIMIT_BRIDGE_SECRET }
-        : undefined,
+    rateLimitBridge: env.RATE_LIMIT_BRIDGE_SECRET
+      ? { url: (env.RATE_LIMIT_BRIDGE_URL ?? env.NEXT_PUBLIC_APP_URL).replace(/\/$/, ''), secret: env.RATE_LIMIT_BRIDGE_SECRET }
+      : undefined,
     storage: {
       backend: env.STORAGE_BACKEND,
       endPoint: storageHost,
@@ -386,7 +393,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
           const [name = '', value = ''] = pair.trim().split('=');
           return { Name: name, Value: value };
         }),
-      snsTopicArns: (env.AWS_SES_SNS_TOPIC_ARN ?? '').split(',').map((arn) => arn.trim()).filter(Boolean),
+      snsTopicArns: (env.AWS_SES_SNS_TOPIC_ARN ?? '')
+        .split(',')
+        .map((arn) => arn.trim())
+        .filter(Boolean),
       sendRate: env.EMAIL_SEND_RATE,
       idempotencyDays: env.EMAIL_IDEMPOTENCY_DAYS,
     },

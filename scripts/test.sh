@@ -41,6 +41,10 @@ status=0
 phase "types (tsc --noEmit)"
 node_modules/.bin/tsc --noEmit || status=1
 
+phase "lint and format (eslint, prettier)"
+node_modules/.bin/eslint . --max-warnings 0 || status=1
+node_modules/.bin/prettier --check . --log-level warn || status=1
+
 phase "unit and integration tests (vitest)"
 node_modules/.bin/vitest run --project unit --project integration --reporter=default --reporter=json --outputFile.json="$results/vitest.json" || status=1
 

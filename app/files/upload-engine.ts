@@ -91,7 +91,13 @@ function storageError(xml: string, status: number): string {
 }
 
 // XMLHttpRequest: the one browser API that reports upload progress.
-function send(method: 'POST' | 'PUT', url: string, body: FormData | Blob, onProgress: (loaded: number) => void, control: UploadControl): Promise<XMLHttpRequest> {
+function send(
+  method: 'POST' | 'PUT',
+  url: string,
+  body: FormData | Blob,
+  onProgress: (loaded: number) => void,
+  control: UploadControl,
+): Promise<XMLHttpRequest> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     control.xhrs.add(xhr);
@@ -129,7 +135,13 @@ async function resumable(file: File): Promise<ResumeState | null> {
   }
 }
 
-async function sendParts(file: File, state: { uploadId: string; partSize: number; partCount: number }, done: Map<number, string>, first: PartUrl[], options: UploadOptions) {
+async function sendParts(
+  file: File,
+  state: { uploadId: string; partSize: number; partCount: number },
+  done: Map<number, string>,
+  first: PartUrl[],
+  options: UploadOptions,
+) {
   const { control } = options;
   const attempts = options.partAttempts ?? 4;
   const backoffMs = options.backoffMs ?? 1_000;
@@ -163,10 +175,16 @@ async function sendParts(file: File, state: { uploadId: string; partSize: number
       const blob = file.slice((partNumber - 1) * state.partSize, partNumber * state.partSize);
       for (let attempt = 1; ; attempt++) {
         try {
-          const xhr = await send('PUT', await urlFor(partNumber, attempt > 1), blob, (loaded) => {
-            inFlight.set(partNumber!, loaded);
-            report();
-          }, control);
+          const xhr = await send(
+            'PUT',
+            await urlFor(partNumber, attempt > 1),
+            blob,
+            (loaded) => {
+              inFlight.set(partNumber!, loaded);
+              report();
+            },
+            control,
+          );
           done.set(partNumber, xhr.getResponseHeader('ETag') ?? '');
           inFlight.delete(partNumber);
           report();

@@ -8,10 +8,13 @@ export { emailsTo, uniqueAddress, type StoredEmail } from '../../tests/support/s
 export async function waitForEmail(address: string, subject: string, count = 1): Promise<StoredEmail> {
   let found: StoredEmail[] = [];
   await expect
-    .poll(async () => {
-      found = (await emailsTo(address)).filter((email) => email.subject === subject);
-      return found.length;
-    }, { timeout: 15_000, message: `waiting for "${subject}" to ${address}` })
+    .poll(
+      async () => {
+        found = (await emailsTo(address)).filter((email) => email.subject === subject);
+        return found.length;
+      },
+      { timeout: 15_000, message: `waiting for "${subject}" to ${address}` },
+    )
     .toBeGreaterThanOrEqual(count);
   return found.sort((a, b) => a.at - b.at)[count - 1]!;
 }

@@ -117,7 +117,11 @@ export async function resendVerification(deps: AuthDeps, input: { email: string 
  * Checks credentials; the caller creates the session with `authenticatedAt`, so a password reset that
  * lands while this login is in flight still ends it.
  */
-export async function logIn(deps: AuthDeps, input: { email: string; password: string }, ip: string): Promise<FlowResult<{ user: User; authenticatedAt: number }>> {
+export async function logIn(
+  deps: AuthDeps,
+  input: { email: string; password: string },
+  ip: string,
+): Promise<FlowResult<{ user: User; authenticatedAt: number }>> {
   const limit = await deps.limits.login(ip, input.email);
   if (!limit.allowed) return limited(limit);
   const authenticatedAt = Date.now();

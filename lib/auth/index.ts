@@ -6,6 +6,15 @@
 export * from './flows';
 export * from './schemas';
 export { hashPassword, verifyPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password';
-export { createSession, validateSession, revokeSession, revokeUserSessions, sessionCookieName, sessionCookieOptions, SESSION_TTL_SECONDS, type Session } from './session';
+export {
+  createSession,
+  validateSession,
+  revokeSession,
+  revokeUserSessions,
+  sessionCookieName,
+  sessionCookieOptions,
+  SESSION_TTL_SECONDS,
+  type Session,
+} from './session';
 export { issueToken, redeemToken, hashToken, TOKEN_TTL_SECONDS, type TokenPurpose } from './tokens';
 export { findUserByEmail, findUserById, createUser } from './users';

@@ -149,9 +149,7 @@ export async function signOutEverywhere(): Promise<void> {
  * user's cookie 30 days after login). Null when there is nothing to renew; a session that is gone gets its
  * cookie expired.
  */
-export async function renewedSessionCookie(
-  token: string,
-): Promise<{ name: string; value: string; options: ReturnType<typeof sessionCookieOptions> } | null> {
+export async function renewedSessionCookie(token: string): Promise<{ name: string; value: string; options: ReturnType<typeof sessionCookieOptions> } | null> {
   const config = getConfig();
   const session = await validateSession(getKeyValue(config.redis), token, { lifetime: config.sessions });
   const name = sessionCookieName(config.isProduction);

@@ -145,7 +145,15 @@ class RedisSessionStore implements SessionStore {
   async create(userId: string, hash: string, now: number, authenticatedAt: number, lifetime: SessionLifetime) {
     const p = prefix(userId);
     const created = await this.redis.zigznoteSessionCreate(
-      `${p}sessions`, `${p}valid-after`, p, hash, now, authenticatedAt, lifetime.idleSeconds * 1000, lifetime.absoluteSeconds * 1000, MAX_SESSIONS_PER_USER,
+      `${p}sessions`,
+      `${p}valid-after`,
+      p,
+      hash,
+      now,
+      authenticatedAt,
+      lifetime.idleSeconds * 1000,
+      lifetime.absoluteSeconds * 1000,
+      MAX_SESSIONS_PER_USER,
     );
     return created === 1;
   }
@@ -153,7 +161,14 @@ class RedisSessionStore implements SessionStore {
   async validate(userId: string, hash: string, now: number, lifetime: SessionLifetime) {
     const p = prefix(userId);
     const reply = await this.redis.zigznoteSessionValidate(
-      `${p}session:${hash}`, `${p}valid-after`, `${p}sessions`, now, lifetime.idleSeconds * 1000, REFRESH_AFTER_MS, lifetime.absoluteSeconds * 1000, hash,
+      `${p}session:${hash}`,
+      `${p}valid-after`,
+      `${p}sessions`,
+      now,
+      lifetime.idleSeconds * 1000,
+      REFRESH_AFTER_MS,
+      lifetime.absoluteSeconds * 1000,
+      hash,
     );
     if (!reply) return null;
     return { createdAt: Number(reply[0]), ttlMs: Number(reply[1]), refreshed: Number(reply[2]) === 1 };
@@ -191,7 +206,12 @@ class MemorySessionStore implements SessionStore {
     const user = this.user(userId);
     if (authenticatedAt < user.validAfter) return false;
     for (const [h, record] of user.sessions) if (record.expiresAt <= now) user.sessions.delete(h);
-    user.sessions.set(hash, { createdAt: now, authenticatedAt, refreshedAt: now, expiresAt: now + Math.min(lifetime.idleSeconds, lifetime.absoluteSeconds) * 1000 });
+    user.sessions.set(hash, {
+      createdAt: now,
+      authenticatedAt,
+      refreshedAt: now,
+      expiresAt: now + Math.min(lifetime.idleSeconds, lifetime.absoluteSeconds) * 1000,
+    });
     const oldestFirst = [...user.sessions.entries()].sort((a, b) => a[1].createdAt - b[1].createdAt);
     for (const [h] of oldestFirst.slice(0, Math.max(0, oldestFirst.length - MAX_SESSIONS_PER_USER))) user.sessions.delete(h);
     return true;

@@ -6,7 +6,11 @@ import { eq, sql } from 'drizzle-orm';
 import { users, type Database, type User } from '../db';
 
 export async function findUserByEmail(db: Database, email: string): Promise<User | null> {
-  const [user] = await db.select().from(users).where(sql`lower(${users.email}) = lower(${email.trim()})`).limit(1);
+  const [user] = await db
+    .select()
+    .from(users)
+    .where(sql`lower(${users.email}) = lower(${email.trim()})`)
+    .limit(1);
   return user ?? null;
 }
 
@@ -36,5 +40,8 @@ export async function markEmailVerified(db: Database, id: string): Promise<User 
 }
 
 export async function updatePasswordHash(db: Database, id: string, passwordHash: string): Promise<void> {
-  await db.update(users).set({ passwordHash, updatedAt: sql`now()` }).where(eq(users.id, id));
+  await db
+    .update(users)
+    .set({ passwordHash, updatedAt: sql`now()` })
+    .where(eq(users.id, id));
 }

@@ -40,7 +40,11 @@ const registry = processState<CacheRegistry>('cache-handlers', () => {
     counters: { useCache: emptyCounters(), incremental: emptyCounters() },
     computations: {},
   };
-  exposeCounters(() => ({ useCache: { ...created.counters.useCache }, incremental: { ...created.counters.incremental }, values: { ...created.values.counters } }));
+  exposeCounters(() => ({
+    useCache: { ...created.counters.useCache },
+    incremental: { ...created.counters.incremental },
+    values: { ...created.values.counters },
+  }));
   return created;
 });
 

@@ -44,14 +44,21 @@ export class DatabaseSuppressionList implements Pick<DeliveryState, 'isSuppresse
 
   async isSuppressed(email: string): Promise<boolean> {
     const db = await this.database();
-    const rows = await db.select({ email: emailSuppressions.email }).from(emailSuppressions).where(sql`${emailSuppressions.email} = ${normalizeAddress(email)}`).limit(1);
+    const rows = await db
+      .select({ email: emailSuppressions.email })
+      .from(emailSuppressions)
+      .where(sql`${emailSuppressions.email} = ${normalizeAddress(email)}`)
+      .limit(1);
     return rows.length > 0;
   }
 
   async suppress(email: string, reason: string): Promise<void> {
     const db = await this.database();
     // A complaint after a bounce (or the reverse) keeps the first reason: the address stays suppressed.
-    await db.insert(emailSuppressions).values({ email: normalizeAddress(email), reason }).onConflictDoNothing();
+    await db
+      .insert(emailSuppressions)
+      .values({ email: normalizeAddress(email), reason })
+      .onConflictDoNothing();
   }
 }
 

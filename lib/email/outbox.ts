@@ -218,13 +218,17 @@ class SentRecorder {
     const batch = this.pending.splice(0);
     if (batch.length === 0) return this.flushing;
     this.flushing = this.flushing.then(() =>
-      this.db.execute(sql`
+      this.db
+        .execute(
+          sql`
         update ${emailOutbox} as o
         set status = 'sent', ses_message_id = nullif(v.message_id, ''), sent_at = now(), last_error = null, lease_until = null, updated_at = now()
         from (select unnest(${`{${batch.map((e) => e.id).join(',')}}`}::uuid[]) as id,
                      unnest(${`{${batch.map((e) => e.attempts).join(',')}}`}::int[]) as attempts,
                      unnest(${`{${batch.map((e) => `"${e.messageId.replace(/["\\]/g, '')}"`).join(',')}}`}::text[]) as message_id) as v
-        where o.id = v.id and o.status = 'sending' and o.attempts = v.attempts`).then(() => undefined),
+        where o.id = v.id and o.status = 'sending' and o.attempts = v.attempts`,
+        )
+        .then(() => undefined),
     );
     return this.flushing;
   }
@@ -266,7 +270,10 @@ export async function attemptDelivery(row: OutboxRow, deps: OutboxDeps, recorder
         .where(mine);
       return 'queued';
     }
-    await db.update(emailOutbox).set({ status: 'failed', lastError: code, leaseUntil: null, updatedAt: sql`now()` }).where(mine);
+    await db
+      .update(emailOutbox)
+      .set({ status: 'failed', lastError: code, leaseUntil: null, updatedAt: sql`now()` })
+      .where(mine);
     // The code only: SES messages can quote the recipient address.
     log(`[email] not sent: template=${row.template} recipient=${hashRecipient(row.recipient)} attempts=${row.attempts} error=${code}`);
     deps.reportFailure?.(row, code);
@@ -328,7 +335,10 @@ export async function oldestDueAgeSeconds(db: Database): Promise<number> {
 export async function recordDeliveryEvent(db: Database, sesMessageId: string, status: 'delivered' | 'bounced' | 'complained'): Promise<void> {
   // A complaint or bounce outranks a delivery that SNS may report after it.
   const guard = status === 'delivered' ? sql`${emailOutbox.status} = 'sent'` : sql`${emailOutbox.status} in ('sent', 'delivered', 'bounced')`;
-  await db.update(emailOutbox).set({ status, updatedAt: sql`now()` }).where(and(eq(emailOutbox.sesMessageId, sesMessageId), guard));
+  await db
+    .update(emailOutbox)
+    .set({ status, updatedAt: sql`now()` })
+    .where(and(eq(emailOutbox.sesMessageId, sesMessageId), guard));
 }
 
 /** Frees idempotency keys older than `days`, so a key can be used again; the rows stay as history. */

@@ -13,7 +13,16 @@ import { isErrorTrackingEnabled, Sentry } from '../observability/server';
 import { processState } from '../runtime/process-state';
 import { getRedis } from '../redis';
 import { DatabaseSuppressionList, RedisDeliveryState, RateOnlyMemoryState, type DeliveryState } from './delivery-state';
-import { enqueueEmail, getEmailStatus as readEmailStatus, hashRecipient, startOutboxWorker, type EmailStatusReport, type EnqueueResult, type OutboxDeps, type OutboxWorker } from './outbox';
+import {
+  enqueueEmail,
+  getEmailStatus as readEmailStatus,
+  hashRecipient,
+  startOutboxWorker,
+  type EmailStatusReport,
+  type EnqueueResult,
+  type OutboxDeps,
+  type OutboxWorker,
+} from './outbox';
 import { renderEmail } from './render';
 import {
   accountExistsEmail,
@@ -65,7 +74,11 @@ export async function outboxDeps(overrides: Partial<OutboxDeps> = {}): Promise<O
     state: mailer.state,
     sendRate: config.email.sendRate,
     reportFailure: (row, code) => {
-      if (isErrorTrackingEnabled()) Sentry.captureMessage(`email not sent after ${row.attempts} attempt(s): ${code}`, { level: 'error', tags: { template: row.template, recipient: hashRecipient(row.recipient) } });
+      if (isErrorTrackingEnabled())
+        Sentry.captureMessage(`email not sent after ${row.attempts} attempt(s): ${code}`, {
+          level: 'error',
+          tags: { template: row.template, recipient: hashRecipient(row.recipient) },
+        });
     },
     ...overrides,
   };

@@ -158,11 +158,7 @@ export function sesEvent(notificationJson: string): SesEvent {
 }
 
 export type SnsOutcome =
-  | { status: 'suppressed'; count: number }
-  | { status: 'confirmed' }
-  | { status: 'recorded' }
-  | { status: 'ignored' }
-  | { status: 'rejected'; reason: string };
+  { status: 'suppressed'; count: number } | { status: 'confirmed' } | { status: 'recorded' } | { status: 'ignored' } | { status: 'rejected'; reason: string };
 
 export interface SnsHandlerDeps extends SnsVerifierOptions {
   suppress: (email: string, reason: string) => Promise<void>;
@@ -179,10 +175,12 @@ export async function handleSnsMessage(body: unknown, deps: SnsHandlerDeps): Pro
   const message = verified.message;
   if (message.Type === 'SubscriptionConfirmation') {
     if (!message.SubscribeURL || !isSnsUrl(message.SubscribeURL, deps.region)) return { status: 'rejected', reason: 'subscribe URL is not an SNS host' };
-    const confirm = deps.confirmSubscription ?? (async (url: string) => {
-      const response = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(5_000) });
-      if (!response.ok) throw new Error(`subscription confirmation answered ${response.status}`);
-    });
+    const confirm =
+      deps.confirmSubscription ??
+      (async (url: string) => {
+        const response = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(5_000) });
+        if (!response.ok) throw new Error(`subscription confirmation answered ${response.status}`);
+      });
     await confirm(message.SubscribeURL);
     return { status: 'confirmed' };
   }

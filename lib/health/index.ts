@@ -11,7 +11,15 @@ import type { AppConfig } from '../config';
 import { getDatabase, pingDatabase } from '../db';
 import { oldestDueAgeSeconds, pingEmail } from '../email';
 import { pingRedis } from '../redis';
-import { bucketStatus, initializeBuckets, lastGuaranteeReport, missingGuarantees, pingStorage, verifyStorageGuarantees, type GuaranteeReport } from '../storage';
+import {
+  bucketStatus,
+  initializeBuckets,
+  lastGuaranteeReport,
+  missingGuarantees,
+  pingStorage,
+  verifyStorageGuarantees,
+  type GuaranteeReport,
+} from '../storage';
 
 const CHECK_TIMEOUT_MS = 2_000;
 /** An email due this long and still not sent means the outbox is stuck (SES down, no worker running). */
@@ -35,11 +43,7 @@ export interface HealthReport {
   checks: Record<'redis' | 'storage' | 'database' | 'email', CheckResult>;
 }
 
-async function timed(
-  required: boolean,
-  mode: string,
-  probe: (signal: AbortSignal) => Promise<void>,
-): Promise<CheckResult> {
+async function timed(required: boolean, mode: string, probe: (signal: AbortSignal) => Promise<void>): Promise<CheckResult> {
   const started = performance.now();
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;

@@ -160,10 +160,7 @@ export class RateLimiter {
     const tag = hashTag(policy, specs);
     // Only the cached blocks that involve these keys: other clients of the group stay blocked in memory.
     for (const [cacheKey] of this.blocked) if (keys.some((key) => cacheKey.split('|').includes(key))) this.blocked.delete(cacheKey);
-    await Promise.all([
-      this.withTimeout(this.store.clear(specs, tag)).catch(() => {}),
-      this.fallback.clear(specs),
-    ]);
+    await Promise.all([this.withTimeout(this.store.clear(specs, tag)).catch(() => {}), this.fallback.clear(specs)]);
   }
 
   /** A one-off limit outside the policy table, e.g. for a custom endpoint. */
@@ -181,11 +178,7 @@ export class RateLimiter {
     return decision;
   }
 
-  private async decideOnce(
-    policy: Policy,
-    specs: LimitSpec[],
-    options: { useBlockCache?: boolean } = {},
-  ): Promise<RateLimitDecision> {
+  private async decideOnce(policy: Policy, specs: LimitSpec[], options: { useBlockCache?: boolean } = {}): Promise<RateLimitDecision> {
     const useBlockCache = options.useBlockCache ?? true;
     const cacheKey = blockCacheKey(policy, specs);
     const now = this.now();
@@ -233,7 +226,10 @@ export class RateLimiter {
    * The check, with shadow rules counted but not enforced: when only shadow rules refuse, the request is
    * checked again without them (so the enforced rules record it) and allowed.
    */
-  private async enforced(specs: LimitSpec[], check: (specs: LimitSpec[]) => Promise<CheckOutcome>): Promise<{ outcome: CheckOutcome; shadowLimited: string[] }> {
+  private async enforced(
+    specs: LimitSpec[],
+    check: (specs: LimitSpec[]) => Promise<CheckOutcome>,
+  ): Promise<{ outcome: CheckOutcome; shadowLimited: string[] }> {
     const outcome = await check(specs);
     if (outcome.allowed || this.shadow.size === 0) return { outcome, shadowLimited: [] };
     const refusing = outcome.limits.filter((l) => l.remaining === 0).map((l) => l.name);
@@ -298,7 +294,9 @@ export class RateLimiter {
     this.lastError = error instanceof Error ? error.message : String(error);
     if (this.degradedSince !== null) return;
     this.degradedSince = this.now();
-    this.log(`[rate-limit] store unreachable (${this.lastError}): login, register, password-reset and uploads answer 503; api is limited in-process until it is back`);
+    this.log(
+      `[rate-limit] store unreachable (${this.lastError}): login, register, password-reset and uploads answer 503; api is limited in-process until it is back`,
+    );
   }
 
   private markHealthy() {

@@ -61,10 +61,7 @@ export async function handleRateLimit(
       detail: limitMessage(status, decision.retryAfterSeconds),
       retryAfter: decision.retryAfterSeconds,
     };
-    return withHeaders(
-      new NextResponse(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/problem+json' } }),
-      decision.headers,
-    );
+    return withHeaders(new NextResponse(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/problem+json' } }), decision.headers);
   }
   forwarded.set(names.verdictHeader, encodeVerdict(status, decision.retryAfterSeconds));
   return withHeaders(NextResponse.next({ request: { headers: forwarded } }), decision.headers);
@@ -78,7 +75,9 @@ function reportUnreachable(error: unknown) {
   const now = Date.now();
   if (now - lastReported < 60_000) return;
   lastReported = now;
-  console.error(`[rate-limit] limiter unreachable (${error instanceof Error ? error.message : 'error'}): fail-open groups are served unlimited, the others answer 503`);
+  console.error(
+    `[rate-limit] limiter unreachable (${error instanceof Error ? error.message : 'error'}): fail-open groups are served unlimited, the others answer 503`,
+  );
 }
 
 function withHeaders(response: NextResponse, headers: Record<string, string>): NextResponse {

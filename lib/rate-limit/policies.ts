@@ -118,7 +118,12 @@ export function resolvePolicies(overrides: string | undefined): Record<RouteGrou
 /** RATE_LIMITS_SHADOW: rule names that count and report but refuse nothing. Unknown names are refused. */
 export function shadowRuleNames(names: string | undefined, policies: Record<RouteGroup, Policy> = DEFAULT_POLICIES): Set<string> {
   const known = new Set(Object.values(policies).flatMap((policy) => policy.rules.map((rule) => rule.name)));
-  const shadow = new Set((names ?? '').split(',').map((name) => name.trim()).filter(Boolean));
+  const shadow = new Set(
+    (names ?? '')
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean),
+  );
   for (const name of shadow) {
     if (!known.has(name)) throw new Error(`RATE_LIMITS_SHADOW: no limit is named "${name}" (known: ${[...known].join(', ')})`);
   }

@@ -47,7 +47,18 @@ export class LeasingStore implements RateLimitStore {
     }
     if (current && current.unused >= spec.cost) {
       current.unused -= spec.cost;
-      return { allowed: true, limits: [{ name: spec.name, limit: spec.limit, windowMs: spec.windowMs, remaining: current.remainingAfter + current.unused, resetMs: Math.max(current.resetAt - now, 0) }] };
+      return {
+        allowed: true,
+        limits: [
+          {
+            name: spec.name,
+            limit: spec.limit,
+            windowMs: spec.windowMs,
+            remaining: current.remainingAfter + current.unused,
+            resetMs: Math.max(current.resetAt - now, 0),
+          },
+        ],
+      };
     }
     let hits = current ? Math.max(1, Math.min(this.maxLease, Math.floor(current.remainingAfter / (10 * spec.cost)))) : 1;
     let outcome = await this.inner.check([{ ...spec, cost: spec.cost * hits }], hashTag);

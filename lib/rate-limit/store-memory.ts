@@ -6,9 +6,7 @@
  */
 import type { CheckOutcome, LimitSpec, LimitState, RateLimitStore } from './types';
 
-type Entry =
-  | { kind: 'log'; hits: number[]; expiresAt: number }
-  | { kind: 'counter'; window: number; current: number; previous: number; expiresAt: number };
+type Entry = { kind: 'log'; hits: number[]; expiresAt: number } | { kind: 'counter'; window: number; current: number; previous: number; expiresAt: number };
 
 export class MemoryStore implements RateLimitStore {
   private readonly entries = new Map<string, Entry>();

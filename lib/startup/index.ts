@@ -5,7 +5,15 @@
  */
 import { ConfigError, getConfig, type AppConfig } from '../config';
 import { migrateDatabase } from '../db';
-import { getStorageDeps, initializeBuckets, missingGuarantees, storageBackend, sweepStaleUploads, sweepUnclaimedObjects, verifyStorageGuarantees } from '../storage';
+import {
+  getStorageDeps,
+  initializeBuckets,
+  missingGuarantees,
+  storageBackend,
+  sweepStaleUploads,
+  sweepUnclaimedObjects,
+  verifyStorageGuarantees,
+} from '../storage';
 import { initServerErrorTracking } from '../observability/server';
 import { startEmailOutbox } from '../email';
 import { installPeerStamp } from '../rate-limit/peer-stamp';
@@ -19,9 +27,7 @@ export function describeServices(config: AppConfig): string[] {
       : `database: embedded PGlite in ${config.database.dir} ${standIn}; set DATABASE_URL for Postgres`,
     describeRedis(config.redis),
     `storage:  ${storageBackend(config.storage.backend).label} at ${config.storage.endPoint}:${config.storage.port}, browsers use ${config.storage.publicUrl}`,
-    config.email.endpoint
-      ? `email:    SES endpoint ${config.email.endpoint}`
-      : `email:    AWS SES in ${config.email.region}`,
+    config.email.endpoint ? `email:    SES endpoint ${config.email.endpoint}` : `email:    AWS SES in ${config.email.region}`,
   ];
 }
 
@@ -62,8 +68,14 @@ function scheduleUploadSweeps() {
       console.error(`[zigznote] ${what} failed: ${error instanceof Error ? error.name : 'error'}`);
     }
   };
-  setInterval(run('expired uploads', async () => sweepStaleUploads(await getStorageDeps())), SWEEP_INTERVAL_MS).unref();
-  setInterval(run('unclaimed objects removed', async () => sweepUnclaimedObjects(await getStorageDeps())), BACKSTOP_INTERVAL_MS).unref();
+  setInterval(
+    run('expired uploads', async () => sweepStaleUploads(await getStorageDeps())),
+    SWEEP_INTERVAL_MS,
+  ).unref();
+  setInterval(
+    run('unclaimed objects removed', async () => sweepUnclaimedObjects(await getStorageDeps())),
+    BACKSTOP_INTERVAL_MS,
+  ).unref();
 }
 
 /** Retries start-up work while a service is still starting; gives up with one clear line after ~30 s. */

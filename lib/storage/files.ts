@@ -55,8 +55,7 @@ async function announced<T extends { ok: boolean }>(deps: StorageDeps, userId: s
 }
 
 export type StorageResult<T> =
-  | ({ ok: true } & T)
-  | { ok: false; status: 400 | 404 | 409 | 410 | 413 | 415 | 422; error: string; extra?: Record<string, unknown> };
+  ({ ok: true } & T) | { ok: false; status: 400 | 404 | 409 | 410 | 413 | 415 | 422; error: string; extra?: Record<string, unknown> };
 
 export interface PublicFile {
   id: string;
@@ -105,7 +104,11 @@ export async function requestUpload(
     return { ok: false, status: 415, error: `${input.bucket} accepts ${rule.contentTypes.join(', ')}; this file is ${input.contentType}.` };
   }
   if (input.size > rule.maxBytes) {
-    return { ok: false, status: 413, error: `Files in ${input.bucket} can be up to ${Math.floor(rule.maxBytes / MB)} MB; this one is ${Math.ceil(input.size / MB)} MB.` };
+    return {
+      ok: false,
+      status: 413,
+      error: `Files in ${input.bucket} can be up to ${Math.floor(rule.maxBytes / MB)} MB; this one is ${Math.ceil(input.size / MB)} MB.`,
+    };
   }
   const result = await deps.db.transaction(async (tx) => {
     // One request per user at a time past this point: concurrent requests cannot all fit the same room.
@@ -166,7 +169,11 @@ const ENDED: Record<string, string> = {
 
 /** Why an upload cannot be claimed, as the answer to give. */
 async function unclaimable(db: Database, userId: string, uploadId: string): Promise<StorageResult<never>> {
-  const [row] = await db.select().from(uploads).where(and(eq(uploads.id, uploadId), eq(uploads.ownerId, userId))).limit(1);
+  const [row] = await db
+    .select()
+    .from(uploads)
+    .where(and(eq(uploads.id, uploadId), eq(uploads.ownerId, userId)))
+    .limit(1);
   if (!row) return { ok: false, status: 404, error: 'No such upload.' };
   if (row.state === 'completed') return { ok: false, status: 409, error: ENDED.completed! };
   if (row.state !== 'pending') return { ok: false, status: 410, error: ENDED[row.state] ?? 'This upload has ended.' };
@@ -195,7 +202,11 @@ export async function completeUpload(
         const expected = upload.partCount ?? 0;
         const numbers = (parts ?? []).map((p) => p.partNumber).sort((a, b) => a - b);
         if (numbers.length !== expected || numbers.some((n, i) => n !== i + 1)) {
-          throw new Refusal({ ok: false, status: 422, error: `This upload has ${expected} parts; send each part number from 1 to ${expected} once, with its ETag.` });
+          throw new Refusal({
+            ok: false,
+            status: 422,
+            error: `This upload has ${expected} parts; send each part number from 1 to ${expected} once, with its ETag.`,
+          });
         }
         try {
           await deps.operations.completeMultipartUpload(
@@ -256,7 +267,15 @@ export async function signUploadParts(
       expiresAt: sql`least(${uploads.createdAt} + ${UPLOAD_MAX_LIFETIME_SECONDS} * interval '1 second', greatest(${uploads.expiresAt}, now() + ${UPLOAD_TTL_SECONDS} * interval '1 second'))`,
       urlsValidUntil: sql`greatest(coalesce(${uploads.urlsValidUntil}, now()), now() + ${UPLOAD_TTL_SECONDS} * interval '1 second')`,
     })
-    .where(and(eq(uploads.id, uploadId), eq(uploads.ownerId, userId), eq(uploads.state, 'pending'), sql`${uploads.expiresAt} > now()`, sql`${uploads.multipartId} is not null`))
+    .where(
+      and(
+        eq(uploads.id, uploadId),
+        eq(uploads.ownerId, userId),
+        eq(uploads.state, 'pending'),
+        sql`${uploads.expiresAt} > now()`,
+        sql`${uploads.multipartId} is not null`,
+      ),
+    )
     .returning();
   if (!upload) return unclaimable(deps.db, userId, uploadId);
   const count = upload.partCount ?? 0;
@@ -287,18 +306,24 @@ export async function resumeUpload(deps: StorageDeps, userId: string, uploadId: 
   const [upload] = await deps.db
     .select()
     .from(uploads)
-    .where(and(eq(uploads.id, uploadId), eq(uploads.ownerId, userId), eq(uploads.state, 'pending'), sql`${uploads.expiresAt} > now()`, sql`${uploads.multipartId} is not null`))
+    .where(
+      and(
+        eq(uploads.id, uploadId),
+        eq(uploads.ownerId, userId),
+        eq(uploads.state, 'pending'),
+        sql`${uploads.expiresAt} > now()`,
+        sql`${uploads.multipartId} is not null`,
+      ),
+    )
     .limit(1);
   if (!upload) return unclaimable(deps.db, userId, uploadId);
   if (!upload.fingerprint || upload.fingerprint !== fingerprint) {
     return { ok: false, status: 409, error: 'This is not the file this upload started with (its name, size or date differ). Start a new upload.' };
   }
   // minio-js keeps listParts protected; it is the ListParts call S3 defines, paginated for us.
-  const listed = await (deps.operations as unknown as { listParts(b: string, k: string, id: string): Promise<Array<{ part: number; etag: string; size: number }>> }).listParts(
-    upload.bucket,
-    upload.objectKey,
-    upload.multipartId!,
-  );
+  const listed = await (
+    deps.operations as unknown as { listParts(b: string, k: string, id: string): Promise<Array<{ part: number; etag: string; size: number }>> }
+  ).listParts(upload.bucket, upload.objectKey, upload.multipartId!);
   const uploadedParts = listed
     .filter((p) => p.size === partLength(upload.declaredSize, upload.partSize!, p.part))
     .map((p) => ({ partNumber: p.part, etag: p.etag.replace(/"/g, '') }));
@@ -338,14 +363,21 @@ export async function sweepStaleUploads(deps: StorageDeps, now = new Date()): Pr
   const revoked = await deps.db
     .select()
     .from(uploads)
-    .where(and(sql`${uploads.state} in ('aborted', 'expired', 'rejected')`, sql`coalesce(${uploads.urlsValidUntil}, ${uploads.expiresAt}) < ${now.toISOString()}::timestamptz`))
+    .where(
+      and(
+        sql`${uploads.state} in ('aborted', 'expired', 'rejected')`,
+        sql`coalesce(${uploads.urlsValidUntil}, ${uploads.expiresAt}) < ${now.toISOString()}::timestamptz`,
+      ),
+    )
     .limit(1_000);
   for (const upload of revoked) {
     // The last URL has expired: what is under the key now stays gone, and the row can go.
     await removeStored(deps, upload);
     await deps.db.delete(uploads).where(and(eq(uploads.id, upload.id), sql`${uploads.state} <> 'pending'`));
   }
-  await deps.db.delete(uploads).where(and(eq(uploads.state, 'completed'), sql`${uploads.completedAt} < ${new Date(now.getTime() - 24 * 3600 * 1000).toISOString()}::timestamptz`));
+  await deps.db
+    .delete(uploads)
+    .where(and(eq(uploads.state, 'completed'), sql`${uploads.completedAt} < ${new Date(now.getTime() - 24 * 3600 * 1000).toISOString()}::timestamptz`));
   return expired.length;
 }
 
@@ -385,7 +417,11 @@ export async function listFiles(deps: StorageDeps, userId: string): Promise<Publ
 
 async function findOwnedFile(deps: StorageDeps, userId: string, fileId: string) {
   if (!/^[0-9a-f-]{36}$/i.test(fileId)) return null;
-  const [file] = await deps.db.select().from(files).where(and(eq(files.id, fileId), eq(files.ownerId, userId))).limit(1);
+  const [file] = await deps.db
+    .select()
+    .from(files)
+    .where(and(eq(files.id, fileId), eq(files.ownerId, userId)))
+    .limit(1);
   return file ?? null;
 }
 

@@ -61,7 +61,11 @@ export async function checkStorageGuarantees(probe: GuaranteeProbe): Promise<Gua
     policy.setExpires(new Date(Date.now() + 5 * 60_000));
     return client.presignedPostPolicy(policy);
   };
-  const stored = () => client.statObject(bucket, key).then(() => true, () => false);
+  const stored = () =>
+    client.statObject(bucket, key).then(
+      () => true,
+      () => false,
+    );
   const results: GuaranteeResult[] = [];
   try {
     const { postURL, formData } = await sign();
@@ -69,7 +73,11 @@ export async function checkStorageGuarantees(probe: GuaranteeProbe): Promise<Gua
     results.push(
       oversize.status >= 400 && !(await stored())
         ? { name: 'post-policy-size', ok: true, detail: `refused with ${oversize.status}` }
-        : { name: 'post-policy-size', ok: false, detail: `accepted ${DECLARED + 1} bytes against a policy of at most ${DECLARED} (answered ${oversize.status}): this server does not enforce content-length-range` },
+        : {
+            name: 'post-policy-size',
+            ok: false,
+            detail: `accepted ${DECLARED + 1} bytes against a policy of at most ${DECLARED} (answered ${oversize.status}): this server does not enforce content-length-range`,
+          },
     );
     await client.removeObject(bucket, key).catch(() => {});
 
@@ -77,7 +85,11 @@ export async function checkStorageGuarantees(probe: GuaranteeProbe): Promise<Gua
     results.push(
       otherType.status >= 400 && !(await stored())
         ? { name: 'post-policy-type', ok: true, detail: `refused with ${otherType.status}` }
-        : { name: 'post-policy-type', ok: false, detail: `accepted text/html against a policy of audio/mpeg (answered ${otherType.status}): this server does not enforce policy conditions` },
+        : {
+            name: 'post-policy-type',
+            ok: false,
+            detail: `accepted text/html against a policy of audio/mpeg (answered ${otherType.status}): this server does not enforce policy conditions`,
+          },
     );
     await client.removeObject(bucket, key).catch(() => {});
 
@@ -89,7 +101,12 @@ export async function checkStorageGuarantees(probe: GuaranteeProbe): Promise<Gua
     results.push(
       body?.equals(content.subarray(0, DECLARED))
         ? { name: 'presigned-get', ok: true, detail: 'returned the stored bytes' }
-        : { name: 'presigned-get', ok: false, detail: exact.status >= 300 ? `an upload matching its policy was refused (${exact.status})` : `a presigned GET answered ${read?.status ?? 'nothing'}` },
+        : {
+            name: 'presigned-get',
+            ok: false,
+            detail:
+              exact.status >= 300 ? `an upload matching its policy was refused (${exact.status})` : `a presigned GET answered ${read?.status ?? 'nothing'}`,
+          },
     );
 
     const preflight = await fetch(`${origin(url)}/${bucket}/${key}`, {
@@ -101,7 +118,11 @@ export async function checkStorageGuarantees(probe: GuaranteeProbe): Promise<Gua
     results.push(
       preflight.ok && (allowed === probe.appOrigin || allowed === '*')
         ? { name: 'cors', ok: true, detail: `preflight from ${probe.appOrigin} allowed` }
-        : { name: 'cors', ok: false, detail: `a preflight from ${probe.appOrigin} answered ${preflight.status}${allowed ? ` allowing ${allowed}` : ' allowing no origin'}: ${probe.corsHint}` },
+        : {
+            name: 'cors',
+            ok: false,
+            detail: `a preflight from ${probe.appOrigin} answered ${preflight.status}${allowed ? ` allowing ${allowed}` : ' allowing no origin'}: ${probe.corsHint}`,
+          },
     );
   } finally {
     await client.removeObject(bucket, key).catch(() => {});

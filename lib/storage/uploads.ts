@@ -36,10 +36,7 @@ export interface MultipartUpload {
   expiresAt: string;
 }
 
-export async function createPostUpload(
-  signer: Client,
-  input: { bucket: string; key: string; contentType: string; maxBytes: number },
-): Promise<PostUpload> {
+export async function createPostUpload(signer: Client, input: { bucket: string; key: string; contentType: string; maxBytes: number }): Promise<PostUpload> {
   const expiresAt = new Date(Date.now() + UPLOAD_TTL_SECONDS * 1000);
   const policy = signer.newPostPolicy();
   policy.setBucket(input.bucket);

@@ -38,7 +38,9 @@ function answers(port: number): Promise<boolean> {
 
 export async function startRedisServer(port: number, extraArgs: string[] = [], configFile?: string): Promise<RedisProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'zz-redis-'));
-  const args = configFile ? [configFile, '--sentinel'] : ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs];
+  const args = configFile
+    ? [configFile, '--sentinel']
+    : ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs];
   const child: ChildProcess = spawn('redis-server', args, { stdio: 'ignore' });
   const deadline = Date.now() + 10_000;
   while (!(await answers(port))) {
@@ -66,7 +68,13 @@ export async function startRedisWithSentinel(name: string): Promise<{ primary: R
   const configFile = join(dir, 'sentinel.conf');
   writeFileSync(
     configFile,
-    [`port ${sentinelPort}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${name} 127.0.0.1 ${primary.port} 1`, `sentinel down-after-milliseconds ${name} 5000`].join('\n') + '\n',
+    [
+      `port ${sentinelPort}`,
+      'bind 127.0.0.1',
+      `dir ${dir}`,
+      `sentinel monitor ${name} 127.0.0.1 ${primary.port} 1`,
+      `sentinel down-after-milliseconds ${name} 5000`,
+    ].join('\n') + '\n',
   );
   const sentinel = await startRedisServer(sentinelPort, [], configFile);
   return { primary, sentinel, stop: async () => void (await Promise.all([sentinel.stop(), primary.stop()])) };
@@ -79,7 +87,9 @@ export async function startRedisCluster(masters = 3, password?: string): Promise
   const nodes: RedisProcess[] = [];
   for (let i = 0; i < masters; i++) {
     const port = await freePort();
-    nodes.push(await startRedisServer(port, ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000', ...auth]));
+    nodes.push(
+      await startRedisServer(port, ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000', ...auth]),
+    );
   }
   const created = spawnSync(
     'redis-cli',
@@ -128,7 +138,9 @@ export async function startSentinelGroup(name: string, password: string) {
   // the replica is in sync and known to the Sentinel before anyone fails over
   const deadline = Date.now() + 20_000;
   const replicasSeen = () => {
-    const fields = cli('sentinel', 'master', name).stdout.split('\n').map((line) => line.trim());
+    const fields = cli('sentinel', 'master', name)
+      .stdout.split('\n')
+      .map((line) => line.trim());
     return fields[fields.indexOf('num-slaves') + 1] === '1';
   };
   while (!replicasSeen()) {

@@ -18,7 +18,9 @@ function encodeRfc3986(value: string): string {
 }
 
 export function parseAuthorization(header: string) {
-  const match = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(header);
+  const match = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(
+    header,
+  );
   if (!match) throw new Error(`not a SigV4 Authorization header: ${header}`);
   const [, accessKeyId, date, region, service, signedHeaders, signature] = match;
   return { accessKeyId: accessKeyId!, date: date!, region: region!, service: service!, signedHeaders: signedHeaders!.split(';'), signature: signature! };
@@ -30,13 +32,21 @@ export function expectedSignature(request: ReceivedRequest, secretAccessKey: str
   const canonicalQuery = request.query
     .split('&')
     .filter(Boolean)
-    .map((pair) => pair.split('=').map((part) => encodeRfc3986(decodeURIComponent(part))).join('='))
+    .map((pair) =>
+      pair
+        .split('=')
+        .map((part) => encodeRfc3986(decodeURIComponent(part)))
+        .join('='),
+    )
     .sort()
     .join('&');
   const canonicalHeaders = auth.signedHeaders.map((name) => `${name}:${(request.headers[name] ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
   const canonicalRequest = [
     request.method,
-    request.path.split('/').map((segment) => encodeRfc3986(decodeURIComponent(segment))).join('/'),
+    request.path
+      .split('/')
+      .map((segment) => encodeRfc3986(decodeURIComponent(segment)))
+      .join('/'),
     canonicalQuery,
     canonicalHeaders,
     auth.signedHeaders.join(';'),

@@ -23,26 +23,20 @@ export function storeContract(name: string, makeStores: () => RateLimitStore[], 
   describe(`${name}: concurrency`, () => {
     it('lets exactly 5 of 200 concurrent attempts through a limit of 5', async () => {
       const key = uniqueKey('burst');
-      const results = await Promise.all(
-        Array.from({ length: 200 }, () => store().check([logLimit(key, 5, 60_000)], tag)),
-      );
+      const results = await Promise.all(Array.from({ length: 200 }, () => store().check([logLimit(key, 5, 60_000)], tag)));
       expect(results.filter((r) => r.allowed)).toHaveLength(5);
     });
 
     it('lets exactly 5 of 200 through when the attempts are spread over every connection', async () => {
       const key = uniqueKey('spread');
       const stores = makeStores();
-      const results = await Promise.all(
-        Array.from({ length: 200 }, (_, i) => stores[i % stores.length]!.check([logLimit(key, 5, 60_000)], tag)),
-      );
+      const results = await Promise.all(Array.from({ length: 200 }, (_, i) => stores[i % stores.length]!.check([logLimit(key, 5, 60_000)], tag)));
       expect(results.filter((r) => r.allowed)).toHaveLength(5);
     });
 
     it('holds the sliding-window counter to its limit under concurrency too', async () => {
       const key = uniqueKey('counter-burst');
-      const results = await Promise.all(
-        Array.from({ length: 100 }, () => store().check([counterLimit(key, 10, 60_000)], tag)),
-      );
+      const results = await Promise.all(Array.from({ length: 100 }, () => store().check([counterLimit(key, 10, 60_000)], tag)));
       expect(results.filter((r) => r.allowed)).toHaveLength(10);
     });
   });
@@ -144,12 +138,28 @@ export function storeContract(name: string, makeStores: () => RateLimitStore[], 
       for (let i = 0; i < 3; i++) expect((await store().check([log, counter], tag)).allowed).toBe(true);
       expect((await store().check([log, counter], tag)).allowed).toBe(false);
       await store().refund([log, counter], tag);
-      const after = await store().check([{ ...log, cost: 0 }, { ...counter, cost: 0 }], tag);
+      const after = await store().check(
+        [
+          { ...log, cost: 0 },
+          { ...counter, cost: 0 },
+        ],
+        tag,
+      );
       expect(after.allowed).toBe(true);
       expect(after.limits.map((l) => l.remaining)).toEqual([1, 1]);
       // a refund never counts below zero
       for (let i = 0; i < 5; i++) await store().refund([log, counter], tag);
-      expect((await store().check([{ ...log, cost: 0 }, { ...counter, cost: 0 }], tag)).limits.map((l) => l.remaining)).toEqual([3, 3]);
+      expect(
+        (
+          await store().check(
+            [
+              { ...log, cost: 0 },
+              { ...counter, cost: 0 },
+            ],
+            tag,
+          )
+        ).limits.map((l) => l.remaining),
+      ).toEqual([3, 3]);
     });
   });
 }

@@ -9,7 +9,11 @@ export const dynamic = 'force-dynamic';
 const uploadSchema = z.object({
   bucket: z.enum(['audio', 'avatars', 'exports', 'backups']),
   filename: z.string().trim().min(1).max(255),
-  contentType: z.string().trim().toLowerCase().regex(/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/, 'must be a MIME type like audio/mpeg'),
+  contentType: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/, 'must be a MIME type like audio/mpeg'),
   size: z.number().int().positive(),
   /** The browser's identity of the file (name, size, last modified), so a resume can check it is the same. */
   fingerprint: z.string().min(1).max(600).optional(),
@@ -20,7 +24,11 @@ export const POST = jsonRoute(async (request: Request) => {
   if (!user.ok) return user.response;
   const limit = await checkUploadRateLimit(user.userId, clientIpFromHeaders(request.headers));
   if (!limit.allowed) {
-    const response = problem(limit.status, limit.status === 429 ? 'Too Many Requests' : 'Service Unavailable', `Too many uploads: try again in ${limit.retryAfterSeconds} s.`);
+    const response = problem(
+      limit.status,
+      limit.status === 429 ? 'Too Many Requests' : 'Service Unavailable',
+      `Too many uploads: try again in ${limit.retryAfterSeconds} s.`,
+    );
     for (const [name, value] of Object.entries(limit.headers)) response.headers.set(name, value);
     return response;
   }

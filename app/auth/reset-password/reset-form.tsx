@@ -4,6 +4,7 @@ import { useActionState } from 'react';
 import type { FormState } from '@/lib/auth/form-action';
 import { Field, FormAlert, SubmitButton } from '../form-parts';
 import { resetPasswordAction } from './actions';
+import Link from 'next/link';
 
 export function ResetPasswordForm({ token }: { token: string }) {
   const [state, action] = useActionState<FormState, FormData>(resetPasswordAction, {});
@@ -12,7 +13,7 @@ export function ResetPasswordForm({ token }: { token: string }) {
       <FormAlert state={state} />
       {state.code === 'invalid-token' && (
         <p>
-          <a href="/auth/forgot-password">Request a new reset link</a>
+          <Link href="/auth/forgot-password">Request a new reset link</Link>
         </p>
       )}
       <input type="hidden" name="token" value={token} />

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { SignUpForm } from './signup-form';
+import Link from 'next/link';
 
 export const metadata: Metadata = { title: 'Sign up · zigznote' };
 
@@ -9,7 +10,7 @@ export default function SignUpPage() {
       <h1>Create your account</h1>
       <SignUpForm />
       <p>
-        Already have an account? <a href="/auth/login">Log in</a>
+        Already have an account? <Link href="/auth/login">Log in</Link>
       </p>
     </section>
   );

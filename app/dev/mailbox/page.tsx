@@ -39,8 +39,18 @@ export default async function MailboxPage({ searchParams }: { searchParams: Prom
     problem = `The local SES endpoint at ${endpoint} did not answer.`;
   }
   const config = getConfig();
-  const outbox = await (await getDatabase(config.database))
-    .select({ id: emailOutbox.id, status: emailOutbox.status, attempts: emailOutbox.attempts, lastError: emailOutbox.lastError, recipient: emailOutbox.recipient, subject: emailOutbox.subject, sesMessageId: emailOutbox.sesMessageId })
+  const outbox = await (
+    await getDatabase(config.database)
+  )
+    .select({
+      id: emailOutbox.id,
+      status: emailOutbox.status,
+      attempts: emailOutbox.attempts,
+      lastError: emailOutbox.lastError,
+      recipient: emailOutbox.recipient,
+      subject: emailOutbox.subject,
+      sesMessageId: emailOutbox.sesMessageId,
+    })
     .from(emailOutbox)
     .orderBy(desc(emailOutbox.createdAt))
     .limit(200)

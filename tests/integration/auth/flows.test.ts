@@ -98,7 +98,10 @@ describe('sign up', () => {
     const email = uniqueEmail('race');
     const results = await Promise.all([signUp(deps, { name: 'A', email, password: 'longenough' }), signUp(deps, { name: 'B', email, password: 'longenough' })]);
     expect(results[0]).toEqual(results[1]);
-    const kinds = deps.sent.filter((e) => e.to === email).map((e) => e.kind).sort();
+    const kinds = deps.sent
+      .filter((e) => e.to === email)
+      .map((e) => e.kind)
+      .sort();
     expect(kinds).toEqual(['accountExists', 'verification']);
   });
 });
@@ -155,7 +158,11 @@ describe('password reset', () => {
     expect(deps.sent.filter((e) => e.to === email).at(-1)!.kind).toBe('passwordChanged');
     expect((await logIn(deps, { email, password }, '198.51.100.5')).ok).toBe(false);
     expect((await logIn(deps, { email, password: 'a brand new password' }, '198.51.100.5')).ok).toBe(true);
-    expect(await resetPassword(deps, { token, password: 'yet another password' }, '198.51.100.5')).toEqual({ ok: false, error: MESSAGES.badResetLink, code: 'invalid-token' });
+    expect(await resetPassword(deps, { token, password: 'yet another password' }, '198.51.100.5')).toEqual({
+      ok: false,
+      error: MESSAGES.badResetLink,
+      code: 'invalid-token',
+    });
   });
 });
 
@@ -164,7 +171,10 @@ describe('change password', () => {
     const { user, password } = await verifiedUser();
     const here = (await createSession(deps.kv, user.id))!;
     const elsewhere = (await createSession(deps.kv, user.id))!;
-    expect(await changePassword(deps, here.session, { currentPassword: 'wrong one', newPassword: 'new password!' })).toMatchObject({ ok: false, code: 'wrong-password' });
+    expect(await changePassword(deps, here.session, { currentPassword: 'wrong one', newPassword: 'new password!' })).toMatchObject({
+      ok: false,
+      code: 'wrong-password',
+    });
     expect(await changePassword(deps, here.session, { currentPassword: password, newPassword: 'new password!' })).toEqual({ ok: true });
     expect(await validateSession(deps.kv, here.token)).not.toBeNull();
     expect(await validateSession(deps.kv, elsewhere.token)).toBeNull();
@@ -175,7 +185,9 @@ describe('no unauthenticated path burns scrypt', () => {
   it('refuses a bogus reset link without hashing the new password', async () => {
     const calls = hashCalls();
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => resetPassword(deps, { token: `bogus-token-${i}-${'x'.repeat(30)}`, password: 'a brand new password' }, '198.51.100.20')),
+      Array.from({ length: 50 }, (_, i) =>
+        resetPassword(deps, { token: `bogus-token-${i}-${'x'.repeat(30)}`, password: 'a brand new password' }, '198.51.100.20'),
+      ),
     );
     expect(results.every((r) => !r.ok && r.code === 'invalid-token')).toBe(true);
     expect(calls()).toBe(0);
@@ -219,7 +231,8 @@ describe('rate limits on setting passwords', () => {
     const { user } = await verifiedUser();
     const session = (await createSession(limited.kv, user.id))!.session;
     const changes = [];
-    for (let i = 0; i < 6; i++) changes.push(await changePassword(limited, session, { currentPassword: `wrong ${i}`, newPassword: 'new password!' }, `203.0.113.${i}`));
+    for (let i = 0; i < 6; i++)
+      changes.push(await changePassword(limited, session, { currentPassword: `wrong ${i}`, newPassword: 'new password!' }, `203.0.113.${i}`));
     expect(changes.slice(0, 5).map((r) => !r.ok && r.code)).toEqual(Array(5).fill('wrong-password'));
     expect(changes[5]).toMatchObject({ ok: false, code: 'limited' });
   });

@@ -43,7 +43,12 @@ describe('docker-compose config', () => {
   });
 
   it('points the app at Garage when told to', () => {
-    const result = compose(['-f', 'docker-compose.yml', '--profile', 'garage', 'config'], { ...secrets, STORAGE_BACKEND: 'garage', STORAGE_HOST: 'garage', STORAGE_PORT: '3900' });
+    const result = compose(['-f', 'docker-compose.yml', '--profile', 'garage', 'config'], {
+      ...secrets,
+      STORAGE_BACKEND: 'garage',
+      STORAGE_HOST: 'garage',
+      STORAGE_PORT: '3900',
+    });
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/STORAGE_BACKEND: garage/);
     expect(result.stdout).toMatch(/MINIO_ENDPOINT: garage/);

@@ -82,7 +82,12 @@ admin_token = "${adminToken}"
   child.stdout!.on('data', (d) => node.log.push(String(d)));
   child.stderr!.on('data', (d) => node.log.push(String(d)));
   const deadline = Date.now() + 20_000;
-  while (!(await admin(node, '/v2/GetClusterStatus').then(() => true, () => false))) {
+  while (
+    !(await admin(node, '/v2/GetClusterStatus').then(
+      () => true,
+      () => false,
+    ))
+  ) {
     if (Date.now() > deadline) throw new Error(`Garage node ${index} did not answer: ${node.log.join('')}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -145,7 +150,9 @@ async function downloadedSha256(fileId: string): Promise<string> {
   if (!link.ok) throw new Error(link.error);
   const response = await fetch(link.url);
   expect(response.status).toBe(200);
-  return createHash('sha256').update(Buffer.from(await response.arrayBuffer())).digest('hex');
+  return createHash('sha256')
+    .update(Buffer.from(await response.arrayBuffer()))
+    .digest('hex');
 }
 
 beforeAll(async () => {

@@ -155,7 +155,10 @@ describe('which failures are retried', () => {
         const queued = await sendVerificationEmail(to, 'Ada', `token-${status}`);
         if (queued.status !== 'queued') throw new Error('not queued');
         const failures: string[] = [];
-        const deps = await outboxDeps({ transport: createSesTransport({ ...getConfig().email, endpoint: endpoint.url }), reportFailure: (_row, code) => failures.push(code) });
+        const deps = await outboxDeps({
+          transport: createSesTransport({ ...getConfig().email, endpoint: endpoint.url }),
+          reportFailure: (_row, code) => failures.push(code),
+        });
         await deliverDueEmails(deps);
         const report = await getEmailStatus(queued.id);
         expect(report).toMatchObject({ status: outcome, attempts: 1, lastError: type });
@@ -184,7 +187,12 @@ describe('the outbox never blocks on a dead database and writes nothing half', (
     const key = `dead-db-${Date.now()}`;
     const started = performance.now();
     await expect(
-      enqueueEmail(db, { from: 'a@zigznote.test', to: 'b@zigznote.test', subject: 's', html: '<p>h</p>', text: 'h' }, { template: 't', idempotencyKey: key }, async () => false),
+      enqueueEmail(
+        db,
+        { from: 'a@zigznote.test', to: 'b@zigznote.test', subject: 's', html: '<p>h</p>', text: 'h' },
+        { template: 't', idempotencyKey: key },
+        async () => false,
+      ),
     ).rejects.toThrow();
     expect(performance.now() - started).toBeLessThan(10_000);
     await pool.end();
@@ -198,7 +206,10 @@ describe('state you can read', () => {
     const db = await getDatabase(getConfig().database);
     const queued = await sendVerificationEmail(uniqueEmail('events'), 'Ada', 'token-events');
     if (queued.status !== 'queued') throw new Error('not queued');
-    await db.update(emailOutbox).set({ status: 'sent', sesMessageId: `msg-${queued.id}` }).where(eq(emailOutbox.id, queued.id));
+    await db
+      .update(emailOutbox)
+      .set({ status: 'sent', sesMessageId: `msg-${queued.id}` })
+      .where(eq(emailOutbox.id, queued.id));
     await recordDeliveryEvent(db, `msg-${queued.id}`, 'delivered');
     expect((await getEmailStatus(queued.id))!.status).toBe('delivered');
     await recordDeliveryEvent(db, `msg-${queued.id}`, 'complained');
@@ -213,7 +224,10 @@ describe('state you can read', () => {
     await stopEmailOutbox();
     const queued = await sendVerificationEmail(uniqueEmail('stuck'), 'Ada', 'token-stuck');
     if (queued.status !== 'queued') throw new Error('not queued');
-    await db.update(emailOutbox).set({ nextAttemptAt: sql`now() - interval '10 minutes'` }).where(eq(emailOutbox.id, queued.id));
+    await db
+      .update(emailOutbox)
+      .set({ nextAttemptAt: sql`now() - interval '10 minutes'` })
+      .where(eq(emailOutbox.id, queued.id));
     expect(await oldestDueAgeSeconds(db)).toBeGreaterThanOrEqual(600);
     await db.update(emailOutbox).set({ status: 'failed' }).where(eq(emailOutbox.id, queued.id));
   });
@@ -225,7 +239,10 @@ describe('state you can read', () => {
     const first = await enqueueEmail(db, email, { template: 't', idempotencyKey: key }, async () => false);
     expect((await enqueueEmail(db, email, { template: 't', idempotencyKey: key }, async () => false)).status).toBe('duplicate');
     if (first.status !== 'queued') throw new Error('not queued');
-    await db.update(emailOutbox).set({ createdAt: sql`now() - interval '8 days'`, status: 'sent' }).where(eq(emailOutbox.id, first.id));
+    await db
+      .update(emailOutbox)
+      .set({ createdAt: sql`now() - interval '8 days'`, status: 'sent' })
+      .where(eq(emailOutbox.id, first.id));
     expect(await forgetIdempotencyKeys(db, 7)).toBeGreaterThanOrEqual(1);
     expect((await enqueueEmail(db, { ...email, subject: 'other' }, { template: 't', idempotencyKey: key }, async () => false)).status).toBe('queued');
     await db.update(emailOutbox).set({ status: 'failed' }).where(eq(emailOutbox.idempotencyKey, key));

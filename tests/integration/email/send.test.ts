@@ -122,10 +122,7 @@ describe('exactly once', () => {
     const to = uniqueAddress('double');
     const { react, subject } = templates.passwordResetEmail(getConfig().appUrl, 'Ada', 'same');
     const key = `double-${to}`;
-    const results = await Promise.all([
-      sendEmail({ to, subject, react, idempotencyKey: key }),
-      sendEmail({ to, subject, react, idempotencyKey: key }),
-    ]);
+    const results = await Promise.all([sendEmail({ to, subject, react, idempotencyKey: key }), sendEmail({ to, subject, react, idempotencyKey: key })]);
     expect(results.map((r) => r.status).sort()).toEqual(['duplicate', 'queued']);
     await waitForEmails(to);
     // a later call gets the first email's id and its current state (recorded a moment after the send)

@@ -5,7 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getConfig } from '@/lib/config';
-import { clearCertificateCache, DatabaseSuppressionList, getDeliveryState, handleSnsMessage, sendVerificationEmail, stringToSign, verifySnsMessage, type SnsMessage } from '@/lib/email';
+import {
+  clearCertificateCache,
+  DatabaseSuppressionList,
+  getDeliveryState,
+  handleSnsMessage,
+  sendVerificationEmail,
+  stringToSign,
+  verifySnsMessage,
+  type SnsMessage,
+} from '@/lib/email';
 import { eq } from 'drizzle-orm';
 import { closeDatabase, emailSuppressions, getDatabase } from '@/lib/db';
 import { closeRedis } from '@/lib/redis';
@@ -24,7 +33,25 @@ const fetchCertificate = async (url: string) => {
 
 beforeAll(() => {
   const dir = mkdtempSync(join(tmpdir(), 'zz-sns-'));
-  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=sns.amazonaws.com'], { encoding: 'utf8' });
+  const made = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=sns.amazonaws.com',
+    ],
+    { encoding: 'utf8' },
+  );
   if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`);
   certificate = readFileSync(join(dir, 'cert.pem'), 'utf8');
   privateKey = readFileSync(join(dir, 'key.pem'), 'utf8');
@@ -92,7 +119,10 @@ describe('a notification signed by AWS itself (tests/fixtures/sns)', () => {
   it('verifies, with the string to sign the documentation describes', async () => {
     clearCertificateCache();
     expect(stringToSign(fixture as unknown as SnsMessage)).toBe(awsStringToSign(fixture));
-    expect(await verifySnsMessage(fixture, options)).toMatchObject({ ok: true, message: { MessageId: 'd39649d4-bf5b-5b80-af75-07acb3dd9b4a', Message: 'boo' } });
+    expect(await verifySnsMessage(fixture, options)).toMatchObject({
+      ok: true,
+      message: { MessageId: 'd39649d4-bf5b-5b80-af75-07acb3dd9b4a', Message: 'boo' },
+    });
   });
 
   it('fails once any signed field is changed, and for another topic', async () => {
@@ -101,7 +131,10 @@ describe('a notification signed by AWS itself (tests/fixtures/sns)', () => {
       const tampered = { ...fixture, [field]: field === 'Type' ? 'SubscriptionConfirmation' : `${fixture[field]}!` };
       expect((await verifySnsMessage(tampered, options)).ok, field).toBe(false);
     }
-    expect(await verifySnsMessage(fixture, { ...options, topicArns: ['arn:aws:sns:us-east-1:123456789012:ours'] })).toEqual({ ok: false, reason: 'not a configured topic' });
+    expect(await verifySnsMessage(fixture, { ...options, topicArns: ['arn:aws:sns:us-east-1:123456789012:ours'] })).toEqual({
+      ok: false,
+      reason: 'not a configured topic',
+    });
   });
 });
 
@@ -135,13 +168,21 @@ describe('SNS notifications of SES bounces and complaints', () => {
   it('rejects a tampered message', async () => {
     const address = uniqueAddress('tampered');
     const message = signed(bounceFor(uniqueAddress('original')));
-    const tampered = { ...message, Message: JSON.stringify({ notificationType: 'Bounce', bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: address }] } }) };
+    const tampered = {
+      ...message,
+      Message: JSON.stringify({ notificationType: 'Bounce', bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: address }] } }),
+    };
     expect(await handleSnsMessage(tampered, deps())).toEqual({ status: 'rejected', reason: 'signature does not verify' });
     expect(await getDeliveryState().isSuppressed(address)).toBe(false);
   });
 
   it('rejects a certificate on a foreign host without fetching it', async () => {
-    for (const url of ['https://sns.us-east-1.amazonaws.com.evil.test/cert.pem', 'https://evil.test/SimpleNotificationService.pem', 'http://sns.us-east-1.amazonaws.com/cert.pem', 'https://sns.eu-west-1.amazonaws.com/cert.pem']) {
+    for (const url of [
+      'https://sns.us-east-1.amazonaws.com.evil.test/cert.pem',
+      'https://evil.test/SimpleNotificationService.pem',
+      'http://sns.us-east-1.amazonaws.com/cert.pem',
+      'https://sns.eu-west-1.amazonaws.com/cert.pem',
+    ]) {
       const before = fetchedUrls.length;
       const message = signed(bounceFor(uniqueAddress('foreign')), '1', url);
       expect(await handleSnsMessage(message, deps())).toEqual({ status: 'rejected', reason: 'certificate URL is not an SNS host' });

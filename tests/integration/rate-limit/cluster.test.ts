@@ -24,9 +24,7 @@ afterAll(async () => {
 describe('rate limiting on a 3-master Redis Cluster', () => {
   it('checks multi-limit groups with no CROSSSLOT error and exact limits', async () => {
     const limiter = new RateLimiter({ store: new RedisStore(client), timeoutMs: 2_000, log: () => {} });
-    const decisions = await Promise.all(
-      Array.from({ length: 50 }, () => limiter.limit({ group: 'login', ip: '198.51.100.1', email: 'user@example.com' })),
-    );
+    const decisions = await Promise.all(Array.from({ length: 50 }, () => limiter.limit({ group: 'login', ip: '198.51.100.1', email: 'user@example.com' })));
     expect(decisions.every((d) => d.source !== 'unavailable')).toBe(true);
     expect(decisions.filter((d) => d.allowed)).toHaveLength(5);
     expect((await limiter.limit({ group: 'password-reset', ip: '198.51.100.1', email: 'user@example.com' })).status).toBe(200);

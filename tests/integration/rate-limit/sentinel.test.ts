@@ -9,7 +9,12 @@ let client: RedisConnection;
 
 beforeAll(async () => {
   redis = await startRedisWithSentinel('zigznote-primary');
-  client = createRedisClient({ kind: 'sentinel', sentinels: [{ host: '127.0.0.1', port: redis.sentinel.port }], name: 'zigznote-primary', password: undefined });
+  client = createRedisClient({
+    kind: 'sentinel',
+    sentinels: [{ host: '127.0.0.1', port: redis.sentinel.port }],
+    name: 'zigznote-primary',
+    password: undefined,
+  });
 });
 
 afterAll(async () => {

@@ -52,7 +52,9 @@ describe('Redis store: every hit counted, no refused hit kept', () => {
     const instant = Date.now();
     const sameInstant = connections.map((connection) => new RedisStore(connection, { clock: () => instant }));
     const key = uniqueKey('instant');
-    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => sameInstant[i % sameInstant.length]!.check([logLimit(key, 100, 60_000)], 'instant')));
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => sameInstant[i % sameInstant.length]!.check([logLimit(key, 100, 60_000)], 'instant')),
+    );
     expect(results.every((r) => r.allowed)).toBe(true);
     expect(await connections[0]!.zcard(slotKey('instant', key))).toBe(60);
     expect(new Set(await connections[0]!.zrange(slotKey('instant', key), 0, '-1', 'WITHSCORES').then((r) => r.filter((_, i) => i % 2 === 1))).size).toBe(1);

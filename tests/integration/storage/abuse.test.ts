@@ -34,7 +34,11 @@ async function postUpload(owner: string, size: number, over: Partial<StorageDeps
   return { uploadId: result.uploadId, upload: result.upload as PostUpload };
 }
 
-const exists = (bucket: string, key: string) => deps.operations.statObject(bucket, key).then(() => true, () => false);
+const exists = (bucket: string, key: string) =>
+  deps.operations.statObject(bucket, key).then(
+    () => true,
+    () => false,
+  );
 
 describe('quota per user', () => {
   it('counts completed files and pending uploads, and refuses what does not fit with how much is left', async () => {
@@ -108,7 +112,10 @@ describe('abort and expiry revoke', () => {
     const owner = await makeUser(deps);
     const { uploadId, upload } = await postUpload(owner, 300);
     await postToStorage(upload.url, upload.fields, randomBytes(300), 'audio/mpeg');
-    await deps.db.update(uploads).set({ expiresAt: new Date(Date.now() - 1_000) }).where(eq(uploads.id, uploadId));
+    await deps.db
+      .update(uploads)
+      .set({ expiresAt: new Date(Date.now() - 1_000) })
+      .where(eq(uploads.id, uploadId));
     expect(await completeUpload(deps, owner, uploadId)).toMatchObject({ ok: false, status: 410, error: expect.stringContaining('expired') });
     await sweepStaleUploads(deps);
     expect(await exists(deps.buckets.audio, upload.fields.key!)).toBe(false);
@@ -135,7 +142,10 @@ describe('completion against the expiry sweep', () => {
       const { uploadId, upload } = await postUpload(owner, 100);
       await postToStorage(upload.url, upload.fields, randomBytes(100), 'audio/mpeg');
       // expiring right now: which of the two gets there first is up to the scheduler
-      await deps.db.update(uploads).set({ expiresAt: new Date(Date.now() + 15) }).where(eq(uploads.id, uploadId));
+      await deps.db
+        .update(uploads)
+        .set({ expiresAt: new Date(Date.now() + 15) })
+        .where(eq(uploads.id, uploadId));
       await new Promise((resolve) => setTimeout(resolve, 10));
       const [completed] = await Promise.all([completeUpload(deps, owner, uploadId), sweepStaleUploads(deps, new Date(Date.now() + 10))]);
       const fileRows = await deps.db.select().from(files).where(eq(files.objectKey, upload.fields.key!));
@@ -183,13 +193,19 @@ describe('resumable multipart uploads', () => {
     const owner = await makeUser(deps);
     const { uploadId, upload } = await multipart(owner);
     expect(upload.partCount).toBe(Math.ceil(size / upload.partSize));
-    await deps.db.update(uploads).set({ expiresAt: new Date(Date.now() + 60_000) }).where(eq(uploads.id, uploadId));
+    await deps.db
+      .update(uploads)
+      .set({ expiresAt: new Date(Date.now() + 60_000) })
+      .where(eq(uploads.id, uploadId));
     const signed = await signUploadParts(deps, owner, uploadId, [upload.partCount]);
     if (!signed.ok) throw new Error(signed.error);
     expect(new Date(signed.expiresAt).getTime()).toBeGreaterThan(Date.now() + 14 * 60_000);
     expect((await fetch(signed.parts[0]!.url, { method: 'PUT', body: new Uint8Array(partLength(size, upload.partSize, upload.partCount)) })).status).toBe(200);
     // never past 24 hours after the upload started
-    await deps.db.update(uploads).set({ createdAt: new Date(Date.now() - 24 * 3600_000 + 60_000) }).where(eq(uploads.id, uploadId));
+    await deps.db
+      .update(uploads)
+      .set({ createdAt: new Date(Date.now() - 24 * 3600_000 + 60_000) })
+      .where(eq(uploads.id, uploadId));
     const capped = await signUploadParts(deps, owner, uploadId, [1]);
     if (!capped.ok) throw new Error(capped.error);
     expect(new Date(capped.expiresAt).getTime()).toBeLessThanOrEqual(Date.now() + 61_000);
@@ -213,7 +229,15 @@ describe('resumable multipart uploads', () => {
     expect(await resumeUpload(deps, await makeUser(deps), uploadId, fingerprint)).toMatchObject({ ok: false, status: 404 });
 
     // send the rest, complete with the listed parts plus the new ones: the file is whole
-    const rest = await signUploadParts(deps, owner, uploadId, upload.parts.slice(3).map((p) => p.partNumber).concat(Array.from({ length: upload.partCount - upload.parts.length }, (_, i) => upload.parts.length + i + 1)));
+    const rest = await signUploadParts(
+      deps,
+      owner,
+      uploadId,
+      upload.parts
+        .slice(3)
+        .map((p) => p.partNumber)
+        .concat(Array.from({ length: upload.partCount - upload.parts.length }, (_, i) => upload.parts.length + i + 1)),
+    );
     if (!rest.ok) throw new Error(rest.error);
     const parts = [...state.uploadedParts];
     for (const { partNumber, url } of rest.parts) {

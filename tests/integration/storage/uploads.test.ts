@@ -58,7 +58,11 @@ describe('presigned POST policies, enforced by the storage server', () => {
     expect(upload.fields.key).toMatch(new RegExp(`^users/${owner}/[0-9a-f-]{36}/song\\.mp3$`));
     const policy = JSON.parse(Buffer.from(upload.fields.policy!, 'base64').toString());
     expect(policy.conditions).toEqual(
-      expect.arrayContaining([['eq', '$key', upload.fields.key], ['eq', '$Content-Type', 'audio/mpeg'], ['content-length-range', 1, 1_000]]),
+      expect.arrayContaining([
+        ['eq', '$key', upload.fields.key],
+        ['eq', '$Content-Type', 'audio/mpeg'],
+        ['content-length-range', 1, 1_000],
+      ]),
     );
     // 15 minutes from now, on both sides: neither already expired nor valid for longer
     const left = new Date(policy.expiration).getTime() - Date.now();
@@ -119,9 +123,18 @@ describe('presigned POST policies, enforced by the storage server', () => {
   });
 
   it('are refused up front for a type or size the bucket does not take', async () => {
-    expect(await requestUpload(deps, owner, { bucket: 'avatars', filename: 'x.svg', contentType: 'image/svg+xml', size: 10 })).toMatchObject({ ok: false, status: 415 });
-    expect(await requestUpload(deps, owner, { bucket: 'avatars', filename: 'x.png', contentType: 'image/png', size: 6 * 1024 * 1024 })).toMatchObject({ ok: false, status: 413 });
-    expect(await requestUpload(deps, owner, { bucket: 'backups', filename: 'x.tar', contentType: 'application/x-tar', size: 10 })).toMatchObject({ ok: false, status: 400 });
+    expect(await requestUpload(deps, owner, { bucket: 'avatars', filename: 'x.svg', contentType: 'image/svg+xml', size: 10 })).toMatchObject({
+      ok: false,
+      status: 415,
+    });
+    expect(await requestUpload(deps, owner, { bucket: 'avatars', filename: 'x.png', contentType: 'image/png', size: 6 * 1024 * 1024 })).toMatchObject({
+      ok: false,
+      status: 413,
+    });
+    expect(await requestUpload(deps, owner, { bucket: 'backups', filename: 'x.tar', contentType: 'application/x-tar', size: 10 })).toMatchObject({
+      ok: false,
+      status: 400,
+    });
   });
 });
 
@@ -143,7 +156,7 @@ describe('completing an upload', () => {
     await postToStorage(upload.url, upload.fields, randomBytes(300), 'audio/mpeg');
     expect(await completeUpload(deps, stranger, uploadId)).toMatchObject({ ok: false, status: 404 });
     expect(await completeUpload(deps, owner, uploadId)).toMatchObject({ ok: true });
-    expect(await completeUpload(deps, owner, uploadId)).toMatchObject({ ok: false, status: 409, error: "This upload was already completed." });
+    expect(await completeUpload(deps, owner, uploadId)).toMatchObject({ ok: false, status: 409, error: 'This upload was already completed.' });
   });
 });
 
@@ -199,7 +212,10 @@ describe('multipart uploads for large files', () => {
   }, 120_000);
 
   it('refuses a file over the bucket limit before any part is signed', async () => {
-    expect(await requestUpload(deps, owner, { bucket: 'audio', filename: 'huge.wav', contentType: 'audio/wav', size: 3 * 1024 ** 3 })).toMatchObject({ ok: false, status: 413 });
+    expect(await requestUpload(deps, owner, { bucket: 'audio', filename: 'huge.wav', contentType: 'audio/wav', size: 3 * 1024 ** 3 })).toMatchObject({
+      ok: false,
+      status: 413,
+    });
   });
 });
 
@@ -207,7 +223,10 @@ describe('downloads', () => {
   async function storedFile(name: string, contentType: string, body: string) {
     const key = `users/${owner}/${randomBytes(8).toString('hex')}/${name}`;
     await deps.operations.putObject(deps.buckets.exports, key, Buffer.from(body), undefined, { 'Content-Type': contentType });
-    const [file] = await deps.db.insert(files).values({ ownerId: owner, bucket: deps.buckets.exports, objectKey: key, name, size: body.length, contentType }).returning();
+    const [file] = await deps.db
+      .insert(files)
+      .values({ ownerId: owner, bucket: deps.buckets.exports, objectKey: key, name, size: body.length, contentType })
+      .returning();
     return file!;
   }
 
@@ -308,7 +327,10 @@ if (storageBackendName() === 'minio') {
       const region = loadConfig(process.env).storage.region;
       const hint = storageBackend('garage').buckets;
       const status = await ensureBuckets(deps.operations, names, region, { attempts: 1, missingHint: hint.madeBy === 'init' ? hint.hint : undefined });
-      expect(status).toMatchObject({ ready: false, error: expect.stringMatching(new RegExp(`bucket ${names.audio} does not exist: run the garage-init step`)) });
+      expect(status).toMatchObject({
+        ready: false,
+        error: expect.stringMatching(new RegExp(`bucket ${names.audio} does not exist: run the garage-init step`)),
+      });
       await expect(deps.operations.makeBucket(names.audio, region)).rejects.toMatchObject({ code: 'AccessDenied' });
     });
 

@@ -61,9 +61,7 @@ describe('configuration in development', () => {
   });
 
   it('refuses half a pair of SES keys', () => {
-    expect(problemsOf({ AWS_SES_ACCESS_KEY_ID: 'AKIA' })).toEqual([
-      expect.stringMatching(/AWS_SES_ACCESS_KEY_ID and AWS_SES_SECRET_ACCESS_KEY go together/),
-    ]);
+    expect(problemsOf({ AWS_SES_ACCESS_KEY_ID: 'AKIA' })).toEqual([expect.stringMatching(/AWS_SES_ACCESS_KEY_ID and AWS_SES_SECRET_ACCESS_KEY go together/)]);
   });
 });
 

@@ -21,7 +21,10 @@ const production = load('docker/docker-compose.yml');
 const development = load('docker/docker-compose.dev.yml');
 const text = (value: unknown) => (Array.isArray(value) ? value.join(' ') : String(value ?? ''));
 
-for (const [label, compose] of [['production', production], ['development', development]] as const) {
+for (const [label, compose] of [
+  ['production', production],
+  ['development', development],
+] as const) {
   describe(`${label} compose file`, () => {
     it('pins every image (no :latest, no untagged image)', () => {
       for (const [name, service] of Object.entries(compose.services)) {
@@ -83,7 +86,12 @@ describe('production compose file', () => {
     });
     expect(text(production.services['minio-init']!.volumes)).toContain('./minio-init.sh:/minio-init.sh:ro');
     expect(text(production.services['garage-init']!.volumes)).toContain('./garage-init.mjs:/garage-init.mjs:ro');
-    for (const [service, profile] of [['minio', 'minio'], ['minio-init', 'minio'], ['garage', 'garage'], ['garage-init', 'garage']] as const) {
+    for (const [service, profile] of [
+      ['minio', 'minio'],
+      ['minio-init', 'minio'],
+      ['garage', 'garage'],
+      ['garage-init', 'garage'],
+    ] as const) {
       expect(production.services[service]!.profiles, service).toEqual([profile]);
     }
     expect(production.services['garage-init']!.depends_on).toEqual({ garage: { condition: 'service_healthy' } });

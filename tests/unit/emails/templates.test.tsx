@@ -15,7 +15,11 @@ describe('each template renders to HTML and text with its subject, name and link
     { email: templates.welcomeEmail(appUrl, 'Ada'), subject: 'Welcome to zigznote! 🎉', link: `${appUrl}/files` },
     { email: templates.verificationEmail(appUrl, 'Ada', 'tok-123'), subject: 'Verify your email address', link: `${appUrl}/auth/verify-email?token=tok-123` },
     { email: templates.passwordResetEmail(appUrl, 'Ada', 'tok-456'), subject: 'Reset your password', link: `${appUrl}/auth/reset-password?token=tok-456` },
-    { email: templates.passwordChangedEmail(appUrl, 'Ada', new Date('2026-11-27T10:00:00Z')), subject: 'Your password has been changed', link: `${appUrl}/auth/forgot-password` },
+    {
+      email: templates.passwordChangedEmail(appUrl, 'Ada', new Date('2026-11-27T10:00:00Z')),
+      subject: 'Your password has been changed',
+      link: `${appUrl}/auth/forgot-password`,
+    },
     { email: templates.accountExistsEmail(appUrl, 'Ada'), subject: 'You already have a zigznote account', link: `${appUrl}/auth/login` },
   ];
 

@@ -189,7 +189,7 @@ describe('limiter when the store is unreachable', () => {
 
 describe('clearing after a successful login', () => {
   it("forgets only this account's block, and keeps other blocked clients off the store", async () => {
-    let now = 0;
+    const now = 0;
     const store = new CountingStore(new MemoryStore(() => now));
     const limiter = new RateLimiter({ store, now: () => now, log: () => {} });
     const victim = { group: 'login' as const, ip: '198.51.100.1', email: 'victim@example.com' };

@@ -5,7 +5,7 @@ import { LeasingStore, MemoryStore, type CheckOutcome, type LimitSpec, type Rate
 class CountingStore implements RateLimitStore {
   checks = 0;
   constructor(readonly inner: MemoryStore) {}
-  check(specs: LimitSpec[], tag: string): Promise<CheckOutcome> {
+  check(specs: LimitSpec[]): Promise<CheckOutcome> {
     this.checks += 1;
     return this.inner.check(specs);
   }
