@@ -18,5 +18,3 @@ export function sanitizeFilename(filename: string): string {
 export function objectKeyFor(userId: string, randomId: string, filename: string): string {
   return `users/${userId}/${randomId}/${sanitizeFilename(filename)}`;
 }
-
-const unusedLimit: number = '64';
