@@ -1,8 +1,62 @@
 // Lint for the whole project: Next's rules (core web vitals, TypeScript) and typescript-eslint's
-// recommended set. `npm run lint` runs it, and `npm test` runs it before the suites.
+// recommended set, plus the Edge-safety rule below. `npm run lint` runs it, and `npm test` runs it before
+// the suites.
 import nextVitals from 'eslint-config-next/core-web-vitals';
 import nextTypescript from 'eslint-config-next/typescript';
 import tseslint from 'typescript-eslint';
+
+// Modules that middleware may reach on the Edge runtime (each says "Edge-safe" at its top). They must not
+// import Node built-ins, Node-only packages or this project's Node-only modules; Node-only work is reached
+// through `await import()` behind `process.env.NEXT_RUNTIME === 'nodejs'`, which this rule leaves alone.
+// The Edge variant build (scripts/build-edge-variant.sh) proves the same at bundling time.
+export const EDGE_SAFE_FILES = [
+  'middleware.ts',
+  'lib/config.ts',
+  'lib/auth/origin.ts',
+  'lib/auth/schemas.ts',
+  'lib/email/errors.ts',
+  'lib/email/transport-edge.ts',
+  'lib/email/types.ts',
+  'lib/observability/scrub.ts',
+  'lib/rate-limit/client-ip.ts',
+  'lib/rate-limit/edge-bridge.ts',
+  'lib/rate-limit/edge.ts',
+  'lib/rate-limit/headers.ts',
+  'lib/rate-limit/limiter.ts',
+  'lib/rate-limit/middleware-handler.ts',
+  'lib/rate-limit/policies.ts',
+  'lib/rate-limit/routes.ts',
+  'lib/rate-limit/scripts.ts',
+  'lib/rate-limit/store-leasing.ts',
+  'lib/rate-limit/store-memory.ts',
+  'lib/rate-limit/types.ts',
+  'lib/rate-limit/verdict.ts',
+  'lib/runtime/process-state.ts',
+  'lib/storage/backends.ts',
+  'lib/storage/keys.ts',
+];
+
+const NODE_BUILTINS = [
+  'assert',
+  'buffer',
+  'child_process',
+  'crypto',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'https',
+  'net',
+  'os',
+  'path',
+  'stream',
+  'tls',
+  'url',
+  'util',
+  'zlib',
+  'worker_threads',
+];
 
 export default tseslint.config(
   {
@@ -14,6 +68,29 @@ export default tseslint.config(
     rules: {
       // An unused value is a mistake; an argument or binding named _ is a declared "not needed".
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: EDGE_SAFE_FILES,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: NODE_BUILTINS.map((name) => ({ name, message: 'Edge-safe module: no Node built-ins.' })),
+          patterns: [
+            { regex: '^node:', message: 'Edge-safe module: no Node built-ins.' },
+            {
+              regex:
+                '^(ioredis|minio|pg|drizzle-orm|@electric-sql/pglite|@aws-sdk/.*|prom-client|@sentry/nextjs|@react-email/.*|react-email|server-only)(/.*)?$',
+              message: 'Edge-safe module: this package needs Node.',
+            },
+            {
+              regex: '^(\\.\\.?/)+(.*/)?(server|store-redis|redis|db|cache|health|startup|metrics|email|storage|auth|api|index)$',
+              message: "Edge-safe module: that module is Node-only (reach it with await import() behind NEXT_RUNTIME === 'nodejs').",
+            },
+          ],
+        },
+      ],
     },
   },
 );
