@@ -1,15 +1,13 @@
 /**
- * Runs before every matched request: applies the rate limits of the request's route group and sets
- * security headers. On the Node runtime (what we ship) it calls the limiter directly, one Redis round
- * trip; built for the Edge runtime it asks the limiter through our authenticated internal route.
+ * Runs before every matched request: refuses cross-origin API writes and applies the rate limits of the
+ * request's route group. On the Node runtime (what we ship) it calls the limiter directly, one Redis round
+ * trip; built for the Edge runtime it asks the limiter through our authenticated internal route. The
+ * static security headers come from next.config.mjs, so static assets get them too.
  */
 import { NextResponse, type NextRequest } from 'next/server';
 import { isCrossOriginWrite } from './lib/auth/origin';
 import { getConfig } from './lib/config';
 import { handleRateLimit, sessionTokenOf, type DecideFn, type TrustedProxies } from './lib/rate-limit/edge';
-
-// Pages whose URL carries a secret token: no Referer may take it to another site.
-const TOKEN_PAGES = new Set(['/auth/verify-email', '/auth/reset-password', '/auth/unlock']);
 
 // Authenticated by their own signatures, not by being called from our pages.
 const SIGNED_API_ROUTES = new Set(['/api/email/sns', '/api/internal/rate-limit']);
@@ -41,9 +39,6 @@ export async function middleware(request: NextRequest) {
     });
   }
   if (response.status < 400) await renewSessionCookie(request, response);
-  response.headers.set('X-Content-Type-Options', 'nosniff');
-  response.headers.set('X-Frame-Options', 'DENY');
-  response.headers.set('Referrer-Policy', TOKEN_PAGES.has(pathname) ? 'no-referrer' : 'strict-origin-when-cross-origin');
   return response;
 }
 

@@ -20,6 +20,21 @@ const nextConfig = {
     // renders (prerendered shells, a Suspense boundary around each cookie read) and is its own migration.
     useCache: true,
   },
+  // On every response, static assets included (middleware does not see /_next/static). Pages whose URL
+  // carries a secret token send no Referer at all, so the token cannot leak to another site.
+  async headers() {
+    const always = [
+      { key: 'X-Content-Type-Options', value: 'nosniff' },
+      { key: 'X-Frame-Options', value: 'DENY' },
+    ];
+    return [
+      {
+        source: '/((?!auth/verify-email|auth/reset-password|auth/unlock).*)',
+        headers: [...always, { key: 'Referrer-Policy', value: 'strict-origin-when-cross-origin' }],
+      },
+      { source: '/auth/:page(verify-email|reset-password|unlock)', headers: [...always, { key: 'Referrer-Policy', value: 'no-referrer' }] },
+    ];
+  },
   // Native and WASM-carrying clients stay plain Node requires instead of being bundled.
   serverExternalPackages: ['@electric-sql/pglite', 'pg', 'ioredis', 'minio', '@aws-sdk/client-sesv2', 'prom-client'],
 };

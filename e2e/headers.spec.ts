@@ -1,0 +1,36 @@
+import { expect, test } from '@playwright/test';
+
+// The static security headers come from next.config.mjs: every response has them, static assets and the
+// middleware's own refusals included, and pages whose URL carries a secret token send no Referer.
+test.describe('security headers', () => {
+  test('on pages, static assets and middleware refusals alike', async ({ page, request }) => {
+    const assets: string[] = [];
+    page.on('response', (response) => {
+      if (new URL(response.url()).pathname.startsWith('/_next/static/')) assets.push(response.url());
+    });
+    const home = await page.goto('/');
+    expect(assets.length).toBeGreaterThan(0);
+    const asset = await request.get(assets[0]!);
+    const refusal = await request.post('/api/uploads', { headers: { Origin: 'https://elsewhere.example' }, data: {} });
+    expect(refusal.status()).toBe(403);
+    for (const headers of [home!.headers(), asset.headers(), refusal.headers()]) {
+      expect(headers['x-content-type-options']).toBe('nosniff');
+      expect(headers['x-frame-options']).toBe('DENY');
+      expect(headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+    }
+  });
+
+  test('no Referer from the pages whose URL carries a token', async ({ request }) => {
+    for (const path of ['/auth/verify-email?token=x', '/auth/reset-password?token=x', '/auth/unlock?token=x']) {
+      expect((await request.get(path)).headers()['referrer-policy'], path).toBe('no-referrer');
+    }
+  });
+});
+
+test('an unknown address answers 404 with a page that says so and links home', async ({ page }) => {
+  const response = await page.goto('/no/such/page');
+  expect(response!.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: 'Page not found', level: 1 })).toBeVisible();
+  await page.getByRole('link', { name: 'Go to the home page' }).click();
+  await expect(page).toHaveURL(/\/$/);
+});
