@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { SiteNav } from './site-nav';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -16,12 +17,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <Link href="/" className="brand">
             zigznote
           </Link>
-          <nav aria-label="Main" className="site-nav">
-            <Link href="/files">Files</Link>
-            <Link href="/account">Account</Link>
-            <Link href="/auth/login">Log in</Link>
-            <Link href="/auth/signup">Sign up</Link>
-          </nav>
+          <SiteNav />
         </header>
         <main>{children}</main>
       </body>

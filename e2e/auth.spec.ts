@@ -30,8 +30,14 @@ test.describe('sign up, verify, log in', () => {
     const session = cookies.find((c) => c.name.includes('zigznote_session'))!;
     expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', secure: true, name: '__Host-zigznote_session' });
 
-    await page.getByRole('button', { name: 'Log out', exact: true }).click();
+    // the header offers the account and logging out, not logging in
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await expect(nav.getByRole('link', { name: 'Account' })).toBeVisible();
+    await expect(nav.getByRole('link', { name: 'Log in' })).toHaveCount(0);
+    await nav.getByRole('button', { name: 'Log out', exact: true }).click();
     await expect(page).toHaveURL(/\/auth\/login/);
+    await expect(nav.getByRole('link', { name: 'Log in' })).toBeVisible();
+    await expect(nav.getByRole('link', { name: 'Account' })).toHaveCount(0);
     // the __Host- cookie is really gone from the browser, not just refused by the server
     expect((await page.context().cookies()).find((c) => c.name.includes('zigznote_session'))).toBeUndefined();
     await page.goto('/account');

@@ -5,9 +5,10 @@
  */
 import type { RouteGroup } from './policies';
 
-// Monitoring, the Edge bridge, and the browser's (cached) error-tracking settings, fetched by every page.
-// SNS notifications are authenticated by their signatures and arrive in bursts from AWS's addresses.
-export const UNLIMITED_API_PATHS = new Set(['/api/health', '/api/internal/rate-limit', '/api/observability', '/api/email/sns']);
+// Monitoring, the Edge bridge, and what every page asks in the browser (the cached error-tracking
+// settings, whether it is signed in). SNS notifications are authenticated by their signatures and arrive
+// in bursts from AWS's addresses.
+export const UNLIMITED_API_PATHS = new Set(['/api/health', '/api/internal/rate-limit', '/api/observability', '/api/session', '/api/email/sns']);
 
 const FORM_POSTS: Record<string, RouteGroup> = {
   '/auth/login': 'login',

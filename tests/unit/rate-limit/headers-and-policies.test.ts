@@ -71,6 +71,7 @@ describe('route groups', () => {
     expect(routeGroupOf('GET', '/api/health')).toBeNull();
     expect(routeGroupOf('POST', '/api/internal/rate-limit')).toBeNull();
     expect(routeGroupOf('GET', '/api/observability')).toBeNull();
+    expect(routeGroupOf('GET', '/api/session')).toBeNull();
     expect(routeGroupOf('GET', '/apiary')).toBeNull();
   });
 });
