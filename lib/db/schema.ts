@@ -22,18 +22,23 @@ export const users = pgTable(
 
 export type User = typeof users.$inferSelect;
 
+/** What an upload and a file both are: a user's object in a bucket, with its name and content type. */
+const ownedObject = () => ({
+  id: uuid('id').primaryKey().defaultRandom(),
+  ownerId: uuid('owner_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  bucket: text('bucket').notNull(),
+  objectKey: text('object_key').notNull(),
+  name: text('name').notNull(),
+  contentType: text('content_type').notNull(),
+});
+
 /** An upload the app presigned; the sweeps remove what ended uploads leave behind. */
 export const uploads = pgTable(
   'uploads',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
-    ownerId: uuid('owner_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    bucket: text('bucket').notNull(),
-    objectKey: text('object_key').notNull(),
-    name: text('name').notNull(),
-    contentType: text('content_type').notNull(),
+    ...ownedObject(),
     declaredSize: bigint('declared_size', { mode: 'number' }).notNull(),
     /** The S3 multipart upload id, for uploads sent in parts. */
     multipartId: text('multipart_id'),
@@ -59,15 +64,8 @@ export const uploads = pgTable(
 export const files = pgTable(
   'files',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
-    ownerId: uuid('owner_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    bucket: text('bucket').notNull(),
-    objectKey: text('object_key').notNull(),
-    name: text('name').notNull(),
+    ...ownedObject(),
     size: bigint('size', { mode: 'number' }).notNull(),
-    contentType: text('content_type').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [index('files_owner_idx').on(table.ownerId, table.createdAt), uniqueIndex('files_object_unique').on(table.bucket, table.objectKey)],

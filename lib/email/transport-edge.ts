@@ -6,7 +6,7 @@
  */
 import { AwsClient } from 'aws4fetch';
 import { EmailSendError } from './errors';
-import { sesMessage, sesTags, type EmailTransport, type OutgoingEmail } from './types';
+import { sesSendEmailRequest, type EmailTransport, type OutgoingEmail } from './types';
 
 export interface EdgeTransportOptions {
   region: string;
@@ -28,14 +28,7 @@ export function createEdgeTransport(options: EdgeTransportOptions): EmailTranspo
   return {
     name: 'ses-v2-edge',
     async send(email: OutgoingEmail) {
-      const body = {
-        FromEmailAddress: email.from,
-        Destination: { ToAddresses: [email.to] },
-        ReplyToAddresses: email.replyTo ? [email.replyTo] : undefined,
-        ConfigurationSetName: email.configurationSet,
-        EmailTags: sesTags(email),
-        Content: { Simple: sesMessage(email) },
-      };
+      const body = sesSendEmailRequest(email);
       const response = await client.fetch(`${endpoint}/v2/email/outbound-emails`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },

@@ -7,7 +7,7 @@
  */
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import type { AppConfig } from '../config';
-import { sesMessage, sesTags, type EmailTransport, type OutgoingEmail } from './types';
+import { sesSendEmailRequest, type EmailTransport, type OutgoingEmail } from './types';
 
 export function createSesTransport(config: AppConfig['email']): EmailTransport {
   const client = new SESv2Client({
@@ -19,16 +19,7 @@ export function createSesTransport(config: AppConfig['email']): EmailTransport {
   return {
     name: 'ses-v2',
     async send(email: OutgoingEmail) {
-      const result = await client.send(
-        new SendEmailCommand({
-          FromEmailAddress: email.from,
-          Destination: { ToAddresses: [email.to] },
-          ReplyToAddresses: email.replyTo ? [email.replyTo] : undefined,
-          ConfigurationSetName: email.configurationSet,
-          EmailTags: sesTags(email),
-          Content: { Simple: sesMessage(email) },
-        }),
-      );
+      const result = await client.send(new SendEmailCommand(sesSendEmailRequest(email)));
       return { messageId: result.MessageId ?? '' };
     },
   };

@@ -18,15 +18,23 @@ export interface EmailTransport {
   send(email: OutgoingEmail): Promise<{ messageId: string }>;
 }
 
-/** Subject and both parts as SES v2 spells them in `Content.Simple`. */
-export function sesMessage(email: OutgoingEmail) {
+/**
+ * The body of SES v2's SendEmail, as both transports send it (the SDK's SendEmailCommand takes the same
+ * shape the signed HTTP call posts): subject and both parts, and tags only when there are some, since
+ * SES refuses an empty list.
+ */
+export function sesSendEmailRequest(email: OutgoingEmail) {
   return {
-    Subject: { Data: email.subject, Charset: 'UTF-8' },
-    Body: { Html: { Data: email.html, Charset: 'UTF-8' }, Text: { Data: email.text, Charset: 'UTF-8' } },
+    FromEmailAddress: email.from,
+    Destination: { ToAddresses: [email.to] },
+    ReplyToAddresses: email.replyTo ? [email.replyTo] : undefined,
+    ConfigurationSetName: email.configurationSet,
+    EmailTags: email.tags && email.tags.length > 0 ? email.tags : undefined,
+    Content: {
+      Simple: {
+        Subject: { Data: email.subject, Charset: 'UTF-8' as const },
+        Body: { Html: { Data: email.html, Charset: 'UTF-8' as const }, Text: { Data: email.text, Charset: 'UTF-8' as const } },
+      },
+    },
   };
-}
-
-/** Tags, or nothing: SES refuses an empty list. */
-export function sesTags(email: OutgoingEmail) {
-  return email.tags && email.tags.length > 0 ? email.tags : undefined;
 }

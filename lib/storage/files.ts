@@ -267,15 +267,7 @@ export async function signUploadParts(
       expiresAt: sql`least(${uploads.createdAt} + ${UPLOAD_MAX_LIFETIME_SECONDS} * interval '1 second', greatest(${uploads.expiresAt}, now() + ${UPLOAD_TTL_SECONDS} * interval '1 second'))`,
       urlsValidUntil: sql`greatest(coalesce(${uploads.urlsValidUntil}, now()), now() + ${UPLOAD_TTL_SECONDS} * interval '1 second')`,
     })
-    .where(
-      and(
-        eq(uploads.id, uploadId),
-        eq(uploads.ownerId, userId),
-        eq(uploads.state, 'pending'),
-        sql`${uploads.expiresAt} > now()`,
-        sql`${uploads.multipartId} is not null`,
-      ),
-    )
+    .where(pendingMultipartOf(userId, uploadId))
     .returning();
   if (!upload) return unclaimable(deps.db, userId, uploadId);
   const count = upload.partCount ?? 0;
@@ -287,6 +279,17 @@ export async function signUploadParts(
     [...new Set(partNumbers)],
   );
   return { ok: true, parts, expiresAt: upload.expiresAt.toISOString() };
+}
+
+/** The user's own multipart upload, still pending and unexpired: what signing parts and resuming act on. */
+function pendingMultipartOf(userId: string, uploadId: string) {
+  return and(
+    eq(uploads.id, uploadId),
+    eq(uploads.ownerId, userId),
+    eq(uploads.state, 'pending'),
+    sql`${uploads.expiresAt} > now()`,
+    sql`${uploads.multipartId} is not null`,
+  );
 }
 
 export interface ResumeState {
@@ -303,19 +306,7 @@ export interface ResumeState {
  */
 export async function resumeUpload(deps: StorageDeps, userId: string, uploadId: string, fingerprint: string): Promise<StorageResult<ResumeState>> {
   if (!/^[0-9a-f-]{36}$/i.test(uploadId)) return { ok: false, status: 404, error: 'No such upload.' };
-  const [upload] = await deps.db
-    .select()
-    .from(uploads)
-    .where(
-      and(
-        eq(uploads.id, uploadId),
-        eq(uploads.ownerId, userId),
-        eq(uploads.state, 'pending'),
-        sql`${uploads.expiresAt} > now()`,
-        sql`${uploads.multipartId} is not null`,
-      ),
-    )
-    .limit(1);
+  const [upload] = await deps.db.select().from(uploads).where(pendingMultipartOf(userId, uploadId)).limit(1);
   if (!upload) return unclaimable(deps.db, userId, uploadId);
   if (!upload.fingerprint || upload.fingerprint !== fingerprint) {
     return { ok: false, status: 409, error: 'This is not the file this upload started with (its name, size or date differ). Start a new upload.' };

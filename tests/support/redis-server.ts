@@ -60,23 +60,20 @@ export async function startRedisServer(port: number, extraArgs: string[] = [], c
   };
 }
 
-/** A primary and one Sentinel watching it under `name`. */
-export async function startRedisWithSentinel(name: string): Promise<{ primary: RedisProcess; sentinel: RedisProcess; stop(): Promise<void> }> {
-  const primary = await startRedisServer(await freePort());
+/** A Sentinel (quorum 1) on loopback watching the primary on `primaryPort` under `name`. */
+async function startSentinel(name: string, primaryPort: number, settings: string[]): Promise<RedisProcess> {
   const sentinelPort = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'zz-sentinel-'));
   const configFile = join(dir, 'sentinel.conf');
-  writeFileSync(
-    configFile,
-    [
-      `port ${sentinelPort}`,
-      'bind 127.0.0.1',
-      `dir ${dir}`,
-      `sentinel monitor ${name} 127.0.0.1 ${primary.port} 1`,
-      `sentinel down-after-milliseconds ${name} 5000`,
-    ].join('\n') + '\n',
-  );
-  const sentinel = await startRedisServer(sentinelPort, [], configFile);
+  const lines = [`port ${sentinelPort}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${name} 127.0.0.1 ${primaryPort} 1`, ...settings];
+  writeFileSync(configFile, lines.join('\n') + '\n');
+  return startRedisServer(sentinelPort, [], configFile);
+}
+
+/** A primary and one Sentinel watching it under `name`. */
+export async function startRedisWithSentinel(name: string): Promise<{ primary: RedisProcess; sentinel: RedisProcess; stop(): Promise<void> }> {
+  const primary = await startRedisServer(await freePort());
+  const sentinel = await startSentinel(name, primary.port, [`sentinel down-after-milliseconds ${name} 5000`]);
   return { primary, sentinel, stop: async () => void (await Promise.all([sentinel.stop(), primary.stop()])) };
 }
 
@@ -118,23 +115,12 @@ export async function startSentinelGroup(name: string, password: string) {
   const auth = ['--requirepass', password, '--masterauth', password];
   const primary = await startRedisServer(await freePort(), auth);
   const replica = await startRedisServer(await freePort(), [...auth, '--replicaof', '127.0.0.1', String(primary.port)]);
-  const sentinelPort = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'zz-sentinel-'));
-  const configFile = join(dir, 'sentinel.conf');
-  writeFileSync(
-    configFile,
-    [
-      `port ${sentinelPort}`,
-      'bind 127.0.0.1',
-      `dir ${dir}`,
-      `sentinel monitor ${name} 127.0.0.1 ${primary.port} 1`,
-      `sentinel auth-pass ${name} ${password}`,
-      `sentinel down-after-milliseconds ${name} 1000`,
-      `sentinel failover-timeout ${name} 5000`,
-    ].join('\n') + '\n',
-  );
-  const sentinel = await startRedisServer(sentinelPort, [], configFile);
-  const cli = (...args: string[]) => spawnSync('redis-cli', ['-p', String(sentinelPort), ...args], { encoding: 'utf8' });
+  const sentinel = await startSentinel(name, primary.port, [
+    `sentinel auth-pass ${name} ${password}`,
+    `sentinel down-after-milliseconds ${name} 1000`,
+    `sentinel failover-timeout ${name} 5000`,
+  ]);
+  const cli = (...args: string[]) => spawnSync('redis-cli', ['-p', String(sentinel.port), ...args], { encoding: 'utf8' });
   // the replica is in sync and known to the Sentinel before anyone fails over
   const deadline = Date.now() + 20_000;
   const replicasSeen = () => {
