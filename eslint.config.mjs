@@ -13,6 +13,7 @@ export const EDGE_SAFE_FILES = [
   'middleware.ts',
   'lib/config.ts',
   'lib/auth/origin.ts',
+  'lib/auth/password-rules.ts',
   'lib/auth/schemas.ts',
   'lib/email/errors.ts',
   'lib/email/transport-edge.ts',

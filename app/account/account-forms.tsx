@@ -4,6 +4,7 @@ import { useActionState } from 'react';
 import type { FormState } from '@/lib/auth/form-action';
 import { Field, FormAlert, SubmitButton } from '../auth/form-parts';
 import { changePasswordAction, logOutAction, logOutEverywhereAction } from './actions';
+import { NEW_PASSWORD_HINT } from '@/lib/auth/password-rules';
 
 export function ChangePasswordForm() {
   const [state, action] = useActionState<FormState, FormData>(changePasswordAction, {});
@@ -12,7 +13,7 @@ export function ChangePasswordForm() {
       <h2 id="change-password">Change password</h2>
       <FormAlert state={state} />
       <Field name="currentPassword" label="Current password" type="password" autoComplete="current-password" state={state} />
-      <Field name="newPassword" label="New password" type="password" autoComplete="new-password" state={state} hint="At least 8 characters." />
+      <Field name="newPassword" label="New password" type="password" autoComplete="new-password" state={state} hint={NEW_PASSWORD_HINT} />
       <SubmitButton>Change password</SubmitButton>
     </form>
   );

@@ -9,10 +9,9 @@
  */
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { processState } from '../runtime/process-state';
+import { PASSWORD_MAX_LENGTH } from './password-rules';
 
-export const PASSWORD_MIN_LENGTH = 8;
-/** Long enough for any passphrase, short enough that hashing a huge input cannot be used to load us. */
-export const PASSWORD_MAX_LENGTH = 256;
+export { PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH } from './password-rules';
 
 const PARAMS = { N: 2 ** 17, r: 8, p: 1 };
 const KEY_LENGTH = 32;

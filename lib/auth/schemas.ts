@@ -3,9 +3,7 @@
  * person filling in the form. Edge-safe.
  */
 import { z } from 'zod';
-
-const PASSWORD_MIN_LENGTH = 8;
-const PASSWORD_MAX_LENGTH = 256;
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password-rules';
 
 export const emailField = z
   .string({ message: 'Enter your email address.' })

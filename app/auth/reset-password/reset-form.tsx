@@ -5,6 +5,7 @@ import type { FormState } from '@/lib/auth/form-action';
 import { Field, FormAlert, SubmitButton } from '../form-parts';
 import { resetPasswordAction } from './actions';
 import Link from 'next/link';
+import { NEW_PASSWORD_HINT } from '@/lib/auth/password-rules';
 
 export function ResetPasswordForm({ token }: { token: string }) {
   const [state, action] = useActionState<FormState, FormData>(resetPasswordAction, {});
@@ -17,7 +18,7 @@ export function ResetPasswordForm({ token }: { token: string }) {
         </p>
       )}
       <input type="hidden" name="token" value={token} />
-      <Field name="password" label="New password" type="password" autoComplete="new-password" state={state} hint="At least 8 characters." />
+      <Field name="password" label="New password" type="password" autoComplete="new-password" state={state} hint={NEW_PASSWORD_HINT} />
       <SubmitButton>Reset password</SubmitButton>
     </form>
   );
