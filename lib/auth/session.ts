@@ -12,6 +12,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { RedisKeyValue, type KeyValue, type RedisConnection } from '../redis';
 import { processState } from '../runtime/process-state';
+import { SESSION_COOKIE_DEVELOPMENT, SESSION_COOKIE_PRODUCTION } from './cookie-names';
 
 export const SESSION_TTL_SECONDS = 30 * 24 * 3600;
 export const SESSION_ABSOLUTE_LIFETIME_SECONDS = 90 * 24 * 3600;
@@ -37,7 +38,7 @@ export interface SessionLifetime {
 const DEFAULT_LIFETIME: SessionLifetime = { idleSeconds: SESSION_TTL_SECONDS, absoluteSeconds: SESSION_ABSOLUTE_LIFETIME_SECONDS };
 
 export function sessionCookieName(isProduction: boolean): string {
-  return isProduction ? '__Host-zigznote_session' : 'zigznote_session';
+  return isProduction ? SESSION_COOKIE_PRODUCTION : SESSION_COOKIE_DEVELOPMENT;
 }
 
 export function sessionCookieOptions(isProduction: boolean, maxAgeSeconds = SESSION_TTL_SECONDS) {

@@ -6,6 +6,7 @@
  * accepts) the action applies them all. Middleware sets or removes both headers on every request, so a
  * client cannot send its own. Edge-safe.
  */
+import { SESSION_COOKIE_NAMES } from '../auth/cookie-names';
 import { PEER_HEADER } from './client-ip';
 import { describeWait } from './headers';
 
@@ -26,7 +27,7 @@ export interface RateLimitNames {
 }
 
 export const DEFAULT_NAMES: RateLimitNames = {
-  sessionCookies: ['__Host-zigznote_session', 'zigznote_session'],
+  sessionCookies: SESSION_COOKIE_NAMES,
   peerHeader: PEER_HEADER,
   verdictHeader: VERDICT_HEADER,
   groupHeader: GROUP_HEADER,
