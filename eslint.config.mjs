@@ -34,6 +34,7 @@ export const EDGE_SAFE_FILES = [
   'lib/rate-limit/types.ts',
   'lib/rate-limit/verdict.ts',
   'lib/runtime/process-state.ts',
+  'lib/runtime/timing.ts',
   'lib/storage/backends.ts',
   'lib/storage/keys.ts',
 ];

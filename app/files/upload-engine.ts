@@ -4,6 +4,8 @@
 // the upload's id is kept in localStorage under the file's identity (name, size, last modified) so that
 // choosing the same file after a reload resumes: only the parts storage does not hold yet are sent.
 
+import { backoffMs, sleep } from '@/lib/runtime/timing';
+
 export interface UploadedFile {
   id: string;
   name: string;
@@ -120,8 +122,6 @@ function send(
   });
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Where a remembered upload of this very file stands, or null to start afresh. */
 async function resumable(file: File): Promise<ResumeState | null> {
   const uploadId = remembered(file);
@@ -144,7 +144,7 @@ async function sendParts(
 ) {
   const { control } = options;
   const attempts = options.partAttempts ?? 4;
-  const backoffMs = options.backoffMs ?? 1_000;
+  const firstBackoffMs = options.backoffMs ?? 1_000;
   const urls = new Map(first.map((p) => [p.partNumber, p.url]));
   const missing = Array.from({ length: state.partCount }, (_, i) => i + 1).filter((n) => !done.has(n));
   const sizeOf = (n: number) => Math.min(state.partSize, file.size - (n - 1) * state.partSize);
@@ -194,7 +194,7 @@ async function sendParts(
           report();
           const retryable = error instanceof UploadError && (error.status === 0 || error.status === 403 || (error.status ?? 0) >= 500);
           if (control.cancelled || !retryable || attempt >= attempts) throw error;
-          await sleep(backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
+          await sleep(backoffMs(attempt, firstBackoffMs, Infinity) * (0.5 + Math.random() / 2));
         }
       }
     }

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { RedisConnection } from '../redis';
+import { sleep } from '../runtime/timing';
 
 export interface SharedValueCacheOptions {
   prefix: string;
@@ -83,7 +84,7 @@ export class SharedValueCache {
           this.counters.servedStale++;
           return previous.value as T;
         }
-        await new Promise((resolve) => setTimeout(resolve, this.pollMs));
+        await sleep(this.pollMs);
         const written = await this.read(redis, valueKey);
         if (written && written.freshUntil > Date.now()) {
           this.counters.waited++;

@@ -19,6 +19,7 @@ import { emailOutbox, type Database, type OutboxRow } from '../db';
 import type { DeliveryState } from './delivery-state';
 import { isRetryable } from './errors';
 import type { EmailTransport, OutgoingEmail } from './types';
+import { backoffMs, sleep as sleepFor } from '../runtime/timing';
 
 export type EmailStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'bounced' | 'complained' | 'suppressed' | 'failed';
 
@@ -176,7 +177,7 @@ function errorCode(error: unknown): string {
 }
 
 export function retryDelayMs(attempts: number, baseDelayMs: number, maxDelayMs: number, random = Math.random): number {
-  const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempts - 1));
+  const ceiling = backoffMs(attempts, baseDelayMs, maxDelayMs);
   // Full jitter, but never sooner than a tenth of the ceiling: instances that failed together spread out.
   return Math.round(ceiling * (0.1 + 0.9 * random()));
 }
@@ -236,7 +237,7 @@ class SentRecorder {
 
 export async function attemptDelivery(row: OutboxRow, deps: OutboxDeps, recorder?: SentRecorder): Promise<EmailStatus> {
   const { db } = deps;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = deps.sleep ?? sleepFor;
   const log = deps.log ?? ((message: string) => console.error(message));
   const mine = and(eq(emailOutbox.id, row.id), eq(emailOutbox.status, 'sending'), eq(emailOutbox.attempts, row.attempts));
   if (await deps.state.isSuppressed(row.recipient)) {

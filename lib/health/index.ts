@@ -7,6 +7,7 @@
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { processState } from '../runtime/process-state';
+import { withDeadline } from '../runtime/timing';
 import type { AppConfig } from '../config';
 import { getDatabase, pingDatabase } from '../db';
 import { oldestDueAgeSeconds, pingEmail } from '../email';
@@ -46,15 +47,8 @@ export interface HealthReport {
 async function timed(required: boolean, mode: string, probe: (signal: AbortSignal) => Promise<void>): Promise<CheckResult> {
   const started = performance.now();
   const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`));
-    }, CHECK_TIMEOUT_MS);
-  });
   try {
-    await Promise.race([probe(controller.signal), timeout]);
+    await withDeadline(probe(controller.signal), CHECK_TIMEOUT_MS, `no answer within ${CHECK_TIMEOUT_MS} ms`, () => controller.abort());
     return { ok: true, latencyMs: Math.round(performance.now() - started), required, mode };
   } catch (error) {
     return {
@@ -65,8 +59,6 @@ async function timed(required: boolean, mode: string, probe: (signal: AbortSigna
       // Only the message: errors from clients can carry connection strings in other fields.
       error: error instanceof Error ? redact(error.message) : 'unavailable',
     };
-  } finally {
-    clearTimeout(timer);
   }
 }
 

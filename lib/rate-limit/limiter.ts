@@ -9,6 +9,7 @@
  *   degraded episode is logged once and recovery is automatic.
  * Edge-safe: the Redis store is passed in by Node-only code.
  */
+import { withDeadline } from '../runtime/timing';
 import { MemoryStore } from './store-memory';
 import { ipv6Prefix48 } from './client-ip';
 import { resolvePolicies, shadowRuleNames, type Identity, type LimitRule, type Policy, type RouteGroup } from './policies';
@@ -283,11 +284,7 @@ export class RateLimiter {
   }
 
   private withTimeout<T>(promise: Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`rate-limit store gave no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-    });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+    return withDeadline(promise, this.timeoutMs, `rate-limit store gave no answer within ${this.timeoutMs} ms`);
   }
 
   private markDegraded(error: unknown) {

@@ -18,6 +18,7 @@ import { initServerErrorTracking } from '../observability/server';
 import { startEmailOutbox } from '../email';
 import { installPeerStamp } from '../rate-limit/peer-stamp';
 import { installCacheHandlers } from '../cache';
+import { backoffMs, sleep } from '../runtime/timing';
 
 export function describeServices(config: AppConfig): string[] {
   const standIn = '(stand-in for development)';
@@ -91,7 +92,7 @@ async function withRetries(what: string, work: () => Promise<void>): Promise<voi
         console.error(`[zigznote] ${what} failed: ${reason}`);
         process.exit(1);
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 3_000)));
+      await sleep(backoffMs(attempt + 1, 250, 3_000));
     }
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { Client } from 'minio';
 import { processState } from '../runtime/process-state';
+import { backoffMs, sleep } from '../runtime/timing';
 
 export type BucketName = 'audio' | 'avatars' | 'exports' | 'backups';
 
@@ -100,7 +101,7 @@ export async function initializeBuckets(
         state.last = { ready: false, buckets, error: error instanceof Error ? error.message : String(error), at: new Date().toISOString() };
         return state.last;
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(baseDelayMs * 2 ** (attempt - 1), 5_000)));
+      await sleep(backoffMs(attempt, baseDelayMs, 5_000));
     }
   }
 }
