@@ -14,7 +14,7 @@ import { oldestDueAgeSeconds, pingEmail } from '../email';
 import { pingRedis } from '../redis';
 import {
   bucketStatus,
-  initializeBuckets,
+  setUpConfiguredBuckets,
   lastGuaranteeReport,
   missingGuarantees,
   pingStorage,
@@ -114,7 +114,7 @@ async function storageCheck(config: AppConfig): Promise<CheckResult> {
     await pingStorage(config.storage);
     // Buckets that were not made at start-up (storage was still down) are made now, or the check fails.
     if (bucketStatus()?.ready !== true) {
-      const status = await initializeBuckets({ attempts: 1 });
+      const status = await setUpConfiguredBuckets({ attempts: 1 });
       if (!status.ready) throw new Error(`buckets not ready: ${status.error}`);
     }
     const report = lastGuaranteeReport() ?? (await verifyStorageGuarantees());

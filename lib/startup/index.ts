@@ -7,7 +7,7 @@ import { ConfigError, getConfig, type AppConfig } from '../config';
 import { migrateDatabase } from '../db';
 import {
   getStorageDeps,
-  initializeBuckets,
+  setUpConfiguredBuckets,
   missingGuarantees,
   storageBackend,
   sweepStaleUploads,
@@ -145,7 +145,7 @@ export async function startServer(): Promise<void> {
   initServerErrorTracking(config.sentryDsn, config.env);
   if (config.sentryDsn) console.log('[zigznote] errors:   reported to the SENTRY_DSN endpoint (scrubbed)');
   await withRetries('database migrations', () => migrateDatabase(config.database));
-  const buckets = await initializeBuckets();
+  const buckets = await setUpConfiguredBuckets();
   if (buckets.ready) {
     console.log(`[zigznote] buckets:  ${buckets.buckets.join(', ')}`);
     await checkGuaranteesAtStart(config);

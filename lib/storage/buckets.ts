@@ -70,7 +70,7 @@ async function ensureBucket(client: Client, bucket: string, region: string, miss
   }
 }
 
-export async function initializeBuckets(
+export async function ensureBuckets(
   client: Client,
   names: Record<BucketName, string>,
   region: string,

@@ -6,7 +6,7 @@
  * Node-only.
  */
 export { getStorageClients, createOperationsClient, createSigningClient, pingStorage } from './clients';
-export { BUCKET_RULES, bucketNames, bucketStatus, initializeBuckets as ensureBuckets, type BucketName, type BucketRule, type BucketStatus } from './buckets';
+export { BUCKET_RULES, bucketNames, bucketStatus, ensureBuckets, type BucketName, type BucketRule, type BucketStatus } from './buckets';
 export { sanitizeFilename, objectKeyFor } from './keys';
 export { MULTIPART_THRESHOLD, MIN_PART_SIZE, MAX_PARTS, UPLOAD_TTL_SECONDS, partPlan, partLength, type PostUpload, type MultipartUpload } from './uploads';
 export { createPartSigner, type PartSigner } from './part-signer';
@@ -16,17 +16,4 @@ export { GUARANTEES, checkStorageGuarantees, lastGuaranteeReport, missingGuarant
 export { putBucketCors } from './bucket-cors';
 export { sendToStorage } from './storage-http';
 export * from './files';
-export {
-  BUCKETS,
-  minioClient,
-  initializeBuckets,
-  uploadFile,
-  downloadFile,
-  getFileStream,
-  deleteFile,
-  getUploadUrl,
-  getDownloadUrl,
-  getStorageDeps,
-  resolvedBuckets,
-  verifyStorageGuarantees,
-} from './server';
+export { getStorageDeps, resolvedBuckets, setUpConfiguredBuckets, verifyStorageGuarantees } from './server';

@@ -284,11 +284,11 @@ if (storageBackendName() === 'minio') {
       writeFileSync(
         script,
         `
-        import { initializeBuckets, bucketNames } from '${root}/lib/storage/buckets.ts';
+        import { ensureBuckets, bucketNames } from '${root}/lib/storage/buckets.ts';
         import { createOperationsClient } from '${root}/lib/storage/clients.ts';
         import { loadConfig } from '${root}/lib/config.ts';
         const config = loadConfig(process.env);
-        const status = await initializeBuckets(createOperationsClient(config.storage), bucketNames('${prefix}'), config.storage.region, { attempts: 1 });
+        const status = await ensureBuckets(createOperationsClient(config.storage), bucketNames('${prefix}'), config.storage.region, { attempts: 1 });
         console.log(JSON.stringify(status));
         process.exit(status.ready ? 0 : 1);
       `,
