@@ -2,7 +2,7 @@
  * Renders a react-email template once to HTML and derives the text part from that HTML, so both parts
  * always say the same. Node-only: react-email's renderer crashes inside Edge-runtime routes.
  */
-import { render, toPlainText } from '@react-email/render';
+import { render, toPlainText } from 'react-email';
 import type { ReactElement } from 'react';
 
 export async function renderEmail(element: ReactElement): Promise<{ html: string; text: string }> {
