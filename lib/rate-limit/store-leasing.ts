@@ -4,8 +4,9 @@
  * request. Every leased hit is counted in the store when it is taken, so no instance admits more than the
  * limit. A lease is a tenth of what is left (at most `maxLease` hits), so near the limit leases are single
  * hits and the limit is exact; hits leased and not used before their window ends are lost, which can only
- * refuse early, never admit more. Only checks of one counter limit lease (the `api` group); every other
- * check goes to the store unchanged. Edge-safe.
+ * refuse early, never admit more; a process asks for one lease at a time per key, so a burst is served
+ * from it rather than each request reserving its own. Only checks of one counter limit lease (the `api`
+ * group); every other check goes to the store unchanged. Edge-safe.
  */
 import type { CheckOutcome, LimitSpec, RateLimitStore } from './types';
 
@@ -20,6 +21,7 @@ interface Lease {
 
 export class LeasingStore implements RateLimitStore {
   private readonly leases = new Map<string, Lease>();
+  private readonly inflight = new Map<string, Promise<CheckOutcome>>();
 
   constructor(
     private readonly inner: RateLimitStore,
@@ -33,34 +35,51 @@ export class LeasingStore implements RateLimitStore {
     if (!spec || specs.length !== 1 || spec.algorithm !== 'sliding-counter' || this.maxLease <= 1) {
       return this.inner.check(specs, hashTag);
     }
-    const now = this.now();
-    const window = Math.floor(now / spec.windowMs);
     const id = leaseId(spec, hashTag);
-    const lease = this.leases.get(id);
-    const current = lease && lease.window === window ? lease : undefined;
     if (spec.cost === 0) {
       // a look: what the store has left, and what this process holds unused
       const outcome = await this.inner.check(specs, hashTag);
+      const current = this.currentLease(id, spec);
       if (!current || current.unused === 0) return outcome;
       const state = outcome.limits[0]!;
       return { allowed: true, limits: [{ ...state, remaining: state.remaining + current.unused }] };
     }
-    if (current && current.unused >= spec.cost) {
-      current.unused -= spec.cost;
-      return {
-        allowed: true,
-        limits: [
-          {
-            name: spec.name,
-            limit: spec.limit,
-            windowMs: spec.windowMs,
-            remaining: current.remainingAfter + current.unused,
-            resetMs: Math.max(current.resetAt - now, 0),
-          },
-        ],
-      };
+    // One lease request per key at a time: a burst waits for it and is served from what it brings,
+    // instead of every request reserving a lease of its own that the burst may not use.
+    for (;;) {
+      const current = this.currentLease(id, spec);
+      if (current && current.unused >= spec.cost) {
+        current.unused -= spec.cost;
+        const resetMs = Math.max(current.resetAt - this.now(), 0);
+        return {
+          allowed: true,
+          limits: [{ name: spec.name, limit: spec.limit, windowMs: spec.windowMs, remaining: current.remainingAfter + current.unused, resetMs }],
+        };
+      }
+      const pending = this.inflight.get(id);
+      if (!pending) break;
+      await pending.catch(() => {});
     }
-    let hits = current ? Math.max(1, Math.min(this.maxLease, Math.floor(current.remainingAfter / (10 * spec.cost)))) : 1;
+    const request = this.acquire(spec, specs, hashTag, id);
+    this.inflight.set(id, request);
+    try {
+      return await request;
+    } finally {
+      if (this.inflight.get(id) === request) this.inflight.delete(id);
+    }
+  }
+
+  private currentLease(id: string, spec: LimitSpec): Lease | undefined {
+    const lease = this.leases.get(id);
+    return lease && lease.window === Math.floor(this.now() / spec.windowMs) ? lease : undefined;
+  }
+
+  /** Asks the store for this request's hit and, when plenty is left, a tenth of it more for later ones. */
+  private async acquire(spec: LimitSpec, specs: LimitSpec[], hashTag: string, id: string): Promise<CheckOutcome> {
+    const now = this.now();
+    const window = Math.floor(now / spec.windowMs);
+    const known = this.currentLease(id, spec);
+    let hits = known ? Math.max(1, Math.min(this.maxLease, Math.floor(known.remainingAfter / (10 * spec.cost)))) : 1;
     let outcome = await this.inner.check([{ ...spec, cost: spec.cost * hits }], hashTag);
     if (!outcome.allowed && hits > 1) {
       // others took what this process thought was left: ask for this request's hit alone

@@ -81,6 +81,11 @@ describe('Redis store: counter leases across processes', () => {
     expect(allowed).toBeLessThanOrEqual(100);
     expect(allowed).toBeGreaterThanOrEqual(100 - 3 * 9);
 
+    // a concurrent burst on two processes, as two instances behind a balancer see it
+    const burstSpec = counterLimit(uniqueKey('leased-burst'), 100, 3_600_000, 'api');
+    const burst = await Promise.all(Array.from({ length: 150 }, (_, i) => leasing[i % 2]!.check([burstSpec], 'leases')));
+    expect(burst.filter((r) => r.allowed)).toHaveLength(100);
+
     const own = await startRedisServer(await freePort());
     const client = new Redis(`redis://127.0.0.1:${own.port}`);
     try {

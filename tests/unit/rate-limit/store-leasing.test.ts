@@ -57,6 +57,14 @@ describe('counter leases', () => {
     expect(allowed).toBe(100);
   });
 
+  it('serve a concurrent burst on two processes exactly: 100 of 150', async () => {
+    const { shared, stores } = setup(2);
+    const results = await Promise.all(Array.from({ length: 150 }, (_, i) => stores[i % 2]!.check([api(100)], 'tag')));
+    expect(results.filter((r) => r.allowed)).toHaveLength(100);
+    // one lease request per process at a time: far fewer store checks than requests
+    expect(shared.checks).toBeLessThan(100);
+  });
+
   it('are single hits near the limit, so a small limit stays exact', async () => {
     const { shared, stores } = setup();
     const results = [];
