@@ -12,6 +12,7 @@ import tseslint from 'typescript-eslint';
 export const EDGE_SAFE_FILES = [
   'middleware.ts',
   'lib/config.ts',
+  'lib/api/problem.ts',
   'lib/auth/cookie-names.ts',
   'lib/auth/origin.ts',
   'lib/auth/password-rules.ts',

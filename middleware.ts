@@ -5,6 +5,7 @@
  * static security headers come from next.config.mjs, so static assets get them too.
  */
 import { NextResponse, type NextRequest } from 'next/server';
+import { problemFor } from './lib/api/problem';
 import { isCrossOriginWrite } from './lib/auth/origin';
 import { getConfig } from './lib/config';
 import { handleRateLimit, sessionTokenOf, type DecideFn, type TrustedProxies } from './lib/rate-limit/edge';
@@ -24,21 +25,18 @@ async function limiterForRuntime(): Promise<{ decide: DecideFn | null; trusted: 
 export async function middleware(request: NextRequest) {
   const { pathname } = request.nextUrl;
   if (pathname.startsWith('/api/') && !SIGNED_API_ROUTES.has(pathname) && isCrossOriginWrite(request.method, request.headers, getConfig().appUrl)) {
-    return NextResponse.json({ title: 'Forbidden', status: 403, detail: 'Cross-origin request refused.' }, { status: 403 });
+    return problemFor(403, 'Cross-origin request refused.');
   }
-  let response: NextResponse;
+  let response: NextResponse | Response;
   try {
     const { decide, trusted } = await limiterForRuntime();
     response = await handleRateLimit(request, decide, trusted);
   } catch (error) {
     // A misconfiguration must not take the site down silently: fail closed on this request, log why.
     console.error('[rate-limit] middleware failed:', error instanceof Error ? error.message : error);
-    response = new NextResponse(JSON.stringify({ title: 'Service Unavailable', status: 503 }), {
-      status: 503,
-      headers: { 'Content-Type': 'application/problem+json', 'Retry-After': '5' },
-    });
+    response = problemFor(503, 'Rate limiting is unavailable; try again shortly.', {}, { 'Retry-After': '5' });
   }
-  if (response.status < 400) await renewSessionCookie(request, response);
+  if (response instanceof NextResponse && response.status < 400) await renewSessionCookie(request, response);
   return response;
 }
 

@@ -9,30 +9,8 @@ import type { z } from 'zod';
 import { getCurrentSession } from '../auth/server';
 import { isErrorTrackingEnabled, Sentry } from '../observability/server';
 
-export function problem(status: number, title: string, detail?: string, extra: Record<string, unknown> = {}): Response {
-  return new Response(JSON.stringify({ type: 'about:blank', title, status, detail, ...extra }), {
-    status,
-    headers: { 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store' },
-  });
-}
-
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  409: 'Conflict',
-  410: 'Gone',
-  413: 'Payload Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  429: 'Too Many Requests',
-  503: 'Service Unavailable',
-};
-
-export function problemFor(status: number, detail: string, extra: Record<string, unknown> = {}): Response {
-  return problem(status, TITLES[status] ?? 'Error', detail, extra);
-}
+export { problem, problemFor } from './problem';
+import { problemFor, problem } from './problem';
 
 /**
  * The body as text, or null once it is over `maxBytes`: a declared Content-Length over the cap is refused

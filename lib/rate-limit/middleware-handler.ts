@@ -6,6 +6,7 @@
  * `decide` (limits disabled by configuration) requests only lose any verdict header a client sent. Edge-safe.
  */
 import { NextResponse, type NextRequest } from 'next/server';
+import { problemFor } from '../api/problem';
 import { resolveClientIp, type TrustedProxies } from './client-ip';
 import { limitMessage, encodeVerdict, DEFAULT_NAMES, type RateLimitNames } from './verdict';
 import { isApiPath, routeGroupOf } from './routes';
@@ -30,7 +31,7 @@ export async function handleRateLimit(
   decide: DecideFn | null,
   trusted: TrustedProxies,
   names: RateLimitNames = DEFAULT_NAMES,
-): Promise<NextResponse> {
+): Promise<NextResponse | Response> {
   const forwarded = new Headers(request.headers);
   forwarded.delete(names.verdictHeader);
   forwarded.delete(names.groupHeader);
@@ -54,14 +55,7 @@ export async function handleRateLimit(
   }
   const status = decision.status === 503 ? 503 : 429;
   if (isApiPath(request.nextUrl.pathname)) {
-    const body = {
-      type: 'about:blank',
-      title: status === 429 ? 'Too Many Requests' : 'Service Unavailable',
-      status,
-      detail: limitMessage(status, decision.retryAfterSeconds),
-      retryAfter: decision.retryAfterSeconds,
-    };
-    return withHeaders(new NextResponse(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/problem+json' } }), decision.headers);
+    return problemFor(status, limitMessage(status, decision.retryAfterSeconds), { retryAfter: decision.retryAfterSeconds }, decision.headers);
   }
   forwarded.set(names.verdictHeader, encodeVerdict(status, decision.retryAfterSeconds));
   return withHeaders(NextResponse.next({ request: { headers: forwarded } }), decision.headers);

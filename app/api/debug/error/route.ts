@@ -1,3 +1,4 @@
+import { problemFor } from '@/lib/api/problem';
 import { getConfig } from '@/lib/config';
 
 // Throws on purpose so an admin can check that errors reach GlitchTip (and that secrets in the request
@@ -5,6 +6,6 @@ import { getConfig } from '@/lib/config';
 export const dynamic = 'force-dynamic';
 
 export function GET(request: Request) {
-  if (!getConfig().debugRoutes) return Response.json({ title: 'Not Found', status: 404 }, { status: 404 });
+  if (!getConfig().debugRoutes) return problemFor(404);
   throw new Error(`Deliberate error to check error tracking (${new URL(request.url).search || 'no query'})`);
 }

@@ -3,7 +3,7 @@ import { deleteOwnedFile, getStorageDeps } from '@/lib/storage';
 
 export const dynamic = 'force-dynamic';
 
-export const DELETE = jsonRoute(async (_request: Request, { params }: { params: Promise<{ id: string }> }) => {
+export const DELETE = jsonRoute(async (_request: Request, { params }: RouteContext<'/api/files/[id]'>) => {
   const user = await requireUser();
   if (!user.ok) return user.response;
   const result = await deleteOwnedFile(await getStorageDeps(), user.userId, (await params).id);

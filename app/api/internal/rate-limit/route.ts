@@ -1,3 +1,4 @@
+import { problemFor } from '@/lib/api/problem';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { getConfig } from '@/lib/config';
@@ -23,11 +24,11 @@ export async function POST(request: Request) {
   const bridge = getConfig().rateLimitBridge;
   const token = request.headers.get('authorization')?.replace(/^Bearer /, '') ?? '';
   if (!bridge || !sameSecret(token, bridge.secret)) {
-    return Response.json({ title: 'Not Found', status: 404 }, { status: 404 });
+    return problemFor(404);
   }
   const parsed = checkSchema.safeParse(await request.json().catch(() => null));
   if (!parsed.success) {
-    return Response.json({ title: 'Bad Request', status: 400, detail: 'expected { group, ip, sessionToken? }' }, { status: 400 });
+    return problemFor(400, 'expected { group, ip, sessionToken? }');
   }
   const decision = await decide(parsed.data);
   return Response.json({

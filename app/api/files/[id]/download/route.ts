@@ -4,7 +4,7 @@ import { downloadLink, getStorageDeps } from '@/lib/storage';
 export const dynamic = 'force-dynamic';
 
 // A short-lived presigned GET: JSON by default, or a redirect to it with ?redirect=1 (for plain links).
-export const GET = jsonRoute(async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
+export const GET = jsonRoute(async (request: Request, { params }: RouteContext<'/api/files/[id]/download'>) => {
   const user = await requireUser();
   if (!user.ok) return user.response;
   const result = await downloadLink(await getStorageDeps(), user.userId, (await params).id);

@@ -3,7 +3,7 @@ import { abortUpload, getStorageDeps } from '@/lib/storage';
 
 export const dynamic = 'force-dynamic';
 
-export const POST = jsonRoute(async (_request: Request, { params }: { params: Promise<{ uploadId: string }> }) => {
+export const POST = jsonRoute(async (_request: Request, { params }: RouteContext<'/api/uploads/[uploadId]/abort'>) => {
   const user = await requireUser();
   if (!user.ok) return user.response;
   const { uploadId } = await params;

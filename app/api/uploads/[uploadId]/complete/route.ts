@@ -11,7 +11,7 @@ const completeSchema = z.object({
     .optional(),
 });
 
-export const POST = jsonRoute(async (request: Request, { params }: { params: Promise<{ uploadId: string }> }) => {
+export const POST = jsonRoute(async (request: Request, { params }: RouteContext<'/api/uploads/[uploadId]/complete'>) => {
   const user = await requireUser();
   if (!user.ok) return user.response;
   const body = await readJson(request, completeSchema, 1024 * 1024);

@@ -8,7 +8,7 @@ export const dynamic = 'force-dynamic';
 
 const partsSchema = z.object({ partNumbers: z.array(z.number().int().min(1).max(10_000)).min(1).max(64) });
 
-export const POST = jsonRoute(async (request: Request, { params }: { params: Promise<{ uploadId: string }> }) => {
+export const POST = jsonRoute(async (request: Request, { params }: RouteContext<'/api/uploads/[uploadId]/parts'>) => {
   const user = await requireUser();
   if (!user.ok) return user.response;
   const body = await readJson(request, partsSchema);

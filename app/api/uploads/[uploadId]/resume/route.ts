@@ -7,7 +7,7 @@ export const dynamic = 'force-dynamic';
 
 const resumeSchema = z.object({ fingerprint: z.string().min(1).max(600) });
 
-export const POST = jsonRoute(async (request: Request, { params }: { params: Promise<{ uploadId: string }> }) => {
+export const POST = jsonRoute(async (request: Request, { params }: RouteContext<'/api/uploads/[uploadId]/resume'>) => {
   const user = await requireUser();
   if (!user.ok) return user.response;
   const body = await readJson(request, resumeSchema);
