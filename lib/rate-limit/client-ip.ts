@@ -4,13 +4,13 @@
  * vouch for it: a header sent by a direct client changes nothing. IPv6 addresses are keyed by their /64,
  * since one host usually owns the whole prefix and can rotate addresses inside it. Edge-safe.
  */
+import ipaddr from 'ipaddr.js';
+
 export const PEER_HEADER = 'x-zigznote-peer-ip';
 
+type Address = ipaddr.IPv4 | ipaddr.IPv6;
+type Cidr = [Address, number];
 export type TrustedProxies = { hops: number; peers: Cidr[] } | { cidrs: Cidr[] } | null;
-interface Cidr {
-  bytes: Uint8Array;
-  prefix: number;
-}
 
 /**
  * The networks a proxy in hop mode may be in: loopback and private ranges. A client on the internet
@@ -20,13 +20,14 @@ const PROXY_NETWORKS = ['127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0
 
 function parseCidr(text: string): Cidr {
   const [address = '', prefixText] = text.trim().split('/');
-  const bytes = parseAddress(address);
-  if (!bytes) throw new Error(`TRUSTED_PROXIES: "${text.trim()}" is not an IP address or CIDR`);
-  const prefix = prefixText === undefined ? bytes.length * 8 : Number(prefixText);
-  if (!Number.isInteger(prefix) || prefix < 0 || prefix > bytes.length * 8) {
+  const parsed = parseAddress(address);
+  if (!parsed) throw new Error(`TRUSTED_PROXIES: "${text.trim()}" is not an IP address or CIDR`);
+  const bits = parsed.kind() === 'ipv4' ? 32 : 128;
+  const prefix = prefixText === undefined ? bits : Number(prefixText);
+  if (prefixText === '' || !Number.isInteger(prefix) || prefix < 0 || prefix > bits) {
     throw new Error(`TRUSTED_PROXIES: "${text.trim()}" has an invalid prefix length`);
   }
-  return { bytes, prefix };
+  return [parsed, prefix];
 }
 
 /**
@@ -54,29 +55,30 @@ export function resolveClientIp(peer: string | null, forwardedFor: string | null
     .filter((s) => s !== '');
   const peerAddress = peer?.trim() || null;
   if (!trusted || !peerAddress) return normalizeIp(peerAddress ?? 'unknown');
-  const peerBytes = parseAddress(peerAddress);
+  const peerParsed = parseAddress(peerAddress);
   const hops = [...chain, peerAddress];
   if ('hops' in trusted) {
-    if (!peerBytes || !trusted.peers.some((cidr) => contains(cidr, peerBytes))) return normalizeIp(peerAddress);
+    if (!peerParsed || !trusted.peers.some((cidr) => contains(cidr, peerParsed))) return normalizeIp(peerAddress);
     const chosen = hops[Math.max(hops.length - 1 - trusted.hops, 0)]!;
     return parseAddress(chosen) ? normalizeIp(chosen) : normalizeIp(peerAddress);
   }
   for (let i = hops.length - 1; i >= 0; i--) {
-    const bytes = parseAddress(hops[i]!);
-    if (!bytes) return normalizeIp(peerAddress);
-    if (!trusted.cidrs.some((cidr) => contains(cidr, bytes))) return normalizeIp(hops[i]!);
+    const parsed = parseAddress(hops[i]!);
+    if (!parsed) return normalizeIp(peerAddress);
+    if (!trusted.cidrs.some((cidr) => contains(cidr, parsed))) return normalizeIp(hops[i]!);
   }
   return normalizeIp(hops[0]!);
 }
 
 /** The rate-limit identity of an address: IPv4 as is, IPv6 as its /64 prefix. */
 export function normalizeIp(address: string): string {
-  const bytes = parseAddress(address);
-  if (!bytes) return address.slice(0, 64);
-  if (bytes.length === 4) return bytes.join('.');
-  const groups: string[] = [];
-  for (let i = 0; i < 8; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
-  return `${groups.join(':')}::/64`;
+  const parsed = parseAddress(address);
+  if (!parsed) return address.slice(0, 64);
+  if (parsed.kind() === 'ipv4') return parsed.toString();
+  return `${(parsed as ipaddr.IPv6).parts
+    .slice(0, 4)
+    .map((part) => part.toString(16))
+    .join(':')}::/64`;
 }
 
 /** The /48 of an IPv6 client's /64 key (as normalizeIp writes it); null for IPv4. */
@@ -86,54 +88,20 @@ export function ipv6Prefix48(normalized: string): string | null {
   return `${groups.slice(0, 3).join(':')}::/48`;
 }
 
-function contains(cidr: Cidr, bytes: Uint8Array): boolean {
-  if (cidr.bytes.length !== bytes.length) return false;
-  let bits = cidr.prefix;
-  for (let i = 0; i < bytes.length && bits > 0; i++, bits -= 8) {
-    const mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
-    if ((bytes[i]! & mask) !== (cidr.bytes[i]! & mask)) return false;
-  }
-  return true;
+function contains([network, prefix]: Cidr, address: Address): boolean {
+  return network.kind() === address.kind() && address.match(network, prefix);
 }
 
-/** IPv4 → 4 bytes; IPv6 → 16 bytes, except IPv4-mapped IPv6, which is the IPv4 address it carries. */
-export function parseAddress(input: string): Uint8Array | null {
+/**
+ * An address as a socket or X-Forwarded-For gives it (IPv6 maybe in brackets or with a zone), strictly:
+ * IPv4 only as four decimal parts, and IPv4-mapped IPv6 as the IPv4 address it carries.
+ */
+export function parseAddress(input: string): Address | null {
   let address = input.trim();
   if (address.startsWith('[')) address = address.slice(1, address.indexOf(']'));
   address = address.replace(/%.*$/, '');
-  const v4 = parseIPv4(address);
-  if (v4) return v4;
-  if (!address.includes(':')) return null;
-  let tail: number[] = [];
-  const lastColon = address.lastIndexOf(':');
-  const embedded = parseIPv4(address.slice(lastColon + 1));
-  if (embedded) {
-    tail = [...embedded];
-    address = `${address.slice(0, lastColon + 1)}0:0`;
-  }
-  const halves = address.split('::');
-  if (halves.length > 2) return null;
-  const parseGroups = (s: string) => (s === '' ? [] : s.split(':'));
-  const head = parseGroups(halves[0]!);
-  const rest = halves.length === 2 ? parseGroups(halves[1]!) : [];
-  const missing = 8 - head.length - rest.length;
-  if ((halves.length === 1 && missing !== 0) || missing < 0) return null;
-  const groups = [...head, ...Array(halves.length === 2 ? missing : 0).fill('0'), ...rest];
-  const bytes = new Uint8Array(16);
-  for (let i = 0; i < 8; i++) {
-    const group = groups[i]!;
-    if (!/^[0-9a-fA-F]{1,4}$/.test(group)) return null;
-    const value = parseInt(group, 16);
-    bytes[i * 2] = value >> 8;
-    bytes[i * 2 + 1] = value & 0xff;
-  }
-  if (tail.length === 4) bytes.set(tail, 12);
-  const isMapped = bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
-  return isMapped ? bytes.slice(12) : bytes;
-}
-
-function parseIPv4(address: string): Uint8Array | null {
-  const parts = address.split('.');
-  if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) return null;
-  return new Uint8Array(parts.map(Number));
+  if (ipaddr.IPv4.isValidFourPartDecimal(address)) return ipaddr.IPv4.parse(address);
+  if (!address.includes(':') || !ipaddr.IPv6.isValid(address)) return null;
+  const v6 = ipaddr.IPv6.parse(address);
+  return v6.isIPv4MappedAddress() ? v6.toIPv4Address() : v6;
 }
