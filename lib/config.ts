@@ -16,18 +16,11 @@ const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
 const booleanFlag = z.preprocess(
   emptyAsUndefined,
   z
-    .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+    .stringbool({ truthy: ['true', '1'], falsy: ['false', '0'], case: 'sensitive', error: 'must be true or false' })
     .optional()
-    .transform((v) => v === 'true' || v === '1'),
+    .transform((v) => v === true),
 );
-const url = (hint: string) =>
-  z.preprocess(
-    emptyAsUndefined,
-    z
-      .string()
-      .url({ message: `must be a URL, ${hint}` })
-      .optional(),
-  );
+const url = (hint: string) => z.preprocess(emptyAsUndefined, z.url({ error: `must be a URL, ${hint}` }).optional());
 
 /** A parser's own message, as a validation issue: the variable is checked when the app starts. */
 function refusalOf(parse: (value: string) => unknown) {
@@ -54,7 +47,7 @@ const envSchema = z.object({
   NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'production', 'test']).default('development')),
   NEXT_PUBLIC_APP_URL: z.preprocess(
     emptyAsUndefined,
-    z.string().url({ message: 'must be the URL users open, e.g. https://app.example.com' }).default('http://localhost:3000'),
+    z.url({ error: 'must be the URL users open, e.g. https://app.example.com' }).default('http://localhost:3000'),
   ),
   TRUSTED_PROXIES: z.preprocess(emptyAsUndefined, z.string().superRefine(refusalOf(parseTrustedProxies)).optional()),
 
@@ -62,7 +55,7 @@ const envSchema = z.object({
     emptyAsUndefined,
     z
       .string()
-      .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL, e.g. postgres://user:pass@db:5432/zigznote' })
+      .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// URL, e.g. postgres://user:pass@db:5432/zigznote' })
       .optional(),
   ),
   PGLITE_DIR: optionalString,
@@ -71,7 +64,7 @@ const envSchema = z.object({
     emptyAsUndefined,
     z
       .string()
-      .regex(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL, e.g. redis://:password@redis:6379' })
+      .regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL, e.g. redis://:password@redis:6379' })
       .optional(),
   ),
 
@@ -79,14 +72,14 @@ const envSchema = z.object({
     emptyAsUndefined,
     z
       .string()
-      .regex(/^\s*[^\s:,]+:\d+\s*(,\s*[^\s:,]+:\d+\s*)*$/, { message: 'must be host:port pairs separated by commas' })
+      .regex(/^\s*[^\s:,]+:\d+\s*(,\s*[^\s:,]+:\d+\s*)*$/, { error: 'must be host:port pairs separated by commas' })
       .optional(),
   ),
   REDIS_SENTINELS: z.preprocess(
     emptyAsUndefined,
     z
       .string()
-      .regex(/^\s*[^\s:,]+:\d+\s*(,\s*[^\s:,]+:\d+\s*)*$/, { message: 'must be host:port pairs separated by commas' })
+      .regex(/^\s*[^\s:,]+:\d+\s*(,\s*[^\s:,]+:\d+\s*)*$/, { error: 'must be host:port pairs separated by commas' })
       .optional(),
   ),
   REDIS_SENTINEL_NAME: z.preprocess(emptyAsUndefined, z.string().default('mymaster')),
@@ -110,17 +103,17 @@ const envSchema = z.object({
       .superRefine(refusalOf((names) => shadowRuleNames(names)))
       .optional(),
   ),
-  METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, { message: 'must be at least 16 characters (e.g. openssl rand -hex 32)' }).optional()),
+  METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, { error: 'must be at least 16 characters (e.g. openssl rand -hex 32)' }).optional()),
 
   RATE_LIMIT_BRIDGE_URL: url('the address this app answers on from inside, e.g. http://127.0.0.1:3000'),
   RATE_LIMIT_BRIDGE_SECRET: z.preprocess(
     emptyAsUndefined,
-    z.string().min(32, { message: 'must be at least 32 characters (e.g. openssl rand -hex 32)' }).optional(),
+    z.string().min(32, { error: 'must be at least 32 characters (e.g. openssl rand -hex 32)' }).optional(),
   ),
 
   STORAGE_BACKEND: z.preprocess(emptyAsUndefined, z.enum(STORAGE_BACKENDS, { error: `must be one of ${STORAGE_BACKENDS.join(', ')}` }).default('minio')),
   MINIO_ENDPOINT: optionalString,
-  MINIO_PORT: z.preprocess(emptyAsUndefined, z.coerce.number({ message: 'must be a port number' }).int().min(1).max(65535).optional()),
+  MINIO_PORT: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a port number' }).int().min(1).max(65535).optional()),
   MINIO_USE_SSL: booleanFlag,
   MINIO_ACCESS_KEY: optionalString,
   MINIO_SECRET_KEY: optionalString,
@@ -130,14 +123,14 @@ const envSchema = z.object({
     emptyAsUndefined,
     z
       .string()
-      .regex(/^[a-z0-9][a-z0-9-]{1,40}$/, { message: 'must be lowercase letters, digits and dashes (a bucket name prefix)' })
+      .regex(/^[a-z0-9][a-z0-9-]{1,40}$/, { error: 'must be lowercase letters, digits and dashes (a bucket name prefix)' })
       .default('zigznote'),
   ),
 
   STORAGE_QUOTA_BYTES: z.preprocess(
     emptyAsUndefined,
     z.coerce
-      .number({ message: 'must be a number of bytes, e.g. 10737418240 for 10 GiB' })
+      .number({ error: 'must be a number of bytes, e.g. 10737418240 for 10 GiB' })
       .int()
       .positive()
       .default(10 * 1024 ** 3),
@@ -168,18 +161,18 @@ const envSchema = z.object({
       })
       .optional(),
   ),
-  EMAIL_SEND_RATE: z.preprocess(emptyAsUndefined, z.coerce.number({ message: 'must be a number of emails per second' }).positive().max(10_000).default(14)),
+  EMAIL_SEND_RATE: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number of emails per second' }).positive().max(10_000).default(14)),
 
-  EMAIL_IDEMPOTENCY_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(365).default(7)),
-  SESSION_ABSOLUTE_LIFETIME_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(400).default(90)),
-  HEALTH_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, { message: 'must be at least 16 characters (e.g. openssl rand -hex 32)' }).optional()),
-  HEALTH_CACHE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number({ message: 'must be a number of seconds' }).min(0).max(300).default(5)),
+  EMAIL_IDEMPOTENCY_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number of days' }).int().min(1).max(365).default(7)),
+  SESSION_ABSOLUTE_LIFETIME_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number of days' }).int().min(1).max(400).default(90)),
+  HEALTH_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, { error: 'must be at least 16 characters (e.g. openssl rand -hex 32)' }).optional()),
+  HEALTH_CACHE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(300).default(5)),
 
   CACHE_DISABLED: booleanFlag,
   CACHE_MAX_TTL_SECONDS: z.preprocess(
     emptyAsUndefined,
     z.coerce
-      .number({ message: 'must be a number of seconds' })
+      .number({ error: 'must be a number of seconds' })
       .int()
       .min(60)
       .max(30 * 24 * 3600)
