@@ -36,6 +36,7 @@ export const EDGE_SAFE_FILES = [
   'lib/rate-limit/verdict.ts',
   'lib/runtime/process-state.ts',
   'lib/runtime/timing.ts',
+  'lib/result.ts',
   'lib/storage/backends.ts',
   'lib/storage/keys.ts',
 ];

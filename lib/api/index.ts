@@ -11,6 +11,12 @@ import { isErrorTrackingEnabled, Sentry } from '../observability/server';
 
 export { problem, problemFor } from './problem';
 import { problemFor, problem } from './problem';
+import type { Result } from '../result';
+
+/** A failure that carries the response to send, and says why in words too. */
+function failed(response: Response, error: string) {
+  return { ok: false as const, error, response };
+}
 
 /**
  * The body as text, or null once it is over `maxBytes`: a declared Content-Length over the cap is refused
@@ -40,27 +46,28 @@ export async function readJson<Schema extends z.ZodType>(
   request: Request,
   schema: Schema,
   maxBytes = 64 * 1024,
-): Promise<{ ok: true; data: z.infer<Schema> } | { ok: false; response: Response }> {
+): Promise<Result<{ data: z.infer<Schema> }, { response: Response }>> {
   const text = await readBodyText(request, maxBytes);
-  if (text === null) return { ok: false, response: problemFor(413, `The request body is over ${maxBytes} bytes.`) };
+  if (text === null) return failed(problemFor(413, `The request body is over ${maxBytes} bytes.`), `The request body is over ${maxBytes} bytes.`);
   let body: unknown;
   try {
     body = text === '' ? {} : JSON.parse(text);
   } catch {
-    return { ok: false, response: problemFor(400, 'The request body is not valid JSON.') };
+    return failed(problemFor(400, 'The request body is not valid JSON.'), 'The request body is not valid JSON.');
   }
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', message: issue.message }));
-    return { ok: false, response: problem(400, 'Bad Request', fields.map((f) => `${f.field}: ${f.message}`).join('; '), { fields }) };
+    const error = fields.map((f) => `${f.field}: ${f.message}`).join('; ');
+    return failed(problem(400, 'Bad Request', error, { fields }), error);
   }
   return { ok: true, data: parsed.data };
 }
 
 /** The signed-in user's id, or a 401 to return. */
-export async function requireUser(): Promise<{ ok: true; userId: string } | { ok: false; response: Response }> {
+export async function requireUser(): Promise<Result<{ userId: string }, { response: Response }>> {
   const session = await getCurrentSession();
-  if (!session) return { ok: false, response: problemFor(401, 'Log in first.') };
+  if (!session) return failed(problemFor(401, 'Log in first.'), 'Log in first.');
   return { ok: true, userId: session.userId };
 }
 

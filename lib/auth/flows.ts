@@ -13,6 +13,7 @@ import { hashPassword, PasswordHashingBusyError, verifyAgainstDummy, verifyPassw
 import { revokeUserSessions, type Session } from './session';
 import { issueToken, peekToken, redeemToken } from './tokens';
 import { createUser, findUserByEmail, findUserById, markEmailVerified, updatePasswordHash } from './users';
+import type { Result } from '../result';
 
 export interface LimitAnswer {
   allowed: boolean;
@@ -49,7 +50,7 @@ export interface AuthDeps {
   };
 }
 
-export type FlowResult<T = object> = ({ ok: true } & T) | { ok: false; error: string; code: string };
+export type FlowResult<T extends object = object> = Result<T, { code: string }>;
 
 export const MESSAGES = {
   checkEmail: 'Check your email: we sent you a link to verify your address. It expires in 24 hours.',

@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { emailOutbox, type Database, type OutboxRow } from '../db';
+import type { Result } from '../result';
 import type { DeliveryState } from './delivery-state';
 import { isRetryable } from './errors';
 import type { EmailTransport, OutgoingEmail } from './types';
@@ -23,11 +24,10 @@ import { backoffMs, sleep as sleepFor } from '../runtime/timing';
 
 export type EmailStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'bounced' | 'complained' | 'suppressed' | 'failed';
 
-export type EnqueueResult =
-  | { ok: true; status: 'queued'; id: string }
-  | { ok: true; status: 'duplicate'; id: string; current: EmailStatus }
-  | { ok: false; status: 'suppressed'; id: string }
-  | { ok: false; status: 'conflict'; error: string };
+export type EnqueueResult = Result<
+  { status: 'queued'; id: string } | { status: 'duplicate'; id: string; current: EmailStatus },
+  { status: 'suppressed'; id: string } | { status: 'conflict' }
+>;
 
 export interface EmailStatusReport {
   id: string;
@@ -75,7 +75,16 @@ export async function enqueueEmail(
     })
     .onConflictDoNothing({ target: emailOutbox.idempotencyKey })
     .returning({ id: emailOutbox.id, status: emailOutbox.status });
-  if (row) return suppressed ? { ok: false, status: 'suppressed', id: row.id } : { ok: true, status: 'queued', id: row.id };
+  if (row) {
+    return suppressed
+      ? {
+          ok: false,
+          status: 'suppressed',
+          id: row.id,
+          error: 'The address is on the suppression list (an earlier bounce or complaint): nothing is sent to it.',
+        }
+      : { ok: true, status: 'queued', id: row.id };
+  }
   const [first] = await db
     .select({ id: emailOutbox.id, contentHash: emailOutbox.contentHash, status: emailOutbox.status })
     .from(emailOutbox)

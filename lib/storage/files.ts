@@ -19,6 +19,7 @@ import { BUCKET_RULES, type BucketName } from './buckets';
 import { createDownloadUrl, DOWNLOAD_TTL_SECONDS } from './downloads';
 import { objectKeyFor, sanitizeFilename } from './keys';
 import type { PartSigner } from './part-signer';
+import type { Result } from '../result';
 import {
   createMultipartUpload,
   createPostUpload,
@@ -54,8 +55,7 @@ async function announced<T extends { ok: boolean }>(deps: StorageDeps, userId: s
   return result;
 }
 
-export type StorageResult<T> =
-  ({ ok: true } & T) | { ok: false; status: 400 | 404 | 409 | 410 | 413 | 415 | 422; error: string; extra?: Record<string, unknown> };
+export type StorageResult<T extends object> = Result<T, { status: 400 | 404 | 409 | 410 | 413 | 415 | 422; extra?: Record<string, unknown> }>;
 
 export interface PublicFile {
   id: string;
