@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { getCurrentSession } from '@/lib/auth/server';
 import { fileListing } from './file-listing';
-import { FileManager } from './upload-list';
+import { FileManager } from './file-manager';
 
 export const metadata: Metadata = { title: 'Your files · zigznote' };
 export const dynamic = 'force-dynamic';

@@ -1,0 +1,62 @@
+'use client';
+
+import { useCallback, useState } from 'react';
+import { DropZone } from './drop-zone';
+import { FileTable } from './file-table';
+import { UploadRow } from './upload-row';
+import { UsageBar, type StorageUsage } from './usage-bar';
+import { useUploads, type Bucket, type UploadedFile } from './use-upload';
+
+const bucketFor = (file: File): Bucket => (file.type.startsWith('image/') ? 'avatars' : 'audio');
+
+/** The files page's client side: usage, the drop zone, uploads in progress and the stored files. */
+export function FileManager({ initialFiles, initialUsage }: { initialFiles: UploadedFile[]; initialUsage: StorageUsage }) {
+  const [files, setFiles] = useState(initialFiles);
+  const [usage, setUsage] = useState(initialUsage);
+  const [notice, setNotice] = useState<string | null>(null);
+  // Pending uploads count against the quota too: ask the server rather than adding up here.
+  const refreshUsage = useCallback(async () => {
+    const response = await fetch('/api/files', { cache: 'no-store' }).catch(() => null);
+    if (response?.ok) setUsage(((await response.json()) as { usage: StorageUsage }).usage);
+  }, []);
+  const onUploaded = useCallback(
+    (file: UploadedFile) => {
+      setFiles((current) => [file, ...current]);
+      void refreshUsage();
+    },
+    [refreshUsage],
+  );
+  const { items, add, cancel, retry } = useUploads(onUploaded);
+
+  async function download(file: UploadedFile) {
+    const response = await fetch(`/api/files/${file.id}/download`);
+    if (!response.ok) return setNotice(`Could not download ${file.name}.`);
+    const { url } = (await response.json()) as { url: string };
+    window.location.assign(url);
+  }
+
+  async function remove(file: UploadedFile) {
+    const response = await fetch(`/api/files/${file.id}`, { method: 'DELETE' });
+    if (!response.ok) return setNotice(`Could not delete ${file.name}.`);
+    setFiles((current) => current.filter((f) => f.id !== file.id));
+    setNotice(`${file.name} deleted.`);
+    void refreshUsage();
+  }
+
+  return (
+    <div className="files">
+      <UsageBar usage={usage} />
+      <DropZone onFiles={(chosen) => add(chosen, bucketFor)} />
+      {items.length > 0 && (
+        <ul className="uploads" aria-label="Uploads">
+          {items.map((item) => (
+            <UploadRow key={item.key} item={item} onCancel={() => cancel(item.key)} onRetry={() => retry(item.key)} />
+          ))}
+        </ul>
+      )}
+      {notice && <p role="status">{notice}</p>}
+      <h2>Your files</h2>
+      <FileTable files={files} onDownload={download} onDelete={remove} />
+    </div>
+  );
+}
