@@ -35,6 +35,7 @@ export const EDGE_SAFE_FILES = [
   'lib/rate-limit/types.ts',
   'lib/rate-limit/verdict.ts',
   'lib/runtime/process-state.ts',
+  'lib/runtime/ids.ts',
   'lib/runtime/timing.ts',
   'lib/result.ts',
   'lib/storage/backends.ts',

@@ -8,10 +8,10 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { problemFor } from './lib/api/problem';
 import { isCrossOriginWrite } from './lib/auth/origin';
 import { getConfig } from './lib/config';
-import { handleRateLimit, sessionTokenOf, type DecideFn, type TrustedProxies } from './lib/rate-limit/edge';
+import { BRIDGE_PATH, handleRateLimit, sessionTokenOf, SNS_PATH, type DecideFn, type TrustedProxies } from './lib/rate-limit/edge';
 
 // Authenticated by their own signatures, not by being called from our pages.
-const SIGNED_API_ROUTES = new Set(['/api/email/sns', '/api/internal/rate-limit']);
+const SIGNED_API_ROUTES = new Set([SNS_PATH, BRIDGE_PATH]);
 
 async function limiterForRuntime(): Promise<{ decide: DecideFn | null; trusted: TrustedProxies }> {
   if (process.env.NEXT_RUNTIME === 'nodejs') {

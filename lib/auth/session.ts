@@ -9,10 +9,11 @@
  * - a user holds at most 50 sessions; creating one more drops the oldest.
  * The cookie is HttpOnly and SameSite=Lax, and Secure with the __Host- prefix in production. Node-only.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { RedisKeyValue, type KeyValue, type RedisConnection } from '../redis';
 import { processState } from '../runtime/process-state';
 import { SESSION_COOKIE_DEVELOPMENT, SESSION_COOKIE_PRODUCTION } from './cookie-names';
+import { sha256Hex } from '../runtime/hashing';
 
 export const SESSION_TTL_SECONDS = 30 * 24 * 3600;
 export const SESSION_ABSOLUTE_LIFETIME_SECONDS = 90 * 24 * 3600;
@@ -47,7 +48,7 @@ export function sessionCookieOptions(isProduction: boolean, maxAgeSeconds = SESS
 
 const TOKEN_PATTERN = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.([A-Za-z0-9_-]{20,64})$/;
 
-export const hashSessionSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
+export const hashSessionSecret = (secret: string) => sha256Hex(secret);
 
 /** One user's session records, behind one atomic operation each. */
 interface SessionStore {

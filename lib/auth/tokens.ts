@@ -3,8 +3,9 @@
  * kept (in Redis, with a TTL: 24 hours to verify, 1 hour to reset or unlock). Single use: redeeming reads and
  * deletes in one step. Issuing a new token for a user invalidates the one before. Node-only.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { KeyValue } from '../redis';
+import { sha256Hex } from '../runtime/hashing';
 
 export type TokenPurpose = 'verify-email' | 'reset-password' | 'unlock-account';
 
@@ -15,7 +16,7 @@ export const TOKEN_TTL_SECONDS: Record<TokenPurpose, number> = {
 };
 
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return sha256Hex(token);
 }
 
 const tokenKey = (purpose: TokenPurpose, hash: string) => `auth:token:${purpose}:${hash}`;

@@ -4,6 +4,7 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import { users, type Database, type User } from '../db';
+import { isUuid } from '../runtime/ids';
 
 export async function findUserByEmail(db: Database, email: string): Promise<User | null> {
   const [user] = await db
@@ -15,7 +16,7 @@ export async function findUserByEmail(db: Database, email: string): Promise<User
 }
 
 export async function findUserById(db: Database, id: string): Promise<User | null> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+  if (!isUuid(id)) return null;
   const [user] = await db.select().from(users).where(eq(users.id, id)).limit(1);
   return user ?? null;
 }

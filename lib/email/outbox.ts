@@ -13,7 +13,6 @@
  * A send can still repeat if a process dies after SES accepted it and before the row was updated: SES has
  * no idempotency key. Node-only.
  */
-import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { emailOutbox, type Database, type OutboxRow } from '../db';
 import type { Result } from '../result';
@@ -21,6 +20,8 @@ import type { DeliveryState } from './delivery-state';
 import { isRetryable } from './errors';
 import type { EmailTransport, OutgoingEmail } from './types';
 import { backoffMs, sleep as sleepFor } from '../runtime/timing';
+import { isUuid } from '../runtime/ids';
+import { sha256Hex } from '../runtime/hashing';
 
 export type EmailStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'bounced' | 'complained' | 'suppressed' | 'failed';
 
@@ -46,7 +47,7 @@ function rowsOf<T>(result: unknown): T[] {
 }
 
 export function contentHash(email: Pick<OutgoingEmail, 'to' | 'subject' | 'html' | 'text'>): string {
-  return createHash('sha256').update(`${email.to.trim().toLowerCase()}\n${email.subject}\n${email.html}\n${email.text}`).digest('hex');
+  return sha256Hex(`${email.to.trim().toLowerCase()}\n${email.subject}\n${email.html}\n${email.text}`);
 }
 
 /** Writes one email to the outbox; `isSuppressed` is asked first so the row can say why it is not sent. */
@@ -98,7 +99,7 @@ export async function enqueueEmail(
 }
 
 export async function getEmailStatus(db: Database, id: string): Promise<EmailStatusReport | null> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+  if (!isUuid(id)) return null;
   const [row] = await db.select().from(emailOutbox).where(eq(emailOutbox.id, id)).limit(1);
   if (!row) return null;
   return {
@@ -177,7 +178,7 @@ export interface OutboxDeps {
 const DAY_MS = 24 * 3600 * 1000;
 
 export function hashRecipient(email: string): string {
-  return `sha256:${createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 16)}`;
+  return `sha256:${sha256Hex(email.trim().toLowerCase()).slice(0, 16)}`;
 }
 
 function errorCode(error: unknown): string {

@@ -5,7 +5,6 @@
  * templates from configuration. Each logical email has an idempotency key (by default a hash of
  * template, recipient and rendered HTML): the same email is accepted once. Node-only.
  */
-import { createHash } from 'node:crypto';
 import type { ReactElement } from 'react';
 import { getConfig } from '../config';
 import { getDatabase } from '../db';
@@ -35,6 +34,7 @@ import {
 } from './templates';
 import { createSesTransport } from './transport-ses';
 import type { EmailTransport } from './types';
+import { sha256Hex } from '../runtime/hashing';
 
 interface Mailer {
   transport: EmailTransport;
@@ -112,8 +112,7 @@ export async function sendEmail(input: SendEmailInput): Promise<SendResult> {
   const { state: delivery } = getMailer();
   const template = input.template ?? 'custom';
   const { html, text } = await renderEmail(input.react);
-  const idempotencyKey =
-    input.idempotencyKey ?? createHash('sha256').update(`${template}\n${input.to.trim().toLowerCase()}\n${input.subject}\n${html}`).digest('hex');
+  const idempotencyKey = input.idempotencyKey ?? sha256Hex(`${template}\n${input.to.trim().toLowerCase()}\n${input.subject}\n${html}`);
   const db = await getDatabase(config.database);
   const result = await enqueueEmail(
     db,

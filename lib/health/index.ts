@@ -5,7 +5,6 @@
  * result is reused for `healthCacheSeconds` and concurrent probes share one run, so a flood of probes
  * costs the services nothing more than one probe. Node-only.
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
 import { processState } from '../runtime/process-state';
 import { withDeadline } from '../runtime/timing';
 import type { AppConfig } from '../config';
@@ -21,6 +20,7 @@ import {
   verifyStorageGuarantees,
   type GuaranteeReport,
 } from '../storage';
+import { sameSecret } from '../runtime/hashing';
 
 const CHECK_TIMEOUT_MS = 2_000;
 /** An email due this long and still not sent means the outbox is stuck (SES down, no worker running). */
@@ -93,8 +93,7 @@ export function clearHealthCache(): void {
 /** Whether the request presents the configured HEALTH_TOKEN (as a bearer token), compared in constant time. */
 export function presentsHealthToken(authorization: string | null, token: string | undefined): boolean {
   if (!token || !authorization?.startsWith('Bearer ')) return false;
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(authorization.slice('Bearer '.length).trim()), digest(token));
+  return sameSecret(authorization.slice('Bearer '.length).trim(), token);
 }
 
 /** SES answers, and the outbox is moving: its oldest due email has not waited over five minutes. */

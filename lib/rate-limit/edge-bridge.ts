@@ -7,8 +7,7 @@
 import { getConfig } from '../config';
 import { parseTrustedProxies, type TrustedProxies } from './client-ip';
 import type { DecideFn } from './middleware-handler';
-
-export const BRIDGE_PATH = '/api/internal/rate-limit';
+import { BRIDGE_PATH } from './routes';
 
 export function edgeLimiter(): { decide: DecideFn | null; trusted: TrustedProxies } {
   const config = getConfig();

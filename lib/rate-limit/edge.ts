@@ -9,7 +9,7 @@ export { LeasingStore } from './store-leasing';
 export { DEFAULT_POLICIES, ROUTE_GROUPS, resolvePolicies, type Policy, type RouteGroup, type LimitRule } from './policies';
 export { rateLimitHeaders, retryAfterSeconds, describeWait } from './headers';
 export { PEER_HEADER, normalizeIp, parseTrustedProxies, resolveClientIp, type TrustedProxies } from './client-ip';
-export { routeGroupOf } from './routes';
+export { BRIDGE_PATH, SNS_PATH, routeGroupOf } from './routes';
 export { readVerdict, limitMessage, limitedGroup, GROUP_HEADER, VERDICT_HEADER, DEFAULT_NAMES, type RateLimitNames, type RateLimitVerdict } from './verdict';
 export { handleRateLimit, sessionTokenOf, type DecideFn, type MiddlewareCheck } from './middleware-handler';
 export type { CheckOutcome, LimitSpec, LimitState, RateLimitStore, Algorithm } from './types';

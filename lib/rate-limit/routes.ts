@@ -5,10 +5,15 @@
  */
 import type { RouteGroup } from './policies';
 
+/** The Edge middleware's way to the limiter: a Node-runtime route authenticated by a shared secret. */
+export const BRIDGE_PATH = '/api/internal/rate-limit';
+/** Where SNS delivers SES bounce and complaint notifications, authenticated by their signatures. */
+export const SNS_PATH = '/api/email/sns';
+
 // Monitoring, the Edge bridge, and what every page asks in the browser (the cached error-tracking
 // settings, whether it is signed in). SNS notifications are authenticated by their signatures and arrive
 // in bursts from AWS's addresses.
-export const UNLIMITED_API_PATHS = new Set(['/api/health', '/api/internal/rate-limit', '/api/observability', '/api/session', '/api/email/sns']);
+export const UNLIMITED_API_PATHS = new Set(['/api/health', BRIDGE_PATH, '/api/observability', '/api/session', SNS_PATH]);
 
 const FORM_POSTS: Record<string, RouteGroup> = {
   '/auth/login': 'login',

@@ -32,6 +32,7 @@ import {
   type MultipartUpload,
   type PostUpload,
 } from './uploads';
+import { isUuid } from '../runtime/ids';
 
 export interface StorageDeps {
   db: Database;
@@ -186,7 +187,7 @@ export async function completeUpload(
   uploadId: string,
   parts?: Array<{ partNumber: number; etag: string }>,
 ): Promise<StorageResult<{ file: PublicFile }>> {
-  if (!/^[0-9a-f-]{36}$/i.test(uploadId)) return { ok: false, status: 404, error: 'No such upload.' };
+  if (!isUuid(uploadId)) return { ok: false, status: 404, error: 'No such upload.' };
   try {
     const completed = await deps.db.transaction(async (tx) => {
       // The claim: pending and not expired, in one statement. The sweep's claim of an expired upload
@@ -257,7 +258,7 @@ export async function signUploadParts(
   uploadId: string,
   partNumbers: number[],
 ): Promise<StorageResult<{ parts: Array<{ partNumber: number; url: string }>; expiresAt: string }>> {
-  if (!/^[0-9a-f-]{36}$/i.test(uploadId)) return { ok: false, status: 404, error: 'No such upload.' };
+  if (!isUuid(uploadId)) return { ok: false, status: 404, error: 'No such upload.' };
   if (partNumbers.length === 0 || partNumbers.length > MAX_PART_BATCH) {
     return { ok: false, status: 400, error: `Ask for 1 to ${MAX_PART_BATCH} parts at a time.` };
   }
@@ -305,7 +306,7 @@ export interface ResumeState {
  * required (the fingerprint it started with), and the parts MinIO holds listed from MinIO itself.
  */
 export async function resumeUpload(deps: StorageDeps, userId: string, uploadId: string, fingerprint: string): Promise<StorageResult<ResumeState>> {
-  if (!/^[0-9a-f-]{36}$/i.test(uploadId)) return { ok: false, status: 404, error: 'No such upload.' };
+  if (!isUuid(uploadId)) return { ok: false, status: 404, error: 'No such upload.' };
   const [upload] = await deps.db.select().from(uploads).where(pendingMultipartOf(userId, uploadId)).limit(1);
   if (!upload) return unclaimable(deps.db, userId, uploadId);
   if (!upload.fingerprint || upload.fingerprint !== fingerprint) {
@@ -323,7 +324,7 @@ export async function resumeUpload(deps: StorageDeps, userId: string, uploadId: 
 
 /** Ends an upload: its URLs are useless from now on, because whatever they store is removed. */
 export async function abortUpload(deps: StorageDeps, userId: string, uploadId: string): Promise<StorageResult<object>> {
-  if (!/^[0-9a-f-]{36}$/i.test(uploadId)) return { ok: false, status: 404, error: 'No such upload.' };
+  if (!isUuid(uploadId)) return { ok: false, status: 404, error: 'No such upload.' };
   const [upload] = await deps.db
     .update(uploads)
     .set({ state: 'aborted' })
@@ -407,7 +408,7 @@ export async function listFiles(deps: StorageDeps, userId: string): Promise<Publ
 }
 
 async function findOwnedFile(deps: StorageDeps, userId: string, fileId: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(fileId)) return null;
+  if (!isUuid(fileId)) return null;
   const [file] = await deps.db
     .select()
     .from(files)

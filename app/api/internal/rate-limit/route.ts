@@ -1,9 +1,9 @@
 import { problemFor } from '@/lib/api/problem';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { getConfig } from '@/lib/config';
 import { ROUTE_GROUPS } from '@/lib/rate-limit/edge';
 import { decide } from '@/lib/rate-limit/server';
+import { sameSecret } from '@/lib/runtime/hashing';
 
 // The Edge-runtime middleware's way to the limiter. Not rate limited itself (see routes.ts) and refused
 // to anyone without the bridge secret.
@@ -14,11 +14,6 @@ const checkSchema = z.object({
   ip: z.string().min(1).max(100),
   sessionToken: z.string().max(200).optional(),
 });
-
-function sameSecret(given: string, expected: string): boolean {
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 export async function POST(request: Request) {
   const bridge = getConfig().rateLimitBridge;
