@@ -20,6 +20,14 @@ const booleanFlag = z.preprocess(
     .optional()
     .transform((v) => v === true),
 );
+/** "host:port, host:port" (Redis Cluster nodes, Sentinels). */
+const hostPortList = z.preprocess(
+  emptyAsUndefined,
+  z
+    .string()
+    .regex(/^\s*[^\s:,]+:\d+\s*(,\s*[^\s:,]+:\d+\s*)*$/, { error: 'must be host:port pairs separated by commas' })
+    .optional(),
+);
 const url = (hint: string) => z.preprocess(emptyAsUndefined, z.url({ error: `must be a URL, ${hint}` }).optional());
 
 /** A parser's own message, as a validation issue: the variable is checked when the app starts. */
@@ -68,20 +76,8 @@ const envSchema = z.object({
       .optional(),
   ),
 
-  REDIS_CLUSTER_NODES: z.preprocess(
-    emptyAsUndefined,
-    z
-      .string()
-      .regex(/^\s*[^\s:,]+:\d+\s*(,\s*[^\s:,]+:\d+\s*)*$/, { error: 'must be host:port pairs separated by commas' })
-      .optional(),
-  ),
-  REDIS_SENTINELS: z.preprocess(
-    emptyAsUndefined,
-    z
-      .string()
-      .regex(/^\s*[^\s:,]+:\d+\s*(,\s*[^\s:,]+:\d+\s*)*$/, { error: 'must be host:port pairs separated by commas' })
-      .optional(),
-  ),
+  REDIS_CLUSTER_NODES: hostPortList,
+  REDIS_SENTINELS: hostPortList,
   REDIS_SENTINEL_NAME: z.preprocess(emptyAsUndefined, z.string().default('mymaster')),
   REDIS_PASSWORD: optionalString,
   RATE_LIMITS_DISABLED: booleanFlag,
