@@ -6,21 +6,21 @@ import { z } from 'zod';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password-rules';
 
 export const emailField = z
-  .string({ message: 'Enter your email address.' })
+  .string({ error: 'Enter your email address.' })
   .trim()
   .min(1, 'Enter your email address.')
   .max(254, 'That email address is too long.')
-  .email('Enter a valid email address, like name@example.com.');
+  .pipe(z.email({ error: 'Enter a valid email address, like name@example.com.' }));
 
 export const newPasswordField = z
-  .string({ message: 'Enter a password.' })
+  .string({ error: 'Enter a password.' })
   .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters.`)
   .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`);
 
-const anyPassword = z.string({ message: 'Enter your password.' }).min(1, 'Enter your password.').max(PASSWORD_MAX_LENGTH, 'That password is too long.');
+const anyPassword = z.string({ error: 'Enter your password.' }).min(1, 'Enter your password.').max(PASSWORD_MAX_LENGTH, 'That password is too long.');
 
 export const signUpSchema = z.object({
-  name: z.string({ message: 'Enter your name.' }).trim().min(1, 'Enter your name.').max(100, 'Use at most 100 characters.'),
+  name: z.string({ error: 'Enter your name.' }).trim().min(1, 'Enter your name.').max(100, 'Use at most 100 characters.'),
   email: emailField,
   password: newPasswordField,
 });
