@@ -7,6 +7,7 @@ import { freePort, startRedisServer, type RedisProcess } from '../tests/support/
 import { logIn, signUp, verifyFromLink } from './support/accounts';
 import { answers, assembleStandalone, startStandalone, type Started } from './support/standalone';
 import { linkFrom, uniqueAddress, waitForEmail } from './support/mailbox';
+import { awaitRoomInWindow } from '../lib/runtime/timing';
 
 // Two instances of the standalone server (one build, as one image) behind Debian's nginx running the
 // production compose file's own configuration, sharing Redis, Postgres and MinIO. The test's nginx adds
@@ -132,8 +133,7 @@ async function acrossInstances() {
 test('the API limit lets exactly 100 of 150 concurrent requests through, counted across both instances', async () => {
   // The api rule is a sliding counter over one-minute windows: 150 requests straddling a window's end
   // could legitimately see the next window's budget. Start well inside a window.
-  const intoMinute = Date.now() % 60_000;
-  if (intoMinute > 45_000) await new Promise((resolve) => setTimeout(resolve, 60_000 - intoMinute + 200));
+  await awaitRoomInWindow(15_000);
   const responses = await Promise.all(
     Array.from({ length: 150 }, (_, i) =>
       // A client's own X-Forwarded-For is overwritten by nginx: every one of these is the same client.

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { request as httpRequest } from 'node:http';
+import { awaitRoomInWindow } from '../lib/runtime/timing';
 
 // Each test speaks from its own loopback address (127.0.0.0/8 all reaches the server), so it is a client
 // of its own and its floods cannot spill into other tests.
@@ -53,8 +54,7 @@ test.describe('rate limits through next start', () => {
 
   test('the 101st API request in a minute gets 429, Retry-After and a JSON problem', async ({ baseURL }) => {
     // A sliding-window counter may legitimately admit the 101st across a window boundary: start inside one.
-    const intoMinute = Date.now() % 60_000;
-    if (intoMinute > 45_000) await new Promise((resolve) => setTimeout(resolve, 60_000 - intoMinute + 200));
+    await awaitRoomInWindow(15_000);
     const from = client(12);
     for (let i = 0; i < 100; i++) expect((await send(baseURL!, '/api/files', from)).status).not.toBe(429);
     const limited = await send(baseURL!, '/api/files', from);

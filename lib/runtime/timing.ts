@@ -25,3 +25,12 @@ export function withDeadline<T>(promise: Promise<T>, ms: number, message: string
   });
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
+
+/**
+ * Waits until at least `needMs` are left in the current fixed window of `windowMs` (e.g. a minute), so a
+ * burst measured against a sliding-window counter is not cut by the window's end.
+ */
+export async function awaitRoomInWindow(needMs: number, windowMs = 60_000): Promise<void> {
+  const into = Date.now() % windowMs;
+  if (windowMs - into < needMs) await sleep(windowMs - into + 200);
+}

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PEER_HEADER } from '@/lib/rate-limit';
 import { GET, limiter, redis } from '../../support/limiter-example';
+import { awaitRoomInWindow } from '@/lib/runtime/timing';
 
 // The README's "Use the limiter in your own app" example is this file, word for word: `tsc` (first step
 // of npm test) compiles it, and this test runs it against the real Redis.
@@ -18,8 +19,7 @@ describe("the README's limiter example", () => {
 
   it('lets 300 requests a minute through per client, then answers 429 with Retry-After, under its own key prefix', { timeout: 40_000 }, async () => {
     // The api rule is a sliding counter over one-minute windows: start well inside one.
-    const intoMinute = Date.now() % 60_000;
-    if (intoMinute > 50_000) await new Promise((resolve) => setTimeout(resolve, 60_000 - intoMinute + 100));
+    await awaitRoomInWindow(10_000);
     const ip = `198.18.${randomBytes(1)[0]}.${randomBytes(1)[0]}`;
     const request = () => GET(new Request('http://localhost/api/things', { headers: { [PEER_HEADER]: ip } }));
     const statuses: number[] = [];
