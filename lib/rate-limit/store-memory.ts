@@ -73,8 +73,9 @@ export class MemoryStore implements RateLimitStore {
           const blocking = hits[Math.max(hits.length - spec.limit + need - 1, 0)];
           return { remaining, resetMs: blocking === undefined ? spec.windowMs : blocking + spec.windowMs - now };
         }
-        const oldest = hits[0];
-        return { remaining, resetMs: oldest === undefined ? 0 : oldest + spec.windowMs - now };
+        // room left: the whole quota is back once the newest counted hit has left the window
+        const newest = hits[hits.length - 1];
+        return { remaining, resetMs: newest === undefined ? 0 : newest + spec.windowMs - now };
       },
     };
   }

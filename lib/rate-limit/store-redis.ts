@@ -136,12 +136,13 @@ export class RedisStore implements RateLimitStore {
       tx.zadd(key, ...scored);
     }
     tx.zcard(key);
+    // A hit is recorded now, so everything counted has left one window from now; a look needs the newest.
     if (cost > 0) tx.pexpire(key, Math.ceil(window));
-    tx.zrange(key, 0, '0', 'WITHSCORES');
+    else tx.zrange(key, -1, '-1', 'WITHSCORES');
     return (reply: Reply, at: number) => {
       const countIndex = at + (cost > 0 ? 2 : 1);
       const count = Number(reply[countIndex]![1]) - cost;
-      const oldest = reply[countIndex + (cost > 0 ? 2 : 1)]![1] as string[];
+      const newest = cost > 0 ? now : Number((reply[countIndex + 1]![1] as string[])[1] ?? now);
       const need = Math.max(cost, 1);
       const fits = count + need <= limit;
       let blockerScore: number | undefined;
@@ -153,9 +154,9 @@ export class RedisStore implements RateLimitStore {
           let resetMs: number;
           if (!fits) resetMs = blockerScore === undefined ? window : blockerScore + window - now;
           else if (counted === 0) resetMs = 0;
-          // refused by another limit: the oldest entry may be this request's own withdrawn hit
-          else if (!allowed && count === 0) resetMs = 0;
-          else resetMs = oldest[1] === undefined ? window : Number(oldest[1]) + window - now;
+          // room left: the whole quota is back once the newest counted hit has left the window (refused by
+          // another limit, this request's own hit was withdrawn: at most a window, said as a window)
+          else resetMs = newest + window - now;
           return state(spec, Math.max(limit - counted, 0), resetMs);
         },
         withdraw: (followUp) => {
@@ -165,7 +166,7 @@ export class RedisStore implements RateLimitStore {
       if (!fits) {
         measured.blocker = { key, index: Math.max(count - limit + need - 1, 0), resolve: (score) => (blockerScore = score) };
       }
-      return { measured, next: at + (cost > 0 ? 5 : 3) };
+      return { measured, next: at + 3 };
     };
   }
 }

@@ -21,7 +21,10 @@ export interface LimitState {
   limit: number;
   windowMs: number;
   remaining: number;
-  /** Milliseconds until the hit that blocks (or the oldest counted hit) leaves the window. */
+  /**
+   * Milliseconds until the limit has room again: when refused, until the hit that blocks leaves the
+   * window; otherwise until the whole quota is back (the newest counted hit has left; 0 with none).
+   */
   resetMs: number;
 }
 
