@@ -77,6 +77,29 @@ export default tseslint.config(
     },
   },
   {
+    // Links prefetch only prerendered pages (app/links/app-link.tsx says why): no other way to make one.
+    files: ['app/**/*.tsx'],
+    ignores: ['app/links/app-link.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'next/link', message: 'Use AppLink from @/app/links/app-link: it prefetches only prerendered pages.' }] },
+      ],
+    },
+  },
+  {
+    // Every browser journey checks that the network settles (e2e/support/test.ts): tests import it from there.
+    files: ['e2e/**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@playwright/test', message: "Import test and expect from './support/test': it checks that no request to the app is left pending." }],
+        },
+      ],
+    },
+  },
+  {
     files: EDGE_SAFE_FILES,
     rules: {
       'no-restricted-imports': [

@@ -1,6 +1,7 @@
 import { defineConfig } from '@playwright/test';
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import type { AppRequestLimits } from './e2e/support/test';
 
 // The end-to-end suite runs against production builds (`next build` + `next start`) wired to the real
 // services that `npm test` started; their addresses come in through the environment. Every test runs
@@ -28,7 +29,7 @@ process.env.ZZ_E2E_HEALTH_TOKEN ??= randomBytes(24).toString('hex');
 export const HEALTH_TOKEN = process.env.ZZ_E2E_HEALTH_TOKEN;
 export const SNS_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:zigznote-e2e-ses';
 
-export default defineConfig<{ storageOrigin: string }>({
+export default defineConfig<{ storageOrigin: string; appRequestLimits: AppRequestLimits }>({
   testDir: 'e2e',
   globalSetup: './e2e/global-setup.ts',
   timeout: 60_000,
@@ -79,7 +80,17 @@ export default defineConfig<{ storageOrigin: string }>({
     // Two standalone instances behind nginx (the compose file's config), sharing Redis, Postgres, MinIO.
     { name: 'balanced', testMatch: 'balanced.spec.ts', use: { browserName: 'chromium' as const, baseURL: 'http://127.0.0.1:3300' } },
     // `npm run dev` with no configuration: the development stand-ins, as a newcomer meets them.
-    ...(withDevCommand ? [{ name: 'dev', testMatch: 'dev-command.spec.ts', use: { browserName: 'chromium' as const, baseURL: devUrl } }] : []),
+    // `next dev` compiles each route on its first request (seconds on 2 cores): only a request left pending
+    // for good fails there.
+    ...(withDevCommand
+      ? [
+          {
+            name: 'dev',
+            testMatch: 'dev-command.spec.ts',
+            use: { browserName: 'chromium' as const, baseURL: devUrl, appRequestLimits: { slowMs: 60_000, pendingMs: 30_000 } },
+          },
+        ]
+      : []),
   ],
   webServer: [
     ...[

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { AppLink } from '@/app/links/app-link';
 import type { ReactNode } from 'react';
 import { SiteNav } from './site-nav';
 import './globals.css';
@@ -14,9 +14,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
     <html lang="en">
       <body>
         <header className="site-header">
-          <Link href="/" className="brand">
+          <AppLink href="/" className="brand">
             zigznote
-          </Link>
+          </AppLink>
           <SiteNav />
         </header>
         <main>{children}</main>

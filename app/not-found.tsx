@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import { AppLink } from '@/app/links/app-link';
 
 export default function NotFound() {
   return (
@@ -6,7 +6,7 @@ export default function NotFound() {
       <h1>Page not found</h1>
       <p>There is nothing at this address. It may have moved, or the link may be mistyped.</p>
       <p>
-        <Link href="/">Go to the home page</Link>
+        <AppLink href="/">Go to the home page</AppLink>
       </p>
     </section>
   );

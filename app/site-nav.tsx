@@ -1,6 +1,6 @@
 'use client';
 
-import Link from 'next/link';
+import { AppLink } from '@/app/links/app-link';
 import { usePathname } from 'next/navigation';
 import { useActionState, useEffect, useState } from 'react';
 import type { FormState } from '@/lib/auth/form-action';
@@ -24,10 +24,10 @@ export function SiteNav() {
   }, [pathname]);
   return (
     <nav aria-label="Main" className="site-nav">
-      <Link href="/files">Files</Link>
+      <AppLink href="/files">Files</AppLink>
       {signedIn === true && (
         <>
-          <Link href="/account">Account</Link>
+          <AppLink href="/account">Account</AppLink>
           <form action={logOut} className="nav-form">
             <button type="submit" className="nav-button">
               Log out
@@ -37,8 +37,8 @@ export function SiteNav() {
       )}
       {signedIn === false && (
         <>
-          <Link href="/auth/login">Log in</Link>
-          <Link href="/auth/signup">Sign up</Link>
+          <AppLink href="/auth/login">Log in</AppLink>
+          <AppLink href="/auth/signup">Sign up</AppLink>
         </>
       )}
     </nav>

@@ -1,11 +1,11 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './support/test';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startRedisServer, type RedisProcess } from '../tests/support/redis-server';
-import { logIn, signUp, verifyFromLink } from './support/accounts';
-import { answers, assembleStandalone, startStandalone, type Started } from './support/standalone';
+import { logIn, logInAndSettle, signUp, verifyFromLink } from './support/accounts';
+import { answers, startStandalone, type Started } from './support/standalone';
 import { linkFrom, uniqueAddress, waitForEmail } from './support/mailbox';
 import { awaitRoomInWindow } from '../lib/runtime/timing';
 
@@ -26,19 +26,15 @@ let account: { email: string; password: string } | undefined;
 
 /** One replica: the standalone server as the compose file runs it, behind the balancer. */
 function startInstance(port: number, redisUrl: string): Promise<Started> {
-  return startStandalone(
-    port,
-    {
-      NEXT_PUBLIC_APP_URL: balancer,
-      REDIS_URL: redisUrl,
-      // As the README says for a deployment behind one proxy: the hop before the app is nginx.
-      TRUSTED_PROXIES: '1',
-      HEALTH_TOKEN: healthToken,
-      RATE_LIMITS: '',
-      RATE_LIMIT_BRIDGE_SECRET: '',
-    },
-    { assemble: false },
-  );
+  return startStandalone(port, {
+    NEXT_PUBLIC_APP_URL: balancer,
+    REDIS_URL: redisUrl,
+    // As the README says for a deployment behind one proxy: the hop before the app is nginx.
+    TRUSTED_PROXIES: '1',
+    HEALTH_TOKEN: healthToken,
+    RATE_LIMITS: '',
+    RATE_LIMIT_BRIDGE_SECRET: '',
+  });
 }
 
 /** docker/nginx/nginx.conf, pointed at the two loopback instances instead of the compose replicas. */
@@ -81,7 +77,6 @@ test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  assembleStandalone();
   // A Redis of their own: the limits counted here start from zero, whatever other projects spent.
   redis = await startRedisServer(await freePort());
   const redisUrl = `redis://127.0.0.1:${redis.port}`;
@@ -157,8 +152,7 @@ test('sign up, verify and log in through the balancer while requests alternate b
   expect(link.startsWith(`${balancer}/`)).toBe(true);
   await verifyFromLink(page, link);
   await expect(page).toHaveURL(/\/auth\/login\?notice=verified/);
-  await logIn(page, email, password);
-  await expect(page).toHaveURL(/\/account/);
+  await logInAndSettle(page, email, password);
   await page.goto('/files');
   await expect(page.getByRole('heading', { level: 1, name: 'Your files' })).toBeVisible();
   expect(upstreams).toEqual(new Set([`127.0.0.1:${INSTANCE_PORTS.a}`, `127.0.0.1:${INSTANCE_PORTS.b}`]));

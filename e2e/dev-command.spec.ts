@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/test';
 import { HEALTH_TOKEN } from '../playwright.config';
 import { randomBytes } from 'node:crypto';
 import { uniqueAddress } from './support/mailbox';

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/test';
 import { SNS_TOPIC_ARN } from '../playwright.config';
 
 test.describe('email routes in a production build', () => {

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/test';
 import { existsSync } from 'node:fs';
 import { freePort, startRedisServer } from '../tests/support/redis-server';
 import { logIn, verifiedUser } from './support/accounts';

@@ -1,4 +1,4 @@
-import { expect, test as base, type Request } from '@playwright/test';
+import { expect, test as base, type Request } from './support/test';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { verifiedUser } from './support/accounts';

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/test';
 
 // The static security headers come from next.config.mjs: every response has them, static assets and the
 // middleware's own refusals included, and pages whose URL carries a secret token send no Referer.

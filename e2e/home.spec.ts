@@ -1,5 +1,7 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/test';
+import { readFileSync } from 'node:fs';
 import { HEALTH_TOKEN } from '../playwright.config';
+import { PRERENDERED_PAGES } from '../app/links/prerendered-pages';
 
 test.describe('home page and health', () => {
   test('the home page links to every flow', async ({ page }) => {
@@ -19,6 +21,16 @@ test.describe('home page and health', () => {
       expect(again.headers()['x-nextjs-prerender'], path).toBe('1');
       expect(again.headers()['x-nextjs-cache'], path).toBe('HIT');
     }
+  });
+
+  test("links prefetch exactly the pages the build prerendered (AppLink's table is the build's)", () => {
+    const manifest = JSON.parse(readFileSync('.next/prerender-manifest.json', 'utf8')) as { routes: Record<string, { dataRoute: string | null }> };
+    // pages have an RSC data route; prerendered route handlers have none; Next's own error pages are not link targets
+    const pages = Object.entries(manifest.routes)
+      .filter(([path, route]) => route.dataRoute !== null && !path.startsWith('/_'))
+      .map(([path]) => path)
+      .sort();
+    expect(pages).toEqual([...PRERENDERED_PAGES].sort());
   });
 
   test('/api/metrics exists only for METRICS_TOKEN, and counts rate-limit decisions in Prometheus format', async ({ request }) => {

@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
 # Completes `next build`'s standalone output into a directory that runs by itself with
 # `node server.js`: Next leaves out the static assets, public files and our SQL migrations, which the
-# server reads at start-up. The Dockerfile and the deployment test both use this script.
+# server reads at start-up. Runs once, as the last step of `npm run build` (the Dockerfile's too): starting a
+# server only reads the build, so any number of instances can start from it at once. The copy is made
+# beside the output and renamed into place, so a server never sees half of it.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="$ROOT/.next/standalone"
 [ -f "$OUT/server.js" ] || { echo "no standalone build: run 'npm run build' first" >&2; exit 1; }
 mkdir -p "$OUT/.next" "$OUT/lib/db"
-rm -rf "$OUT/.next/static" "$OUT/lib/db/migrations"
-cp -r "$ROOT/.next/static" "$OUT/.next/static"
-cp -r "$ROOT/lib/db/migrations" "$OUT/lib/db/migrations"
-if [ -d "$ROOT/public" ]; then rm -rf "$OUT/public"; cp -r "$ROOT/public" "$OUT/public"; fi
+stage=$(mktemp -d "$OUT/.assembling.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+cp -r "$ROOT/.next/static" "$stage/static"
+cp -r "$ROOT/lib/db/migrations" "$stage/migrations"
+[ -d "$ROOT/public" ] && cp -r "$ROOT/public" "$stage/public"
+rm -rf "$OUT/.next/static" "$OUT/lib/db/migrations" "$OUT/public"
+mv "$stage/static" "$OUT/.next/static"
+mv "$stage/migrations" "$OUT/lib/db/migrations"
+[ -d "$stage/public" ] && mv "$stage/public" "$OUT/public"
+# What `npm start` checks: this assembly belongs to the build beside it.
+cp "$ROOT/.next/BUILD_ID" "$OUT/.next/ASSEMBLED_BUILD_ID"
 echo "standalone app ready in $OUT"

@@ -16,7 +16,7 @@ set -a
 . <(scripts/services env)
 set +a
 echo "building the app (Node and Edge middleware)…"
-node_modules/.bin/next build > .data/logs/bench-build.log 2>&1
+npm run build --silent > .data/logs/bench-build.log 2>&1
 bash scripts/build-edge-variant.sh > .data/logs/bench-build-edge.log 2>&1
 for bench in bench/*.ts; do
   [ "$bench" = bench/support.ts ] && continue

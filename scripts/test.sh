@@ -54,7 +54,7 @@ phase "the storage suites on Garage (vitest)"
 node_modules/.bin/vitest run --project integration-garage --reporter=default --reporter=json --outputFile.json="$results/vitest-garage.json" || status=1
 
 phase "production builds (Node middleware, then the Edge variant)"
-if node_modules/.bin/next build > "$results/build.log" 2>&1 \
+if npm run build --silent > "$results/build.log" 2>&1 \
   && bash scripts/build-edge-variant.sh > "$results/build-edge.log" 2>&1; then
   tail -n 25 "$results/build.log"
   phase "end-to-end tests (Playwright, Chromium)"

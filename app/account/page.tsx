@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { getCurrentUser } from '@/lib/auth/server';
 import { ChangePasswordForm, LogOutButtons } from './account-forms';
-import Link from 'next/link';
+import { AppLink } from '@/app/links/app-link';
 
 export const metadata: Metadata = { title: 'Account · zigznote' };
 export const dynamic = 'force-dynamic';
@@ -23,7 +23,7 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
         Signed in as <strong>{current.user.name}</strong> ({current.user.email}).
       </p>
       <p>
-        <Link href="/files">Your files</Link>
+        <AppLink href="/files">Your files</AppLink>
       </p>
       <ChangePasswordForm />
       <LogOutButtons />

@@ -1,5 +1,6 @@
 // Small steps the auth journeys share, done the way a person does them: through the forms.
 import { expect, type Browser, type Page } from '@playwright/test';
+import { watchAppRequests } from './test';
 import { linkFrom, uniqueAddress, waitForEmail } from './mailbox';
 
 export async function signUp(page: Page, name: string, email: string, password: string) {
@@ -18,6 +19,23 @@ export async function logIn(page: Page, email: string, password: string) {
   await page.getByRole('button', { name: 'Log in' }).click();
 }
 
+/**
+ * Logs in and waits for the network to settle on the account page: within 2 s of the click, as a browser
+ * waiting for `networkidle` would (issue 27: prefetches after the login redirect used to hang for good).
+ */
+export async function logInAndSettle(page: Page, email: string, password: string, { settleMs = 2_000 } = {}) {
+  await page.goto('/auth/login');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  const clicked = Date.now();
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page).toHaveURL(/\/account/);
+  await page.waitForLoadState('networkidle', { timeout: settleMs });
+  const settledMs = Date.now() - clicked;
+  expect(settledMs, 'the account page settles after logging in').toBeLessThan(settleMs);
+  return settledMs;
+}
+
 /** Opens a verification link and presses its button, as a person does (the link alone does nothing). */
 export async function verifyFromLink(page: Page, link: string) {
   await page.goto(link);
@@ -31,16 +49,22 @@ export async function verifiedUser(page: Page, password = 'correct horse battery
   const verification = await waitForEmail(email, 'Verify your email address');
   await verifyFromLink(page, linkFrom(verification, '/auth/verify-email?token='));
   await expect(page).toHaveURL(/\/auth\/login\?notice=verified/);
-  await logIn(page, email, password);
-  await expect(page).toHaveURL(/\/account/);
+  await logInAndSettle(page, email, password);
   return { email, password };
 }
 
 /** The same user signed in on a second device (a browser context of its own). */
-export async function signedInElsewhere(browser: Browser, email: string, password: string) {
+export async function signedInElsewhere(browser: Browser, email: string, password: string, appOrigin: string) {
   const context = await browser.newContext();
+  const watch = watchAppRequests(context, appOrigin);
   const page = await context.newPage();
   await logIn(page, email, password);
   await expect(page).toHaveURL(/\/account/);
-  return { page, close: () => context.close() };
+  return {
+    page,
+    close: async () => {
+      await watch.check();
+      await context.close();
+    },
+  };
 }

@@ -1,8 +1,8 @@
 // Servers the deployment tests start themselves: the standalone output as the image runs it
-// (`node server.js`, assembled by scripts/assemble-standalone.sh), or a build's `next start`, each with
+// (`node server.js`, assembled by `npm run build`), or a build's `next start`, each with
 // the environment a test gives it on top of the services `npm test` started.
 import { expect } from '@playwright/test';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 
 export interface Started {
   url: string;
@@ -32,14 +32,8 @@ function supervise(child: ChildProcess, url: string): Started {
   };
 }
 
-export function assembleStandalone(): void {
-  const assembled = spawnSync('bash', ['scripts/assemble-standalone.sh'], { encoding: 'utf8' });
-  if (assembled.status !== 0) throw new Error(assembled.stderr);
-}
-
-/** Several servers started together share one assembly: pass `assemble: false` and assemble once first. */
-export async function startStandalone(port: number, env: Record<string, string> = {}, { assemble = true } = {}): Promise<Started> {
-  if (assemble) assembleStandalone();
+/** `npm run build` assembled .next/standalone; starting a server only reads it, as `npm start` does. */
+export async function startStandalone(port: number, env: Record<string, string> = {}): Promise<Started> {
   const url = `http://127.0.0.1:${port}`;
   const child = spawn('node', ['server.js'], {
     cwd: '.next/standalone',
@@ -48,6 +42,18 @@ export async function startStandalone(port: number, env: Record<string, string> 
   });
   const started = supervise(child, url);
   await expect.poll(() => answers(url), { timeout: 30_000, message: `standalone server on ${port}` }).toBe(true);
+  return started;
+}
+
+/** `npm start` (scripts/start.sh), as a user with several ports, PM2 or systemd units runs the build. */
+export async function startNpmStart(port: number, env: Record<string, string> = {}): Promise<Started> {
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn('bash', ['scripts/start.sh'], {
+    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), HOSTNAME: '127.0.0.1', NEXT_PUBLIC_APP_URL: url, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const started = supervise(child, url);
+  await expect.poll(() => answers(url), { timeout: 30_000, message: `npm start on ${port}` }).toBe(true);
   return started;
 }
 

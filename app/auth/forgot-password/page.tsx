@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { ForgotPasswordForm } from './forgot-form';
-import Link from 'next/link';
+import { AppLink } from '@/app/links/app-link';
 
 export const metadata: Metadata = { title: 'Forgot password · zigznote' };
 
@@ -11,7 +11,7 @@ export default function ForgotPasswordPage() {
       <p>Enter the address of your account and we will email you a link to choose a new password.</p>
       <ForgotPasswordForm />
       <p>
-        <Link href="/auth/login">Back to log in</Link>
+        <AppLink href="/auth/login">Back to log in</AppLink>
       </p>
     </section>
   );

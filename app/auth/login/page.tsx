@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { AppLink } from '@/app/links/app-link';
 import { Suspense } from 'react';
 import { LogInForm } from './login-form';
 import { LogInNotice } from './login-notice';
@@ -15,7 +15,7 @@ export default function LogInPage() {
       </Suspense>
       <LogInForm />
       <p>
-        <Link href="/auth/forgot-password">Forgot your password?</Link> · <Link href="/auth/signup">Create an account</Link>
+        <AppLink href="/auth/forgot-password">Forgot your password?</AppLink> · <AppLink href="/auth/signup">Create an account</AppLink>
       </p>
     </section>
   );

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { ResetPasswordForm } from './reset-form';
-import Link from 'next/link';
+import { AppLink } from '@/app/links/app-link';
 
 // The token is in this page's URL: no Referer may carry it to another site.
 export const metadata: Metadata = { title: 'Reset your password · zigznote', referrer: 'no-referrer' };
@@ -14,7 +14,7 @@ export default async function ResetPasswordPage({ searchParams }: { searchParams
         <ResetPasswordForm token={token} />
       ) : (
         <p role="alert" className="alert alert-error">
-          This page needs the link from your reset email. <Link href="/auth/forgot-password">Request a new one</Link>.
+          This page needs the link from your reset email. <AppLink href="/auth/forgot-password">Request a new one</AppLink>.
         </p>
       )}
     </section>

@@ -4,7 +4,7 @@ import { useActionState } from 'react';
 import type { FormState } from '@/lib/auth/form-action';
 import { Field, FormAlert, SubmitButton } from '../form-parts';
 import { resetPasswordAction } from './actions';
-import Link from 'next/link';
+import { AppLink } from '@/app/links/app-link';
 import { NEW_PASSWORD_HINT } from '@/lib/auth/password-rules';
 
 export function ResetPasswordForm({ token }: { token: string }) {
@@ -14,7 +14,7 @@ export function ResetPasswordForm({ token }: { token: string }) {
       <FormAlert state={state} />
       {state.code === 'invalid-token' && (
         <p>
-          <Link href="/auth/forgot-password">Request a new reset link</Link>
+          <AppLink href="/auth/forgot-password">Request a new reset link</AppLink>
         </p>
       )}
       <input type="hidden" name="token" value={token} />

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { SignUpForm } from './signup-form';
-import Link from 'next/link';
+import { AppLink } from '@/app/links/app-link';
 
 export const metadata: Metadata = { title: 'Sign up · zigznote' };
 
@@ -10,7 +10,7 @@ export default function SignUpPage() {
       <h1>Create your account</h1>
       <SignUpForm />
       <p>
-        Already have an account? <Link href="/auth/login">Log in</Link>
+        Already have an account? <AppLink href="/auth/login">Log in</AppLink>
       </p>
     </section>
   );

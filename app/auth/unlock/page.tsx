@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { UnlockAccountForm } from './unlock-form';
-import Link from 'next/link';
+import { AppLink } from '@/app/links/app-link';
 
 // The token is in this page's URL: no Referer may carry it to another site.
 export const metadata: Metadata = { title: 'Unlock your account · zigznote', referrer: 'no-referrer' };
@@ -17,7 +17,7 @@ export default async function UnlockPage({ searchParams }: { searchParams: Promi
         </>
       ) : (
         <p role="alert" className="alert alert-error">
-          This page needs the link from your unlock email. <Link href="/auth/login">Log in</Link> to get a new one.
+          This page needs the link from your unlock email. <AppLink href="/auth/login">Log in</AppLink> to get a new one.
         </p>
       )}
     </section>

@@ -4,7 +4,7 @@ import { useActionState } from 'react';
 import type { FormState } from '@/lib/auth/form-action';
 import { FormAlert, SubmitButton } from '../form-parts';
 import { unlockAccountAction } from './actions';
-import Link from 'next/link';
+import { AppLink } from '@/app/links/app-link';
 
 // Redeemed by a person's button press, never on page load: a link scanner cannot use it up.
 export function UnlockAccountForm({ token }: { token: string }) {
@@ -14,7 +14,7 @@ export function UnlockAccountForm({ token }: { token: string }) {
       <FormAlert state={state} />
       <input type="hidden" name="token" value={token} />
       {!state.error && <SubmitButton>Unlock and log in</SubmitButton>}
-      {state.error && <Link href="/auth/login">Log in</Link>}
+      {state.error && <AppLink href="/auth/login">Log in</AppLink>}
     </form>
   );
 }

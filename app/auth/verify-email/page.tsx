@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { VerifyEmailForm } from './verify-form';
-import Link from 'next/link';
+import { AppLink } from '@/app/links/app-link';
 
 export const metadata: Metadata = { title: 'Verify your email · zigznote', referrer: 'no-referrer' };
 
@@ -13,7 +13,7 @@ export default async function VerifyEmailPage({ searchParams }: { searchParams: 
         <VerifyEmailForm token={token} />
       ) : (
         <p role="alert" className="alert alert-error">
-          This page needs the link from your verification email. <Link href="/auth/login">Log in</Link> to get a new one.
+          This page needs the link from your verification email. <AppLink href="/auth/login">Log in</AppLink> to get a new one.
         </p>
       )}
     </section>

@@ -4,7 +4,7 @@ import { useActionState } from 'react';
 import type { FormState } from '@/lib/auth/form-action';
 import { FormAlert, SubmitButton } from '../form-parts';
 import { verifyEmailAction } from './actions';
-import Link from 'next/link';
+import { AppLink } from '@/app/links/app-link';
 
 // The link only opens this page; the token is redeemed when a person presses the button, so mail
 // scanners and link previews (even those that run scripts) cannot use it up.
@@ -15,7 +15,7 @@ export function VerifyEmailForm({ token }: { token: string }) {
       <FormAlert state={state} />
       <input type="hidden" name="token" value={token} />
       {!state.error && <SubmitButton>Verify email address</SubmitButton>}
-      {state.error && <Link href="/auth/login">Log in to get a new link</Link>}
+      {state.error && <AppLink href="/auth/login">Log in to get a new link</AppLink>}
     </form>
   );
 }

@@ -1,0 +1,70 @@
+// The `test` every browser journey imports: Playwright's, with a watch on the network. Each request the
+// page (or any page of its context) makes to the app must finish within `slowMs`, and when the test ends
+// none may still be pending after `pendingMs`: a page that never settles fails the journey that caused it,
+// whatever the journey itself checked. Journeys wait for elements, not for the network; this is what
+// catches a fetch that hangs behind a rendered page (issue 27: prefetches after a login redirect).
+import { test as base, expect, type BrowserContext, type Request } from '@playwright/test';
+
+export { expect };
+export type { Page, Request } from '@playwright/test';
+
+export interface AppRequestLimits {
+  /** A request to the app that takes longer than this fails the test (loopback, production build). */
+  slowMs: number;
+  /** At the end of the test, a request still pending after this long fails it. */
+  pendingMs: number;
+}
+
+export const DEFAULT_APP_REQUEST_LIMITS: AppRequestLimits = { slowMs: 1_000, pendingMs: 2_000 };
+
+interface Watched {
+  url: string;
+  method: string;
+  type: string;
+  startedAt: number;
+}
+
+/** Watches one browser context's requests to `appOrigin`; `check()` waits for stragglers, then asserts. */
+export function watchAppRequests(context: BrowserContext, appOrigin: string, limits: AppRequestLimits = DEFAULT_APP_REQUEST_LIMITS) {
+  const pending = new Map<Request, Watched>();
+  const problems: string[] = [];
+  const describe = (watched: Watched) => `${watched.method} ${watched.url.replace(appOrigin, '')} (${watched.type})`;
+  const onStart = (request: Request) => {
+    if (!request.url().startsWith(appOrigin)) return;
+    pending.set(request, { url: request.url(), method: request.method(), type: request.resourceType(), startedAt: Date.now() });
+  };
+  const onEnd = (request: Request) => {
+    const watched = pending.get(request);
+    if (!watched) return;
+    pending.delete(request);
+    const took = Date.now() - watched.startedAt;
+    if (took > limits.slowMs)
+      problems.push(
+        `${describe(watched)} took ${took} ms (limit ${limits.slowMs} ms)${request.failure() ? `, then failed: ${request.failure()!.errorText}` : ''}`,
+      );
+  };
+  context.on('request', onStart);
+  context.on('requestfinished', onEnd);
+  context.on('requestfailed', onEnd);
+  return {
+    async check(): Promise<void> {
+      const deadline = Math.max(Date.now(), ...[...pending.values()].map((watched) => watched.startedAt + limits.pendingMs));
+      while (pending.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      context.off('request', onStart);
+      context.off('requestfinished', onEnd);
+      context.off('requestfailed', onEnd);
+      for (const watched of pending.values()) problems.push(`${describe(watched)} still pending after ${Date.now() - watched.startedAt} ms`);
+      expect(problems, 'every request to the app finishes, quickly, and none is left pending').toEqual([]);
+    },
+  };
+}
+
+export const test = base.extend<{ appRequestLimits: AppRequestLimits }>({
+  appRequestLimits: [DEFAULT_APP_REQUEST_LIMITS, { option: true }],
+  // Checked before the page closes (closing would abort what is still pending and hide it).
+  page: async ({ page, baseURL, appRequestLimits }, provide) => {
+    const watch = baseURL ? watchAppRequests(page.context(), new URL(baseURL).origin, appRequestLimits) : null;
+    await provide(page);
+    await watch?.check();
+  },
+});
