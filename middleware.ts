@@ -8,10 +8,24 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { problemFor } from './lib/api/problem';
 import { isCrossOriginWrite } from './lib/auth/origin';
 import { getConfig } from './lib/config';
-import { BRIDGE_PATH, handleRateLimit, sessionTokenOf, SNS_PATH, type DecideFn, type TrustedProxies } from './lib/rate-limit/edge';
+import { sessionCookieName } from './lib/auth/cookie-names';
+import {
+  BRIDGE_PATH,
+  DEFAULT_NAMES,
+  handleRateLimit,
+  sessionTokenOf,
+  SNS_PATH,
+  type DecideFn,
+  type RateLimitNames,
+  type TrustedProxies,
+} from './lib/rate-limit/edge';
 
 // Authenticated by their own signatures, not by being called from our pages.
 const SIGNED_API_ROUTES = new Set([SNS_PATH, BRIDGE_PATH]);
+
+/** The session cookie of this mode only: production never reads (or renews) the plain development name. */
+let names: RateLimitNames | undefined;
+const namesForMode = () => (names ??= { ...DEFAULT_NAMES, sessionCookie: sessionCookieName(getConfig().isProduction) });
 
 async function limiterForRuntime(): Promise<{ decide: DecideFn | null; trusted: TrustedProxies }> {
   if (process.env.NEXT_RUNTIME === 'nodejs') {
@@ -30,7 +44,7 @@ export async function middleware(request: NextRequest) {
   let response: NextResponse | Response;
   try {
     const { decide, trusted } = await limiterForRuntime();
-    response = await handleRateLimit(request, decide, trusted);
+    response = await handleRateLimit(request, decide, trusted, namesForMode());
   } catch (error) {
     // A misconfiguration must not take the site down silently: fail closed on this request, log why.
     console.error('[rate-limit] middleware failed:', error instanceof Error ? error.message : error);
@@ -43,7 +57,7 @@ export async function middleware(request: NextRequest) {
 /** Page navigations re-issue the session cookie with the session's remaining life (Node runtime only). */
 async function renewSessionCookie(request: NextRequest, response: NextResponse): Promise<void> {
   const isPageView = request.method === 'GET' && request.headers.get('sec-fetch-dest') === 'document';
-  const token = sessionTokenOf(request);
+  const token = sessionTokenOf(request, namesForMode());
   if (!isPageView || !token) return;
   // Inside the NEXT_RUNTIME test, so the Edge build never bundles the Node-only session code.
   if (process.env.NEXT_RUNTIME === 'nodejs') {

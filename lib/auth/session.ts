@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { RedisKeyValue, type KeyValue, type RedisConnection } from '../redis';
 import { processState } from '../runtime/process-state';
-import { SESSION_COOKIE_DEVELOPMENT, SESSION_COOKIE_PRODUCTION } from './cookie-names';
+export { sessionCookieName } from './cookie-names';
 import { sha256Hex } from '../runtime/hashing';
 
 export const SESSION_TTL_SECONDS = 30 * 24 * 3600;
@@ -38,10 +38,6 @@ export interface SessionLifetime {
 
 const DEFAULT_LIFETIME: SessionLifetime = { idleSeconds: SESSION_TTL_SECONDS, absoluteSeconds: SESSION_ABSOLUTE_LIFETIME_SECONDS };
 
-export function sessionCookieName(isProduction: boolean): string {
-  return isProduction ? SESSION_COOKIE_PRODUCTION : SESSION_COOKIE_DEVELOPMENT;
-}
-
 export function sessionCookieOptions(isProduction: boolean, maxAgeSeconds = SESSION_TTL_SECONDS) {
   return { httpOnly: true, sameSite: 'lax' as const, secure: isProduction, path: '/', maxAge: maxAgeSeconds };
 }
@@ -49,6 +45,9 @@ export function sessionCookieOptions(isProduction: boolean, maxAgeSeconds = SESS
 const TOKEN_PATTERN = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.([A-Za-z0-9_-]{20,64})$/;
 
 export const hashSessionSecret = (secret: string) => sha256Hex(secret);
+
+/** Whether a cookie value could be a session token at all: anything else is refused without Redis. */
+export const isSessionTokenShaped = (token: string | undefined): token is string => token !== undefined && TOKEN_PATTERN.test(token);
 
 /** One user's session records, behind one atomic operation each. */
 interface SessionStore {

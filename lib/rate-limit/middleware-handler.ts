@@ -21,9 +21,9 @@ export interface MiddlewareCheck extends Pick<RateLimitRequest, 'group' | 'ip'> 
 
 export type DecideFn = (check: MiddlewareCheck) => Promise<Pick<RateLimitDecision, 'allowed' | 'status' | 'headers' | 'retryAfterSeconds'>>;
 
-/** The session token a request carries, under the production or the development cookie name. */
+/** The session token a request carries under the configured cookie name (no other name counts). */
 export function sessionTokenOf(request: Pick<NextRequest, 'cookies'>, names: RateLimitNames = DEFAULT_NAMES): string | undefined {
-  return names.sessionCookies.map((name) => request.cookies.get(name)?.value).find(Boolean);
+  return request.cookies.get(names.sessionCookie)?.value || undefined;
 }
 
 export async function handleRateLimit(

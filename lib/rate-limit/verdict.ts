@@ -6,7 +6,7 @@
  * accepts) the action applies them all. Middleware sets or removes both headers on every request, so a
  * client cannot send its own. Edge-safe.
  */
-import { SESSION_COOKIE_NAMES } from '../auth/cookie-names';
+import { SESSION_COOKIE_PRODUCTION } from '../auth/cookie-names';
 import { PEER_HEADER } from './client-ip';
 import { describeWait } from './headers';
 
@@ -18,8 +18,8 @@ export const GROUP_HEADER = 'x-zigznote-rate-limit-group';
  * own (its session cookie, its header prefix); ours are the defaults.
  */
 export interface RateLimitNames {
-  /** Cookies that may carry a session token, for per-user `api` limits (first one set wins). */
-  sessionCookies: readonly string[];
+  /** The cookie that carries a session token, for per-user `api` limits: one name, never a fallback list. */
+  sessionCookie: string;
   /** Where the Node server stamps the socket address (see peer-stamp.ts). */
   peerHeader: string;
   verdictHeader: string;
@@ -27,7 +27,7 @@ export interface RateLimitNames {
 }
 
 export const DEFAULT_NAMES: RateLimitNames = {
-  sessionCookies: SESSION_COOKIE_NAMES,
+  sessionCookie: SESSION_COOKIE_PRODUCTION,
   peerHeader: PEER_HEADER,
   verdictHeader: VERDICT_HEADER,
   groupHeader: GROUP_HEADER,

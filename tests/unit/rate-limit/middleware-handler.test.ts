@@ -74,7 +74,7 @@ describe('middleware over the limiter', () => {
   });
 
   it("takes another app's names: its session cookie, peer header and internal headers", async () => {
-    const names = { sessionCookies: ['sid'], peerHeader: 'x-acme-peer', verdictHeader: 'x-acme-verdict', groupHeader: 'x-acme-group' };
+    const names = { sessionCookie: 'sid', peerHeader: 'x-acme-peer', verdictHeader: 'x-acme-verdict', groupHeader: 'x-acme-group' };
     const { decide, seen } = deciding(false);
     const incoming = new NextRequest(new URL('/auth/login', 'http://app.test'), {
       method: 'POST',
