@@ -3,7 +3,7 @@
  * server actions and the tests. Every flow answers with a value (never throws for what a user can cause).
  * Sign-up and forgot-password answer identically, in about the same time, whether or not the account
  * exists (their differing work runs after the answer); login says "incorrect" the same way for an unknown
- * address and a wrong password. Cheap checks (rate limits, token lookups) come before any password hash,
+ * address, a wrong password and the right password of an unverified account. Cheap checks (rate limits, token lookups) come before any password hash,
  * so no unauthenticated request spends scrypt for nothing. A locked account answers the same whether the
  * password was right or wrong; only a right one mails the owner an unlock link. Node-only.
  */
@@ -30,7 +30,8 @@ export interface AuthDeps {
   later(task: () => Promise<void>): Promise<void>;
   /** Each queues one email (durably) and resolves once it is queued; sending happens later. */
   emails: {
-    verification(to: string, name: string, token: string): Promise<void> | void;
+    /** No name: it goes to an address not yet proved (see emails/verify-email.tsx). */
+    verification(to: string, token: string): Promise<void> | void;
     welcome(to: string, name: string): Promise<void> | void;
     passwordReset(to: string, name: string, token: string): Promise<void> | void;
     passwordChanged(to: string, name: string): Promise<void> | void;
@@ -54,8 +55,9 @@ export type FlowResult<T extends object = object> = Result<T, { code: string }>;
 
 export const MESSAGES = {
   checkEmail: 'Check your email: we sent you a link to verify your address. It expires in 24 hours.',
-  invalidCredentials: 'Email or password is incorrect.',
-  unverified: 'Verify your email address before logging in. We can send you a new link.',
+  // Also said for the right password of an unverified account: until the password is right and the
+  // address verified, no answer tells which of the two is missing.
+  invalidCredentials: 'Email or password is incorrect, or the address is not verified yet (we can send you a new link).',
   verificationResent: 'If that address needs verifying, a new link is on its way.',
   resetSent: 'If an account exists for that address, we sent a link to reset its password. It expires in 1 hour.',
   badVerifyLink: 'This verification link is invalid, has expired or was already used. Log in to get a new one.',
@@ -69,6 +71,9 @@ export const MESSAGES = {
   busy: 'We are handling a lot of logins right now. Please try again in a few seconds.',
 } as const;
 
+/** The name an email may show: none until the address is verified (whoever signed up chose it). */
+const nameToGreet = (user: User) => (user.emailVerifiedAt ? user.name : '');
+
 const limited = (limit: LimitAnswer) => ({ ok: false as const, error: limit.message ?? 'Too many attempts.', code: 'limited' });
 
 /** Answers at once; creating the account (or mailing its owner) happens after, so timing tells nothing. */
@@ -76,17 +81,17 @@ export async function signUp(deps: AuthDeps, input: { name: string; email: strin
   // The one database read both cases make: it also surfaces a database outage to the user.
   const existing = await findUserByEmail(deps.db, input.email);
   await deps.later(async () => {
-    if (existing) return void (await deps.emails.accountExists(existing.email, existing.name));
+    if (existing) return void (await deps.emails.accountExists(existing.email, nameToGreet(existing)));
     // After the answer, a sign-up waits for a hashing slot behind people at a form, for up to 5 minutes.
     const passwordHash = await hashPassword(input.password, { maxWaitMs: 300_000, background: true });
     const user = await createUser(deps.db, { email: input.email, name: input.name, passwordHash });
     if (!user) {
       const raced = await findUserByEmail(deps.db, input.email);
-      if (raced) await deps.emails.accountExists(raced.email, raced.name);
+      if (raced) await deps.emails.accountExists(raced.email, nameToGreet(raced));
       return;
     }
     const token = await issueToken(deps.kv, 'verify-email', user.id);
-    await deps.emails.verification(user.email, user.name, token);
+    await deps.emails.verification(user.email, token);
   });
   return { ok: true, message: MESSAGES.checkEmail };
 }
@@ -108,7 +113,7 @@ export async function resendVerification(deps: AuthDeps, input: { email: string 
     // Only an unverified account gets work here: after the answer, so its timing tells nothing.
     await deps.later(async () => {
       const token = await issueToken(deps.kv, 'verify-email', user.id);
-      await deps.emails.verification(user.email, user.name, token);
+      await deps.emails.verification(user.email, token);
     });
   }
   return { ok: true, message: MESSAGES.verificationResent };
@@ -140,18 +145,19 @@ export async function logIn(
       const owner = user;
       await deps.later(async () => {
         const token = await issueToken(deps.kv, 'unlock-account', owner.id);
-        await deps.emails.unlockAccount(owner.email, owner.name, token);
+        await deps.emails.unlockAccount(owner.email, nameToGreet(owner), token);
       });
     } else {
       await deps.limits.recordFailedLogin(ip, input.email);
     }
     return { ok: false, error: MESSAGES.accountLocked, code: 'locked' };
   }
-  if (!user || !valid) {
+  // An unverified account counts a failure even for the right password: otherwise whether the account
+  // locks would tell a guesser which password was right.
+  if (!user || !valid || !user.emailVerifiedAt) {
     await deps.limits.recordFailedLogin(ip, input.email);
     return { ok: false, error: MESSAGES.invalidCredentials, code: 'invalid-credentials' };
   }
-  if (!user.emailVerifiedAt) return { ok: false, error: MESSAGES.unverified, code: 'unverified' };
   await deps.limits.resetFailedLogins(ip, input.email);
   return { ok: true, user, authenticatedAt };
 }
@@ -179,7 +185,7 @@ export async function requestPasswordReset(deps: AuthDeps, input: { email: strin
     // Issuing the token costs Redis round trips an unknown address would not: do it after answering.
     await deps.later(async () => {
       const token = await issueToken(deps.kv, 'reset-password', user.id);
-      await deps.emails.passwordReset(user.email, user.name, token);
+      await deps.emails.passwordReset(user.email, nameToGreet(user), token);
     });
   }
   return { ok: true, message: MESSAGES.resetSent };

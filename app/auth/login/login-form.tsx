@@ -15,7 +15,7 @@ export function LogInForm() {
         <Field name="password" label="Password" type="password" autoComplete="current-password" state={state} />
         <SubmitButton>Log in</SubmitButton>
       </form>
-      {state.code === 'unverified' && <ResendVerification email={state.values?.email ?? ''} />}
+      {state.code === 'invalid-credentials' && <ResendVerification email={state.values?.email ?? ''} />}
     </>
   );
 }

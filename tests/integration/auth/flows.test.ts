@@ -125,11 +125,16 @@ describe('log in', () => {
     expect(unknown).toEqual(wrongPassword);
   });
 
-  it('refuses an unverified account only after a correct password', async () => {
+  it('answers the right password of an unverified account exactly as a wrong one, and counts both as failures', async () => {
     const email = uniqueEmail('unverified');
     await signUp(deps, { name: 'Ada', email, password: 'longenough' });
-    expect(await logIn(deps, { email, password: 'wrong password' }, '198.51.100.2')).toMatchObject({ error: MESSAGES.invalidCredentials });
-    expect(await logIn(deps, { email, password: 'longenough' }, '198.51.100.2')).toMatchObject({ ok: false, code: 'unverified' });
+    const failures: string[] = [];
+    const counting = { ...deps, limits: { ...deps.limits, recordFailedLogin: async (_ip: string, address: string) => void failures.push(address) } };
+    const wrong = await logIn(counting, { email, password: 'wrong password' }, '198.51.100.2');
+    const right = await logIn(counting, { email, password: 'longenough' }, '198.51.100.2');
+    expect(wrong).toEqual({ ok: false, error: MESSAGES.invalidCredentials, code: 'invalid-credentials' });
+    expect(right).toEqual(wrong);
+    expect(failures).toEqual([email, email]);
   });
 
   it('lets a verified user in, whatever the case of the address', async () => {
