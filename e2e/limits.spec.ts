@@ -1,8 +1,10 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './support/test';
 import { freePort, startRedisServer, type RedisProcess } from '../tests/support/redis-server';
 import { logIn, verifiedUser } from './support/accounts';
 import { emailsTo, waitForEmail } from './support/mailbox';
 import { startStandalone, type Started } from './support/standalone';
+import { randomUUID } from 'node:crypto';
+import { createConnection } from 'node:net';
 
 // The limits at their default values (no RATE_LIMITS), through the real flows of a running standalone
 // server on a Redis of its own. TRUSTED_PROXIES=1 as the README recommends behind one proxy: the test
@@ -38,7 +40,7 @@ test('the per-account limit: 20 failed logins an hour from any addresses lock th
     for (let i = 0; i < count; i++) {
       await from(page, `198.51.100.${firstClient + Math.floor(i / 5)}`);
       await logIn(page, email, `wrong ${i}`);
-      await expect(alert(page)).toHaveText('Email or password is incorrect.');
+      await expect(alert(page)).toHaveText('Email or password is incorrect, or the address is not verified yet (we can send you a new link).');
     }
   };
   await fail(19, 1);
@@ -70,7 +72,7 @@ test('the per-address login limit (30 per 15 minutes) counts a request once, tho
   await from(page, '203.0.113.90');
   for (let i = 1; i <= 30; i++) {
     await logIn(page, `nobody.${i}@zigznote.test`, 'not a password');
-    await expect(alert(page), `attempt ${i}`).toHaveText('Email or password is incorrect.');
+    await expect(alert(page), `attempt ${i}`).toHaveText('Email or password is incorrect, or the address is not verified yet (we can send you a new link).');
   }
   await logIn(page, 'nobody.31@zigznote.test', 'not a password');
   await expect(alert(page)).toHaveText(/^Too many attempts\. Please wait \d+ (minutes?|hours?) and try again\.$/);
@@ -167,4 +169,40 @@ test('shadow mode (RATE_LIMITS_SHADOW) counts and reports what a limit would ref
   } finally {
     await shadowed.stop();
   }
+});
+
+/** Commands the Redis of this file's server has processed so far (INFO counts itself too). */
+function commandsProcessed(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host: '127.0.0.1', port: redis.port }, () => socket.write('INFO stats\r\n'));
+    let text = '';
+    socket.on('data', (data) => {
+      text += data;
+      const match = /total_commands_processed:(\d+)/.exec(text);
+      if (match) {
+        socket.destroy();
+        resolve(Number(match[1]));
+      }
+    });
+    socket.once('error', reject);
+  });
+}
+
+test('/api/session: a cookie no session could have costs no Redis call; session-shaped ones are limited to 300 a minute per address', async () => {
+  const ask = (cookie: string, client: string) =>
+    fetch(`${app.url}/api/session`, { headers: { cookie: `__Host-zigznote_session=${cookie}`, 'x-forwarded-for': client } });
+  const before = await commandsProcessed();
+  for (let i = 0; i < 50; i++) expect((await ask(`not-a-session-${i}`, '198.51.100.60')).status).toBe(200);
+  // INFO twice, and whatever the server does in the background meanwhile: far fewer than 50
+  expect((await commandsProcessed()) - before).toBeLessThan(10);
+
+  const forged = `${randomUUID()}.${'x'.repeat(32)}`;
+  const statuses: number[] = [];
+  for (let wave = 0; wave < 31; wave++) {
+    statuses.push(...(await Promise.all(Array.from({ length: 10 }, () => ask(forged, '198.51.100.61').then((r) => r.status)))));
+  }
+  expect(statuses.filter((status) => status === 200)).toHaveLength(300);
+  expect(statuses.filter((status) => status === 429)).toHaveLength(10);
+  // another address keeps its own budget
+  expect((await ask(forged, '198.51.100.62')).status).toBe(200);
 });

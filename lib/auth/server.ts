@@ -29,7 +29,16 @@ import {
 } from '../rate-limit/server';
 import { getKeyValue } from '../redis';
 import type { AuthDeps, LimitAnswer } from './flows';
-import { createSession, revokeSession, revokeUserSessions, sessionCookieName, sessionCookieOptions, validateSession, type Session } from './session';
+import {
+  createSession,
+  isSessionTokenShaped,
+  revokeSession,
+  revokeUserSessions,
+  sessionCookieName,
+  sessionCookieOptions,
+  validateSession,
+  type Session,
+} from './session';
 import { findUserById } from './users';
 
 function runAfterResponse(task: () => Promise<void>): void {
@@ -64,7 +73,7 @@ type Scope = 'account' | 'all';
  */
 export function outboxEmails(): AuthDeps['emails'] {
   return {
-    verification: (to, name, token) => queued(sendVerificationEmail(to, name, token)),
+    verification: (to, token) => queued(sendVerificationEmail(to, token)),
     welcome: (to, name) => queued(sendWelcomeEmail(to, name)),
     passwordReset: (to, name, token) => queued(sendPasswordResetEmail(to, name, token)),
     passwordChanged: (to, name) => queued(sendPasswordChangedEmail(to, name)),
@@ -111,6 +120,12 @@ export async function signIn(userId: string, authenticatedAt: number): Promise<b
   if (!created) return false;
   (await cookies()).set(sessionCookieName(config.isProduction), created.token, sessionCookieOptions(config.isProduction, created.session.expiresInSeconds));
   return true;
+}
+
+/** The session cookie's value in this mode, if it is shaped like a session token (no Redis call). */
+export async function currentSessionToken(): Promise<string | undefined> {
+  const token = (await cookies()).get(sessionCookieName(getConfig().isProduction))?.value;
+  return isSessionTokenShaped(token) ? token : undefined;
 }
 
 export async function getCurrentSession(): Promise<Session | null> {

@@ -8,7 +8,7 @@
  */
 import type { Algorithm } from './types';
 
-export const ROUTE_GROUPS = ['login', 'login-account', 'register', 'password-reset', 'reset-password', 'change-password', 'api', 'uploads'] as const;
+export const ROUTE_GROUPS = ['login', 'login-account', 'register', 'password-reset', 'reset-password', 'change-password', 'api', 'uploads', 'session'] as const;
 export type RouteGroup = (typeof ROUTE_GROUPS)[number];
 
 /** Who a limit counts: the identity its key is built from. */
@@ -91,6 +91,13 @@ export const DEFAULT_POLICIES: Record<RouteGroup, Policy> = {
     group: 'uploads',
     onStoreFailure: 'closed',
     rules: [{ name: 'uploads', limit: 30, windowMs: MINUTE, algorithm: 'sliding-log', identity: 'user' }],
+  },
+  // "Am I signed in?", asked by every page after each navigation: only requests whose cookie could be a
+  // session are counted (and looked up); the rest are answered without Redis by the route itself.
+  session: {
+    group: 'session',
+    onStoreFailure: 'open',
+    rules: [{ name: 'session', limit: 300, windowMs: MINUTE, algorithm: 'sliding-counter', identity: 'ip' }],
   },
 };
 

@@ -10,9 +10,10 @@ export const BRIDGE_PATH = '/api/internal/rate-limit';
 /** Where SNS delivers SES bounce and complaint notifications, authenticated by their signatures. */
 export const SNS_PATH = '/api/email/sns';
 
-// Monitoring, the Edge bridge, and what every page asks in the browser (the cached error-tracking
-// settings, whether it is signed in). SNS notifications are authenticated by their signatures and arrive
-// in bursts from AWS's addresses.
+// Monitoring, the Edge bridge, and what every page asks in the browser: the cached error-tracking
+// settings, and whether it is signed in (/api/session limits itself, the `session` group, and only for
+// cookies shaped like a session, so the many cookie-less asks cost no Redis call). SNS notifications are
+// authenticated by their signatures and arrive in bursts from AWS's addresses.
 export const UNLIMITED_API_PATHS = new Set(['/api/health', BRIDGE_PATH, '/api/observability', '/api/session', SNS_PATH]);
 
 const FORM_POSTS: Record<string, RouteGroup> = {

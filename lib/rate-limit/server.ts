@@ -104,6 +104,11 @@ export function checkApiRateLimit(userId: string, ip = 'unknown'): Promise<RateL
   return getRateLimiter().limit({ group: 'api', ip, userId });
 }
 
+/** For /api/session: counted per address, only for requests whose cookie is shaped like a session. */
+export function checkSessionRateLimit(ip: string): Promise<RateLimitDecision> {
+  return getRateLimiter().limit({ group: 'session', ip });
+}
+
 export function checkUploadRateLimit(userId: string, ip = 'unknown'): Promise<RateLimitDecision> {
   return getRateLimiter().limit({ group: 'uploads', ip, userId });
 }
