@@ -11,7 +11,7 @@ import { percentile, printTable } from './support';
 const appUrl = 'https://app.example.com';
 const cases = [
   templates.welcomeEmail(appUrl, 'Ada'),
-  templates.verificationEmail(appUrl, 'Ada', 'token'),
+  templates.verificationEmail(appUrl, 'token'),
   templates.passwordResetEmail(appUrl, 'Ada', 'token'),
   templates.passwordChangedEmail(appUrl, 'Ada'),
   templates.accountExistsEmail(appUrl, 'Ada'),
@@ -42,7 +42,7 @@ async function outbox() {
   const db = await getDatabase(config.database);
   const transport = createSesTransport(config.email);
   const run = Date.now();
-  const { html, text } = await renderEmail(templates.verificationEmail('https://app.example.com', 'Ada', 'token').react);
+  const { html, text } = await renderEmail(templates.verificationEmail('https://app.example.com', 'token').react);
   const email = (i: number, label: string): OutgoingEmail => ({
     from: config.email.from,
     to: `bench.${label}.${run}.${i}@zigznote.test`,

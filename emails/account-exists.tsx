@@ -1,5 +1,5 @@
 import { Button, Text } from 'react-email';
-import { buttonStyle, EmailLayout, paragraph } from './layout';
+import { buttonStyle, EmailLayout, paragraph, greeting } from './layout';
 
 export const subject = 'You already have a zigznote account';
 
@@ -14,7 +14,7 @@ export interface AccountExistsEmailProps {
 export default function AccountExistsEmail({ name, loginUrl, resetUrl }: AccountExistsEmailProps) {
   return (
     <EmailLayout preview="Someone tried to sign up with your address." heading="You already have an account">
-      <Text style={paragraph}>{`Hi ${name},`}</Text>
+      <Text style={paragraph}>{greeting(name)}</Text>
       <Text style={paragraph}>Someone tried to create a zigznote account with this email address, which already has one. Log in instead:</Text>
       <Button href={loginUrl} style={buttonStyle}>
         Log in

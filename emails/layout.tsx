@@ -56,3 +56,11 @@ export function EmailLayout({ preview, heading, children }: { preview: string; h
     </Html>
   );
 }
+
+/**
+ * "Hi Ada," — or "Hello," when the name is empty: the flows give no name for an account whose address is
+ * not verified, since whoever signed up with someone else's address chose it.
+ */
+export function greeting(name: string): string {
+  return name ? `Hi ${name},` : 'Hello,';
+}

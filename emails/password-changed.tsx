@@ -1,5 +1,5 @@
 import { Button, Text } from 'react-email';
-import { buttonStyle, EmailLayout, paragraph } from './layout';
+import { buttonStyle, EmailLayout, paragraph, greeting } from './layout';
 
 export const subject = 'Your password has been changed';
 
@@ -13,7 +13,7 @@ export default function PasswordChangedEmail({ name, changedAt, resetUrl }: Pass
   const when = changedAt.toUTCString();
   return (
     <EmailLayout preview="Your zigznote password was just changed." heading="Your password has been changed">
-      <Text style={paragraph}>{`Hi ${name},`}</Text>
+      <Text style={paragraph}>{greeting(name)}</Text>
       <Text style={paragraph}>The password of your zigznote account was changed on {when}. Every other session was signed out.</Text>
       <Text style={paragraph}>If you did not do this, reset your password now and reply to this email:</Text>
       <Button href={resetUrl} style={buttonStyle}>

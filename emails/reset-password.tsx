@@ -1,5 +1,5 @@
 import { Button, Link, Text } from 'react-email';
-import { buttonStyle, EmailLayout, paragraph } from './layout';
+import { buttonStyle, EmailLayout, paragraph, greeting } from './layout';
 
 export const subject = 'Reset your password';
 
@@ -11,7 +11,7 @@ export interface ResetPasswordEmailProps {
 export default function ResetPasswordEmail({ name, resetUrl }: ResetPasswordEmailProps) {
   return (
     <EmailLayout preview="A link to choose a new password." heading="Reset your password">
-      <Text style={paragraph}>{`Hi ${name},`}</Text>
+      <Text style={paragraph}>{greeting(name)}</Text>
       <Text style={paragraph}>Someone asked to reset the password of your zigznote account. If it was you, choose a new one:</Text>
       <Button href={resetUrl} style={buttonStyle}>
         Choose a new password

@@ -1,5 +1,5 @@
 import { Button, Link, Text } from 'react-email';
-import { buttonStyle, EmailLayout, paragraph } from './layout';
+import { buttonStyle, EmailLayout, paragraph, greeting } from './layout';
 
 export const subject = 'Unlock your account';
 
@@ -11,7 +11,7 @@ export interface UnlockAccountEmailProps {
 export default function UnlockAccountEmail({ name, unlockUrl }: UnlockAccountEmailProps) {
   return (
     <EmailLayout preview="Your account was locked after many failed logins." heading="Unlock your account">
-      <Text style={paragraph}>{`Hi ${name},`}</Text>
+      <Text style={paragraph}>{greeting(name)}</Text>
       <Text style={paragraph}>
         Your zigznote account was locked after many failed login attempts, possibly by someone else. You just logged in with the right password, so here is your
         way in:

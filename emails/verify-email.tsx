@@ -3,15 +3,16 @@ import { buttonStyle, EmailLayout, paragraph } from './layout';
 
 export const subject = 'Verify your email address';
 
+// Sent to an address nobody has proved yet: no text the person signing up chose (their name could read
+// "visit evil.example"), so the email cannot carry an attacker's words to a victim's inbox.
 export interface VerifyEmailProps {
-  name: string;
   verifyUrl: string;
 }
 
-export default function VerifyEmail({ name, verifyUrl }: VerifyEmailProps) {
+export default function VerifyEmail({ verifyUrl }: VerifyEmailProps) {
   return (
     <EmailLayout preview="Confirm your address to finish signing up." heading="Verify your email address">
-      <Text style={paragraph}>{`Hi ${name},`}</Text>
+      <Text style={paragraph}>Hello,</Text>
       <Text style={paragraph}>Confirm that this is your address to finish creating your zigznote account.</Text>
       <Button href={verifyUrl} style={buttonStyle}>
         Verify email address
@@ -24,4 +25,4 @@ export default function VerifyEmail({ name, verifyUrl }: VerifyEmailProps) {
   );
 }
 
-VerifyEmail.PreviewProps = { name: 'Ada', verifyUrl: 'http://localhost:3000/auth/verify-email?token=preview' } satisfies VerifyEmailProps;
+VerifyEmail.PreviewProps = { verifyUrl: 'http://localhost:3000/auth/verify-email?token=preview' } satisfies VerifyEmailProps;

@@ -152,8 +152,8 @@ export function sendWelcomeEmail(email: string, name: string): Promise<SendResul
   return sendTemplate(email, welcomeEmail(getConfig().appUrl, name), repeatableKey('welcome', email, 60));
 }
 
-export function sendVerificationEmail(email: string, name: string, token: string): Promise<SendResult> {
-  return sendTemplate(email, verificationEmail(getConfig().appUrl, name, token));
+export function sendVerificationEmail(email: string, token: string): Promise<SendResult> {
+  return sendTemplate(email, verificationEmail(getConfig().appUrl, token));
 }
 
 export function sendPasswordResetEmail(email: string, name: string, token: string): Promise<SendResult> {

@@ -22,9 +22,9 @@ export function welcomeEmail(appUrl: string, name: string): TemplatedEmail {
   return { template: 'welcome', subject: welcomeSubject, react: createElement(WelcomeEmail, { name, appUrl }) };
 }
 
-export function verificationEmail(appUrl: string, name: string, token: string): TemplatedEmail {
+export function verificationEmail(appUrl: string, token: string): TemplatedEmail {
   const verifyUrl = `${appUrl}/auth/verify-email?token=${encodeURIComponent(token)}`;
-  return { template: 'verify-email', subject: verifySubject, react: createElement(VerifyEmail, { name, verifyUrl }) };
+  return { template: 'verify-email', subject: verifySubject, react: createElement(VerifyEmail, { verifyUrl }) };
 }
 
 export function passwordResetEmail(appUrl: string, name: string, token: string): TemplatedEmail {

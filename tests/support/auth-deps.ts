@@ -36,7 +36,7 @@ export async function realAuthDeps({ limits = 'allow', emails = 'record' }: { li
     kv: getKeyValue(config.redis),
     later: (task) => task(),
     emails: {
-      verification: record('verification'),
+      verification: (to, token) => record('verification')(to, '', token),
       welcome: record('welcome'),
       passwordReset: record('passwordReset'),
       passwordChanged: record('passwordChanged'),

@@ -42,7 +42,7 @@ describe('convenience functions send through the AWS SDK to the SES endpoint', (
 
   it('sendVerificationEmail: sender, recipient, subject, both parts and the link', async () => {
     const to = uniqueAddress('verify');
-    const result = await sendVerificationEmail(to, 'Ada', 'token-abc');
+    const result = await sendVerificationEmail(to, 'token-abc');
     expect(result).toMatchObject({ ok: true, status: 'queued' });
     const [email, ...others] = await waitForEmails(to);
     expect(others).toHaveLength(0);
@@ -105,7 +105,7 @@ describe('exactly once', () => {
     setMailer({ transport: flaky });
     try {
       const to = uniqueAddress('throttled');
-      const queued = await sendVerificationEmail(to, 'Ada', 'tok');
+      const queued = await sendVerificationEmail(to, 'tok');
       expect(queued).toMatchObject({ ok: true, status: 'queued' });
       await waitForEmails(to);
       expect(calls).toBe(3);
@@ -191,7 +191,7 @@ describe('Edge transport (aws4fetch, SES v2)', () => {
   it('delivers to the local SES endpoint, readable from its store', async () => {
     const transport = createEdgeTransport({ region: 'us-east-1', endpoint: process.env.AWS_SES_ENDPOINT, ...credentials });
     const to = uniqueAddress('edge');
-    const { html, text } = await renderEmail(templates.verificationEmail('https://app.example.com', 'Ada', 'edge-token').react);
+    const { html, text } = await renderEmail(templates.verificationEmail('https://app.example.com', 'edge-token').react);
     await transport.send({ from: 'no-reply@zigznote.test', to, subject: 'Verify your email address', html, text });
     const [email] = await emailsTo(to);
     expect(email!.subject).toBe('Verify your email address');

@@ -149,7 +149,7 @@ describe('SNS notifications of SES bounces and complaints', () => {
   it('skips sending to a suppressed address, with a typed result', async () => {
     const address = uniqueAddress('suppressed');
     await handleSnsMessage(signed(bounceFor(address), '2'), deps());
-    expect(await sendVerificationEmail(address, 'Ada', 'tok')).toMatchObject({ ok: false, status: 'suppressed' });
+    expect(await sendVerificationEmail(address, 'tok')).toMatchObject({ ok: false, status: 'suppressed' });
     expect(await emailsTo(address)).toHaveLength(0);
   });
 

@@ -13,7 +13,7 @@ const appUrl = 'https://app.example.com';
 describe('each template renders to HTML and text with its subject, name and link', () => {
   const cases = [
     { email: templates.welcomeEmail(appUrl, 'Ada'), subject: 'Welcome to zigznote! 🎉', link: `${appUrl}/files` },
-    { email: templates.verificationEmail(appUrl, 'Ada', 'tok-123'), subject: 'Verify your email address', link: `${appUrl}/auth/verify-email?token=tok-123` },
+    { email: templates.verificationEmail(appUrl, 'tok-123'), subject: 'Verify your email address', link: `${appUrl}/auth/verify-email?token=tok-123` },
     { email: templates.passwordResetEmail(appUrl, 'Ada', 'tok-456'), subject: 'Reset your password', link: `${appUrl}/auth/reset-password?token=tok-456` },
     {
       email: templates.passwordChangedEmail(appUrl, 'Ada', new Date('2026-11-27T10:00:00Z')),
@@ -38,10 +38,23 @@ describe('each template renders to HTML and text with its subject, name and link
   }
 
   it('escapes user input: a name with a script tag arrives as text', async () => {
-    const { html, text } = await renderEmail(templates.verificationEmail(appUrl, '<script>alert(1)</script>', 't').react);
+    const { html, text } = await renderEmail(templates.welcomeEmail(appUrl, '<script>alert(1)</script>').react);
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;');
     expect(text).toContain('<script>alert(1)</script>');
+  });
+
+  it('greets an address not yet proved without the name its account was given', async () => {
+    for (const email of [
+      templates.accountExistsEmail(appUrl, ''),
+      templates.passwordResetEmail(appUrl, '', 't'),
+      templates.unlockAccountEmail(appUrl, '', 't'),
+    ]) {
+      const { text } = await renderEmail(email.react);
+      expect(text, email.template).toMatch(/^Hello,$/m);
+      expect(text, email.template).not.toMatch(/^Hi /m);
+    }
+    expect((await renderEmail(templates.verificationEmail(appUrl, 't').react)).text).toMatch(/^Hello,$/m);
   });
 
   it('says when the password was changed', async () => {
@@ -59,7 +72,7 @@ describe('each template renders to HTML and text with its subject, name and link
 
 describe('templates as components', () => {
   it('the verification email offers its link as a button and as text', () => {
-    render(<VerifyEmail name="Ada" verifyUrl="https://app.example.com/auth/verify-email?token=abc" />);
+    render(<VerifyEmail verifyUrl="https://app.example.com/auth/verify-email?token=abc" />);
     expect(screen.getByRole('heading', { name: 'Verify your email address' })).toBeInTheDocument();
     const links = screen.getAllByRole('link').map((a) => a.getAttribute('href'));
     expect(links.filter((href) => href === 'https://app.example.com/auth/verify-email?token=abc')).toHaveLength(2);
