@@ -9,9 +9,14 @@
  * - an aborted, expired or rejected upload keeps its row until every URL signed for it has expired, and
  *   whatever those URLs put in storage meanwhile is removed then; a backstop sweep removes any object
  *   under a user prefix that no row claims.
+ * - what was completed is what is stored and counted: a POST policy cannot be revoked, so completion
+ *   copies the object to a key no policy names, checks that copy, and records it; until the policy
+ *   expires, usage still counts its declared size (a re-post could store that much again under the old
+ *   key), and the sweep then removes whatever is there.
  * The object in MinIO is checked with statObject before a file is recorded. Node-only.
  */
 import { and, desc, eq, sql } from 'drizzle-orm';
+import { CopyDestinationOptions, CopySourceOptions } from 'minio';
 import { randomUUID } from 'node:crypto';
 import type { Client } from 'minio';
 import { files, uploads, type Database, type StoredFile, type Upload } from '../db';
@@ -84,12 +89,18 @@ function formatBytes(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KB`;
 }
 
-/** Completed files plus the declared size of uploads still pending. */
+/**
+ * Completed files, plus the declared size of uploads still pending and of completed small-file uploads
+ * whose POST policy is still live (storage accepts a re-post under the upload's key until it expires).
+ */
 export async function storageUsage(db: Pick<Database, 'execute'>, userId: string, quotaBytes: number): Promise<StorageUsage> {
   const result = await db.execute(sql`
     select coalesce((select sum(${files.size}) from ${files} where ${files.ownerId} = ${userId}), 0)
          + coalesce((select sum(${uploads.declaredSize}) from ${uploads}
-                     where ${uploads.ownerId} = ${userId} and ${uploads.state} = 'pending' and ${uploads.expiresAt} > now()), 0) as used`);
+                     where ${uploads.ownerId} = ${userId} and ${uploads.state} = 'pending' and ${uploads.expiresAt} > now()), 0)
+         + coalesce((select sum(${uploads.declaredSize}) from ${uploads}
+                     where ${uploads.ownerId} = ${userId} and ${uploads.state} = 'completed' and ${uploads.multipartId} is null
+                       and ${uploads.urlsValidUntil} > now()), 0) as used`);
   const used = Number((result as unknown as { rows: Array<{ used: string | number }> }).rows[0]?.used ?? 0);
   return { usedBytes: used, quotaBytes };
 }
@@ -221,27 +232,42 @@ export async function completeUpload(
         }
       }
 
+      // A multipart upload's part URLs die with its completion; a POST policy does not, so the file moves
+      // to a key no policy names, and the copy is what gets checked (a re-post racing this cannot swap it).
+      const fileKey = upload.multipartId ? upload.objectKey : objectKeyFor(userId, randomUUID(), upload.name);
+      if (!upload.multipartId) {
+        try {
+          await deps.operations.copyObject(
+            new CopySourceOptions({ Bucket: upload.bucket, Object: upload.objectKey }),
+            new CopyDestinationOptions({ Bucket: upload.bucket, Object: fileKey }),
+          );
+        } catch {
+          throw new Refusal({ ok: false, status: 409, error: 'The file has not been uploaded yet.' });
+        }
+      }
       let stat;
       try {
-        stat = await deps.operations.statObject(upload.bucket, upload.objectKey);
+        stat = await deps.operations.statObject(upload.bucket, fileKey);
       } catch {
         throw new Refusal({ ok: false, status: 409, error: 'The file has not been uploaded yet.' });
       }
       const storedType = (stat.metaData?.['content-type'] as string | undefined) ?? '';
       if (stat.size > upload.declaredSize || stat.size === 0 || storedType !== upload.contentType) {
-        await deps.operations.removeObject(upload.bucket, upload.objectKey).catch(() => {});
+        await deps.operations.removeObjects(upload.bucket, [...new Set([upload.objectKey, fileKey])]).catch(() => {});
         await tx.update(uploads).set({ state: 'rejected', completedAt: null }).where(eq(uploads.id, upload.id));
         return { ok: false as const, status: 422 as const, error: 'The stored file does not match what was declared (size or type); it was removed.' };
       }
       const [file] = await tx
         .insert(files)
-        .values({ ownerId: userId, bucket: upload.bucket, objectKey: upload.objectKey, name: upload.name, size: stat.size, contentType: upload.contentType })
+        .values({ ownerId: userId, bucket: upload.bucket, objectKey: fileKey, name: upload.name, size: stat.size, contentType: upload.contentType })
         .onConflictDoNothing()
         .returning();
       if (!file) throw new Refusal({ ok: false, status: 409, error: ENDED.completed! });
-      return { ok: true as const, file: publicFile(file, deps.buckets) };
+      return { ok: true as const, file: publicFile(file, deps.buckets), movedFrom: upload.multipartId ? null : upload };
     });
-    return await announced(deps, userId, completed);
+    // The upload's key is empty from now on, unless its policy is used again: the sweep empties it then.
+    if (completed.ok && completed.movedFrom) await deps.operations.removeObject(completed.movedFrom.bucket, completed.movedFrom.objectKey).catch(() => {});
+    return await announced(deps, userId, completed.ok ? { ok: true as const, file: completed.file } : completed);
   } catch (error) {
     if (error instanceof Refusal) return error.result;
     throw error;
@@ -366,6 +392,23 @@ export async function sweepStaleUploads(deps: StorageDeps, now = new Date()): Pr
     // The last URL has expired: what is under the key now stays gone, and the row can go.
     await removeStored(deps, upload);
     await deps.db.delete(uploads).where(and(eq(uploads.id, upload.id), sql`${uploads.state} <> 'pending'`));
+  }
+  // Completed small-file uploads whose policy expired: whatever a re-post left under the old key goes,
+  // once (urls_valid_until is cleared), and usage stops counting it.
+  const moved = await deps.db
+    .select()
+    .from(uploads)
+    .where(
+      and(
+        eq(uploads.state, 'completed'),
+        sql`${uploads.multipartId} is null`,
+        sql`${uploads.urlsValidUntil} < ${now.toISOString()}::timestamptz`,
+      ),
+    )
+    .limit(1_000);
+  for (const upload of moved) {
+    await deps.operations.removeObject(upload.bucket, upload.objectKey);
+    await deps.db.update(uploads).set({ urlsValidUntil: null }).where(eq(uploads.id, upload.id));
   }
   await deps.db
     .delete(uploads)

@@ -13,6 +13,11 @@ export const MULTIPART_THRESHOLD = 64 * 1024 * 1024;
 export const MIN_PART_SIZE = 8 * 1024 * 1024;
 export const MAX_PARTS = 10_000;
 export const UPLOAD_TTL_SECONDS = 15 * 60;
+/**
+ * A POST policy only has to be valid when the browser starts sending (right after asking for it), and it
+ * cannot be revoked: after completion, usage keeps counting the declared size until it expires.
+ */
+export const POST_POLICY_TTL_SECONDS = 2 * 60;
 /** However long parts keep arriving, a multipart upload ends this long after it started. */
 export const UPLOAD_MAX_LIFETIME_SECONDS = 24 * 3600;
 /** Part URLs signed with the upload's answer; the browser asks for the rest as it goes. */
@@ -37,7 +42,7 @@ export interface MultipartUpload {
 }
 
 export async function createPostUpload(signer: Client, input: { bucket: string; key: string; contentType: string; maxBytes: number }): Promise<PostUpload> {
-  const expiresAt = new Date(Date.now() + UPLOAD_TTL_SECONDS * 1000);
+  const expiresAt = new Date(Date.now() + POST_POLICY_TTL_SECONDS * 1000);
   const policy = signer.newPostPolicy();
   policy.setBucket(input.bucket);
   policy.setKey(input.key);

@@ -40,6 +40,46 @@ const exists = (bucket: string, key: string) =>
     () => false,
   );
 
+/** Bytes storage holds under the user's prefix, in the audio bucket, as listed by storage itself. */
+async function bytesStoredFor(owner: string): Promise<number> {
+  let total = 0;
+  for await (const item of deps.operations.listObjectsV2(deps.buckets.audio, `users/${owner}/`, true) as AsyncIterable<{ size?: number }>) {
+    total += item.size ?? 0;
+  }
+  return total;
+}
+
+describe('what was completed is what is stored and counted', () => {
+  it('a POST policy used again after completion cannot replace the file, and usage counts what storage holds until the sweep empties it', async () => {
+    const owner = await makeUser(deps);
+    const quota = { ...deps, quotaBytes: 10_000 };
+    const { uploadId, upload } = await postUpload(owner, 9_000, quota);
+    expect((await postToStorage(upload.url, upload.fields, Buffer.from('x'), 'audio/mpeg')).status).toBe(204);
+    const completed = await completeUpload(quota, owner, uploadId);
+    expect(completed).toMatchObject({ ok: true, file: { size: 1 } });
+    expect(await bytesStoredFor(owner)).toBe(1);
+
+    // the same fields again, now with the whole declared size: storage accepts it (a policy cannot be revoked)…
+    expect((await postToStorage(upload.url, upload.fields, randomBytes(9_000), 'audio/mpeg')).status).toBe(204);
+    // …but not as the file: the completed file lives under a key no policy names
+    const [file] = await deps.db.select().from(files).where(eq(files.ownerId, owner));
+    expect(file!.objectKey).not.toBe(upload.fields.key);
+    expect((await deps.operations.statObject(file!.bucket, file!.objectKey)).size).toBe(1);
+    // and what it stored is counted: usage equals the bytes in the bucket, and no room is left for another round
+    expect((await storageUsage(deps.db, owner, 10_000)).usedBytes).toBe(await bytesStoredFor(owner));
+    expect(await requestUpload(quota, owner, { bucket: 'audio', filename: 'again.mp3', contentType: 'audio/mpeg', size: 9_000 })).toMatchObject({
+      ok: false,
+      status: 413,
+    });
+
+    // once the policy has expired, the sweep removes the re-post, and usage and storage agree at 1 byte
+    await sweepStaleUploads(deps, new Date(Date.now() + 3 * 60_000));
+    expect(await bytesStoredFor(owner)).toBe(1);
+    expect((await storageUsage(deps.db, owner, 10_000)).usedBytes).toBe(1);
+    expect(await exists(deps.buckets.audio, upload.fields.key!)).toBe(false);
+  });
+});
+
 describe('quota per user', () => {
   it('counts completed files and pending uploads, and refuses what does not fit with how much is left', async () => {
     const owner = await makeUser(deps);
@@ -47,6 +87,9 @@ describe('quota per user', () => {
     const { uploadId, upload } = await postUpload(owner, 3_000, small);
     await postToStorage(upload.url, upload.fields, randomBytes(3_000), 'audio/mpeg');
     expect(await completeUpload(small, owner, uploadId)).toMatchObject({ ok: true });
+    // while its policy lives, a completed upload's declared size stays counted (a re-post could store it)
+    expect(await storageUsage(deps.db, owner, 5_000)).toEqual({ usedBytes: 6_000, quotaBytes: 5_000 });
+    await sweepStaleUploads(deps, new Date(Date.now() + 3 * 60_000));
     await postUpload(owner, 1_500, small); // pending: counted at its declared size
     expect(await storageUsage(deps.db, owner, 5_000)).toEqual({ usedBytes: 4_500, quotaBytes: 5_000 });
     const refused = await requestUpload(small, owner, { bucket: 'audio', filename: 'more.mp3', contentType: 'audio/mpeg', size: 600 });
