@@ -30,6 +30,7 @@ export const EDGE_SAFE_FILES = [
   'lib/rate-limit/policies.ts',
   'lib/rate-limit/routes.ts',
   'lib/rate-limit/scripts.ts',
+  'lib/rate-limit/store-guard.ts',
   'lib/rate-limit/store-leasing.ts',
   'lib/rate-limit/store-memory.ts',
   'lib/rate-limit/types.ts',

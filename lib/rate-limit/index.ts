@@ -8,7 +8,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { RateLimiter, type LimiterOptions } from './limiter';
 import { RedisStore } from './store-redis';
-import { LeasingStore } from './store-leasing';
 
 export * from './edge';
 export { RedisStore, slotKey, type RedisStoreOptions } from './store-redis';
@@ -32,15 +31,9 @@ export interface CreateRateLimiterOptions extends Omit<LimiterOptions, 'store'> 
   prefix?: string;
   /** The name the refund script is defined under on the client (default zigznoteRefundLimits). */
   scriptNames?: { refund?: string };
-  /**
-   * Hits of a one-limit counter check (the api group) a process may take from Redis at once and hand out
-   * itself (store-leasing.ts): Redis sees one check per lease, not per request. 1 (default) takes none.
-   */
-  counterLeases?: number;
 }
 
 /** A limiter on your Redis with this app's policy table (change it with `overrides`, e.g. "api=300/1m"). */
-export function createRateLimiter({ redis, prefix, scriptNames, counterLeases = 1, ...options }: CreateRateLimiterOptions): RateLimiter {
-  const store = new RedisStore(redis, { prefix, scriptNames });
-  return new RateLimiter({ ...options, store: counterLeases > 1 ? new LeasingStore(store, counterLeases) : store });
+export function createRateLimiter({ redis, prefix, scriptNames, ...options }: CreateRateLimiterOptions): RateLimiter {
+  return new RateLimiter({ ...options, store: new RedisStore(redis, { prefix, scriptNames }) });
 }

@@ -4,13 +4,22 @@
  * - one store call per check, all limits of the group together, a rejected request keeping nothing;
  * - a client already over its limit is answered from a bounded in-process block cache until its reset,
  *   so a flood from one client does not reach Redis;
- * - a slow or dead store never holds a request longer than `timeoutMs`: fail-closed groups answer 503
- *   with Retry-After, fail-open groups are served by an in-process store with the same semantics; the
- *   degraded episode is logged once and recovery is automatic.
+ * - it fails open (or closed) only when the store is down, never because our own process is busy: each
+ *   store round trip has a deadline of `timeoutMs` that measures the store's answer, not our event loop
+ *   (store-guard.ts), and a circuit opens on a connection error or repeated real timeouts and closes on a
+ *   successful probe. While it is open, fail-closed groups answer 503 with Retry-After and fail-open groups
+ *   are served by an in-process store that has counted this process's allowed hits all along, so it never
+ *   admits what the store would have refused; a single late answer of a fail-closed group is asked again
+ *   rather than refused. The degraded episode is logged once and recovery is automatic;
+ * - overload is shed on purpose: when more than `shedding.inFlight` checks wait on the store, a client with
+ *   more than `shedding.perClient` of them waiting gets 503 with Retry-After at once, so the client that
+ *   floods is the one refused, and other clients' checks keep their real answers.
  * Edge-safe: the Redis store is passed in by Node-only code.
  */
-import { withDeadline } from '../runtime/timing';
 import { MemoryStore } from './store-memory';
+import { StoreGuard } from './store-guard';
+import { LeasingStore } from './store-leasing';
+import { DeadlineError } from '../runtime/timing';
 import { ipv6Prefix48 } from './client-ip';
 import { resolvePolicies, shadowRuleNames, type Identity, type LimitRule, type Policy, type RouteGroup } from './policies';
 import { blockingResetMs, rateLimitHeaders, retryAfterSeconds } from './headers';
@@ -28,7 +37,7 @@ export interface RateLimitRequest {
   scope?: 'all' | 'account';
 }
 
-export type DecisionSource = 'store' | 'fallback' | 'block-cache' | 'unavailable';
+export type DecisionSource = 'store' | 'fallback' | 'block-cache' | 'unavailable' | 'shed';
 
 export interface RateLimitDecision {
   /** Upstash's name for `allowed`, with its other fields below: code written for @upstash/ratelimit reads these. */
@@ -43,7 +52,7 @@ export interface RateLimitDecision {
   /** Rules in shadow mode (RATE_LIMITS_SHADOW) that would have refused this request; it was allowed. */
   shadowLimited: string[];
   allowed: boolean;
-  /** 200 when allowed, 429 over the limit, 503 when the store is unreachable for a fail-closed group. */
+  /** 200 when allowed, 429 over the limit, 503 when the store is down for a fail-closed group or the check was shed. */
   status: 200 | 429 | 503;
   group: RouteGroup;
   outcome: CheckOutcome;
@@ -60,10 +69,20 @@ export interface LimiterHealth {
 
 export interface LimiterOptions {
   store: RateLimitStore;
-  /** Serves fail-open groups while the store is unreachable. */
+  /** Serves fail-open groups while the store is down; counts their allowed hits all the time. */
   fallback?: MemoryStore;
   overrides?: string;
+  /** How long one store round trip may take (measured as store-guard.ts says). Default 250 ms. */
   timeoutMs?: number;
+  /** While the store is down, how often one check probes it. Default 1000 ms. */
+  probeIntervalMs?: number;
+  /**
+   * Hits of a one-limit counter check (the api group) this process may take from the store at once and
+   * hand out itself (store-leasing.ts). Default 1: none.
+   */
+  counterLeases?: number;
+  /** When to shed: more than `inFlight` checks waiting on the store, `perClient` of them one client's. Default 256 and 64. */
+  shedding?: { inFlight: number; perClient: number };
   blockCacheSize?: number;
   /** Seconds a fail-closed group asks clients to wait while the store is unreachable. */
   unavailableRetryAfter?: number;
@@ -79,10 +98,13 @@ const NAMESPACE = 'v1';
 
 export class RateLimiter {
   readonly policies: Record<RouteGroup, Policy>;
+  private readonly guard: StoreGuard;
   private readonly store: RateLimitStore;
   private readonly fallback: MemoryStore;
-  private readonly timeoutMs: number;
   private readonly blockCacheSize: number;
+  private readonly shedding: { inFlight: number; perClient: number };
+  private readonly waiting = new Map<string, number>();
+  private waitingTotal = 0;
   private readonly unavailableRetryAfter: number;
   private readonly now: () => number;
   private readonly log: (message: string) => void;
@@ -90,23 +112,30 @@ export class RateLimiter {
   private readonly observe: ((decision: RateLimitDecision, durationMs: number) => void) | undefined;
   private readonly blocked = new Map<string, { at: number; until: number; outcome: CheckOutcome }>();
   private degradedSince: number | null = null;
-  private lastError: string | null = null;
 
   constructor(options: LimiterOptions) {
-    this.store = options.store;
     this.policies = resolvePolicies(options.overrides);
     this.fallback = options.fallback ?? new MemoryStore();
-    this.timeoutMs = options.timeoutMs ?? 250;
     this.blockCacheSize = options.blockCacheSize ?? 10_000;
     this.unavailableRetryAfter = options.unavailableRetryAfter ?? 5;
     this.now = options.now ?? (() => Date.now());
     this.log = options.log ?? ((message) => console.warn(message));
     this.shadow = shadowRuleNames(options.shadow, this.policies);
     this.observe = options.observe;
+    this.shedding = options.shedding ?? { inFlight: 256, perClient: 64 };
+    this.guard = new StoreGuard(options.store, {
+      timeoutMs: options.timeoutMs,
+      probeIntervalMs: options.probeIntervalMs,
+      now: this.now,
+      onChange: (open, reason) => this.reportCircuit(open, reason),
+    });
+    const leases = options.counterLeases ?? 1;
+    this.store = leases > 1 ? new LeasingStore(this.guard, leases) : this.guard;
   }
 
   health(): LimiterHealth {
-    return { degraded: this.degradedSince !== null, since: this.degradedSince, lastError: this.lastError };
+    const { open, since, lastError } = this.guard.health();
+    return { degraded: open, since, lastError };
   }
 
   /**
@@ -140,7 +169,7 @@ export class RateLimiter {
     const specs = await this.specsFor(rules, request, (rule) => rule.cost ?? 1);
     const cacheKey = blockCacheKey(policy, specs);
     this.blocked.delete(cacheKey);
-    await Promise.all([this.withTimeout(this.store.refund(specs, hashTag(policy, specs))).catch(() => {}), this.fallback.refund(specs)]);
+    await Promise.all([this.store.refund(specs, hashTag(policy, specs)).catch(() => {}), this.fallback.refund(specs)]);
   }
 
   /** One hit of a single named limit, for counters recorded after the fact (e.g. a failed login). */
@@ -161,7 +190,7 @@ export class RateLimiter {
     const tag = hashTag(policy, specs);
     // Only the cached blocks that involve these keys: other clients of the group stay blocked in memory.
     for (const [cacheKey] of this.blocked) if (keys.some((key) => cacheKey.split('|').includes(key))) this.blocked.delete(cacheKey);
-    await Promise.all([this.withTimeout(this.store.clear(specs, tag)).catch(() => {}), this.fallback.clear(specs)]);
+    await Promise.all([this.store.clear(specs, tag).catch(() => {}), this.fallback.clear(specs)]);
   }
 
   /** A one-off limit outside the policy table, e.g. for a custom endpoint. */
@@ -193,30 +222,26 @@ export class RateLimiter {
       if (cached) this.blocked.delete(cacheKey);
     }
 
+    if (this.isFlooding(cacheKey)) return this.unavailable(policy, specs, 1, 'shed');
+
     let outcome: CheckOutcome;
     let shadowLimited: string[] = [];
     let source: DecisionSource = 'store';
+    this.waiting.set(cacheKey, (this.waiting.get(cacheKey) ?? 0) + 1);
+    this.waitingTotal++;
     try {
-      ({ outcome, shadowLimited } = await this.enforced(specs, (subset) => this.withTimeout(this.store.check(subset, hashTag(policy, subset)))));
-      this.markHealthy();
-    } catch (error) {
-      this.markDegraded(error);
-      if (policy.onStoreFailure === 'closed') {
-        const limits = specs.map((s) => ({ name: s.name, limit: s.limit, windowMs: s.windowMs, remaining: 0, resetMs: this.unavailableRetryAfter * 1000 }));
-        return {
-          ...upstashFields({ allowed: false, limits }, this.now()),
-          shadowLimited: [],
-          allowed: false,
-          status: 503,
-          group: policy.group,
-          outcome: { allowed: false, limits },
-          headers: { 'Retry-After': String(this.unavailableRetryAfter) },
-          retryAfterSeconds: this.unavailableRetryAfter,
-          source: 'unavailable',
-        };
-      }
+      ({ outcome, shadowLimited } = await this.enforced(specs, (subset) => this.checkStore(policy, subset)));
+      // Counted here too, so that a switch to the fallback starts from what this process already let through.
+      if (policy.onStoreFailure === 'open' && outcome.allowed) this.fallback.checkNow(specs);
+    } catch {
+      if (policy.onStoreFailure === 'closed') return this.unavailable(policy, specs, this.unavailableRetryAfter, 'unavailable');
       ({ outcome, shadowLimited } = await this.enforced(specs, (subset) => this.fallback.check(subset)));
       source = 'fallback';
+    } finally {
+      this.waitingTotal--;
+      const left = (this.waiting.get(cacheKey) ?? 1) - 1;
+      if (left > 0) this.waiting.set(cacheKey, left);
+      else this.waiting.delete(cacheKey);
     }
 
     if (!outcome.allowed && useBlockCache) this.remember(cacheKey, now, outcome);
@@ -283,24 +308,51 @@ export class RateLimiter {
     return specs;
   }
 
-  private withTimeout<T>(promise: Promise<T>): Promise<T> {
-    return withDeadline(promise, this.timeoutMs, `rate-limit store gave no answer within ${this.timeoutMs} ms`);
+  /**
+   * One store check. A fail-closed group answers 503 only while the circuit is open: a single late answer
+   * (the circuit still closed) is asked once more, which can count a hit twice (refusing early), never
+   * admit one more.
+   */
+  private async checkStore(policy: Policy, specs: LimitSpec[]): Promise<CheckOutcome> {
+    const tag = hashTag(policy, specs);
+    try {
+      return await this.store.check(specs, tag);
+    } catch (error) {
+      if (policy.onStoreFailure === 'closed' && error instanceof DeadlineError && !this.guard.isOpen) return this.store.check(specs, tag);
+      throw error;
+    }
   }
 
-  private markDegraded(error: unknown) {
-    this.lastError = error instanceof Error ? error.message : String(error);
-    if (this.degradedSince !== null) return;
-    this.degradedSince = this.now();
-    this.log(
-      `[rate-limit] store unreachable (${this.lastError}): login, register, password-reset and uploads answer 503; api is limited in-process until it is back`,
-    );
+  /** Whether this check should be shed: the store has a queue, and this client is most of it. */
+  private isFlooding(cacheKey: string): boolean {
+    return this.waitingTotal >= this.shedding.inFlight && (this.waiting.get(cacheKey) ?? 0) >= this.shedding.perClient;
   }
 
-  private markHealthy() {
-    if (this.degradedSince === null) return;
-    this.log(`[rate-limit] store reachable again after ${Math.round((this.now() - this.degradedSince) / 1000)} s`);
-    this.degradedSince = null;
-    this.lastError = null;
+  private unavailable(policy: Policy, specs: LimitSpec[], retryAfter: number, source: 'unavailable' | 'shed'): RateLimitDecision {
+    const limits = specs.map((s) => ({ name: s.name, limit: s.limit, windowMs: s.windowMs, remaining: 0, resetMs: retryAfter * 1000 }));
+    return {
+      ...upstashFields({ allowed: false, limits }, this.now()),
+      shadowLimited: [],
+      allowed: false,
+      status: 503,
+      group: policy.group,
+      outcome: { allowed: false, limits },
+      headers: { 'Retry-After': String(retryAfter) },
+      retryAfterSeconds: retryAfter,
+      source,
+    };
+  }
+
+  private reportCircuit(open: boolean, reason: string) {
+    if (open) {
+      this.degradedSince = this.now();
+      this.log(
+        `[rate-limit] store unreachable (${reason}): fail-closed groups (login, register, password-reset, uploads) answer 503; fail-open groups (api) are limited in-process until it is back`,
+      );
+    } else {
+      this.log(`[rate-limit] store reachable again after ${Math.round((this.now() - (this.degradedSince ?? this.now())) / 1000)} s`);
+      this.degradedSince = null;
+    }
   }
 }
 

@@ -13,7 +13,6 @@ import { RateLimiter, type RateLimitDecision } from './limiter';
 import type { MiddlewareCheck } from './middleware-handler';
 import { MemoryStore } from './store-memory';
 import { RedisStore } from './store-redis';
-import { LeasingStore } from './store-leasing';
 
 const COUNTER_LEASE = 10;
 
@@ -27,9 +26,10 @@ export function getRateLimiter(): RateLimiter {
   if (!state.limiter) {
     const config = getConfig();
     // Up to 10 api hits per Redis round trip for a busy client (store-leasing.ts); exact near the limit.
-    const store = config.redis.kind === 'memory' ? new MemoryStore() : new LeasingStore(new RedisStore(getRedis(config.redis)), COUNTER_LEASE);
+    const redis = config.redis.kind === 'memory' ? null : config.redis;
     state.limiter = new RateLimiter({
-      store,
+      store: redis ? new RedisStore(getRedis(redis)) : new MemoryStore(),
+      counterLeases: redis ? COUNTER_LEASE : 1,
       overrides: config.rateLimitOverrides,
       shadow: config.rateLimitShadow,
       observe: recordRateLimitDecision,

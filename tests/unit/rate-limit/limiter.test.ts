@@ -175,7 +175,7 @@ describe('limiter when the store is unreachable', () => {
       clear: (keys) => memory.clear(keys),
       refund: (specs) => memory.refund(specs),
     };
-    const limiter = new RateLimiter({ store: flaky, log });
+    const limiter = new RateLimiter({ store: flaky, log, probeIntervalMs: 0 });
     for (let i = 0; i < 5; i++) await limiter.limit({ group: 'api', ip: `203.0.113.${i}` });
     expect(log).toHaveBeenCalledTimes(1);
     expect(limiter.health()).toMatchObject({ degraded: true, lastError: 'connect ECONNREFUSED' });
@@ -203,5 +203,90 @@ describe('clearing after a successful login', () => {
     expect((await limiter.limit(attacker)).source).toBe('block-cache');
     expect(store.calls).toBe(calls);
     expect((await limiter.limit(victim)).allowed).toBe(true);
+  });
+});
+
+/** A store that answers from memory until it is switched off, then refuses every connection. */
+function switchableStore() {
+  const memory = new MemoryStore();
+  const state = { down: false, calls: 0 };
+  const store: RateLimitStore = {
+    check: (specs) => {
+      state.calls++;
+      return state.down ? Promise.reject(new Error('connect ECONNREFUSED')) : memory.check(specs);
+    },
+    clear: (specs) => memory.clear(specs),
+    refund: (specs) => memory.refund(specs),
+  };
+  return { store, state };
+}
+
+describe('failing open only when the store is down', () => {
+  it('a fallback that starts from what this process already let through: 60 allowed by the store, then at most 40 more', async () => {
+    const { store, state } = switchableStore();
+    const limiter = new RateLimiter({ store, overrides: 'api=100/1m', log: () => {} });
+    for (let i = 0; i < 60; i++) expect((await limiter.limit({ group: 'api', ip: '203.0.113.50' })).source).toBe('store');
+    state.down = true;
+    const after = await Promise.all(Array.from({ length: 150 }, () => limiter.limit({ group: 'api', ip: '203.0.113.50' })));
+    expect(after.filter((d) => d.allowed)).toHaveLength(40);
+    expect(after.every((d) => d.source === 'fallback' || d.source === 'block-cache')).toBe(true);
+  });
+
+  it('opens the circuit on a connection error: later checks do not wait on the store until a probe succeeds', async () => {
+    const { store, state } = switchableStore();
+    let now = 0;
+    const limiter = new RateLimiter({ store, now: () => now, probeIntervalMs: 1_000, log: () => {} });
+    state.down = true;
+    expect((await limiter.limit({ group: 'login', ip: '203.0.113.51', email: 'a@example.com' })).status).toBe(503);
+    const callsWhenOpen = state.calls;
+    for (let i = 0; i < 20; i++)
+      expect((await limiter.limit({ group: 'login', ip: `203.0.113.${60 + i}`, email: 'a@example.com' })).source).toBe('unavailable');
+    expect(state.calls).toBe(callsWhenOpen);
+    state.down = false;
+    now += 1_000;
+    expect((await limiter.limit({ group: 'login', ip: '203.0.113.52', email: 'a@example.com' })).source).toBe('store');
+    expect(limiter.health().degraded).toBe(false);
+  });
+
+  it('a single late answer of a fail-closed group is asked again, not refused with 503', async () => {
+    const memory = new MemoryStore();
+    let late = 1;
+    const store: RateLimitStore = {
+      check: (specs) => (late-- > 0 ? new Promise(() => {}) : memory.check(specs)),
+      clear: (specs) => memory.clear(specs),
+      refund: (specs) => memory.refund(specs),
+    };
+    const limiter = new RateLimiter({ store, timeoutMs: 30, log: () => {} });
+    const decision = await limiter.limit({ group: 'login', ip: '203.0.113.53', email: 'b@example.com' });
+    expect(decision).toMatchObject({ allowed: true, status: 200, source: 'store' });
+    expect(limiter.health().degraded).toBe(false);
+  });
+});
+
+describe('overload shed on purpose', () => {
+  it("sheds the flooding client's checks with 503 and Retry-After, while another client's check gets its real answer", async () => {
+    const memory = new MemoryStore();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // a store with a queue: nothing is answered until the gate opens
+    const store: RateLimitStore = {
+      check: async (specs) => {
+        await gate;
+        return memory.check(specs);
+      },
+      clear: (specs) => memory.clear(specs),
+      refund: (specs) => memory.refund(specs),
+    };
+    const limiter = new RateLimiter({ store, timeoutMs: 5_000, shedding: { inFlight: 40, perClient: 30 }, overrides: 'api=1000/1m', log: () => {} });
+    const flood = Array.from({ length: 100 }, () => limiter.limit({ group: 'api', ip: '203.0.113.70' }));
+    const other = limiter.limit({ group: 'login', ip: '203.0.113.71', email: 'c@example.com' });
+    release();
+    const decisions = await Promise.all(flood);
+    // 40 checks waiting on the store (the threshold), all of one client: the other 60 are shed at once
+    const shed = decisions.filter((d) => d.source === 'shed');
+    expect(shed.length).toBe(60);
+    expect(shed[0]).toMatchObject({ status: 503, retryAfterSeconds: 1, headers: { 'Retry-After': '1' } });
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(40);
+    expect(await other).toMatchObject({ allowed: true, source: 'store' });
   });
 });
