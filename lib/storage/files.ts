@@ -398,16 +398,11 @@ export async function sweepStaleUploads(deps: StorageDeps, now = new Date()): Pr
   const moved = await deps.db
     .select()
     .from(uploads)
-    .where(
-      and(
-        eq(uploads.state, 'completed'),
-        sql`${uploads.multipartId} is null`,
-        sql`${uploads.urlsValidUntil} < ${now.toISOString()}::timestamptz`,
-      ),
-    )
+    .where(and(eq(uploads.state, 'completed'), sql`${uploads.multipartId} is null`, sql`${uploads.urlsValidUntil} < ${now.toISOString()}::timestamptz`))
     .limit(1_000);
   for (const upload of moved) {
-    await deps.operations.removeObject(upload.bucket, upload.objectKey);
+    // As removeStored: a bucket gone or storage briefly down leaves the object to the backstop sweep.
+    await deps.operations.removeObject(upload.bucket, upload.objectKey).catch(() => {});
     await deps.db.update(uploads).set({ urlsValidUntil: null }).where(eq(uploads.id, upload.id));
   }
   await deps.db

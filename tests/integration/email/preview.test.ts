@@ -30,7 +30,7 @@ describe('npm run email:dev', () => {
       expect(page, output).toContain('verify-email');
       // the email itself, rendered with its preview props: its heading, greeting and link
       expect(page, output).toContain('Verify your email address');
-      expect(page, output).toContain('Ada');
+      expect(page, output).toContain('Hello,');
       expect(page, output).toContain('http://localhost:3000/auth/verify-email?token=preview');
       expect(output).not.toMatch(/\? .*\(y\/n\)|Would you like/i);
     } finally {

@@ -190,17 +190,18 @@ describe('completion against the expiry sweep', () => {
         .set({ expiresAt: new Date(Date.now() + 15) })
         .where(eq(uploads.id, uploadId));
       await new Promise((resolve) => setTimeout(resolve, 10));
+      const filesBefore = await deps.db.select().from(files).where(eq(files.ownerId, owner));
       const [completed] = await Promise.all([completeUpload(deps, owner, uploadId), sweepStaleUploads(deps, new Date(Date.now() + 10))]);
-      const fileRows = await deps.db.select().from(files).where(eq(files.objectKey, upload.fields.key!));
-      const stored = await exists(deps.buckets.audio, upload.fields.key!);
+      const fileRows = (await deps.db.select().from(files).where(eq(files.ownerId, owner))).filter((f) => !filesBefore.some((b) => b.id === f.id));
+      // either way nothing is left under the upload's own key: a completed file moved to a key of its own
+      expect(await exists(deps.buckets.audio, upload.fields.key!)).toBe(false);
       if (completed.ok) {
         outcomes.completed++;
         expect(fileRows).toHaveLength(1);
-        expect(stored).toBe(true);
+        expect(await exists(deps.buckets.audio, fileRows[0]!.objectKey)).toBe(true);
       } else {
         outcomes.swept++;
         expect(fileRows).toHaveLength(0);
-        expect(stored).toBe(false);
       }
     }
     expect(outcomes.completed + outcomes.swept).toBe(20);
@@ -215,10 +216,11 @@ describe('the backstop sweep', () => {
     const { uploadId, upload } = await postUpload(owner, 100);
     await postToStorage(upload.url, upload.fields, randomBytes(100), 'audio/mpeg');
     expect(await completeUpload(deps, owner, uploadId)).toMatchObject({ ok: true });
+    const [file] = await deps.db.select().from(files).where(eq(files.ownerId, owner));
     // as if an hour had passed: older than any URL lives
     await sweepUnclaimedObjects(deps, { now: new Date(Date.now() + 3600_000) });
     expect(await exists(deps.buckets.audio, orphan)).toBe(false);
-    expect(await exists(deps.buckets.audio, upload.fields.key!)).toBe(true);
+    expect(await exists(deps.buckets.audio, file!.objectKey)).toBe(true);
   });
 });
 
