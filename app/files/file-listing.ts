@@ -13,6 +13,6 @@ export async function fileListing(userId: string) {
   cacheTag(fileListTag(userId));
   countCacheComputation('file-listing');
   const deps = await getStorageDeps();
-  const [files, usage] = await Promise.all([listFiles(deps, userId), storageUsage(deps.db, userId, deps.quotaBytes)]);
+  const [files, usage] = await Promise.all([listFiles(deps, userId), storageUsage(deps, userId, deps.quotaBytes)]);
   return { files, usage };
 }

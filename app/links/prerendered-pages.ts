@@ -3,15 +3,7 @@
  * end-to-end test compares this list with the build's prerender manifest, so a page that turns dynamic
  * (or static) cannot drift from it.
  */
-export const PRERENDERED_PAGES = [
-  '/',
-  '/auth/forgot-password',
-  '/auth/login',
-  '/auth/reset-password',
-  '/auth/signup',
-  '/auth/unlock',
-  '/auth/verify-email',
-] as const;
+export const PRERENDERED_PAGES = ['/', '/auth/forgot-password', '/auth/login', '/auth/signup'] as const;
 
 const prerendered = new Set<string>(PRERENDERED_PAGES);
 

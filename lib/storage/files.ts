@@ -11,8 +11,8 @@
  *   under a user prefix that no row claims.
  * - what was completed is what is stored and counted: a POST policy cannot be revoked, so completion
  *   copies the object to a key no policy names, checks that copy, and records it; until the policy
- *   expires, usage still counts its declared size (a re-post could store that much again under the old
- *   key), and the sweep then removes whatever is there.
+ *   expires, room for new uploads still counts its declared size (a re-post could store that much again
+ *   under the old key), usage reports what such a re-post did store, and the sweep then removes it.
  * The object in MinIO is checked with statObject before a file is recorded. Node-only.
  */
 import { and, desc, eq, sql } from 'drizzle-orm';
@@ -31,6 +31,7 @@ import {
   MAX_PART_BATCH,
   MULTIPART_THRESHOLD,
   partLength,
+  POST_POLICY_TTL_SECONDS,
   signParts,
   UPLOAD_MAX_LIFETIME_SECONDS,
   UPLOAD_TTL_SECONDS,
@@ -89,20 +90,46 @@ function formatBytes(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KB`;
 }
 
-/**
- * Completed files, plus the declared size of uploads still pending and of completed small-file uploads
- * whose POST policy is still live (storage accepts a re-post under the upload's key until it expires).
- */
-export async function storageUsage(db: Pick<Database, 'execute'>, userId: string, quotaBytes: number): Promise<StorageUsage> {
+/** Completed small-file uploads whose POST policy is still live: storage accepts a re-post under their key. */
+function liveCompletedPosts(userId: string) {
+  return and(
+    eq(uploads.ownerId, userId),
+    eq(uploads.state, 'completed'),
+    sql`${uploads.multipartId} is null`,
+    sql`${uploads.urlsValidUntil} > now()`,
+  );
+}
+
+/** Completed files plus the declared size of uploads still pending (and, with `reserved`, what live policies could still store). */
+async function countedBytes(db: Pick<Database, 'execute'>, userId: string, { reserved }: { reserved: boolean }): Promise<number> {
   const result = await db.execute(sql`
     select coalesce((select sum(${files.size}) from ${files} where ${files.ownerId} = ${userId}), 0)
          + coalesce((select sum(${uploads.declaredSize}) from ${uploads}
                      where ${uploads.ownerId} = ${userId} and ${uploads.state} = 'pending' and ${uploads.expiresAt} > now()), 0)
-         + coalesce((select sum(${uploads.declaredSize}) from ${uploads}
-                     where ${uploads.ownerId} = ${userId} and ${uploads.state} = 'completed' and ${uploads.multipartId} is null
-                       and ${uploads.urlsValidUntil} > now()), 0) as used`);
-  const used = Number((result as unknown as { rows: Array<{ used: string | number }> }).rows[0]?.used ?? 0);
-  return { usedBytes: used, quotaBytes };
+         + ${reserved ? sql`coalesce((select sum(${uploads.declaredSize}) from ${uploads} where ${liveCompletedPosts(userId)}), 0)` : sql`0`} as used`);
+  return Number((result as unknown as { rows: Array<{ used: string | number }> }).rows[0]?.used ?? 0);
+}
+
+/**
+ * What the user is using: completed files, the declared size of uploads still pending, and whatever a
+ * re-post stored under the key of an upload whose POST policy is still live (asked of storage itself;
+ * such uploads are the last couple of minutes' only). Room for a new upload is counted stricter: see
+ * requestUpload.
+ */
+export async function storageUsage(deps: Pick<StorageDeps, 'db' | 'operations'>, userId: string, quotaBytes: number): Promise<StorageUsage> {
+  const [counted, live] = await Promise.all([
+    countedBytes(deps.db, userId, { reserved: false }),
+    deps.db.select({ bucket: uploads.bucket, objectKey: uploads.objectKey }).from(uploads).where(liveCompletedPosts(userId)),
+  ]);
+  const reposted = await Promise.all(
+    live.map((upload) =>
+      deps.operations.statObject(upload.bucket, upload.objectKey).then(
+        (stat) => stat.size,
+        () => 0,
+      ),
+    ),
+  );
+  return { usedBytes: counted + reposted.reduce((sum, size) => sum + size, 0), quotaBytes };
 }
 
 export async function requestUpload(
@@ -125,14 +152,17 @@ export async function requestUpload(
   const result = await deps.db.transaction(async (tx) => {
     // One request per user at a time past this point: concurrent requests cannot all fit the same room.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`uploads:${userId}`}))`);
-    const usage = await storageUsage(tx, userId, deps.quotaBytes);
-    const left = Math.max(0, deps.quotaBytes - usage.usedBytes);
+    // Stricter than storageUsage: a completed upload whose policy lives could still store its declared size.
+    const usedBytes = await countedBytes(tx, userId, { reserved: true });
+    const held = usedBytes - (await countedBytes(tx, userId, { reserved: false }));
+    const left = Math.max(0, deps.quotaBytes - usedBytes);
     if (input.size > left) {
+      const wait = held > 0 ? ` ${formatBytes(held)} of it is held for up to ${POST_POLICY_TTL_SECONDS / 60} minutes after your last uploads.` : '';
       return {
         ok: false as const,
         status: 413 as const,
-        error: `This file needs ${formatBytes(input.size)} but only ${formatBytes(left)} of your ${formatBytes(deps.quotaBytes)} is left. Delete files to make room.`,
-        extra: { remainingBytes: left, quotaBytes: deps.quotaBytes, usedBytes: usage.usedBytes },
+        error: `This file needs ${formatBytes(input.size)} but only ${formatBytes(left)} of your ${formatBytes(deps.quotaBytes)} is left. Delete files to make room.${wait}`,
+        extra: { remainingBytes: left, quotaBytes: deps.quotaBytes, usedBytes },
       };
     }
     const bucket = deps.buckets[input.bucket];

@@ -66,7 +66,7 @@ describe('what was completed is what is stored and counted', () => {
     expect(file!.objectKey).not.toBe(upload.fields.key);
     expect((await deps.operations.statObject(file!.bucket, file!.objectKey)).size).toBe(1);
     // and what it stored is counted: usage equals the bytes in the bucket, and no room is left for another round
-    expect((await storageUsage(deps.db, owner, 10_000)).usedBytes).toBe(await bytesStoredFor(owner));
+    expect((await storageUsage(deps, owner, 10_000)).usedBytes).toBe(await bytesStoredFor(owner));
     expect(await requestUpload(quota, owner, { bucket: 'audio', filename: 'again.mp3', contentType: 'audio/mpeg', size: 9_000 })).toMatchObject({
       ok: false,
       status: 413,
@@ -75,7 +75,7 @@ describe('what was completed is what is stored and counted', () => {
     // once the policy has expired, the sweep removes the re-post, and usage and storage agree at 1 byte
     await sweepStaleUploads(deps, new Date(Date.now() + 3 * 60_000));
     expect(await bytesStoredFor(owner)).toBe(1);
-    expect((await storageUsage(deps.db, owner, 10_000)).usedBytes).toBe(1);
+    expect((await storageUsage(deps, owner, 10_000)).usedBytes).toBe(1);
     expect(await exists(deps.buckets.audio, upload.fields.key!)).toBe(false);
   });
 });
@@ -87,11 +87,14 @@ describe('quota per user', () => {
     const { uploadId, upload } = await postUpload(owner, 3_000, small);
     await postToStorage(upload.url, upload.fields, randomBytes(3_000), 'audio/mpeg');
     expect(await completeUpload(small, owner, uploadId)).toMatchObject({ ok: true });
-    // while its policy lives, a completed upload's declared size stays counted (a re-post could store it)
-    expect(await storageUsage(deps.db, owner, 5_000)).toEqual({ usedBytes: 6_000, quotaBytes: 5_000 });
+    // usage is what is stored; room for more still counts the live policy's declared size (a re-post could store it)
+    expect(await storageUsage(deps, owner, 5_000)).toEqual({ usedBytes: 3_000, quotaBytes: 5_000 });
+    const held = await requestUpload(small, owner, { bucket: 'audio', filename: 'more.mp3', contentType: 'audio/mpeg', size: 1_500 });
+    expect(held).toMatchObject({ ok: false, extra: { remainingBytes: 0 } });
+    expect(held.ok ? '' : held.error).toContain('2.9 KB of it is held for up to 2 minutes after your last uploads.');
     await sweepStaleUploads(deps, new Date(Date.now() + 3 * 60_000));
     await postUpload(owner, 1_500, small); // pending: counted at its declared size
-    expect(await storageUsage(deps.db, owner, 5_000)).toEqual({ usedBytes: 4_500, quotaBytes: 5_000 });
+    expect(await storageUsage(deps, owner, 5_000)).toEqual({ usedBytes: 4_500, quotaBytes: 5_000 });
     const refused = await requestUpload(small, owner, { bucket: 'audio', filename: 'more.mp3', contentType: 'audio/mpeg', size: 600 });
     expect(refused).toMatchObject({ ok: false, status: 413, extra: { remainingBytes: 500, quotaBytes: 5_000 } });
     expect(refused.ok ? '' : refused.error).toBe('This file needs 0.6 KB but only 0.5 KB of your 4.9 KB is left. Delete files to make room.');
