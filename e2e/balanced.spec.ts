@@ -1,5 +1,6 @@
 import { expect, test, type Page } from './support/test';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,8 @@ const healthToken = 'balanced-e2e-health-token';
 let redis: RedisProcess;
 let instances: Started[] = [];
 let nginx: ChildProcess | undefined;
+let frontProxy: ChildProcess | undefined;
+const FRONT_PROXY_PORT = 3303;
 let account: { email: string; password: string } | undefined;
 
 /** One replica: the standalone server as the compose file runs it, behind the balancer. */
@@ -62,15 +65,55 @@ function nginxConfig(dir: string): string {
   return config;
 }
 
-async function startNginx(): Promise<ChildProcess> {
+/**
+ * The README's TLS proxy in front of nginx, played by a second nginx on loopback: it appends the address
+ * it saw to X-Forwarded-For, as Caddy, Traefik and nginx itself do.
+ */
+function frontProxyConfig(dir: string): string {
+  return [
+    `pid ${dir}/nginx.pid;`,
+    `error_log ${dir}/error.log warn;`,
+    'events { worker_connections 256; }',
+    'http {',
+    '  access_log off;',
+    `  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;`,
+    `  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;`,
+    '  server {',
+    `    listen 127.0.0.1:${FRONT_PROXY_PORT};`,
+    '    location / {',
+    `      proxy_pass http://127.0.0.1:${BALANCER_PORT};`,
+    '      proxy_set_header Host $http_host;',
+    '      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+    '    }',
+    '  }',
+    '}',
+  ].join('\n');
+}
+
+async function startNginx(config: (dir: string) => string, url: string): Promise<ChildProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'zz-nginx-'));
   spawnSync('chmod', ['777', dir]);
-  writeFileSync(join(dir, 'nginx.conf'), nginxConfig(dir));
+  writeFileSync(join(dir, 'nginx.conf'), config(dir));
   const tested = spawnSync('nginx', ['-t', '-p', dir, '-c', join(dir, 'nginx.conf')], { encoding: 'utf8' });
   expect(tested.status, tested.stderr).toBe(0);
   const child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
-  await expect.poll(() => answers(balancer), { timeout: 15_000, message: 'nginx' }).toBe(true);
+  await expect.poll(() => answers(url), { timeout: 15_000, message: `nginx for ${url}` }).toBe(true);
   return child;
+}
+
+/**
+ * A GET from a client at `from` (a loopback address of its own: 127.0.0.1 is where the trusted proxy
+ * connects from, any other 127.x is a client nginx does not trust).
+ */
+function getFrom(from: string, url: string, headers: Record<string, string> = {}): Promise<{ status: number; upstream: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { localAddress: from, headers, agent: false }, (response) => {
+      response.resume();
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, upstream: response.headers['x-upstream'] as string | undefined }));
+    });
+    request.on('error', reject);
+    request.end();
+  });
 }
 
 test.describe.configure({ mode: 'serial' });
@@ -81,13 +124,15 @@ test.beforeAll(async () => {
   redis = await startRedisServer(await freePort());
   const redisUrl = `redis://127.0.0.1:${redis.port}`;
   instances = await Promise.all([startInstance(INSTANCE_PORTS.a, redisUrl), startInstance(INSTANCE_PORTS.b, redisUrl)]);
-  nginx = await startNginx();
+  nginx = await startNginx(nginxConfig, balancer);
+  frontProxy = await startNginx(frontProxyConfig, `http://127.0.0.1:${FRONT_PROXY_PORT}`);
 });
 
 test.afterAll(async () => {
-  if (nginx && nginx.exitCode === null) {
-    const exited = new Promise((resolve) => nginx!.once('exit', resolve));
-    nginx.kill('SIGQUIT');
+  for (const proxy of [frontProxy, nginx]) {
+    if (!proxy || proxy.exitCode !== null) continue;
+    const exited = new Promise((resolve) => proxy.once('exit', resolve));
+    proxy.kill('SIGQUIT');
     await exited;
   }
   await Promise.all(instances.map((instance) => instance.stop()));
@@ -131,15 +176,28 @@ test('the API limit lets exactly 100 of 150 concurrent requests through, counted
   await awaitRoomInWindow(15_000);
   const responses = await Promise.all(
     Array.from({ length: 150 }, (_, i) =>
-      // A client's own X-Forwarded-For is overwritten by nginx: every one of these is the same client.
-      fetch(`${balancer}/api/version`, { headers: { 'x-forwarded-for': `203.0.113.${i % 250}` } }),
+      // A client nginx does not trust names others in X-Forwarded-For: ignored, every one is the same client.
+      getFrom('127.0.0.4', `${balancer}/api/version`, { 'x-forwarded-for': `203.0.113.${i % 250}` }),
     ),
   );
   const statuses = responses.map((response) => response.status);
   expect(statuses.filter((status) => status === 200)).toHaveLength(100);
   expect(statuses.filter((status) => status === 429)).toHaveLength(50);
-  const upstreams = new Set(responses.map((response) => response.headers.get('x-upstream')));
+  const upstreams = new Set(responses.map((response) => response.upstream));
   expect(upstreams).toEqual(new Set([`127.0.0.1:${INSTANCE_PORTS.a}`, `127.0.0.1:${INSTANCE_PORTS.b}`]));
+});
+
+test('behind a TLS proxy in front of nginx: two clients keep two budgets, and a spoofed X-Forwarded-For gains nothing', async () => {
+  await awaitRoomInWindow(15_000);
+  const front = `http://127.0.0.1:${FRONT_PROXY_PORT}/api/version`;
+  // client A spends its whole api budget, naming a different address in X-Forwarded-For every time
+  const spent = await Promise.all(Array.from({ length: 100 }, (_, i) => getFrom('127.0.0.2', front, { 'x-forwarded-for': `198.51.100.${i}` })));
+  expect(spent.map((r) => r.status)).toEqual(Array(100).fill(200));
+  expect((await getFrom('127.0.0.2', front, { 'x-forwarded-for': '203.0.113.77' })).status).toBe(429);
+  expect((await getFrom('127.0.0.2', front)).status).toBe(429);
+  // client B, behind the same proxy, still has all of its own
+  const other = await Promise.all(Array.from({ length: 10 }, () => getFrom('127.0.0.3', front)));
+  expect(other.map((r) => r.status)).toEqual(Array(10).fill(200));
 });
 
 test('sign up, verify and log in through the balancer while requests alternate between the instances', async ({ page }) => {

@@ -122,10 +122,12 @@ describe('production compose file', () => {
     expect(balancer.depends_on).toEqual({ app: { condition: 'service_healthy' } });
   });
 
-  it("has the balancer overwrite, never append to, a client's X-Forwarded-For", () => {
+  it("has the balancer send one address, the TLS proxy's last entry or the peer, never the client's own list", () => {
     const nginx = readFileSync('docker/nginx/nginx.conf', 'utf8');
     expect(nginx).toMatch(/proxy_set_header X-Forwarded-For \$remote_addr;/);
     expect(nginx).not.toContain('$proxy_add_x_forwarded_for');
+    expect(nginx).toMatch(/real_ip_header X-Forwarded-For;/);
+    expect(nginx).toMatch(/real_ip_recursive off;/);
     expect(nginx).toMatch(/server app:3000 resolve/);
   });
 
