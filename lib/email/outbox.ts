@@ -9,6 +9,13 @@
  * - throttling, 5xx and refused connections are retried with exponential backoff and full jitter for up to
  *   24 hours; anything else (MessageRejected, an unverified sender) fails at once; a failed row is
  *   reported to error tracking; a suppressed address is never sent to, and the row says why;
+ * - a claimed row is never sent after its lease ended: while a pass holds rows (at 1 email/s shared by
+ *   several workers they wait their turn longer than a lease), it renews their leases every third of one,
+ *   and drops any row another worker has taken over; a process that dies stops renewing, and its rows
+ *   are claimed again when their leases end;
+ * - each SES call has `sendTimeoutMs`; a call that times out is retried, `maxTimeouts` times at most, then
+ *   the row fails with that reason, and a row reclaimed `maxReclaims` times (its sender died each time)
+ *   fails too: no row is retried for ever, and a hung endpoint does not stall the others;
  * - SES bounce, complaint and delivery events update the row by SES message id.
  * A send can still repeat if a process dies after SES accepted it and before the row was updated: SES has
  * no idempotency key. Node-only.
@@ -19,7 +26,7 @@ import type { Result } from '../result';
 import type { DeliveryState } from './delivery-state';
 import { isRetryable } from './errors';
 import type { EmailTransport, OutgoingEmail } from './types';
-import { backoffMs, sleep as sleepFor } from '../runtime/timing';
+import { backoffMs, sleep as sleepFor, withDeadline } from '../runtime/timing';
 import { isUuid } from '../runtime/ids';
 import { sha256Hex } from '../runtime/hashing';
 
@@ -114,10 +121,17 @@ export async function getEmailStatus(db: Database, id: string): Promise<EmailSta
   };
 }
 
+const TIMEOUT_CODE = 'SendTimeout';
+const RECLAIMED = 'Reclaimed';
+
 /** Claims up to `limit` due rows (queued and due, or sending with an ended lease) for `leaseMs`. */
 export async function claimDueEmails(db: Database, limit: number, leaseMs: number): Promise<OutboxRow[]> {
   const result = await db.execute(sql`
     update ${emailOutbox} set status = 'sending', attempts = attempts + 1,
+      -- a row still 'sending' was held by a worker that stopped renewing it (died or hung): counted
+      last_error = case when status = 'sending'
+        then ${RECLAIMED} || ' (' || (coalesce(substring(last_error from ${`^${RECLAIMED} \\((\\d+)\\)`})::int, 0) + 1) || ')'
+        else last_error end,
       lease_until = now() + ${leaseMs} * interval '1 millisecond', updated_at = now()
     where id in (
       select id from ${emailOutbox}
@@ -169,6 +183,12 @@ export interface OutboxDeps {
   /** After this long since the email was queued, a retryable failure fails for good. */
   giveUpAfterMs?: number;
   leaseMs?: number;
+  /** One SES call's limit (default 15 s); a timed-out call counts as a retryable failure. */
+  sendTimeoutMs?: number;
+  /** Timed-out sends after which a row fails for good (default 3). */
+  maxTimeouts?: number;
+  /** Times a row may be claimed again after its sender stopped renewing it (died or hung) before it fails (default 5). */
+  maxReclaims?: number;
   sleep?: (ms: number) => Promise<void>;
   log?: (message: string) => void;
   /** Told about every email that failed for good (error tracking). */
@@ -201,7 +221,6 @@ export async function waitForSendSlot(deps: Pick<OutboxDeps, 'state' | 'sendRate
   }
 }
 
-/** Sends one claimed row and records what happened. Answers the row's new status. */
 /**
  * Writes "sent" for many rows in one statement: a pass records its sends every few milliseconds instead of
  * one commit per email (a crash in between can repeat those few emails, as any crash after SES accepted).
@@ -245,11 +264,47 @@ class SentRecorder {
   }
 }
 
-export async function attemptDelivery(row: OutboxRow, deps: OutboxDeps, recorder?: SentRecorder): Promise<EmailStatus> {
+/** How many times in a row `label` happened to the row, as its last_error keeps count ("SendTimeout (2)"). */
+function countOf(row: OutboxRow, label: string): number {
+  const match = row.lastError?.match(new RegExp(`^${label} \\((\\d+)\\)`));
+  return match ? Number(match[1]) : 0;
+}
+
+/**
+ * Extends the leases of the rows a pass holds, in one statement; answers the ids still ours (a row missing
+ * from the answer was claimed again by another worker after its lease ended).
+ */
+async function renewLeases(db: Database, rows: OutboxRow[], leaseMs: number): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const result = await db.execute(sql`
+    update ${emailOutbox} as o set lease_until = now() + ${leaseMs} * interval '1 millisecond', updated_at = now()
+    from (select unnest(${`{${rows.map((r) => r.id).join(',')}}`}::uuid[]) as id,
+                 unnest(${`{${rows.map((r) => r.attempts).join(',')}}`}::int[]) as attempts) as v
+    where o.id = v.id and o.status = 'sending' and o.attempts = v.attempts
+    returning o.id`);
+  return new Set(rowsOf<{ id: string }>(result).map((row) => String(row.id)));
+}
+
+/**
+ * Sends one claimed row and records what happened; answers the row's new status ('sending' when the row
+ * was lost to another worker while it waited for its send slot, and so was not sent here).
+ */
+export async function attemptDelivery(row: OutboxRow, deps: OutboxDeps, recorder?: SentRecorder, isStillOurs = () => true): Promise<EmailStatus> {
   const { db } = deps;
   const sleep = deps.sleep ?? sleepFor;
   const log = deps.log ?? ((message: string) => console.error(message));
+  const sendTimeoutMs = deps.sendTimeoutMs ?? 15_000;
   const mine = and(eq(emailOutbox.id, row.id), eq(emailOutbox.status, 'sending'), eq(emailOutbox.attempts, row.attempts));
+  const fail = async (code: string, reason: string) => {
+    await db
+      .update(emailOutbox)
+      .set({ status: 'failed', lastError: reason, leaseUntil: null, updatedAt: sql`now()` })
+      .where(mine);
+    // The code only: SES messages can quote the recipient address.
+    log(`[email] not sent: template=${row.template} recipient=${hashRecipient(row.recipient)} attempts=${row.attempts} error=${code}`);
+    deps.reportFailure?.(row, code);
+    return 'failed' as const;
+  };
   if (await deps.state.isSuppressed(row.recipient)) {
     await db
       .update(emailOutbox)
@@ -257,10 +312,23 @@ export async function attemptDelivery(row: OutboxRow, deps: OutboxDeps, recorder
       .where(mine);
     return 'suppressed';
   }
+  const reclaims = countOf(row, RECLAIMED);
+  if (reclaims >= (deps.maxReclaims ?? 5)) {
+    return fail(RECLAIMED, `${RECLAIMED} (${reclaims}): the process sending it stopped or hung ${reclaims} times`);
+  }
   await waitForSendSlot(deps, sleep);
+  if (!isStillOurs()) return 'sending';
   const options = (row.options ?? {}) as Pick<OutgoingEmail, 'replyTo' | 'configurationSet' | 'tags'>;
   try {
-    const { messageId } = await deps.transport.send({ from: row.sender, to: row.recipient, subject: row.subject, html: row.html, text: row.text, ...options });
+    const { messageId } = await withDeadline(
+      deps.transport.send({ from: row.sender, to: row.recipient, subject: row.subject, html: row.html, text: row.text, ...options }),
+      sendTimeoutMs,
+      TIMEOUT_CODE,
+    ).catch((error: unknown) => {
+      throw error instanceof Error && error.message === TIMEOUT_CODE
+        ? Object.assign(new Error(`SES gave no answer within ${sendTimeoutMs} ms`), { code: TIMEOUT_CODE })
+        : error;
+    });
     if (recorder) {
       recorder.add({ id: row.id, attempts: row.attempts, messageId });
       return 'sent';
@@ -273,22 +341,24 @@ export async function attemptDelivery(row: OutboxRow, deps: OutboxDeps, recorder
   } catch (error) {
     const code = errorCode(error);
     const age = Date.now() - row.createdAt.getTime();
-    if (isRetryable(error) && age < (deps.giveUpAfterMs ?? DAY_MS)) {
+    const timeouts = code === TIMEOUT_CODE ? countOf(row, TIMEOUT_CODE) + 1 : 0;
+    if (timeouts >= (deps.maxTimeouts ?? 3))
+      return fail(code, `${TIMEOUT_CODE} (${timeouts}): SES gave no answer within ${sendTimeoutMs} ms, ${timeouts} times`);
+    if ((code === TIMEOUT_CODE || isRetryable(error)) && age < (deps.giveUpAfterMs ?? DAY_MS)) {
       const delay = retryDelayMs(row.attempts, deps.baseDelayMs ?? 2_000, deps.maxDelayMs ?? 3_600_000);
       await db
         .update(emailOutbox)
-        .set({ status: 'queued', lastError: code, leaseUntil: null, nextAttemptAt: sql`now() + ${delay} * interval '1 millisecond'`, updatedAt: sql`now()` })
+        .set({
+          status: 'queued',
+          lastError: timeouts > 0 ? `${TIMEOUT_CODE} (${timeouts})` : code,
+          leaseUntil: null,
+          nextAttemptAt: sql`now() + ${delay} * interval '1 millisecond'`,
+          updatedAt: sql`now()`,
+        })
         .where(mine);
       return 'queued';
     }
-    await db
-      .update(emailOutbox)
-      .set({ status: 'failed', lastError: code, leaseUntil: null, updatedAt: sql`now()` })
-      .where(mine);
-    // The code only: SES messages can quote the recipient address.
-    log(`[email] not sent: template=${row.template} recipient=${hashRecipient(row.recipient)} attempts=${row.attempts} error=${code}`);
-    deps.reportFailure?.(row, code);
-    return 'failed';
+    return fail(code, code);
   }
 }
 
@@ -297,27 +367,46 @@ export async function attemptDelivery(row: OutboxRow, deps: OutboxDeps, recorder
  * `batchSize` rows whenever it runs low, until nothing is due. Answers how many rows it tried.
  */
 export async function deliverDueEmails(deps: OutboxDeps, { batchSize = 32, concurrency = 8 } = {}): Promise<number> {
+  const leaseMs = deps.leaseMs ?? 60_000;
   const queue: OutboxRow[] = [];
+  const held = new Map<string, OutboxRow>();
   const recorder = new SentRecorder(deps.db);
   let tried = 0;
   let drained = false;
   let refill: Promise<void> | null = null;
   const claimMore = () =>
-    (refill ??= claimDueEmails(deps.db, batchSize, deps.leaseMs ?? 60_000)
+    (refill ??= claimDueEmails(deps.db, batchSize, leaseMs)
       .then((rows) => {
         if (rows.length === 0) drained = true;
         queue.push(...rows);
+        for (const row of rows) held.set(row.id, row);
       })
       .finally(() => {
         refill = null;
       }));
+  const renewal = setInterval(() => {
+    void renewLeases(deps.db, [...held.values()], leaseMs)
+      .then((ours) => {
+        for (const id of held.keys()) {
+          if (ours.has(id)) continue;
+          held.delete(id);
+          const waiting = queue.findIndex((row) => row.id === id);
+          if (waiting >= 0) queue.splice(waiting, 1);
+        }
+      })
+      .catch(() => {});
+  }, leaseMs / 3);
   const sender = async () => {
     for (;;) {
       if (queue.length <= concurrency && !drained) void claimMore().catch(() => {});
       const row = queue.shift();
       if (row) {
         tried++;
-        await attemptDelivery(row, deps, recorder);
+        try {
+          await attemptDelivery(row, deps, recorder, () => held.has(row.id));
+        } finally {
+          held.delete(row.id);
+        }
         continue;
       }
       if (drained && !refill) return;
@@ -328,6 +417,7 @@ export async function deliverDueEmails(deps: OutboxDeps, { batchSize = 32, concu
     await claimMore();
     await Promise.all(Array.from({ length: concurrency }, sender));
   } finally {
+    clearInterval(renewal);
     await recorder.flush();
   }
   return tried;

@@ -7,6 +7,8 @@ import { Pool } from 'pg';
 import { getConfig } from '@/lib/config';
 import { closeDatabase, emailOutbox, getDatabase, type Database } from '@/lib/db';
 import {
+  attemptDelivery,
+  claimDueEmails,
   createSesTransport,
   deliverDueEmails,
   enqueueEmail,
@@ -246,5 +248,107 @@ describe('state you can read', () => {
     expect(await forgetIdempotencyKeys(db, 7)).toBeGreaterThanOrEqual(1);
     expect((await enqueueEmail(db, { ...email, subject: 'other' }, { template: 't', idempotencyKey: key }, async () => false)).status).toBe('queued');
     await db.update(emailOutbox).set({ status: 'failed' }).where(eq(emailOutbox.idempotencyKey, key));
+  });
+});
+
+describe('leases and hung sends', () => {
+  /** Queues one email to each address directly in the outbox, as the app does. */
+  async function queue(db: Database, addresses: string[]) {
+    for (const to of addresses) {
+      const queued = await enqueueEmail(
+        db,
+        { from: getConfig().email.from, to, subject: 'Lease test', html: '<p>hi</p>', text: 'hi' },
+        { template: 'lease-test', idempotencyKey: `lease-test:${to}` },
+        async () => false,
+      );
+      expect(queued).toMatchObject({ ok: true, status: 'queued' });
+    }
+  }
+
+  it('two workers at 1 email/s with a lease shorter than the queue: 30 emails, each sent exactly once', { timeout: 120_000 }, async () => {
+    await stopEmailOutbox();
+    const ses = await localSesEndpoint();
+    try {
+      const db = await getDatabase(getConfig().database);
+      const addresses = Array.from({ length: 30 }, (_, i) => uniqueEmail(`lease-${i}`));
+      await queue(db, addresses);
+      // a 3 s lease: the rows a worker claims wait up to 30 s for their send slot
+      const deps = await outboxDeps({ transport: createSesTransport({ ...getConfig().email, endpoint: ses.url }), sendRate: 1, leaseMs: 3_000 });
+      const done = async () => (await db.select().from(emailOutbox).where(inArray(emailOutbox.recipient, addresses))).every((row) => row.status === 'sent');
+      const worker = async () => {
+        while (!(await done())) {
+          await deliverDueEmails(deps);
+          await sleep(200);
+        }
+      };
+      await Promise.all([worker(), worker()]);
+      for (const address of addresses) expect((await storedTo(ses.url, address)).length, address).toBe(1);
+    } finally {
+      await ses.stop();
+    }
+  });
+
+  it('a row whose sender died five times over fails with that reason instead of being claimed for ever', async () => {
+    await stopEmailOutbox();
+    const db = await getDatabase(getConfig().database);
+    const to = uniqueEmail('reclaimed');
+    await queue(db, [to]);
+    const [row] = await db.select().from(emailOutbox).where(eq(emailOutbox.recipient, to));
+    // others due meanwhile are left alone: only this row's lease is made to run out, six claims in a row
+    let claimed;
+    for (let claim = 0; claim < 6; claim++) {
+      await db
+        .update(emailOutbox)
+        .set({ leaseUntil: sql`now() - interval '1 second'` })
+        .where(eq(emailOutbox.id, row!.id));
+      claimed = (await claimDueEmails(db, 1_000, 60_000)).find((r) => r.id === row!.id);
+      expect(claimed, `claim ${claim + 1}`).toBeDefined();
+      for (const other of await db
+        .select()
+        .from(emailOutbox)
+        .where(sql`status = 'sending' and id <> ${row!.id} and lease_until > now()`)) {
+        await db.update(emailOutbox).set({ status: 'queued', leaseUntil: null }).where(eq(emailOutbox.id, other.id));
+      }
+    }
+    const deps = await outboxDeps({ transport: { name: 'never called', send: () => Promise.reject(new Error('must not send')) }, log: () => {} });
+    expect(await attemptDelivery(claimed!, deps)).toBe('failed');
+    const [after] = await db.select().from(emailOutbox).where(eq(emailOutbox.id, row!.id));
+    expect(after!.lastError).toBe('Reclaimed (5): the process sending it stopped or hung 5 times');
+  });
+
+  it('a hung SES call times out, fails after three tries with the reason, and the other emails still go', { timeout: 60_000 }, async () => {
+    await stopEmailOutbox();
+    const ses = await localSesEndpoint();
+    try {
+      const db = await getDatabase(getConfig().database);
+      const hung = uniqueEmail('hung');
+      const others = Array.from({ length: 5 }, (_, i) => uniqueEmail(`beside-hung-${i}`));
+      await queue(db, [hung, ...others]);
+      const real = createSesTransport({ ...getConfig().email, endpoint: ses.url });
+      const deps = await outboxDeps({
+        transport: { name: 'hangs for one address', send: (email) => (email.to === hung ? new Promise(() => {}) : real.send(email)) },
+        sendRate: 50,
+        sendTimeoutMs: 300,
+        baseDelayMs: 100,
+        maxDelayMs: 200,
+        log: () => {},
+      });
+      await until(
+        async () => {
+          await deliverDueEmails(deps);
+          const [row] = await db.select().from(emailOutbox).where(eq(emailOutbox.recipient, hung));
+          return row!.status === 'failed';
+        },
+        30_000,
+        'the hung email to fail',
+      );
+      const [row] = await db.select().from(emailOutbox).where(eq(emailOutbox.recipient, hung));
+      expect(row!.lastError).toBe('SendTimeout (3): SES gave no answer within 300 ms, 3 times');
+      expect(row!.attempts).toBe(3);
+      const beside = await db.select().from(emailOutbox).where(inArray(emailOutbox.recipient, others));
+      expect(beside.map((r) => r.status)).toEqual(Array(5).fill('sent'));
+    } finally {
+      await ses.stop();
+    }
   });
 });
