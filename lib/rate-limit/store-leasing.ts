@@ -1,12 +1,12 @@
 /**
  * Counter leases: a process takes several hits of a sliding-window counter from the store in one check
- * and hands them out itself, so a busy client costs Redis one round trip per lease instead of one per
- * request. Every leased hit is counted in the store when it is taken, so no instance admits more than the
- * limit. A lease is a tenth of what is left (at most `maxLease` hits), so near the limit leases are single
- * hits and the limit is exact; hits leased and not used before their window ends are lost, which can only
- * refuse early, never admit more; a process asks for one lease at a time per key, so a burst is served
- * from it rather than each request reserving its own. Only checks of one counter limit lease (the `api`
- * group); every other check goes to the store unchanged. Edge-safe.
+ * and hands them out itself, so a burst costs Redis one round trip per lease instead of one per request.
+ * Every leased hit is counted in the store when it is taken, so no instance admits more than the limit.
+ * A lease is never more than the requests of this process already waiting for it (nor a tenth of what is
+ * left, nor `maxLease`), so no leased hit is left unused while another instance is refused: a burst split
+ * across instances gets exactly the limit. A process asks for one lease at a time per key, so a burst is
+ * served from it rather than each request reserving its own. Only checks of one counter limit lease (the
+ * `api` group); every other check goes to the store unchanged. Edge-safe.
  */
 import type { CheckOutcome, LimitSpec, RateLimitStore } from './types';
 
@@ -22,6 +22,8 @@ interface Lease {
 export class LeasingStore implements RateLimitStore {
   private readonly leases = new Map<string, Lease>();
   private readonly inflight = new Map<string, Promise<CheckOutcome>>();
+  /** Requests of this process waiting for a key's lease request in flight: what the next lease may serve. */
+  private readonly waiting = new Map<string, number>();
 
   constructor(
     private readonly inner: RateLimitStore,
@@ -58,7 +60,14 @@ export class LeasingStore implements RateLimitStore {
       }
       const pending = this.inflight.get(id);
       if (!pending) break;
-      await pending.catch(() => {});
+      this.waiting.set(id, (this.waiting.get(id) ?? 0) + 1);
+      try {
+        await pending.catch(() => {});
+      } finally {
+        const left = (this.waiting.get(id) ?? 1) - 1;
+        if (left > 0) this.waiting.set(id, left);
+        else this.waiting.delete(id);
+      }
     }
     const request = this.acquire(spec, specs, hashTag, id);
     this.inflight.set(id, request);
@@ -79,7 +88,8 @@ export class LeasingStore implements RateLimitStore {
     const now = this.now();
     const window = Math.floor(now / spec.windowMs);
     const known = this.currentLease(id, spec);
-    let hits = known ? Math.max(1, Math.min(this.maxLease, Math.floor(known.remainingAfter / (10 * spec.cost)))) : 1;
+    const waiting = this.waiting.get(id) ?? 0;
+    let hits = known ? Math.max(1, Math.min(this.maxLease, waiting + 1, Math.floor(known.remainingAfter / (10 * spec.cost)))) : 1;
     let outcome = await this.inner.check([{ ...spec, cost: spec.cost * hits }], hashTag);
     if (!outcome.allowed && hits > 1) {
       // others took what this process thought was left: ask for this request's hit alone

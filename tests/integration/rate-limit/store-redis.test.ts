@@ -78,8 +78,8 @@ describe('Redis store: counter leases across processes', () => {
     // an hour-long window, begun well before: a window boundary inside the test would weight the counts
     let allowed = 0;
     for (let i = 0; i < 300; i++) if ((await leasing[i % 3]!.check([spec], 'leases')).allowed) allowed += 1;
-    expect(allowed).toBeLessThanOrEqual(100);
-    expect(allowed).toBeGreaterThanOrEqual(100 - 3 * 9);
+    // one request at a time: no lease is taken beyond the request itself, so none is stranded either
+    expect(allowed).toBe(100);
 
     // a concurrent burst on two processes, as two instances behind a balancer see it
     const burstSpec = counterLimit(uniqueKey('leased-burst'), 100, 3_600_000, 'api');
@@ -93,9 +93,14 @@ describe('Redis store: counter leases across processes', () => {
       const high = counterLimit(uniqueKey('busy'), 1_000_000, 3_600_000, 'api');
       await busy.check([high], 'busy');
       const before = await commandCalls(client);
-      for (let i = 0; i < 1_000; i++) expect((await busy.check([high], 'busy')).allowed).toBe(true);
+      // a busy client: 1,000 requests, 50 at a time
+      for (let wave = 0; wave < 20; wave++) {
+        const outcomes = await Promise.all(Array.from({ length: 50 }, () => busy.check([high], 'busy')));
+        expect(outcomes.every((o) => o.allowed)).toBe(true);
+      }
       const after = await commandCalls(client);
-      expect((after.get('exec') ?? 0) - (before.get('exec') ?? 0)).toBeLessThanOrEqual(101);
+      // per wave of 50: one check for the first request, then leases of 10 for the 49 waiting behind it
+      expect((after.get('exec') ?? 0) - (before.get('exec') ?? 0)).toBeLessThanOrEqual(20 * 6);
     } finally {
       await client.quit();
       await own.stop();
