@@ -20,6 +20,14 @@ test.describe('security headers', () => {
     }
   });
 
+  test('HSTS with subdomains and a Permissions-Policy that allows no device, on every response', async ({ request }) => {
+    for (const path of ['/', '/auth/verify-email?token=x', '/api/version']) {
+      const headers = (await request.get(path)).headers();
+      expect(headers['strict-transport-security'], path).toBe('max-age=63072000; includeSubDomains');
+      expect(headers['permissions-policy'], path).toBe('camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()');
+    }
+  });
+
   test('no Referer from the pages whose URL carries a token', async ({ request }) => {
     for (const path of ['/auth/verify-email?token=x', '/auth/reset-password?token=x', '/auth/unlock?token=x']) {
       expect((await request.get(path)).headers()['referrer-policy'], path).toBe('no-referrer');

@@ -92,12 +92,7 @@ function formatBytes(bytes: number): string {
 
 /** Completed small-file uploads whose POST policy is still live: storage accepts a re-post under their key. */
 function liveCompletedPosts(userId: string) {
-  return and(
-    eq(uploads.ownerId, userId),
-    eq(uploads.state, 'completed'),
-    sql`${uploads.multipartId} is null`,
-    sql`${uploads.urlsValidUntil} > now()`,
-  );
+  return and(eq(uploads.ownerId, userId), eq(uploads.state, 'completed'), sql`${uploads.multipartId} is null`, sql`${uploads.urlsValidUntil} > now()`);
 }
 
 /** Completed files plus the declared size of uploads still pending (and, with `reserved`, what live policies could still store). */
