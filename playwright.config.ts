@@ -87,7 +87,11 @@ export default defineConfig<{ storageOrigin: string; appRequestLimits: AppReques
           {
             name: 'dev',
             testMatch: 'dev-command.spec.ts',
-            use: { browserName: 'chromium' as const, baseURL: devUrl, appRequestLimits: { slowMs: 60_000, hashingSlowMs: 60_000, pendingMs: 30_000 } },
+            use: {
+              browserName: 'chromium' as const,
+              baseURL: devUrl,
+              appRequestLimits: { slowMs: 60_000, hashingSlowMs: 60_000, prefetchSlowMs: 60_000, pendingMs: 30_000 },
+            },
           },
         ]
       : []),
