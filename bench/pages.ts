@@ -48,7 +48,9 @@ async function main() {
     for (const signedIn of [false, true]) {
       const context = await browser.newContext();
       if (signedIn) {
-        await context.addCookies([{ name: '__Host-zigznote_session', value: session!.token, domain: '127.0.0.1', path: '/', httpOnly: true, secure: true, sameSite: 'Lax' }]);
+        await context.addCookies([
+          { name: '__Host-zigznote_session', value: session!.token, domain: '127.0.0.1', path: '/', httpOnly: true, secure: true, sameSite: 'Lax' },
+        ]);
       }
       const page = await context.newPage();
       for (const path of ['/', '/auth/login', '/account', '/files']) {
