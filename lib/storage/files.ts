@@ -95,14 +95,18 @@ function liveCompletedPosts(userId: string) {
   return and(eq(uploads.ownerId, userId), eq(uploads.state, 'completed'), sql`${uploads.multipartId} is null`, sql`${uploads.urlsValidUntil} > now()`);
 }
 
-/** Completed files plus the declared size of uploads still pending (and, with `reserved`, what live policies could still store). */
-async function countedBytes(db: Pick<Database, 'execute'>, userId: string, { reserved }: { reserved: boolean }): Promise<number> {
+/**
+ * In one query: completed files plus the declared size of uploads still pending (`counted`), and the
+ * declared size of completed uploads whose policy could still store that much again (`held`).
+ */
+async function countedBytes(db: Pick<Database, 'execute'>, userId: string): Promise<{ counted: number; held: number }> {
   const result = await db.execute(sql`
     select coalesce((select sum(${files.size}) from ${files} where ${files.ownerId} = ${userId}), 0)
          + coalesce((select sum(${uploads.declaredSize}) from ${uploads}
-                     where ${uploads.ownerId} = ${userId} and ${uploads.state} = 'pending' and ${uploads.expiresAt} > now()), 0)
-         + ${reserved ? sql`coalesce((select sum(${uploads.declaredSize}) from ${uploads} where ${liveCompletedPosts(userId)}), 0)` : sql`0`} as used`);
-  return Number((result as unknown as { rows: Array<{ used: string | number }> }).rows[0]?.used ?? 0);
+                     where ${uploads.ownerId} = ${userId} and ${uploads.state} = 'pending' and ${uploads.expiresAt} > now()), 0) as counted,
+           coalesce((select sum(${uploads.declaredSize}) from ${uploads} where ${liveCompletedPosts(userId)}), 0) as held`);
+  const row = (result as unknown as { rows: Array<{ counted: string | number; held: string | number }> }).rows[0];
+  return { counted: Number(row?.counted ?? 0), held: Number(row?.held ?? 0) };
 }
 
 /**
@@ -112,8 +116,8 @@ async function countedBytes(db: Pick<Database, 'execute'>, userId: string, { res
  * requestUpload.
  */
 export async function storageUsage(deps: Pick<StorageDeps, 'db' | 'operations'>, userId: string, quotaBytes: number): Promise<StorageUsage> {
-  const [counted, live] = await Promise.all([
-    countedBytes(deps.db, userId, { reserved: false }),
+  const [{ counted }, live] = await Promise.all([
+    countedBytes(deps.db, userId),
     deps.db.select({ bucket: uploads.bucket, objectKey: uploads.objectKey }).from(uploads).where(liveCompletedPosts(userId)),
   ]);
   const reposted = await Promise.all(
@@ -148,8 +152,8 @@ export async function requestUpload(
     // One request per user at a time past this point: concurrent requests cannot all fit the same room.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`uploads:${userId}`}))`);
     // Stricter than storageUsage: a completed upload whose policy lives could still store its declared size.
-    const usedBytes = await countedBytes(tx, userId, { reserved: true });
-    const held = usedBytes - (await countedBytes(tx, userId, { reserved: false }));
+    const { counted, held } = await countedBytes(tx, userId);
+    const usedBytes = counted + held;
     const left = Math.max(0, deps.quotaBytes - usedBytes);
     if (input.size > left) {
       const wait = held > 0 ? ` ${formatBytes(held)} of it is held for up to ${POST_POLICY_TTL_SECONDS / 60} minutes after your last uploads.` : '';
