@@ -67,7 +67,7 @@ const NODE_BUILTINS = [
 
 export default tseslint.config(
   {
-    ignores: ['.next/**', '.data/**', 'node_modules/**', 'next-env.d.ts', 'coverage/**'],
+    ignores: ['.next/**', '.data/**', 'node_modules/**', 'next-env.d.ts', 'coverage/**', 'packages/*/dist/**'],
   },
   ...nextVitals,
   ...nextTypescript,

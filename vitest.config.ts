@@ -19,6 +19,19 @@ export default defineConfig({
         },
       },
       {
+        // Each toolkit package's own tests (they import only the package and its peers, and need REDIS_URL),
+        // and the packages installed from their tarballs as an outsider installs them.
+        extends: true,
+        test: {
+          name: 'packages',
+          include: ['packages/*/test/**/*.test.ts', 'tests/packages/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 240_000,
+          fileParallelism: false,
+        },
+      },
+      {
         extends: true,
         test: {
           name: 'integration',

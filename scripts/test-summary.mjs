@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = process.argv[2];
-const EXPECTED = ['unit', 'integration', 'integration-garage', 'node', 'edge', 'garage', 'deploy', 'balanced', 'dev'];
+const EXPECTED = ['unit', 'packages', 'integration', 'integration-garage', 'node', 'edge', 'garage', 'deploy', 'balanced', 'dev'];
 const counts = new Map(EXPECTED.map((name) => [name, { passed: 0, failed: 0, skipped: 0 }]));
 const count = (name, outcome) => {
   if (!counts.has(name)) counts.set(name, { passed: 0, failed: 0, skipped: 0 });
@@ -16,7 +16,10 @@ const problems = [];
 
 // vitest's JSON names no project: each run writes its own report (the Garage one re-runs the storage files).
 for (const [file, suiteOf] of [
-  ['vitest.json', (name) => (name.includes('/tests/integration/') ? 'integration' : 'unit')],
+  [
+    'vitest.json',
+    (name) => (name.includes('/tests/integration/') ? 'integration' : /\/(packages\/[^/]+\/test|tests\/packages)\//.test(name) ? 'packages' : 'unit'),
+  ],
   ['vitest-garage.json', () => 'integration-garage'],
 ]) {
   const path = join(dir, file);

@@ -47,8 +47,8 @@ phase "lint and format (eslint, prettier)"
 node_modules/.bin/eslint . --max-warnings 0 || status=1
 node_modules/.bin/prettier --check . --log-level warn || status=1
 
-phase "unit and integration tests (vitest)"
-node_modules/.bin/vitest run --project unit --project integration --reporter=default --reporter=json --outputFile.json="$results/vitest.json" || status=1
+phase "unit, package and integration tests (vitest)"
+node_modules/.bin/vitest run --project unit --project packages --project integration --reporter=default --reporter=json --outputFile.json="$results/vitest.json" || status=1
 
 phase "the storage suites on Garage (vitest)"
 node_modules/.bin/vitest run --project integration-garage --reporter=default --reporter=json --outputFile.json="$results/vitest-garage.json" || status=1
