@@ -39,6 +39,7 @@ export const EDGE_SAFE_FILES = [
   'lib/runtime/ids.ts',
   'lib/runtime/timing.ts',
   'lib/result.ts',
+  'lib/security/content-security-policy.ts',
   'lib/storage/backends.ts',
   'lib/storage/keys.ts',
 ];

@@ -1,14 +1,16 @@
 /**
  * Runs before every matched request: refuses cross-origin API writes and applies the rate limits of the
  * request's route group. On the Node runtime (what we ship) it calls the limiter directly, one Redis round
- * trip; built for the Edge runtime it asks the limiter through our authenticated internal route. The
- * static security headers come from next.config.mjs, so static assets get them too.
+ * trip; built for the Edge runtime it asks the limiter through our authenticated internal route. Each
+ * response gets a Content-Security-Policy with a nonce of its own (Next reads it from the request and puts
+ * it on its scripts). The static security headers come from next.config.mjs, so static assets get them too.
  */
 import { NextResponse, type NextRequest } from 'next/server';
 import { problemFor } from './lib/api/problem';
 import { isCrossOriginWrite } from './lib/auth/origin';
 import { getConfig } from './lib/config';
 import { sessionCookieName } from './lib/auth/cookie-names';
+import { CONTENT_SECURITY_POLICY_HEADER, contentSecurityPolicy, newNonce, originsOf } from './lib/security/content-security-policy';
 import {
   BRIDGE_PATH,
   DEFAULT_NAMES,
@@ -36,21 +38,30 @@ async function limiterForRuntime(): Promise<{ decide: DecideFn | null; trusted: 
   return edgeLimiter();
 }
 
+let connectOrigins: string[] | undefined;
+/** The browser talks to us, to storage (presigned uploads) and, when configured, to GlitchTip. */
+function pagePolicy(): string {
+  connectOrigins ??= originsOf([getConfig().storage.publicUrl, getConfig().sentryDsn]);
+  return contentSecurityPolicy({ nonce: newNonce(), connectOrigins, development: process.env.NODE_ENV !== 'production' });
+}
+
 export async function middleware(request: NextRequest) {
   const { pathname } = request.nextUrl;
   if (pathname.startsWith('/api/') && !SIGNED_API_ROUTES.has(pathname) && isCrossOriginWrite(request.method, request.headers, getConfig().appUrl)) {
     return problemFor(403, 'Cross-origin request refused.');
   }
   let response: NextResponse | Response;
+  const policy = pagePolicy();
   try {
     const { decide, trusted } = await limiterForRuntime();
-    response = await handleRateLimit(request, decide, trusted, namesForMode());
+    response = await handleRateLimit(request, decide, trusted, namesForMode(), { [CONTENT_SECURITY_POLICY_HEADER]: policy });
   } catch (error) {
     // A misconfiguration must not take the site down silently: fail closed on this request, log why.
     console.error('[rate-limit] middleware failed:', error instanceof Error ? error.message : error);
     response = problemFor(503, 'Rate limiting is unavailable; try again shortly.', {}, { 'Retry-After': '5' });
   }
   if (response instanceof NextResponse && response.status < 400) await renewSessionCookie(request, response);
+  if (response instanceof NextResponse) response.headers.set(CONTENT_SECURITY_POLICY_HEADER, policy);
   return response;
 }
 

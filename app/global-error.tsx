@@ -1,8 +1,10 @@
 'use client';
 
 import { useEffect } from 'react';
+import './globals.css';
 
-// The last resort when the root layout itself fails: a readable page, and the error reported.
+// The last resort when the root layout itself fails: a readable page, and the error reported. Styled by the
+// stylesheet, not a style attribute: the Content-Security-Policy refuses inline styles.
 export default function GlobalError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
   useEffect(() => {
     void import('@sentry/nextjs').then((Sentry) => Sentry.captureException(error));
@@ -10,7 +12,7 @@ export default function GlobalError({ error, reset }: { error: Error & { digest?
   return (
     <html lang="en">
       <body>
-        <main style={{ fontFamily: 'system-ui, sans-serif', maxWidth: '32rem', margin: '4rem auto' }}>
+        <main>
           <h1>Something went wrong</h1>
           <p>We have been told about it. Please try again.</p>
           <button type="button" onClick={() => reset()}>

@@ -1,4 +1,4 @@
-import { expect, test } from './support/test';
+import { expect, test, watchAppRequests } from './support/test';
 
 // The static security headers come from next.config.mjs: every response has them, static assets and the
 // middleware's own refusals included, and pages whose URL carries a secret token send no Referer.
@@ -26,6 +26,35 @@ test.describe('security headers', () => {
       expect(headers['strict-transport-security'], path).toBe('max-age=63072000; includeSubDomains');
       expect(headers['permissions-policy'], path).toBe('camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()');
     }
+  });
+
+  test('the Content-Security-Policy refuses an injected inline script, and the journey watch sees the violation', async ({ page, browser, baseURL }) => {
+    const response = await page.goto('/auth/login');
+    const policy = response!.headers()['content-security-policy']!;
+    expect(policy).toMatch(/script-src 'nonce-[^']+' 'strict-dynamic'(;|$)/);
+    expect(policy).not.toContain('unsafe-inline');
+    expect(policy).toContain("object-src 'none'");
+    expect(policy).toContain("frame-ancestors 'none'");
+    // presigned uploads go straight to storage: its origin is the one the browser may reach besides ours
+    expect(policy).toMatch(/connect-src 'self' http:\/\/127\.0\.0\.1:\d+(;| )/);
+    // markup an attacker got into the page (as stored XSS would) runs nothing, while the app's own scripts run
+    const context = await browser.newContext({ baseURL });
+    const watch = watchAppRequests(context, new URL(baseURL!).origin);
+    await context.route('**/auth/login', async (route) => {
+      const served = await route.fetch();
+      const injected = '<script>window.__injected = "script"</script><img src="data:," onerror="window.__injected = \'handler\'">';
+      await route.fulfill({ response: served, body: (await served.text()).replace('</body>', `${injected}</body>`) });
+    });
+    const attacked = await context.newPage();
+    await attacked.goto('/auth/login');
+    await expect(attacked.getByRole('button', { name: 'Log in' })).toBeVisible();
+    await attacked.waitForLoadState('load');
+    expect(await attacked.evaluate(() => ({ injected: (window as { __injected?: string }).__injected, hydrated: 'next' in window }))).toEqual({
+      injected: undefined,
+      hydrated: true,
+    });
+    await expect(watch.check()).rejects.toThrow(/CSP violation/);
+    await context.close();
   });
 
   test('no Referer from the pages whose URL carries a token', async ({ request }) => {

@@ -13,13 +13,18 @@ test.describe('home page and health', () => {
     await expect(nav.getByRole('link', { name: /Your files/ })).toHaveAttribute('href', '/files');
   });
 
-  test('the public pages are static: prerendered once and served from the shared cache', async ({ request }) => {
+  test('the public pages render per request, each with a Content-Security-Policy nonce of its own', async ({ request }) => {
     for (const path of ['/', '/auth/signup', '/auth/login', '/auth/forgot-password']) {
-      await request.get(path);
-      const again = await request.get(path);
+      const [first, again] = [await request.get(path), await request.get(path)];
       expect(again.status(), path).toBe(200);
-      expect(again.headers()['x-nextjs-prerender'], path).toBe('1');
-      expect(again.headers()['x-nextjs-cache'], path).toBe('HIT');
+      expect(again.headers()['x-nextjs-prerender'], path).toBeUndefined();
+      const nonces = [first, again].map((response) => /'nonce-([^']+)'/.exec(response.headers()['content-security-policy'] ?? '')?.[1]);
+      expect(nonces[0], path).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+      expect(nonces[1], path).not.toBe(nonces[0]);
+      const html = await again.text();
+      const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map(([tag]) => tag);
+      expect(scripts.length, path).toBeGreaterThan(0);
+      for (const tag of scripts) expect(tag, path).toContain(`nonce="${nonces[1]}"`);
     }
   });
 

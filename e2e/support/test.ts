@@ -2,8 +2,10 @@
 // page (or any page of its context) makes to the app must finish within `slowMs`, and when the test ends
 // none may still be pending after `pendingMs`: a page that never settles fails the journey that caused it,
 // whatever the journey itself checked. Journeys wait for elements, not for the network; this is what
-// catches a fetch that hangs behind a rendered page (issue 27: prefetches after a login redirect).
-import { test as base, expect, type BrowserContext, type Request } from '@playwright/test';
+// catches a fetch that hangs behind a rendered page (issue 27: prefetches after a login redirect). It also
+// fails the journey on any Content-Security-Policy violation the browser reports (issue 26): a script,
+// style or connection the policy refuses is a feature broken in production, whatever else passed.
+import { test as base, expect, type BrowserContext, type ConsoleMessage, type Request } from '@playwright/test';
 
 export { expect };
 export type { Page, Request } from '@playwright/test';
@@ -59,9 +61,13 @@ export function watchAppRequests(context: BrowserContext, appOrigin: string, lim
     const failure = request.failure();
     if (took > limit) problems.push(`${describe(watched)} took ${took} ms (limit ${limit} ms)${failure ? `, then failed: ${failure.errorText}` : ''}`);
   };
+  const onConsole = (message: ConsoleMessage) => {
+    if (/Content Security Policy/i.test(message.text())) problems.push(`CSP violation on ${message.location().url || 'a page'}: ${message.text()}`);
+  };
   context.on('request', onStart);
   context.on('requestfinished', onEnd);
   context.on('requestfailed', onEnd);
+  context.on('console', onConsole);
   return {
     async check(): Promise<void> {
       const deadline = Math.max(Date.now(), ...[...pending.values()].map((watched) => watched.startedAt + limits.pendingMs));
@@ -69,8 +75,9 @@ export function watchAppRequests(context: BrowserContext, appOrigin: string, lim
       context.off('request', onStart);
       context.off('requestfinished', onEnd);
       context.off('requestfailed', onEnd);
+      context.off('console', onConsole);
       for (const watched of pending.values()) problems.push(`${describe(watched)} still pending after ${Date.now() - watched.startedAt} ms`);
-      expect(problems, 'every request to the app finishes, quickly, and none is left pending').toEqual([]);
+      expect(problems, 'every request to the app finishes, quickly, none is left pending, and the CSP refuses nothing').toEqual([]);
     },
   };
 }

@@ -31,8 +31,11 @@ export async function handleRateLimit(
   decide: DecideFn | null,
   trusted: TrustedProxies,
   names: RateLimitNames = DEFAULT_NAMES,
+  /** Set on the request the app sees (e.g. the page's Content-Security-Policy, where Next finds its nonce). */
+  addRequestHeaders: Record<string, string> = {},
 ): Promise<NextResponse | Response> {
   const forwarded = new Headers(request.headers);
+  for (const [name, value] of Object.entries(addRequestHeaders)) forwarded.set(name, value);
   forwarded.delete(names.verdictHeader);
   forwarded.delete(names.groupHeader);
   const group = routeGroupOf(request.method, request.nextUrl.pathname);

@@ -8,7 +8,7 @@ const notices: Record<string, string> = {
   verified: 'Your email address is verified. Log in to continue.',
 };
 
-/** Read in the browser, so the page itself stays static (prerendered once, served from the cache). */
+/** Read in the browser: the notice is the same page with a word on top, not a page of its own. */
 export function LogInNotice() {
   const notice = useSearchParams().get('notice');
   const text = notice ? notices[notice] : undefined;
