@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 
-const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+/** The file a package exports under that name, as an absolute path (what Next's cache options take). */
+const handler = (specifier) => fileURLToPath(import.meta.resolve(specifier));
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
@@ -8,11 +9,12 @@ const nextConfig = {
   poweredByHeader: false,
   // The Docker image runs .next/standalone/server.js (see scripts/assemble-standalone.sh).
   output: 'standalone',
-  // Every cache lives in Redis, shared by all instances (lib/cache); no per-process copy to go stale.
-  cacheHandler: here('./lib/cache/next-incremental-cache-handler.mjs'),
+  // Every cache lives in Redis, shared by all instances (@zigznote/next-cache, wired in lib/cache); no
+  // per-process copy to go stale.
+  cacheHandler: handler('@zigznote/next-cache/incremental-cache-handler'),
   cacheHandlers: {
-    default: here('./lib/cache/next-use-cache-handler.mjs'),
-    remote: here('./lib/cache/next-use-cache-handler.mjs'),
+    default: handler('@zigznote/next-cache/use-cache-handler'),
+    remote: handler('@zigznote/next-cache/use-cache-handler'),
   },
   cacheMaxMemorySize: 0,
   experimental: {

@@ -4,7 +4,8 @@
 // one instance to the first fresh listing served by another (a running server).
 import { randomUUID } from 'node:crypto';
 import { createSession, createUser, sessionCookieName } from '../lib/auth';
-import { CACHE_KEY_PREFIX, createUseCacheHandler, EntryStore, TagManifest } from '../lib/cache';
+import { createUseCacheHandler, EntryStore, TagManifest } from '@zigznote/next-cache';
+import { CACHE_KEY_PREFIX } from '../lib/cache';
 import { loadConfig } from '../lib/config';
 import { closeDatabase, files, getDatabase } from '../lib/db';
 import { closeRedis, createRedisClient, getKeyValue, getRedis, type RedisConfig } from '../lib/redis';

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the npm packages when they are missing or older than the lock file, and checks that the
-# project's own Node 24 (the `node` devDependency) is what npm scripts run on.
+# Installs the npm packages when they are missing or older than the lock file, builds the toolkit packages
+# (packages/*: the app imports them by name, from their built dist/), and checks that the project's own
+# Node 24 (the `node` devDependency) is what npm scripts run on.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -13,3 +14,4 @@ case $version in
   v24.*) ;;
   *) echo "node_modules/.bin/node is '${version:-missing}', expected Node 24: run 'npm install-scripts approve node' and 'npm ci'" >&2; exit 1 ;;
 esac
+PATH="$ROOT/node_modules/.bin:$PATH" npm run build:packages

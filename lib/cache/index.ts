@@ -1,87 +1,64 @@
 /**
- * Caching on Redis, shared by every app instance: the handlers Next calls for `'use cache'` and for its
- * incremental cache (wired in next.config.mjs through the two small adapters beside this file), the tag
- * invalidation they share, and `cached(key, ttlSeconds, compute)` for code outside React. Start-up
- * installs them once per process; until then, without Redis, or while Redis is down, everything is
+ * This app's wiring of @zigznote/next-cache: at start-up, the two Next cache handlers (named in
+ * next.config.mjs) and `cached(key, ttlSeconds, compute)` go onto the app's Redis, with a second
+ * connection following other instances' invalidations; their counters go to /api/metrics and
+ * /api/health. Until start-up, without Redis (the development store) or when disabled, everything is
  * computed uncached. Node-only.
  */
-import type { CacheHandler } from 'next/dist/server/lib/cache-handlers/types';
+import { createCacheHandlers, emptyCounters, installCacheHandlers, SharedValueCache, type CacheHandlers, type CachedOptions } from '@zigznote/next-cache';
+import type { CacheCounters, SharedValueCounters } from '@zigznote/next-cache';
 import type { AppConfig } from '../config';
 import { createRedisClient, getRedis } from '../redis';
 import { exposeCounters } from '../observability/metrics';
 import { processState } from '../runtime/process-state';
-import { emptyCounters, EntryStore, type CacheCounters } from './entry-store';
-import { RedisIncrementalCache } from './incremental-cache';
-import { SharedValueCache, type CachedOptions, type SharedValueCounters } from './shared-value-cache';
-import { TagManifest } from './tag-manifest';
-import { createUseCacheHandler } from './use-cache-handler';
-
-export { EntryStore, CacheUnavailableError, type CacheCounters } from './entry-store';
-export { TagManifest, type TagState } from './tag-manifest';
-export { createUseCacheHandler } from './use-cache-handler';
-export { RedisIncrementalCache } from './incremental-cache';
-export { SharedValueCache, type CachedOptions } from './shared-value-cache';
 
 export const CACHE_KEY_PREFIX = 'zz:cache:';
 
-/** What next.config's adapters find on globalThis (see ./next-use-cache-handler.mjs). */
 interface CacheRegistry {
-  useCache?: CacheHandler;
-  incremental?: RedisIncrementalCache;
-  manifest?: TagManifest;
-  values: SharedValueCache;
-  counters: { useCache: CacheCounters; incremental: CacheCounters };
+  handlers?: CacheHandlers;
+  uncachedValues: SharedValueCache;
   computations: Record<string, number>;
 }
 
 const registry = processState<CacheRegistry>('cache-handlers', () => {
-  const created: CacheRegistry = {
-    values: new SharedValueCache(undefined, { prefix: CACHE_KEY_PREFIX }),
-    counters: { useCache: emptyCounters(), incremental: emptyCounters() },
-    computations: {},
-  };
-  exposeCounters(() => ({
-    useCache: { ...created.counters.useCache },
-    incremental: { ...created.counters.incremental },
-    values: { ...created.values.counters },
-  }));
+  const created: CacheRegistry = { uncachedValues: new SharedValueCache(undefined, { prefix: CACHE_KEY_PREFIX }), computations: {} };
+  exposeCounters(() => {
+    const { useCache, incremental } = created.handlers?.counters ?? { useCache: emptyCounters(), incremental: emptyCounters() };
+    return { useCache: { ...useCache }, incremental: { ...incremental }, values: { ...values().counters } };
+  });
   return created;
 });
 
+const values = () => registry.handlers?.values ?? registry.uncachedValues;
+
 /**
  * Called once at start-up. With Redis configured, Next's cache handlers and `cached()` use it from now
- * on; with the in-process development store, or when disabled, caching stays off (answers are computed
- * every time).
+ * on; with the in-process development store, or when disabled, caching stays off.
  */
-export function installCacheHandlers(redisConfig: AppConfig['redis'], maxTtlSeconds: number, disabled = false): { enabled: boolean } {
-  if (disabled || redisConfig.kind === 'memory' || registry.manifest) return { enabled: registry.manifest !== undefined };
-  const redis = getRedis(redisConfig);
-  // Subscribing takes a connection over: updates from other instances arrive on a second one.
-  const subscriber = createRedisClient(redisConfig);
-  const store = new EntryStore(redis, CACHE_KEY_PREFIX, maxTtlSeconds);
-  const manifest = new TagManifest(redis, subscriber, { prefix: CACHE_KEY_PREFIX, retentionSeconds: maxTtlSeconds + 3600 });
-  manifest.listen();
-  registry.manifest = manifest;
-  registry.useCache = createUseCacheHandler(store, manifest, registry.counters.useCache);
-  registry.incremental = new RedisIncrementalCache(store, manifest, registry.counters.incremental);
-  registry.values = new SharedValueCache(redis, { prefix: CACHE_KEY_PREFIX });
+export function installAppCacheHandlers(redisConfig: AppConfig['redis'], maxTtlSeconds: number, disabled = false): { enabled: boolean } {
+  if (disabled || redisConfig.kind === 'memory' || registry.handlers) return { enabled: registry.handlers !== undefined };
+  registry.handlers = createCacheHandlers({
+    redis: getRedis(redisConfig),
+    subscriber: createRedisClient(redisConfig),
+    prefix: CACHE_KEY_PREFIX,
+    maxTtlSeconds,
+    scriptName: 'zzUpdateCacheTags',
+  });
+  installCacheHandlers(registry.handlers);
   return { enabled: true };
 }
 
 /**
  * A JSON value computed by `compute`, shared by every instance for `ttlSeconds`; a cold key under load is
- * computed once across all of them (see SharedValueCache).
+ * computed once across all of them.
  */
 export function cached<T>(key: string, ttlSeconds: number, compute: () => Promise<T>, options?: CachedOptions): Promise<T> {
-  return registry.values.get(key, ttlSeconds, compute, options);
+  return values().get(key, ttlSeconds, compute, options);
 }
 
-/**
- * Expires the tags on every instance before it returns (Next's `revalidateTag` from a route handler only
- * runs after the response is sent, so the next request could still be served the old entry).
- */
+/** Expires the tags on every instance before it returns. */
 export async function expireCacheTags(tags: string[]): Promise<void> {
-  await registry.manifest?.update(tags);
+  await registry.handlers?.expireTags(tags);
 }
 
 /** Counts runs of a cached computation by name, so a cache hit is provable (health detail, tests). */
@@ -100,12 +77,13 @@ export interface CacheStats {
 }
 
 export function cacheStats(): CacheStats {
+  const handlers = registry.handlers;
   return {
-    enabled: registry.manifest !== undefined,
-    listening: registry.manifest?.listening ?? false,
-    useCache: { ...registry.counters.useCache },
-    incremental: { ...registry.counters.incremental },
-    values: { ...registry.values.counters },
+    enabled: handlers !== undefined,
+    listening: handlers?.manifest.listening ?? false,
+    useCache: { ...(handlers?.counters.useCache ?? emptyCounters()) },
+    incremental: { ...(handlers?.counters.incremental ?? emptyCounters()) },
+    values: { ...values().counters },
     computations: { ...registry.computations },
   };
 }

@@ -17,7 +17,7 @@ import {
 import { initServerErrorTracking } from '../observability/server';
 import { startEmailOutbox } from '../email';
 import { installPeerStamp } from '../rate-limit/peer-stamp';
-import { installCacheHandlers } from '../cache';
+import { installAppCacheHandlers } from '../cache';
 import { backoffMs, sleep } from '../runtime/timing';
 
 export function describeServices(config: AppConfig): string[] {
@@ -136,7 +136,7 @@ export async function startServer(): Promise<void> {
   for (const line of describeServices(config)) console.log(`[zigznote] ${line}`);
   if (config.rateLimitsDisabled) console.warn('[zigznote] rate limits: DISABLED by RATE_LIMITS_DISABLED; nothing limits abuse but your gateway');
   installPeerStamp();
-  const cache = installCacheHandlers(config.redis, config.cacheMaxTtlSeconds, config.cacheDisabled);
+  const cache = installAppCacheHandlers(config.redis, config.cacheMaxTtlSeconds, config.cacheDisabled);
   console.log(
     cache.enabled
       ? `[zigznote] cache:    Redis, shared by every instance (entries live at most ${config.cacheMaxTtlSeconds} s)`

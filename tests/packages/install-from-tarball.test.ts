@@ -74,7 +74,9 @@ describe.each(manifests.map((manifest) => [manifest.name, manifest] as const))('
     writeFileSync(join(scratch, 'readme-example.mjs'), example!);
     const { status, output } = run(process.execPath, ['readme-example.mjs'], scratch, { REDIS_URL: process.env.REDIS_URL });
     expect(status, output).toBe(0);
-    expect(output).toMatch(/allowed, 9 left/);
+    const printed = /\/\/ prints: (.+)$/m.exec(example!)?.[1];
+    expect(printed, 'the example says what it prints (// prints: …)').toBeDefined();
+    expect(output).toContain(printed!.trim());
   });
 });
 

@@ -1,6 +1,7 @@
 // Another app instance, as far as the cache is concerned: its own Redis connection and tag manifest.
 // Expires the tags given on the command line and exits. Run with `node --import tsx`.
-import { CACHE_KEY_PREFIX, TagManifest } from '@/lib/cache';
+import { TagManifest } from '@zigznote/next-cache';
+import { CACHE_KEY_PREFIX } from '@/lib/cache';
 import { createRedisClient, type RedisConfig } from '@/lib/redis';
 
 const [configJson, ...tags] = process.argv.slice(2);

@@ -5,7 +5,7 @@
  * at once instead of queueing: a page renders uncached rather than waiting for a dead cache. Node-only.
  */
 import { createHash } from 'node:crypto';
-import type { RedisConnection } from '../redis';
+import type { RedisClient } from './types.js';
 
 export class CacheUnavailableError extends Error {
   constructor() {
@@ -33,7 +33,7 @@ export function emptyCounters(): CacheCounters {
 
 export class EntryStore {
   constructor(
-    private readonly redis: RedisConnection,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     /** No entry outlives this, whatever its cache life says ("never" included). */
     readonly maxTtlSeconds: number,

@@ -4,8 +4,8 @@
  * JSON codec; each entry lives as long as its cache life says (capped); a Redis failure is a miss.
  * Node-only.
  */
-import { deserializeValue, serializeValue, type CacheCounters, type EntryStore } from './entry-store';
-import { hasExpiredTag, type TagManifest } from './tag-manifest';
+import { deserializeValue, serializeValue, type CacheCounters, type EntryStore } from './entry-store.js';
+import { hasExpiredTag, type TagManifest } from './tag-manifest.js';
 
 /** The parts of Next's (internal) incremental-cache types this handler reads. */
 export interface IncrementalValue {

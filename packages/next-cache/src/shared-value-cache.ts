@@ -6,8 +6,7 @@
  * unreachable the value is computed, uncached: the cache never turns into an outage. Node-only.
  */
 import { randomUUID } from 'node:crypto';
-import type { RedisConnection } from '../redis';
-import { sleep } from '../runtime/timing';
+import type { RedisClient } from './types.js';
 
 export interface SharedValueCacheOptions {
   prefix: string;
@@ -44,7 +43,7 @@ export class SharedValueCache {
   private readonly pollMs: number;
 
   constructor(
-    private readonly redis: RedisConnection | undefined,
+    private readonly redis: RedisClient | undefined,
     private readonly options: SharedValueCacheOptions,
   ) {
     this.lockMs = options.lockMs ?? 30_000;
@@ -84,7 +83,7 @@ export class SharedValueCache {
           this.counters.servedStale++;
           return previous.value as T;
         }
-        await sleep(this.pollMs);
+        await new Promise((resolve) => setTimeout(resolve, this.pollMs));
         const written = await this.read(redis, valueKey);
         if (written && written.freshUntil > Date.now()) {
           this.counters.waited++;
@@ -101,7 +100,7 @@ export class SharedValueCache {
   }
 
   private async computeAndStore<T>(
-    redis: RedisConnection,
+    redis: RedisClient,
     valueKey: string,
     lockKey: string,
     token: string,
@@ -125,7 +124,7 @@ export class SharedValueCache {
     return value;
   }
 
-  private async read(redis: RedisConnection, valueKey: string): Promise<StoredValue | undefined> {
+  private async read(redis: RedisClient, valueKey: string): Promise<StoredValue | undefined> {
     const raw = await redis.get(valueKey);
     if (!raw) return undefined;
     try {

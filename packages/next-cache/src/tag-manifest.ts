@@ -7,7 +7,7 @@
  * Node-only.
  */
 import { LRUCache } from 'lru-cache';
-import type { RedisConnection } from '../redis';
+import type { RedisClient } from './types.js';
 
 /** Next's tag semantics: `stale` marks entries older than it for background refresh, `expired` drops them. */
 export interface TagState {
@@ -51,8 +51,10 @@ export interface TagManifestOptions {
   prefix: string;
   /** A tag state older than this can be forgotten: every entry it could invalidate has expired. */
   retentionSeconds: number;
-  /** How many tag states each instance keeps in memory. */
+  /** How many tag states each instance keeps in memory. @default 10000 */
   localEntries?: number;
+  /** The name the update script is defined under on the Redis client. @default "nextCacheUpdateTags" */
+  scriptName?: string;
 }
 
 export class TagManifest {
@@ -60,18 +62,22 @@ export class TagManifest {
   private readonly statesKey: string;
   private readonly timesKey: string;
   private readonly channel: string;
+  private readonly scriptName: string;
   private subscribed = false;
 
   constructor(
-    private readonly redis: RedisConnection,
-    private readonly subscriber: RedisConnection | undefined,
+    private readonly redis: RedisClient,
+    private readonly subscriber: RedisClient | undefined,
     private readonly options: TagManifestOptions,
   ) {
     this.local = new LRUCache({ max: options.localEntries ?? 10_000 });
     this.statesKey = `${options.prefix}{tags}:states`;
     this.timesKey = `${options.prefix}{tags}:times`;
     this.channel = `${options.prefix}tags`;
-    this.redis.defineCommand?.('zzUpdateCacheTags', { numberOfKeys: 2, lua: UPDATE_TAGS });
+    this.scriptName = options.scriptName ?? 'nextCacheUpdateTags';
+    if (typeof (this.redis as unknown as Record<string, unknown>)[this.scriptName] !== 'function') {
+      this.redis.defineCommand(this.scriptName, { numberOfKeys: 2, lua: UPDATE_TAGS });
+    }
   }
 
   /**
@@ -133,15 +139,8 @@ export class TagManifest {
     const now = Date.now();
     const mode = !durations ? 'now' : durations.expire === undefined ? 'stale' : String(Math.max(0, durations.expire) * 1000);
     const cutoff = now - this.options.retentionSeconds * 1000;
-    const changed = (await (this.redis as unknown as UpdateTagsCommand).zzUpdateCacheTags(
-      this.statesKey,
-      this.timesKey,
-      now,
-      mode,
-      cutoff,
-      this.channel,
-      ...unique,
-    )) as string[];
+    const updateTags = (this.redis as unknown as Record<string, UpdateTagsCommand>)[this.scriptName]!;
+    const changed = (await updateTags.call(this.redis, this.statesKey, this.timesKey, now, mode, cutoff, this.channel, ...unique)) as string[];
     // Our own copy is current before the caller goes on, whatever the subscription's delay.
     this.applyPairs(changed);
   }
@@ -165,9 +164,7 @@ export class TagManifest {
   }
 }
 
-interface UpdateTagsCommand {
-  zzUpdateCacheTags(...args: Array<string | number>): Promise<unknown>;
-}
+type UpdateTagsCommand = (...args: Array<string | number>) => Promise<unknown>;
 
 function parseState(raw: string | null | undefined): TagState {
   if (!raw) return {};

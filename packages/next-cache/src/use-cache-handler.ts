@@ -3,9 +3,9 @@
  * life (capped), tags are checked against the shared tag manifest so `revalidateTag`/`updateTag` on one
  * instance reaches all of them, and any Redis failure is a miss, never an error. Node-only.
  */
-import type { CacheEntry, CacheHandler } from 'next/dist/server/lib/cache-handlers/types';
-import type { CacheCounters, EntryStore } from './entry-store';
-import { hasExpiredTag, hasStaleTag, latestExpiry, type TagManifest } from './tag-manifest';
+import type { CacheEntry, CacheHandler } from 'next/dist/server/lib/cache-handlers/types.js';
+import type { CacheCounters, EntryStore } from './entry-store.js';
+import { hasExpiredTag, hasStaleTag, latestExpiry, type TagManifest } from './tag-manifest.js';
 
 type EntryMeta = Omit<CacheEntry, 'value'>;
 

@@ -6,16 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CacheEntry } from 'next/dist/server/lib/cache-handlers/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CACHE_KEY_PREFIX,
-  createUseCacheHandler,
-  EntryStore,
-  installCacheHandlers,
-  RedisIncrementalCache,
-  SharedValueCache,
-  TagManifest,
-  type CacheCounters,
-} from '@/lib/cache';
+import { createUseCacheHandler, EntryStore, RedisIncrementalCache, SharedValueCache, TagManifest, type CacheCounters } from '@zigznote/next-cache';
+import { CACHE_KEY_PREFIX, installAppCacheHandlers } from '@/lib/cache';
 import { getConfig } from '@/lib/config';
 import { createRedisClient, type RedisConfig, type RedisConnection } from '@/lib/redis';
 import { freePort, startRedisCluster, startRedisServer, startRedisWithSentinel } from '../../support/redis-server';
@@ -223,8 +215,8 @@ describe('the cache handlers on the shared Redis', () => {
 
 describe("Next's incremental cache adapter (next.config's cacheHandler)", () => {
   it('shares entries between replicas of one build and never with another build', async () => {
-    installCacheHandlers(shared, 3600);
-    const modulePath = '../../../lib/cache/next-incremental-cache-handler.mjs';
+    installAppCacheHandlers(shared, 3600);
+    const modulePath = '@zigznote/next-cache/incremental-cache-handler';
     const { default: Adapter } = (await import(modulePath)) as {
       default: new (context: { serverDistDir: string; fs: { readFile: typeof readFile } }) => {
         get(key: string, context: { kind: string }): Promise<{ value: { body: Buffer } } | null>;
