@@ -68,7 +68,7 @@ const NODE_BUILTINS = [
 
 export default tseslint.config(
   {
-    ignores: ['.next/**', '.data/**', 'node_modules/**', 'next-env.d.ts', 'coverage/**', 'packages/*/dist/**'],
+    ignores: ['.next/**', '.data/**', 'node_modules/**', 'next-env.d.ts', 'coverage/**', 'packages/*/dist/**', 'examples/**'],
   },
   ...nextVitals,
   ...nextTypescript,

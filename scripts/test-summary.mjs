@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = process.argv[2];
-const EXPECTED = ['unit', 'packages', 'integration', 'integration-garage', 'node', 'edge', 'garage', 'deploy', 'balanced', 'dev'];
+const EXPECTED = ['unit', 'packages', 'integration', 'integration-garage', 'node', 'edge', 'garage', 'deploy', 'balanced', 'dev', 'example'];
 const counts = new Map(EXPECTED.map((name) => [name, { passed: 0, failed: 0, skipped: 0 }]));
 const count = (name, outcome) => {
   if (!counts.has(name)) counts.set(name, { passed: 0, failed: 0, skipped: 0 });
@@ -35,8 +35,13 @@ for (const [file, suiteOf] of [
   }
 }
 
-const playwrightFile = join(dir, 'playwright.json');
-if (existsSync(playwrightFile)) {
+// The app's end-to-end suite, and the example app's own (examples/next-app, its project named 'example').
+for (const file of ['playwright.json', 'playwright-example.json']) {
+  const playwrightFile = join(dir, file);
+  if (!existsSync(playwrightFile)) {
+    problems.push(`no ${file} report`);
+    continue;
+  }
   const { suites = [], errors = [] } = JSON.parse(readFileSync(playwrightFile, 'utf8'));
   const walk = (suite) => {
     for (const spec of suite.specs ?? []) {
@@ -47,8 +52,8 @@ if (existsSync(playwrightFile)) {
     for (const child of suite.suites ?? []) walk(child);
   };
   suites.forEach(walk);
-  if (errors.length > 0) problems.push(`${errors.length} Playwright error(s) outside tests`);
-} else problems.push('no Playwright report');
+  if (errors.length > 0) problems.push(`${errors.length} Playwright error(s) outside tests in ${file}`);
+}
 
 let passed = 0;
 let failed = 0;

@@ -59,6 +59,8 @@ if npm run build --silent > "$results/build.log" 2>&1 \
   tail -n 25 "$results/build.log"
   phase "end-to-end tests (Playwright, Chromium)"
   node_modules/.bin/playwright test || status=1
+  phase "the example app: the packages installed from their tarballs (examples/next-app)"
+  EXAMPLE_REPORT="$results/playwright-example.json" EXAMPLE_BUILD_LOG="$results/build-example.log" bash scripts/example-app.sh || status=1
 else
   tail -n 60 "$results/build.log" "$results/build-edge.log" 2>/dev/null
   echo "a production build failed: end-to-end tests not run"
