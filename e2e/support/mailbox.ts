@@ -1,26 +1,18 @@
-// Reads the emails the app sent from the local SES endpoint's store, waiting for ones sent after the
-// response (flows send with after()).
-import { expect } from '@playwright/test';
-import { emailsTo, linkIn, type StoredEmail } from '../../tests/support/ses-store';
+// The emails the app sent, through @zigznote/playwright-kit's mailbox on the local SES endpoint (flows
+// send after the response, so it waits).
+import { createMailbox, type Email } from '@zigznote/playwright-kit';
 
-export { emailsTo, uniqueAddress, type StoredEmail } from '../../tests/support/ses-store';
+export { uniqueAddress } from '../../tests/support/ses-store';
+export type { Email };
 
-export async function waitForEmail(address: string, subject: string, count = 1): Promise<StoredEmail> {
-  let found: StoredEmail[] = [];
-  await expect
-    .poll(
-      async () => {
-        found = (await emailsTo(address)).filter((email) => email.subject === subject);
-        return found.length;
-      },
-      { timeout: 15_000, message: `waiting for "${subject}" to ${address}` },
-    )
-    .toBeGreaterThanOrEqual(count);
-  return found.sort((a, b) => a.at - b.at)[count - 1]!;
+const mailbox = () => createMailbox({ endpoint: process.env.AWS_SES_ENDPOINT! });
+
+export const emailsTo = (address: string): Promise<Email[]> => mailbox().emailsTo(address);
+
+export function waitForEmail(address: string, subject: string, count = 1): Promise<Email> {
+  return mailbox().waitForEmail(address, { subject, count, timeoutMs: 15_000 });
 }
 
-export function linkFrom(email: StoredEmail, path: string): string {
-  const link = linkIn(email.body.text, path);
-  if (!link) throw new Error(`no ${path} link in "${email.subject}"`);
-  return link;
+export function linkFrom(email: Email, path: string): string {
+  return mailbox().linkIn(email, path);
 }

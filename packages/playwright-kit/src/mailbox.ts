@@ -1,0 +1,90 @@
+/**
+ * The emails an app sent, read back from the local SES endpoint (aws-ses-v2-local's `GET /store`): wait for
+ * the next one to an address, then read its subject, text and links. Emails sent with `after()` or by an
+ * outbox arrive after the response, so `waitForEmail` polls.
+ */
+export interface Email {
+  messageId: string;
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  /** Every http(s) link in the text part, `&amp;` undone. */
+  links: string[];
+  /** Milliseconds since the epoch when the endpoint stored it. */
+  at: number;
+}
+
+export interface WaitOptions {
+  /** Only emails with this subject. */
+  subject?: string;
+  /** Wait for the count-th such email (oldest first). @default 1 */
+  count?: number;
+  /** @default 15000 */
+  timeoutMs?: number;
+}
+
+export interface Mailbox {
+  emailsTo(address: string): Promise<Email[]>;
+  waitForEmail(address: string, options?: WaitOptions): Promise<Email>;
+  /** The first link whose URL contains `fragment` (e.g. "/auth/verify-email?token="); throws when there is none. */
+  linkIn(email: Email, fragment: string): string;
+}
+
+interface StoredEmail {
+  messageId: string;
+  from: string;
+  destination: { to: string[] };
+  subject: string;
+  body: { html?: string; text?: string };
+  at: number;
+}
+
+const LINK = /https?:\/\/[^\s"'<>\]]+/g;
+
+export function createMailbox({ endpoint, pollMs = 100 }: { endpoint: string; pollMs?: number }): Mailbox {
+  let store: URL;
+  try {
+    store = new URL('/store', endpoint);
+  } catch {
+    throw new TypeError(`createMailbox: \`endpoint\` must be the SES endpoint's URL (e.g. http://127.0.0.1:8005), got ${JSON.stringify(endpoint)}`);
+  }
+  const emailsTo = async (address: string): Promise<Email[]> => {
+    const response = await fetch(store);
+    if (!response.ok) throw new Error(`the SES endpoint's store answered ${response.status} at ${store.href}`);
+    const { emails } = (await response.json()) as { emails: StoredEmail[] };
+    const wanted = address.toLowerCase();
+    return emails
+      .filter((email) => email.destination.to.some((to) => to.toLowerCase() === wanted))
+      .map((email) => ({
+        messageId: email.messageId,
+        from: email.from,
+        to: email.destination.to,
+        subject: email.subject,
+        text: email.body.text ?? '',
+        html: email.body.html ?? '',
+        links: [...(email.body.text ?? '').matchAll(LINK)].map(([link]) => link.replace(/&amp;/g, '&')),
+        at: email.at,
+      }))
+      .sort((a, b) => a.at - b.at);
+  };
+  return {
+    emailsTo,
+    async waitForEmail(address, { subject, count = 1, timeoutMs = 15_000 } = {}) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = (await emailsTo(address)).filter((email) => subject === undefined || email.subject === subject);
+        if (found.length >= count) return found[count - 1]!;
+        if (Date.now() > deadline)
+          throw new Error(`waited ${timeoutMs} ms for ${count} email(s)${subject ? ` "${subject}"` : ''} to ${address}; found ${found.length}`);
+        await new Promise((resolve) => setTimeout(resolve, pollMs));
+      }
+    },
+    linkIn(email, fragment) {
+      const link = email.links.find((candidate) => candidate.includes(fragment));
+      if (!link) throw new Error(`no link containing ${fragment} in "${email.subject}"`);
+      return link;
+    },
+  };
+}
