@@ -4,7 +4,7 @@
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createRateLimiter, normalizeIp, RateLimiter, RedisStore, slotKey } from '../lib/rate-limit';
+import { createRateLimiter, normalizeIp, RateLimiter, RedisStore, slotKey, DEFAULT_POLICIES } from '../lib/rate-limit';
 import { percentile, printTable, requestsPerSecond, startNextServer } from './support';
 
 const redisUrl = process.env.REDIS_URL;
@@ -37,7 +37,7 @@ async function main() {
   const client = new Redis(redisUrl!);
   const observer = new Redis(redisUrl!);
   const store = new RedisStore(client);
-  const limiter = new RateLimiter({ store, timeoutMs: 1_000, log: () => {} });
+  const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store, timeoutMs: 1_000, log: () => {} });
   const run = randomBytes(4).toString('hex');
   const rows: Array<[string, string, string]> = [];
 
@@ -74,7 +74,7 @@ async function main() {
 
   // 1b. the toolkit's whole check (policy, timeout, headers, Upstash fields) over a raw MULTI/EXEC of the
   // same commands for the same counter key, on the same connection
-  const toolkit = createRateLimiter({ redis: client, overrides: 'api=1000000000/1m', timeoutMs: 1_000, log: () => {} });
+  const toolkit = createRateLimiter({ policies: DEFAULT_POLICIES, redis: client, overrides: 'api=1000000000/1m', timeoutMs: 1_000, log: () => {} });
   const apiIp = `198.18.0.${run.length}`;
   const apiKey = slotKey(`v1:api:ip:${apiIp}`, `v1:api:ip:${apiIp}`);
   const raw: number[] = [];

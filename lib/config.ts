@@ -5,7 +5,7 @@
  * no default credential. Edge-safe: imports zod and the limiter's own (Edge-safe) parsers.
  */
 import { z } from 'zod';
-import { parseTrustedProxies } from './rate-limit/client-ip';
+import { parseTrustedProxies } from '@zigznote/ratelimit/limiter';
 import { resolvePolicies, shadowRuleNames } from './rate-limit/policies';
 import { STORAGE_BACKENDS, storageBackend, type StorageBackendName } from './storage/backends';
 
@@ -57,7 +57,13 @@ const envSchema = z.object({
     emptyAsUndefined,
     z.url({ error: 'must be the URL users open, e.g. https://app.example.com' }).default('http://localhost:3000'),
   ),
-  TRUSTED_PROXIES: z.preprocess(emptyAsUndefined, z.string().superRefine(refusalOf(parseTrustedProxies)).optional()),
+  TRUSTED_PROXIES: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .superRefine(refusalOf((value) => parseTrustedProxies(value, 'TRUSTED_PROXIES')))
+      .optional(),
+  ),
 
   DATABASE_URL: z.preprocess(
     emptyAsUndefined,

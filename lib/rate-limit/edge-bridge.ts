@@ -5,13 +5,13 @@
  * the request. Edge-safe.
  */
 import { getConfig } from '../config';
-import { parseTrustedProxies, type TrustedProxies } from './client-ip';
+import { parseTrustedProxies, type TrustedProxies } from '@zigznote/ratelimit/limiter';
 import type { DecideFn } from './middleware-handler';
 import { BRIDGE_PATH } from './routes';
 
 export function edgeLimiter(): { decide: DecideFn | null; trusted: TrustedProxies } {
   const config = getConfig();
-  if (config.rateLimitsDisabled) return { decide: null, trusted: parseTrustedProxies(config.trustedProxies) };
+  if (config.rateLimitsDisabled) return { decide: null, trusted: parseTrustedProxies(config.trustedProxies, 'TRUSTED_PROXIES') };
   const bridge = config.rateLimitBridge;
   if (!bridge) throw new Error('middleware runs on the Edge runtime: set RATE_LIMIT_BRIDGE_SECRET (and RATE_LIMIT_BRIDGE_URL)');
   const decide: DecideFn = async (request) => {
@@ -24,5 +24,5 @@ export function edgeLimiter(): { decide: DecideFn | null; trusted: TrustedProxie
     if (!response.ok) throw new Error(`rate-limit bridge answered ${response.status}`);
     return response.json();
   };
-  return { decide, trusted: parseTrustedProxies(config.trustedProxies) };
+  return { decide, trusted: parseTrustedProxies(config.trustedProxies, 'TRUSTED_PROXIES') };
 }

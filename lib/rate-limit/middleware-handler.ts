@@ -7,14 +7,13 @@
  */
 import { NextResponse, type NextRequest } from 'next/server';
 import { problemFor } from '../api/problem';
-import { resolveClientIp, type TrustedProxies } from './client-ip';
+import { resolveClientIp, type RateLimitDecision, type RateLimitRequest, type TrustedProxies } from '@zigznote/ratelimit/limiter';
 import { limitMessage, encodeVerdict, DEFAULT_NAMES, type RateLimitNames } from './verdict';
 import { isApiPath, routeGroupOf } from './routes';
-import { DEFAULT_POLICIES } from './policies';
-import type { RateLimitDecision, RateLimitRequest } from './limiter';
+import { DEFAULT_POLICIES, type RouteGroup } from './policies';
 
 /** What middleware knows of a request: its group, its client, and the session cookie if it sent one. */
-export interface MiddlewareCheck extends Pick<RateLimitRequest, 'group' | 'ip'> {
+export interface MiddlewareCheck extends Pick<RateLimitRequest<RouteGroup>, 'group' | 'ip'> {
   /** Resolved to the signed-in user by the Node side, so `api` limits count per user, not per cookie. */
   sessionToken?: string;
 }

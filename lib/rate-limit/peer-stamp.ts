@@ -7,7 +7,7 @@
  */
 import { Server } from 'node:http';
 import type { IncomingMessage } from 'node:http';
-import { PEER_HEADER } from './client-ip';
+import { PEER_HEADER } from './verdict';
 
 const INSTALLED = Symbol.for('zigznote.peerStamp');
 

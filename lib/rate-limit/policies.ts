@@ -6,35 +6,17 @@
  * store. Limits can be overridden with RATE_LIMITS, e.g. "login=10/15m,api=300/1m".
  * Edge-safe.
  */
-import type { Algorithm } from './types';
+import { applyOverrides, shadowRuleNames as shadowRules, type Policy, type PolicyTable } from '@zigznote/ratelimit/limiter';
+
+export type { Identity, LimitRule, Policy } from '@zigznote/ratelimit/limiter';
 
 export const ROUTE_GROUPS = ['login', 'login-account', 'register', 'password-reset', 'reset-password', 'change-password', 'api', 'uploads', 'session'] as const;
 export type RouteGroup = (typeof ROUTE_GROUPS)[number];
 
-/** Who a limit counts: the identity its key is built from. */
-export type Identity = 'ip' | 'ip48' | 'email' | 'ip+email' | 'user' | 'user-or-ip' | 'global';
-
-export interface LimitRule {
-  name: string;
-  limit: number;
-  windowMs: number;
-  algorithm: Algorithm;
-  identity: Identity;
-  /** Hits a check of the group consumes; 0 only looks (the limit is fed by `record`). Default 1. */
-  cost?: number;
-}
-
-export interface Policy {
-  group: RouteGroup;
-  /** closed: answer 503 when Redis is unreachable. open: keep serving from the in-process store. */
-  onStoreFailure: 'closed' | 'open';
-  rules: LimitRule[];
-}
-
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-export const DEFAULT_POLICIES: Record<RouteGroup, Policy> = {
+export const DEFAULT_POLICIES: PolicyTable<RouteGroup> = {
   login: {
     group: 'login',
     onStoreFailure: 'closed',
@@ -101,38 +83,12 @@ export const DEFAULT_POLICIES: Record<RouteGroup, Policy> = {
   },
 };
 
-const UNIT_MS = { s: 1_000, m: MINUTE, h: HOUR, d: 24 * HOUR } as const;
-export const OVERRIDE_PATTERN = /^\s*([a-z0-9-]+)\s*=\s*(\d+)\s*\/\s*(\d*)\s*([smhd])\s*$/;
-
-/** Applies "name=limit/window" overrides (window like 15m, 1h, 30s) to the default table. */
-export function resolvePolicies(overrides: string | undefined): Record<RouteGroup, Policy> {
-  const policies = structuredClone(DEFAULT_POLICIES);
-  if (!overrides) return policies;
-  const rules = new Map(Object.values(policies).flatMap((p) => p.rules.map((r) => [r.name, r] as const)));
-  for (const item of overrides.split(',').filter((s) => s.trim() !== '')) {
-    const match = OVERRIDE_PATTERN.exec(item);
-    if (!match) throw new Error(`RATE_LIMITS: "${item.trim()}" is not name=limit/window (e.g. login=5/15m)`);
-    const [, name, limit, count, unit] = match;
-    const rule = rules.get(name!);
-    if (!rule) throw new Error(`RATE_LIMITS: no limit is named "${name}" (known: ${[...rules.keys()].join(', ')})`);
-    rule.limit = Number(limit);
-    rule.windowMs = Number(count || '1') * UNIT_MS[unit as keyof typeof UNIT_MS];
-    if (rule.limit < 1 || rule.windowMs < 1_000) throw new Error(`RATE_LIMITS: "${item.trim()}" needs a limit ≥ 1 and a window ≥ 1s`);
-  }
-  return policies;
+/** This app's table with RATE_LIMITS applied ("login=10/15m,api=300/1m"). */
+export function resolvePolicies(overrides: string | undefined): PolicyTable<RouteGroup> {
+  return applyOverrides(DEFAULT_POLICIES, overrides, 'RATE_LIMITS');
 }
 
 /** RATE_LIMITS_SHADOW: rule names that count and report but refuse nothing. Unknown names are refused. */
-export function shadowRuleNames(names: string | undefined, policies: Record<RouteGroup, Policy> = DEFAULT_POLICIES): Set<string> {
-  const known = new Set(Object.values(policies).flatMap((policy) => policy.rules.map((rule) => rule.name)));
-  const shadow = new Set(
-    (names ?? '')
-      .split(',')
-      .map((name) => name.trim())
-      .filter(Boolean),
-  );
-  for (const name of shadow) {
-    if (!known.has(name)) throw new Error(`RATE_LIMITS_SHADOW: no limit is named "${name}" (known: ${[...known].join(', ')})`);
-  }
-  return shadow;
+export function shadowRuleNames(names: string | undefined, policies: Record<RouteGroup, Policy<RouteGroup>> = DEFAULT_POLICIES): Set<string> {
+  return shadowRules(names, policies, 'RATE_LIMITS_SHADOW');
 }

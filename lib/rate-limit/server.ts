@@ -8,27 +8,37 @@ import { processState } from '../runtime/process-state';
 import { validateSession } from '../auth';
 import { recordRateLimitDecision } from '../observability/metrics';
 import { getKeyValue, getRedis } from '../redis';
-import { parseTrustedProxies, PEER_HEADER, resolveClientIp, type TrustedProxies } from './client-ip';
-import { RateLimiter, type RateLimitDecision } from './limiter';
+import {
+  MemoryStore,
+  parseTrustedProxies,
+  RateLimiter,
+  RedisStore,
+  resolveClientIp,
+  type RateLimitDecision as Decision,
+  type TrustedProxies,
+} from '@zigznote/ratelimit';
 import type { MiddlewareCheck } from './middleware-handler';
-import { MemoryStore } from './store-memory';
-import { RedisStore } from './store-redis';
+import { DEFAULT_POLICIES, type RouteGroup } from './policies';
+import { PEER_HEADER } from './verdict';
+
+type RateLimitDecision = Decision<RouteGroup>;
 
 const COUNTER_LEASE = 10;
 
 const state = processState('rate-limit', () => ({
-  limiter: undefined as RateLimiter | undefined,
+  limiter: undefined as RateLimiter<RouteGroup> | undefined,
   trustedProxies: undefined as TrustedProxies | undefined,
   sessionUsers: new Map<string, { userId: string | null; until: number }>(),
 }));
 
-export function getRateLimiter(): RateLimiter {
+export function getRateLimiter(): RateLimiter<RouteGroup> {
   if (!state.limiter) {
     const config = getConfig();
     // Up to 10 api hits per Redis round trip for a busy client (store-leasing.ts); exact near the limit.
     const redis = config.redis.kind === 'memory' ? null : config.redis;
     state.limiter = new RateLimiter({
-      store: redis ? new RedisStore(getRedis(redis)) : new MemoryStore(),
+      policies: DEFAULT_POLICIES,
+      store: redis ? new RedisStore(getRedis(redis), { scriptNames: { refund: 'zigznoteRefundLimits' } }) : new MemoryStore(),
       counterLeases: redis ? COUNTER_LEASE : 1,
       overrides: config.rateLimitOverrides,
       shadow: config.rateLimitShadow,
@@ -39,7 +49,7 @@ export function getRateLimiter(): RateLimiter {
 }
 
 export function getTrustedProxies(): TrustedProxies {
-  state.trustedProxies ??= parseTrustedProxies(getConfig().trustedProxies);
+  state.trustedProxies ??= parseTrustedProxies(getConfig().trustedProxies, 'TRUSTED_PROXIES');
   return state.trustedProxies;
 }
 

@@ -7,9 +7,10 @@
  * client cannot send its own. Edge-safe.
  */
 import { SESSION_COOKIE_PRODUCTION } from '../auth/cookie-names';
-import { PEER_HEADER } from './client-ip';
-import { describeWait } from './headers';
+import { describeWait } from '@zigznote/ratelimit/limiter';
 
+/** Where the Node server stamps the socket address of every request (peer-stamp.ts). */
+export const PEER_HEADER = 'x-zigznote-peer-ip';
 export const VERDICT_HEADER = 'x-zigznote-rate-limit';
 export const GROUP_HEADER = 'x-zigznote-rate-limit-group';
 

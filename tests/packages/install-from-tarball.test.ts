@@ -14,7 +14,12 @@ const packageDirs = readdirSync(join(root, 'packages'), { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .map((entry) => join(root, 'packages', entry.name));
 const manifests = packageDirs.map(
-  (dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; peerDependencies?: Record<string, string> },
+  (dir) =>
+    JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      name: string;
+      exports?: Record<string, unknown>;
+      peerDependencies?: Record<string, string>;
+    },
 );
 const tarballs = new Map<string, { filename: string; files: string[] }>();
 
@@ -56,14 +61,20 @@ describe.each(manifests.map((manifest) => [manifest.name, manifest] as const))('
     expect(files.filter((file) => /^(src|test)\//.test(file) || (file.endsWith('.ts') && !file.endsWith('.d.ts')))).toEqual([]);
   });
 
-  it('is imported by plain Node with only its peer dependencies beside it', () => {
-    const { status, output } = run(process.execPath, [
-      '--input-type=module',
-      '-e',
-      `const m = await import(${JSON.stringify(name)}); console.log(Object.keys(m).sort().join(','))`,
-    ]);
-    expect(status, output).toBe(0);
-    expect(output.trim().split(',').length).toBeGreaterThan(1);
+  it('is imported by plain Node, every entry its exports map names, with only its peer dependencies beside it', () => {
+    const manifest = manifests.find((m) => m.name === name)!;
+    const entries = Object.keys(manifest.exports ?? { '.': '' }).filter((entry) => entry !== './package.json');
+    expect(entries.length).toBeGreaterThan(0);
+    for (const entry of entries) {
+      const specifier = entry === '.' ? name : `${name}/${entry.slice(2)}`;
+      const { status, output } = run(process.execPath, [
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(specifier)}); console.log(Object.keys(m).length)`,
+      ]);
+      expect(status, `${specifier}: ${output}`).toBe(0);
+      expect(Number(output.trim()), specifier).toBeGreaterThan(0);
+    }
   });
 
   it("runs its README's opening example as written", () => {

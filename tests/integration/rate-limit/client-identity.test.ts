@@ -1,10 +1,10 @@
 import Redis from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseTrustedProxies, RateLimiter, resolveClientIp } from '@/lib/rate-limit';
-import { RedisStore } from '@/lib/rate-limit/store-redis';
+import { parseTrustedProxies, RateLimiter, resolveClientIp, DEFAULT_POLICIES } from '@/lib/rate-limit';
+import { RedisStore } from '@zigznote/ratelimit';
 
 const client = new Redis(process.env.REDIS_URL!);
-const limiter = new RateLimiter({ store: new RedisStore(client), log: () => {} });
+const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store: new RedisStore(client), log: () => {} });
 const run = Date.now().toString(16);
 // Addresses unique to this run: counters of earlier runs live on in Redis for the window.
 const octets = [run.slice(-6, -4), run.slice(-4, -2), run.slice(-2)].map((h) => parseInt(h, 16) % 250).join('.');

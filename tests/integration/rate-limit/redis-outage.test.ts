@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RateLimiter } from '@/lib/rate-limit';
-import { RedisStore } from '@/lib/rate-limit/store-redis';
+import { RateLimiter, DEFAULT_POLICIES } from '@/lib/rate-limit';
+import { RedisStore } from '@zigznote/ratelimit';
 import { createRedisClient } from '@/lib/redis';
 import { freePort, startRedisServer, type RedisProcess } from '../../support/redis-server';
 
@@ -15,7 +15,7 @@ beforeAll(async () => {
   port = await freePort();
   server = await startRedisServer(port);
   client = createRedisClient({ kind: 'redis', url: `redis://127.0.0.1:${port}` }) as Redis;
-  limiter = new RateLimiter({ store: new RedisStore(client), timeoutMs: 250, overrides: 'api=3/1m', log: (m) => logged.push(m) });
+  limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store: new RedisStore(client), timeoutMs: 250, overrides: 'api=3/1m', log: (m) => logged.push(m) });
 });
 
 afterAll(async () => {

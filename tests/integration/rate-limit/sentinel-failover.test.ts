@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSession, validateSession } from '@/lib/auth';
 import { loadConfig } from '@/lib/config';
-import { RateLimiter, RedisStore } from '@/lib/rate-limit';
+import { RateLimiter, RedisStore, DEFAULT_POLICIES } from '@/lib/rate-limit';
 import { createRedisClient, RedisKeyValue, type RedisConfig, type RedisConnection } from '@/lib/redis';
 import { startSentinelGroup } from '../../support/redis-server';
 
@@ -28,7 +28,7 @@ afterAll(async () => {
 
 describe('Sentinel failover during traffic', () => {
   it('limits and sessions keep working on the promoted replica, with the state written before', async () => {
-    const limiter = new RateLimiter({ store: new RedisStore(client), log: () => {} });
+    const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store: new RedisStore(client), log: () => {} });
     const kv = new RedisKeyValue(client);
     const before = group.primaryPort();
     expect(before).toBe(group.primary.port);

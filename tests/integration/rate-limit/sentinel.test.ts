@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RateLimiter } from '@/lib/rate-limit';
-import { RedisStore } from '@/lib/rate-limit/store-redis';
+import { RateLimiter, DEFAULT_POLICIES } from '@/lib/rate-limit';
+import { RedisStore } from '@zigznote/ratelimit';
 import { createRedisClient, type RedisConnection } from '@/lib/redis';
 import { startRedisWithSentinel } from '../../support/redis-server';
 
@@ -24,7 +24,7 @@ afterAll(async () => {
 
 describe('Redis through Sentinel', () => {
   it('finds the primary through the sentinel and limits exactly', async () => {
-    const limiter = new RateLimiter({ store: new RedisStore(client), timeoutMs: 2_000, log: () => {} });
+    const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store: new RedisStore(client), timeoutMs: 2_000, log: () => {} });
     const decisions = await Promise.all(Array.from({ length: 40 }, () => limiter.limit({ group: 'register', ip: '198.51.100.40' })));
     expect(decisions.every((d) => d.source === 'store')).toBe(true);
     expect(decisions.filter((d) => d.allowed)).toHaveLength(3);

@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RedisStore, slotKey } from '@/lib/rate-limit/store-redis';
-import { LeasingStore } from '@/lib/rate-limit/store-leasing';
+import { RedisStore, slotKey } from '@zigznote/ratelimit';
+import { LeasingStore } from '@zigznote/ratelimit';
 import { freePort, startRedisServer } from '../../support/redis-server';
 import { counterLimit, logLimit, storeContract, uniqueKey } from '../../support/store-contract';
 

@@ -20,7 +20,7 @@ describe('Edge-safe modules', () => {
     ["import { decide } from './server';", 'that module is Node-only'],
     ["import { RedisStore } from './store-redis';", 'that module is Node-only'],
   ])('refuse %s', async (line, reason) => {
-    const messages = await restrictedImports('lib/rate-limit/headers.ts', `${line}\nexport const used = [${line.match(/import \{? ?(\w+)/)![1]}];\n`);
+    const messages = await restrictedImports('lib/rate-limit/verdict.ts', `${line}\nexport const used = [${line.match(/import \{? ?(\w+)/)![1]}];\n`);
     expect(messages).toHaveLength(1);
     expect(messages[0]).toContain(reason);
   });
@@ -35,7 +35,16 @@ export async function pick() {
     expect(await restrictedImports('lib/rate-limit/edge.ts', code)).toEqual([]);
   });
 
+  it("hold in the toolkit's limiter core too, whose imports name their .js files", async () => {
+    const messages = await restrictedImports(
+      'packages/ratelimit/src/limiter/headers.ts',
+      "import { RedisStore } from '../store-redis.js';\nexport const used = RedisStore;\n",
+    );
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toContain('that module is Node-only');
+  });
+
   it('leave Node-only modules free to import Node', async () => {
-    expect(await restrictedImports('lib/rate-limit/store-redis.ts', "import Redis from 'ioredis';\nexport const used = Redis;\n")).toEqual([]);
+    expect(await restrictedImports('packages/ratelimit/src/store-redis.ts', "import Redis from 'ioredis';\nexport const used = Redis;\n")).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { MemoryStore, normalizeIp, RateLimiter, type CheckOutcome, type LimitSpec, type RateLimitStore } from '@/lib/rate-limit';
+import { MemoryStore, normalizeIp, RateLimiter, type CheckOutcome, type LimitSpec, type RateLimitStore, DEFAULT_POLICIES } from '@/lib/rate-limit';
 
 /** Counts the calls that reach the store it wraps. */
 class CountingStore implements RateLimitStore {
@@ -27,7 +27,7 @@ const hangingStore: RateLimitStore = {
 describe('limiter over a store', () => {
   it('checks every limit of the login group in one store call', async () => {
     const store = new CountingStore(new MemoryStore());
-    const limiter = new RateLimiter({ store, log: () => {} });
+    const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store, log: () => {} });
     const decision = await limiter.limit({ group: 'login', ip: '203.0.113.1', email: 'a@example.com' });
     expect(store.calls).toBe(1);
     expect(decision.outcome.limits.map((l) => l.name)).toEqual(['login', 'login-ip']);
@@ -37,7 +37,7 @@ describe('limiter over a store', () => {
   it('answers a blocked client from the block cache until its reset, without calling the store', async () => {
     let now = 0;
     const store = new CountingStore(new MemoryStore(() => now));
-    const limiter = new RateLimiter({ store, now: () => now, log: () => {} });
+    const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store, now: () => now, log: () => {} });
     const request = { group: 'register' as const, ip: '203.0.113.2' };
     for (let i = 0; i < 3; i++) expect((await limiter.limit(request)).allowed).toBe(true);
     const rejected = await limiter.limit(request);
@@ -54,7 +54,7 @@ describe('limiter over a store', () => {
   });
 
   it('limits an IPv6 client rotating through the /64s of its /48, and leaves IPv4 clients to their own limit', async () => {
-    const limiter = new RateLimiter({ store: new MemoryStore(), overrides: 'register=1/1h,register-48=3/1h', log: () => {} });
+    const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store: new MemoryStore(), overrides: 'register=1/1h,register-48=3/1h', log: () => {} });
     const statuses: number[] = [];
     for (let i = 1; i <= 4; i++) statuses.push((await limiter.limit({ group: 'register', ip: normalizeIp(`2001:db8:7:${i}::1`) })).status);
     expect(statuses).toEqual([200, 200, 200, 429]);
@@ -64,7 +64,7 @@ describe('limiter over a store', () => {
   });
 
   it('caps sign-ups across every address with the app-wide register budget', async () => {
-    const limiter = new RateLimiter({ store: new MemoryStore(), overrides: 'register-global=5/1h', log: () => {} });
+    const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store: new MemoryStore(), overrides: 'register-global=5/1h', log: () => {} });
     const statuses: number[] = [];
     for (let i = 1; i <= 6; i++) statuses.push((await limiter.limit({ group: 'register', ip: `203.0.113.${i}` })).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
@@ -74,7 +74,13 @@ describe('limiter over a store', () => {
 
   it("answers with Upstash's fields too: success, limit, remaining, reset (Unix ms) and a resolved pending", async () => {
     let now = 1_000_000;
-    const limiter = new RateLimiter({ store: new MemoryStore(() => now), now: () => now, overrides: 'register=3/1h', log: () => {} });
+    const limiter = new RateLimiter({
+      policies: DEFAULT_POLICIES,
+      store: new MemoryStore(() => now),
+      now: () => now,
+      overrides: 'register=3/1h',
+      log: () => {},
+    });
     const request = { group: 'register' as const, ip: '203.0.113.50' };
     await limiter.limit(request);
     const second = await limiter.limit(request);
@@ -92,6 +98,7 @@ describe('limiter over a store', () => {
   it('in shadow mode counts and reports what it would refuse, refuses nothing, and still counts the enforced rules', async () => {
     const observed: Array<{ status: number; shadowLimited: string[] }> = [];
     const limiter = new RateLimiter({
+      policies: DEFAULT_POLICIES,
       store: new MemoryStore(),
       overrides: 'login-ip=2/15m',
       shadow: 'login-ip',
@@ -106,12 +113,12 @@ describe('limiter over a store', () => {
     const shadowed = await limiter.limit({ group: 'login', ip: '198.51.100.60', email: 'other@example.com' });
     expect(shadowed).toMatchObject({ allowed: true, status: 200, shadowLimited: ['login-ip'] });
     expect(shadowed.headers.RateLimit).toContain('"login-ip";r=0');
-    expect(() => new RateLimiter({ store: new MemoryStore(), shadow: 'logn' })).toThrow(/RATE_LIMITS_SHADOW: no limit is named "logn"/);
+    expect(() => new RateLimiter({ policies: DEFAULT_POLICIES, store: new MemoryStore(), shadow: 'logn' })).toThrow(/shadow rules: no limit is named "logn"/);
   });
 
   it('getRemaining reads without consuming; refund gives the last hit back, and unblocks a client it had blocked', async () => {
     const store = new CountingStore(new MemoryStore());
-    const limiter = new RateLimiter({ store, overrides: 'register=2/1h', log: () => {} });
+    const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store, overrides: 'register=2/1h', log: () => {} });
     const request = { group: 'register' as const, ip: '203.0.113.70' };
     for (let i = 0; i < 5; i++) expect((await limiter.getRemaining(request)).remaining).toBe(2);
     await limiter.limit(request);
@@ -127,7 +134,7 @@ describe('limiter over a store', () => {
   });
 
   it('keeps the block cache within its bound', async () => {
-    const limiter = new RateLimiter({ store: new MemoryStore(), blockCacheSize: 10, overrides: 'register=1/1h', log: () => {} });
+    const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store: new MemoryStore(), blockCacheSize: 10, overrides: 'register=1/1h', log: () => {} });
     for (let i = 0; i < 50; i++) {
       await limiter.limit({ group: 'register', ip: `198.51.100.${i}` });
       await limiter.limit({ group: 'register', ip: `198.51.100.${i}` });
@@ -136,7 +143,7 @@ describe('limiter over a store', () => {
   });
 
   it('counts failed logins per account across addresses, locks only the account check, and forgets them when cleared', async () => {
-    const limiter = new RateLimiter({ store: new MemoryStore(), overrides: 'login-account=3/1h', log: () => {} });
+    const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store: new MemoryStore(), overrides: 'login-account=3/1h', log: () => {} });
     const email = 'victim@example.com';
     for (let i = 0; i < 3; i++) await limiter.record('login-account', 'login-account', { ip: `198.51.100.${i}`, email });
     const account = { group: 'login-account' as const, ip: 'any', email };
@@ -150,7 +157,7 @@ describe('limiter over a store', () => {
 
 describe('limiter when the store is unreachable', () => {
   it('answers fail-closed groups 503 with Retry-After within the timeout', async () => {
-    const limiter = new RateLimiter({ store: hangingStore, timeoutMs: 100, log: () => {} });
+    const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store: hangingStore, timeoutMs: 100, log: () => {} });
     const started = performance.now();
     const decision = await limiter.limit({ group: 'login', ip: '203.0.113.3', email: 'a@example.com' });
     expect(performance.now() - started).toBeLessThan(500);
@@ -159,7 +166,7 @@ describe('limiter when the store is unreachable', () => {
   });
 
   it('keeps serving fail-open groups from the in-process store, with the same limits', async () => {
-    const limiter = new RateLimiter({ store: hangingStore, timeoutMs: 50, overrides: 'api=3/1m', log: () => {} });
+    const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store: hangingStore, timeoutMs: 50, overrides: 'api=3/1m', log: () => {} });
     const results = [];
     for (let i = 0; i < 4; i++) results.push(await limiter.limit({ group: 'api', ip: '203.0.113.4' }));
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 429]);
@@ -175,7 +182,7 @@ describe('limiter when the store is unreachable', () => {
       clear: (keys) => memory.clear(keys),
       refund: (specs) => memory.refund(specs),
     };
-    const limiter = new RateLimiter({ store: flaky, log, probeIntervalMs: 0 });
+    const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store: flaky, log, probeIntervalMs: 0 });
     for (let i = 0; i < 5; i++) await limiter.limit({ group: 'api', ip: `203.0.113.${i}` });
     expect(log).toHaveBeenCalledTimes(1);
     expect(limiter.health()).toMatchObject({ degraded: true, lastError: 'connect ECONNREFUSED' });
@@ -191,7 +198,7 @@ describe('clearing after a successful login', () => {
   it("forgets only this account's block, and keeps other blocked clients off the store", async () => {
     const now = 0;
     const store = new CountingStore(new MemoryStore(() => now));
-    const limiter = new RateLimiter({ store, now: () => now, log: () => {} });
+    const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store, now: () => now, log: () => {} });
     const victim = { group: 'login' as const, ip: '198.51.100.1', email: 'victim@example.com' };
     const attacker = { group: 'login' as const, ip: '198.51.100.2', email: 'target@example.com' };
     for (let i = 0; i < 6; i++) {
@@ -224,7 +231,7 @@ function switchableStore() {
 describe('failing open only when the store is down', () => {
   it('a fallback that starts from what this process already let through: 60 allowed by the store, then at most 40 more', async () => {
     const { store, state } = switchableStore();
-    const limiter = new RateLimiter({ store, overrides: 'api=100/1m', log: () => {} });
+    const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store, overrides: 'api=100/1m', log: () => {} });
     for (let i = 0; i < 60; i++) expect((await limiter.limit({ group: 'api', ip: '203.0.113.50' })).source).toBe('store');
     state.down = true;
     const after = await Promise.all(Array.from({ length: 150 }, () => limiter.limit({ group: 'api', ip: '203.0.113.50' })));
@@ -235,7 +242,7 @@ describe('failing open only when the store is down', () => {
   it('opens the circuit on a connection error: later checks do not wait on the store until a probe succeeds', async () => {
     const { store, state } = switchableStore();
     let now = 0;
-    const limiter = new RateLimiter({ store, now: () => now, probeIntervalMs: 1_000, log: () => {} });
+    const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store, now: () => now, probeIntervalMs: 1_000, log: () => {} });
     state.down = true;
     expect((await limiter.limit({ group: 'login', ip: '203.0.113.51', email: 'a@example.com' })).status).toBe(503);
     const callsWhenOpen = state.calls;
@@ -256,7 +263,7 @@ describe('failing open only when the store is down', () => {
       clear: (specs) => memory.clear(specs),
       refund: (specs) => memory.refund(specs),
     };
-    const limiter = new RateLimiter({ store, timeoutMs: 30, log: () => {} });
+    const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store, timeoutMs: 30, log: () => {} });
     const decision = await limiter.limit({ group: 'login', ip: '203.0.113.53', email: 'b@example.com' });
     expect(decision).toMatchObject({ allowed: true, status: 200, source: 'store' });
     expect(limiter.health().degraded).toBe(false);
@@ -277,7 +284,14 @@ describe('overload shed on purpose', () => {
       clear: (specs) => memory.clear(specs),
       refund: (specs) => memory.refund(specs),
     };
-    const limiter = new RateLimiter({ store, timeoutMs: 5_000, shedding: { inFlight: 40, perClient: 30 }, overrides: 'api=1000/1m', log: () => {} });
+    const limiter = new RateLimiter({
+      policies: DEFAULT_POLICIES,
+      store,
+      timeoutMs: 5_000,
+      shedding: { inFlight: 40, perClient: 30 },
+      overrides: 'api=1000/1m',
+      log: () => {},
+    });
     const flood = Array.from({ length: 100 }, () => limiter.limit({ group: 'api', ip: '203.0.113.70' }));
     const other = limiter.limit({ group: 'login', ip: '203.0.113.71', email: 'c@example.com' });
     release();

@@ -1,6 +1,7 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeadlineError, withDeadline, withIoDeadline } from '@/lib/runtime/timing';
+import { DeadlineError, withIoDeadline } from '@zigznote/ratelimit/limiter';
+import { withDeadline } from '@/lib/runtime/timing';
 
 // A loopback echo server plays the store: its answer arrives while our own event loop is busy.
 let server: Server;

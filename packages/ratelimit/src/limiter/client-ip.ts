@@ -6,8 +6,6 @@
  */
 import ipaddr from 'ipaddr.js';
 
-export const PEER_HEADER = 'x-zigznote-peer-ip';
-
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
 type Cidr = [Address, number];
 export type TrustedProxies = { hops: number; peers: Cidr[] } | { cidrs: Cidr[] } | null;
@@ -18,14 +16,14 @@ export type TrustedProxies = { hops: number; peers: Cidr[] } | { cidrs: Cidr[] }
  */
 const PROXY_NETWORKS = ['127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '::1/128', 'fc00::/7', 'fe80::/10'];
 
-function parseCidr(text: string): Cidr {
+function parseCidr(text: string, label: string): Cidr {
   const [address = '', prefixText] = text.trim().split('/');
   const parsed = parseAddress(address);
-  if (!parsed) throw new Error(`TRUSTED_PROXIES: "${text.trim()}" is not an IP address or CIDR`);
+  if (!parsed) throw new Error(`${label}: "${text.trim()}" is not an IP address or CIDR`);
   const bits = parsed.kind() === 'ipv4' ? 32 : 128;
   const prefix = prefixText === undefined ? bits : Number(prefixText);
   if (prefixText === '' || !Number.isInteger(prefix) || prefix < 0 || prefix > bits) {
-    throw new Error(`TRUSTED_PROXIES: "${text.trim()}" has an invalid prefix length`);
+    throw new Error(`${label}: "${text.trim()}" has an invalid prefix length`);
   }
   return [parsed, prefix];
 }
@@ -34,14 +32,14 @@ function parseCidr(text: string): Cidr {
  * TRUSTED_PROXIES: a hop count ("1": the proxy's peer is in a loopback or private network) or CIDRs
  * ("10.0.0.0/8, fd00::/8"); unset trusts nobody.
  */
-export function parseTrustedProxies(value: string | undefined): TrustedProxies {
+export function parseTrustedProxies(value: string | undefined, label = 'trusted proxies'): TrustedProxies {
   if (!value || value.trim() === '') return null;
   if (/^\d+$/.test(value.trim())) {
     const hops = Number(value.trim());
-    if (hops < 1 || hops > 10) throw new Error(`TRUSTED_PROXIES: a hop count is 1 to 10, not ${hops}`);
-    return { hops, peers: PROXY_NETWORKS.map(parseCidr) };
+    if (hops < 1 || hops > 10) throw new Error(`${label}: a hop count is 1 to 10, not ${hops}`);
+    return { hops, peers: PROXY_NETWORKS.map((cidr) => parseCidr(cidr, label)) };
   }
-  return { cidrs: value.split(',').map(parseCidr) };
+  return { cidrs: value.split(',').map((cidr) => parseCidr(cidr, label)) };
 }
 
 /**

@@ -6,8 +6,8 @@
  * on `timeoutsToOpen` real timeouts in a row; while it is open, calls fail at once with StoreDownError,
  * except one probe every `probeIntervalMs`, whose success closes it. Edge-safe.
  */
-import { DeadlineError, withIoDeadline } from '../runtime/timing';
-import type { CheckOutcome, LimitSpec, RateLimitStore } from './types';
+import { DeadlineError, withIoDeadline } from './deadline.js';
+import type { CheckOutcome, LimitSpec, RateLimitStore } from './types.js';
 
 /** The circuit is open: the store is not asked. */
 export class StoreDownError extends Error {

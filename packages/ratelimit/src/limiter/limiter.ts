@@ -16,17 +16,17 @@
  *   floods is the one refused, and other clients' checks keep their real answers.
  * Edge-safe: the Redis store is passed in by Node-only code.
  */
-import { MemoryStore } from './store-memory';
-import { StoreGuard } from './store-guard';
-import { LeasingStore } from './store-leasing';
-import { DeadlineError } from '../runtime/timing';
-import { ipv6Prefix48 } from './client-ip';
-import { resolvePolicies, shadowRuleNames, type Identity, type LimitRule, type Policy, type RouteGroup } from './policies';
-import { blockingResetMs, rateLimitHeaders, retryAfterSeconds } from './headers';
-import type { CheckOutcome, LimitSpec, RateLimitStore } from './types';
+import { MemoryStore } from './store-memory.js';
+import { StoreGuard } from './store-guard.js';
+import { LeasingStore } from './store-leasing.js';
+import { DeadlineError } from './deadline.js';
+import { ipv6Prefix48 } from './client-ip.js';
+import { applyOverrides, shadowRuleNames, type Identity, type LimitRule, type Policy, type PolicyTable } from './policies.js';
+import { blockingResetMs, rateLimitHeaders, retryAfterSeconds } from './headers.js';
+import type { CheckOutcome, LimitSpec, RateLimitStore } from './types.js';
 
-export interface RateLimitRequest {
-  group: RouteGroup;
+export interface RateLimitRequest<G extends string = string> {
+  group: G;
   ip: string;
   email?: string;
   userId?: string;
@@ -39,7 +39,7 @@ export interface RateLimitRequest {
 
 export type DecisionSource = 'store' | 'fallback' | 'block-cache' | 'unavailable' | 'shed';
 
-export interface RateLimitDecision {
+export interface RateLimitDecision<G extends string = string> {
   /** Upstash's name for `allowed`, with its other fields below: code written for @upstash/ratelimit reads these. */
   success: boolean;
   /** The limit of the tightest rule: the one that refused, or the one with the fewest hits left. */
@@ -54,7 +54,7 @@ export interface RateLimitDecision {
   allowed: boolean;
   /** 200 when allowed, 429 over the limit, 503 when the store is down for a fail-closed group or the check was shed. */
   status: 200 | 429 | 503;
-  group: RouteGroup;
+  group: G;
   outcome: CheckOutcome;
   headers: Record<string, string>;
   retryAfterSeconds: number;
@@ -67,10 +67,13 @@ export interface LimiterHealth {
   lastError: string | null;
 }
 
-export interface LimiterOptions {
+export interface LimiterOptions<G extends string = string> {
   store: RateLimitStore;
+  /** The caller's groups and their limits (`Policy`): all limits of a group are checked at once. */
+  policies: PolicyTable<G>;
   /** Serves fail-open groups while the store is down; counts their allowed hits all the time. */
   fallback?: MemoryStore;
+  /** "name=limit/window" overrides of the table's rules, e.g. "login=10/15m,api=300/1m". @default none */
   overrides?: string;
   /** How long one store round trip may take (measured as store-guard.ts says). Default 250 ms. */
   timeoutMs?: number;
@@ -88,16 +91,17 @@ export interface LimiterOptions {
   unavailableRetryAfter?: number;
   now?: () => number;
   log?: (message: string) => void;
-  /** Rule names, comma-separated, that count and report but refuse nothing (RATE_LIMITS_SHADOW). */
+  /** Rule names, comma-separated, that count and report but refuse nothing. @default none */
   shadow?: string;
   /** Called after every decision, e.g. to count it in metrics. */
-  observe?: (decision: RateLimitDecision, durationMs: number) => void;
+  observe?: (decision: RateLimitDecision<G>, durationMs: number) => void;
+  /** First part of every limit's key (after the store's prefix): change it to start every count afresh. @default "v1" */
+  namespace?: string;
 }
 
-const NAMESPACE = 'v1';
-
-export class RateLimiter {
-  readonly policies: Record<RouteGroup, Policy>;
+export class RateLimiter<G extends string = string> {
+  readonly policies: PolicyTable<G>;
+  private readonly namespace: string;
   private readonly guard: StoreGuard;
   private readonly store: RateLimitStore;
   private readonly fallback: MemoryStore;
@@ -109,12 +113,18 @@ export class RateLimiter {
   private readonly now: () => number;
   private readonly log: (message: string) => void;
   private readonly shadow: Set<string>;
-  private readonly observe: ((decision: RateLimitDecision, durationMs: number) => void) | undefined;
+  private readonly observe: ((decision: RateLimitDecision<G>, durationMs: number) => void) | undefined;
   private readonly blocked = new Map<string, { at: number; until: number; outcome: CheckOutcome }>();
   private degradedSince: number | null = null;
 
-  constructor(options: LimiterOptions) {
-    this.policies = resolvePolicies(options.overrides);
+  constructor(options: LimiterOptions<G>) {
+    if (!options?.policies || Object.keys(options.policies).length === 0) {
+      throw new TypeError(
+        'RateLimiter: pass `policies`, your table of groups and their limits, e.g. { api: { group: "api", onStoreFailure: "open", rules: [...] } }',
+      );
+    }
+    this.policies = applyOverrides(options.policies, options.overrides);
+    this.namespace = options.namespace ?? 'v1';
     this.fallback = options.fallback ?? new MemoryStore();
     this.blockCacheSize = options.blockCacheSize ?? 10_000;
     this.unavailableRetryAfter = options.unavailableRetryAfter ?? 5;
@@ -133,6 +143,12 @@ export class RateLimiter {
     this.store = leases > 1 ? new LeasingStore(this.guard, leases) : this.guard;
   }
 
+  private policyOf(group: G): Policy<G> {
+    const policy = this.policies[group];
+    if (!policy) throw new Error(`RateLimiter: no group named "${group}" in the policy table (known: ${Object.keys(this.policies).join(', ')})`);
+    return policy;
+  }
+
   health(): LimiterHealth {
     const { open, since, lastError } = this.guard.health();
     return { degraded: open, since, lastError };
@@ -142,8 +158,8 @@ export class RateLimiter {
    * Checks and consumes one hit of every limit of the request's group. `useBlockCache: false` asks the
    * store every time, for state that another instance may clear (an account unlocked elsewhere).
    */
-  async limit(request: RateLimitRequest, options: { useBlockCache?: boolean } = {}): Promise<RateLimitDecision> {
-    const policy = this.policies[request.group];
+  async limit(request: RateLimitRequest<G>, options: { useBlockCache?: boolean } = {}): Promise<RateLimitDecision<G>> {
+    const policy = this.policyOf(request.group);
     const rules = rulesInScope(policy, request);
     const specs = await this.specsFor(rules, request, (rule) => rule.cost ?? 1);
     if (specs.length === 0) return this.decision(policy, { allowed: true, limits: [] }, 'store');
@@ -151,8 +167,8 @@ export class RateLimiter {
   }
 
   /** What a check of the request would answer, consuming nothing (Upstash's getRemaining). */
-  async getRemaining(request: RateLimitRequest): Promise<RateLimitDecision> {
-    const policy = this.policies[request.group];
+  async getRemaining(request: RateLimitRequest<G>): Promise<RateLimitDecision<G>> {
+    const policy = this.policyOf(request.group);
     const rules = rulesInScope(policy, request);
     const specs = await this.specsFor(rules, request, () => 0);
     if (specs.length === 0) return this.decision(policy, { allowed: true, limits: [] }, 'store');
@@ -163,8 +179,8 @@ export class RateLimiter {
    * Gives back the hit a check of the request consumed, e.g. when the request then failed for a reason
    * of ours. Best effort: an unreachable store keeps the hit.
    */
-  async refund(request: RateLimitRequest): Promise<void> {
-    const policy = this.policies[request.group];
+  async refund(request: RateLimitRequest<G>): Promise<void> {
+    const policy = this.policyOf(request.group);
     const rules = rulesInScope(policy, request);
     const specs = await this.specsFor(rules, request, (rule) => rule.cost ?? 1);
     const cacheKey = blockCacheKey(policy, specs);
@@ -173,8 +189,8 @@ export class RateLimiter {
   }
 
   /** One hit of a single named limit, for counters recorded after the fact (e.g. a failed login). */
-  async record(group: RouteGroup, ruleName: string, request: Omit<RateLimitRequest, 'group'>): Promise<RateLimitDecision> {
-    const policy = this.policies[group];
+  async record(group: G, ruleName: string, request: Omit<RateLimitRequest<G>, 'group'>): Promise<RateLimitDecision<G>> {
+    const policy = this.policyOf(group);
     const rule = policy.rules.find((r) => r.name === ruleName);
     if (!rule) throw new Error(`no limit named ${ruleName} in group ${group}`);
     const specs = await this.specsFor([rule], { ...request, group }, () => 1);
@@ -182,8 +198,8 @@ export class RateLimiter {
   }
 
   /** Forgets the named limits of these identities (e.g. failed logins after a successful one). */
-  async clear(group: RouteGroup, ruleNames: string[], request: Omit<RateLimitRequest, 'group'>): Promise<void> {
-    const policy = this.policies[group];
+  async clear(group: G, ruleNames: string[], request: Omit<RateLimitRequest<G>, 'group'>): Promise<void> {
+    const policy = this.policyOf(group);
     const rules = policy.rules.filter((r) => ruleNames.includes(r.name));
     const specs = await this.specsFor(rules, { ...request, group }, () => 0);
     const keys = specs.map((s) => s.key);
@@ -194,21 +210,21 @@ export class RateLimiter {
   }
 
   /** A one-off limit outside the policy table, e.g. for a custom endpoint. */
-  async limitCustom(key: string, limit: number, windowSeconds: number): Promise<RateLimitDecision> {
+  async limitCustom(key: string, limit: number, windowSeconds: number): Promise<RateLimitDecision<G>> {
     const rule: LimitRule = { name: 'custom', limit, windowMs: windowSeconds * 1000, algorithm: 'sliding-log', identity: 'ip' };
-    const policy: Policy = { group: 'api', onStoreFailure: 'closed', rules: [rule] };
-    const spec: LimitSpec = { ...rule, key: `${NAMESPACE}:custom:${await digest(key)}`, cost: 1 };
+    const policy: Policy<G> = { group: 'custom' as G, onStoreFailure: 'closed', rules: [rule] };
+    const spec: LimitSpec = { ...rule, key: `${this.namespace}:custom:${await digest(key)}`, cost: 1 };
     return this.decide(policy, [spec]);
   }
 
-  private async decide(policy: Policy, specs: LimitSpec[], options: { useBlockCache?: boolean } = {}): Promise<RateLimitDecision> {
+  private async decide(policy: Policy<G>, specs: LimitSpec[], options: { useBlockCache?: boolean } = {}): Promise<RateLimitDecision<G>> {
     const started = performance.now();
     const decision = await this.decideOnce(policy, specs, options);
     this.observe?.(decision, performance.now() - started);
     return decision;
   }
 
-  private async decideOnce(policy: Policy, specs: LimitSpec[], options: { useBlockCache?: boolean } = {}): Promise<RateLimitDecision> {
+  private async decideOnce(policy: Policy<G>, specs: LimitSpec[], options: { useBlockCache?: boolean } = {}): Promise<RateLimitDecision<G>> {
     const useBlockCache = options.useBlockCache ?? true;
     const cacheKey = blockCacheKey(policy, specs);
     const now = this.now();
@@ -266,7 +282,7 @@ export class RateLimiter {
     return { outcome: { allowed: rechecked.allowed, limits }, shadowLimited: rechecked.allowed ? refusing : [] };
   }
 
-  private decision(policy: Policy, outcome: CheckOutcome, source: DecisionSource, shadowLimited: string[] = []): RateLimitDecision {
+  private decision(policy: Policy<G>, outcome: CheckOutcome, source: DecisionSource, shadowLimited: string[] = []): RateLimitDecision<G> {
     return {
       ...upstashFields(outcome, this.now()),
       shadowLimited,
@@ -291,14 +307,14 @@ export class RateLimiter {
     }
   }
 
-  private async specsFor(rules: LimitRule[], request: RateLimitRequest, costOf: (rule: LimitRule) => number): Promise<LimitSpec[]> {
+  private async specsFor(rules: LimitRule[], request: RateLimitRequest<G>, costOf: (rule: LimitRule) => number): Promise<LimitSpec[]> {
     const specs: LimitSpec[] = [];
     for (const rule of rules) {
       const identity = await identityOf(rule.identity, request);
       if (identity === null) continue;
       specs.push({
         name: rule.name,
-        key: `${NAMESPACE}:${rule.name}:${identity}`,
+        key: `${this.namespace}:${rule.name}:${identity}`,
         limit: rule.limit,
         windowMs: rule.windowMs,
         algorithm: rule.algorithm,
@@ -313,7 +329,7 @@ export class RateLimiter {
    * (the circuit still closed) is asked once more, which can count a hit twice (refusing early), never
    * admit one more.
    */
-  private async checkStore(policy: Policy, specs: LimitSpec[]): Promise<CheckOutcome> {
+  private async checkStore(policy: Policy<G>, specs: LimitSpec[]): Promise<CheckOutcome> {
     const tag = hashTag(policy, specs);
     try {
       return await this.store.check(specs, tag);
@@ -328,7 +344,7 @@ export class RateLimiter {
     return this.waitingTotal >= this.shedding.inFlight && (this.waiting.get(cacheKey) ?? 0) >= this.shedding.perClient;
   }
 
-  private unavailable(policy: Policy, specs: LimitSpec[], retryAfter: number, source: 'unavailable' | 'shed'): RateLimitDecision {
+  private unavailable(policy: Policy<G>, specs: LimitSpec[], retryAfter: number, source: 'unavailable' | 'shed'): RateLimitDecision<G> {
     const limits = specs.map((s) => ({ name: s.name, limit: s.limit, windowMs: s.windowMs, remaining: 0, resetMs: retryAfter * 1000 }));
     return {
       ...upstashFields({ allowed: false, limits }, this.now()),
@@ -346,8 +362,13 @@ export class RateLimiter {
   private reportCircuit(open: boolean, reason: string) {
     if (open) {
       this.degradedSince = this.now();
+      const groups = (mode: Policy['onStoreFailure']) =>
+        (Object.values(this.policies) as Policy<G>[])
+          .filter((policy) => policy.onStoreFailure === mode)
+          .map((policy) => policy.group)
+          .join(', ') || 'none';
       this.log(
-        `[rate-limit] store unreachable (${reason}): fail-closed groups (login, register, password-reset, uploads) answer 503; fail-open groups (api) are limited in-process until it is back`,
+        `[rate-limit] store unreachable (${reason}): fail-closed groups (${groups('closed')}) answer 503; fail-open groups (${groups('open')}) are limited in-process until it is back`,
       );
     } else {
       this.log(`[rate-limit] store reachable again after ${Math.round((this.now() - (this.degradedSince ?? this.now())) / 1000)} s`);

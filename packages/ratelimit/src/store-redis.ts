@@ -9,11 +9,11 @@
  * Single node, Sentinel or Cluster: the caller's hash tag is in every key of a check (one slot). Node-only.
  */
 import type { ChainableCommander, Cluster, Redis } from 'ioredis';
-import { REFUND_LIMITS_LUA } from './scripts';
-import type { CheckOutcome, LimitSpec, LimitState, RateLimitStore } from './types';
+import { REFUND_LIMITS_LUA } from './limits-scripts.js';
+import type { CheckOutcome, LimitSpec, LimitState, RateLimitStore } from './limiter/types.js';
 
 const DEFAULT_PREFIX = 'rl:';
-const REFUND_COMMAND = 'zigznoteRefundLimits';
+const REFUND_COMMAND = 'rateLimitRefund';
 
 export function slotKey(hashTag: string, key: string, prefix = DEFAULT_PREFIX): string {
   return `${prefix}{${hashTag}}:${key}`;
@@ -22,7 +22,7 @@ export function slotKey(hashTag: string, key: string, prefix = DEFAULT_PREFIX): 
 export interface RedisStoreOptions {
   /** Prefix of every key (default "rl:"). */
   prefix?: string;
-  /** The name the refund script is defined under on the client (default zigznoteRefundLimits). */
+  /** The name the refund script is defined under on the client (default rateLimitRefund). */
   scriptNames?: { refund?: string };
   /** Milliseconds since the epoch; defaults to Redis's clock. Tests pass a fixed one. */
   clock?: () => number;

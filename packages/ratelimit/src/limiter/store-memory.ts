@@ -4,7 +4,7 @@
  * run synchronously inside one call, so concurrent callers cannot interleave. Bounded: expired entries
  * are swept as it goes and the oldest keys go first past `maxKeys`. Edge-safe.
  */
-import type { CheckOutcome, LimitSpec, LimitState, RateLimitStore } from './types';
+import type { CheckOutcome, LimitSpec, LimitState, RateLimitStore } from './types.js';
 
 type Entry = { kind: 'log'; hits: number[]; expiresAt: number } | { kind: 'counter'; window: number; current: number; previous: number; expiresAt: number };
 

@@ -3,7 +3,7 @@
  * `RateLimit-Policy: "login";q=5;w=900` and `RateLimit: "login";r=2;t=540`, plus `Retry-After` on
  * rejection, in whole seconds rounded up so a client that waits that long gets through. Edge-safe.
  */
-import type { CheckOutcome } from './types';
+import type { CheckOutcome } from './types.js';
 
 export function rateLimitHeaders(outcome: CheckOutcome): Record<string, string> {
   const headers: Record<string, string> = {

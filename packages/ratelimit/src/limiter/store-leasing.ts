@@ -8,7 +8,7 @@
  * served from it rather than each request reserving its own. Only checks of one counter limit lease (the
  * `api` group); every other check goes to the store unchanged. Edge-safe.
  */
-import type { CheckOutcome, LimitSpec, RateLimitStore } from './types';
+import type { CheckOutcome, LimitSpec, RateLimitStore } from './types.js';
 
 interface Lease {
   /** The fixed window the leased hits were counted in. */
