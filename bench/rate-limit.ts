@@ -5,7 +5,7 @@ import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRateLimiter, normalizeIp, RateLimiter, RedisStore, slotKey, DEFAULT_POLICIES } from '../lib/rate-limit';
-import { percentile, printTable, requestsPerSecond, startNextServer } from './support';
+import { percentile, printTable, redisCommandMicros, requestsPerSecond, seedSlidingLogCheck, startNextServer } from './support';
 
 const redisUrl = process.env.REDIS_URL;
 if (!redisUrl) throw new Error('REDIS_URL is not set: run `npm run bench`');
@@ -20,17 +20,6 @@ async function commandStats(client: Redis): Promise<Map<string, number>> {
 
 function delta(before: Map<string, number>, after: Map<string, number>, names: string[]): number {
   return names.reduce((sum, name) => sum + (after.get(name) ?? 0) - (before.get(name) ?? 0), 0);
-}
-
-/** The limiter we replace: four separate calls per check, not atomic. */
-async function naiveCheck(client: Redis, key: string, limit: number, windowMs: number): Promise<boolean> {
-  const now = Date.now();
-  await client.zremrangebyscore(key, 0, now - windowMs);
-  const count = await client.zcard(key);
-  if (count >= limit) return false;
-  await client.zadd(key, now, `${now}-${Math.random()}`);
-  await client.pexpire(key, windowMs);
-  return true;
 }
 
 async function main() {
@@ -102,17 +91,9 @@ async function main() {
   ]);
 
   // 1c. Redis CPU per check (INFO commandstats usec), ours against the seed's four commands
-  const redisMicros = async (names: string[], work: (i: number) => Promise<unknown>, n = 2_000) => {
-    await observer.config('RESETSTAT');
-    for (let i = 0; i < n; i++) await work(i);
-    let usec = 0;
-    for (const match of (await observer.info('commandstats')).matchAll(/cmdstat_([^:]+):calls=\d+,usec=(\d+)/g)) {
-      if (names.includes(match[1]!)) usec += Number(match[2]);
-    }
-    return usec / n;
-  };
+  const redisMicros = (names: string[], work: (i: number) => Promise<unknown>) => redisCommandMicros(observer, names, work, 2_000);
   const seedMicros = await redisMicros(['zremrangebyscore', 'zcard', 'zadd', 'pexpire'], (i) =>
-    naiveCheck(client, `seed-cpu:${run}:${i % 100}`, 1_000_000, 60_000),
+    seedSlidingLogCheck(client, `seed-cpu:${run}:${i % 100}`, 1_000_000, 60_000),
   );
   const oneLimit = await redisMicros(['multi', 'exec', 'time'], (i) => limiter.limitCustom(`cpu-${run}-${i % 100}`, 1_000_000, 60));
   const oneCounter = await redisMicros(['multi', 'exec', 'time'], (i) => toolkit.limit({ group: 'api', ip: `cpu-${run}-${i % 100}` }));
@@ -135,10 +116,10 @@ async function main() {
 
   // the replaced limiter, for comparison: commands per check and its burst behaviour
   before = await commandStats(observer);
-  for (let i = 0; i < n; i++) await naiveCheck(client, `naive:${run}:${i}`, 5, 60_000);
+  for (let i = 0; i < n; i++) await seedSlidingLogCheck(client, `naive:${run}:${i}`, 5, 60_000);
   after = await commandStats(observer);
   rows.push(['  replaced 4-call limiter: commands per check', (delta(before, after, ['zremrangebyscore', 'zcard', 'zadd', 'pexpire']) / n).toFixed(2), '-']);
-  const naiveBurst = await Promise.all(Array.from({ length: 200 }, () => naiveCheck(client, `naive-burst:${run}`, 5, 60_000)));
+  const naiveBurst = await Promise.all(Array.from({ length: 200 }, () => seedSlidingLogCheck(client, `naive-burst:${run}`, 5, 60_000)));
   const oursBurst = await Promise.all(Array.from({ length: 200 }, () => limiter.limit({ group: 'login', ip: '192.0.2.1', email: `burst-${run}@bench.test` })));
   rows.push([
     '200 concurrent attempts, limit 5: passed (ours / replaced)',

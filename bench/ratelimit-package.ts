@@ -5,21 +5,10 @@
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { Ratelimit } from '../packages/ratelimit/src/index';
-import { percentile, printTable } from './support';
+import { percentile, printTable, redisCommandMicros, seedSlidingLogCheck } from './support';
 
 const redisUrl = process.env.REDIS_URL;
 if (!redisUrl) throw new Error('REDIS_URL is not set: run `npm run bench`');
-
-/** The limiter the seed shipped: four separate calls per check, not atomic. */
-async function seedCheck(client: Redis, key: string, limit: number, windowMs: number): Promise<boolean> {
-  const now = Date.now();
-  await client.zremrangebyscore(key, 0, now - windowMs);
-  const count = await client.zcard(key);
-  if (count >= limit) return false;
-  await client.zadd(key, now, `${now}-${Math.random()}`);
-  await client.pexpire(key, windowMs);
-  return true;
-}
 
 /** Checks per second with `inFlight` loops for `seconds`. */
 async function throughput(inFlight: number, seconds: number, check: (i: number) => Promise<unknown>): Promise<number> {
@@ -74,7 +63,7 @@ async function main() {
   let seed = 0;
   for (let round = 0; round < 2; round++) {
     ours += await throughput(64, 3, (i) => ratelimit.limit(`tp-${i % 500}`));
-    seed += await throughput(64, 3, (i) => seedCheck(client, `bench-seed:${run}:${i % 500}`, 1_000_000_000, 60_000));
+    seed += await throughput(64, 3, (i) => seedSlidingLogCheck(client, `bench-seed:${run}:${i % 500}`, 1_000_000_000, 60_000));
   }
   rows.push(['checks/s with 64 in flight: slidingWindow / seed', `${(ours / seed).toFixed(2)} (${(ours / 2).toFixed(0)} / ${(seed / 2).toFixed(0)})`, '≥ 2']);
 
@@ -93,7 +82,7 @@ async function main() {
   let seedCpu = 0;
   for (let round = 0; round < 2; round++) {
     ourCpu += await processCpuMicros((i) => ratelimit.limit(`cpu-${i % 100}`));
-    seedCpu += await processCpuMicros((i) => seedCheck(client, `bench-seed-cpu:${run}:${i % 100}`, 1_000_000_000, 60_000));
+    seedCpu += await processCpuMicros((i) => seedSlidingLogCheck(client, `bench-seed-cpu:${run}:${i % 100}`, 1_000_000_000, 60_000));
   }
   rows.push([
     'Redis process CPU per check: slidingWindow / seed',
@@ -103,17 +92,9 @@ async function main() {
 
   // INFO commandstats: time inside commands only (a script's figure includes the commands it ran). The
   // seed's four commands are cheap to execute; what they cost is four round trips, which this leaves out.
-  const commandMicros = async (names: string[], work: (i: number) => Promise<unknown>, n = 3_000) => {
-    await observer.config('RESETSTAT');
-    for (let i = 0; i < n; i++) await work(i);
-    let usec = 0;
-    for (const match of (await observer.info('commandstats')).matchAll(/cmdstat_([^:]+):calls=\d+,usec=(\d+)/g)) {
-      if (names.includes(match[1]!)) usec += Number(match[2]);
-    }
-    return usec / n;
-  };
+  const commandMicros = (names: string[], work: (i: number) => Promise<unknown>) => redisCommandMicros(observer, names, work, 3_000);
   const seedCommands = await commandMicros(['zremrangebyscore', 'zcard', 'zadd', 'pexpire'], (i) =>
-    seedCheck(client, `bench-seed-cmd:${run}:${i % 100}`, 1_000_000_000, 60_000),
+    seedSlidingLogCheck(client, `bench-seed-cmd:${run}:${i % 100}`, 1_000_000_000, 60_000),
   );
   const ourCommands = await commandMicros(['evalsha', 'eval', 'time'], (i) => ratelimit.limit(`cmd-${i % 100}`));
   rows.push([

@@ -2,6 +2,7 @@
 // `next start`, and a table printer. Figures are ratios taken within one run, since these machines are noisy.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
+import type Redis from 'ioredis';
 
 export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -84,4 +85,29 @@ export async function startNextServer(cwd: string, port: number, env: Record<str
       await exited;
     },
   };
+}
+
+/** The limiter the seed shipped, the baseline of the rate-limit benches: four separate calls per check, not atomic. */
+export async function seedSlidingLogCheck(client: Redis, key: string, limit: number, windowMs: number): Promise<boolean> {
+  const now = Date.now();
+  await client.zremrangebyscore(key, 0, now - windowMs);
+  const count = await client.zcard(key);
+  if (count >= limit) return false;
+  await client.zadd(key, now, `${now}-${Math.random()}`);
+  await client.pexpire(key, windowMs);
+  return true;
+}
+
+/**
+ * Microseconds Redis spent inside the named commands per call of `work` (INFO commandstats, reset first).
+ * A script's or transaction's own figure includes the commands it ran: name the wrappers, not their insides.
+ */
+export async function redisCommandMicros(observer: Redis, names: string[], work: (i: number) => Promise<unknown>, n: number): Promise<number> {
+  await observer.config('RESETSTAT');
+  for (let i = 0; i < n; i++) await work(i);
+  let usec = 0;
+  for (const match of (await observer.info('commandstats')).matchAll(/cmdstat_([^:]+):calls=\d+,usec=(\d+)/g)) {
+    if (names.includes(match[1]!)) usec += Number(match[2]);
+  }
+  return usec / n;
 }
