@@ -10,7 +10,10 @@ export interface ContentSecurityPolicyOptions {
   nonce: string;
   /** Origins the browser's own requests may reach besides this one: storage (presigned uploads), GlitchTip. */
   connectOrigins: readonly string[];
-  /** Development only: React's dev build evaluates code, and the dev server's hot reload talks over a WebSocket. */
+  /**
+   * Development only: React's dev build evaluates code, the dev server's hot reload talks over a WebSocket,
+   * and Next's overlay sets inline styles.
+   */
   development?: boolean;
 }
 
@@ -41,7 +44,8 @@ export function contentSecurityPolicy({ nonce, connectOrigins, development = fal
   const directives: Record<string, string[]> = {
     'default-src': ["'self'"],
     'script-src': [`'nonce-${nonce}'`, "'strict-dynamic'", ...(development ? ["'unsafe-eval'"] : [])],
-    'style-src': ["'self'", `'nonce-${nonce}'`],
+    // Next's development overlay styles its elements inline; production styles come from stylesheets only.
+    'style-src': development ? ["'self'", "'unsafe-inline'"] : ["'self'", `'nonce-${nonce}'`],
     'img-src': ["'self'", 'data:', 'blob:'],
     'font-src': ["'self'"],
     'connect-src': ["'self'", ...connectOrigins, ...(development ? ['ws:', 'wss:'] : [])],
