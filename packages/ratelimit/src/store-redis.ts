@@ -166,7 +166,8 @@ export class RedisStore implements RateLimitStore {
       if (!fits) {
         measured.blocker = { key, index: Math.max(count - limit + need - 1, 0), resolve: (score) => (blockerScore = score) };
       }
-      return { measured, next: at + 3 };
+      // zremrangebyscore, zadd, zcard, pexpire for a hit; zremrangebyscore, zcard, zrange for a look
+      return { measured, next: at + (cost > 0 ? 4 : 3) };
     };
   }
 }
