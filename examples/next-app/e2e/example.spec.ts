@@ -33,6 +33,15 @@ test('middleware on the Node runtime lets 5 requests per 10 s through per addres
   expect(await other.json()).toEqual({ hello: 'world' });
 });
 
+test('150 concurrent requests from one address through next start: exactly 5 pass', async ({ request }) => {
+  const address = `192.0.2.${Math.floor(Math.random() * 250) + 1}`;
+  const statuses = await Promise.all(
+    Array.from({ length: 150 }, () => request.get('/api/hello', { headers: { 'x-forwarded-for': address } }).then((r) => r.status())),
+  );
+  expect(statuses.filter((status) => status === 200)).toHaveLength(5);
+  expect(statuses.filter((status) => status === 429)).toHaveLength(145);
+});
+
 test('a cached value is served until its tag is invalidated, and lives in Redis', async ({ page }) => {
   const settled = watchPending(page);
   await page.goto('/');
