@@ -34,7 +34,8 @@ export interface RatelimitConfig {
    */
   ephemeralCache?: Map<string, number> | false;
   /**
-   * Read a limit set at run time with `setDynamicLimit()` (one GET per check, in parallel with it).
+   * Read a limit set at run time with `setDynamicLimit()`: one GET before each check (a second round trip;
+   * the check needs the limit, and the key lives in a slot of its own on a Cluster).
    * @default false
    */
   dynamicLimits?: boolean;
