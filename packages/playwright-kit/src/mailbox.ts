@@ -43,6 +43,11 @@ interface StoredEmail {
 
 const LINK = /https?:\/\/[^\s"'<>\]]+/g;
 
+/** Every http(s) URL in a text or HTML body, with `&amp;` undone. */
+export function linksIn(body: string): string[] {
+  return [...body.matchAll(LINK)].map(([link]) => link.replace(/&amp;/g, '&'));
+}
+
 export function createMailbox({ endpoint, pollMs = 100 }: { endpoint: string; pollMs?: number }): Mailbox {
   let store: URL;
   try {
@@ -64,7 +69,7 @@ export function createMailbox({ endpoint, pollMs = 100 }: { endpoint: string; po
         subject: email.subject,
         text: email.body.text ?? '',
         html: email.body.html ?? '',
-        links: [...(email.body.text ?? '').matchAll(LINK)].map(([link]) => link.replace(/&amp;/g, '&')),
+        links: linksIn(email.body.text ?? ''),
         at: email.at,
       }))
       .sort((a, b) => a.at - b.at);

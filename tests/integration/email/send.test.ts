@@ -48,9 +48,9 @@ describe('convenience functions send through the AWS SDK to the SES endpoint', (
     expect(others).toHaveLength(0);
     expect(email!.from).toBe(getConfig().email.from);
     expect(email!.subject).toBe('Verify your email address');
-    expect(email!.body.text).toMatch(/^Hello,$/m);
-    expect(linkIn(email!.body.text, '/auth/verify-email?token=')).toBe(`${appUrl()}/auth/verify-email?token=token-abc`);
-    expect(linkIn(email!.body.html, '/auth/verify-email?token=')).toBe(`${appUrl()}/auth/verify-email?token=token-abc`);
+    expect(email!.text).toMatch(/^Hello,$/m);
+    expect(linkIn(email!.text, '/auth/verify-email?token=')).toBe(`${appUrl()}/auth/verify-email?token=token-abc`);
+    expect(linkIn(email!.html, '/auth/verify-email?token=')).toBe(`${appUrl()}/auth/verify-email?token=token-abc`);
   });
 
   it('sendPasswordResetEmail', async () => {
@@ -58,7 +58,7 @@ describe('convenience functions send through the AWS SDK to the SES endpoint', (
     expect((await sendPasswordResetEmail(to, 'Ada', 'token-def')).ok).toBe(true);
     const [email] = await waitForEmails(to);
     expect(email!.subject).toBe('Reset your password');
-    expect(linkIn(email!.body.text, '/auth/reset-password?token=')).toBe(`${appUrl()}/auth/reset-password?token=token-def`);
+    expect(linkIn(email!.text, '/auth/reset-password?token=')).toBe(`${appUrl()}/auth/reset-password?token=token-def`);
   });
 
   it('sendWelcomeEmail, once per address', async () => {
@@ -70,7 +70,7 @@ describe('convenience functions send through the AWS SDK to the SES endpoint', (
     expect(await emailsTo(to)).toHaveLength(1);
     expect(emails).toHaveLength(1);
     expect(emails[0]!.subject).toBe('Welcome to zigznote! 🎉');
-    expect(emails[0]!.body.text).toMatch(/welcome, ada!/i);
+    expect(emails[0]!.text).toMatch(/welcome, ada!/i);
   });
 
   it('sendPasswordChangedEmail', async () => {
@@ -78,7 +78,7 @@ describe('convenience functions send through the AWS SDK to the SES endpoint', (
     expect((await sendPasswordChangedEmail(to, 'Ada')).ok).toBe(true);
     const [email] = await waitForEmails(to);
     expect(email!.subject).toBe('Your password has been changed');
-    expect(email!.body.text).toContain(`${appUrl()}/auth/forgot-password`);
+    expect(email!.text).toContain(`${appUrl()}/auth/forgot-password`);
   });
 
   it('sendAccountExistsEmail', async () => {
@@ -141,7 +141,7 @@ describe('exactly once', () => {
     const emails = await waitForEmails(to);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await emailsTo(to)).toHaveLength(1);
-    expect(emails[0]!.body.text).toContain('first-token');
+    expect(emails[0]!.text).toContain('first-token');
   });
 });
 
@@ -195,8 +195,8 @@ describe('Edge transport (aws4fetch, SES v2)', () => {
     const [email] = await emailsTo(to);
     expect(email!.subject).toBe('Verify your email address');
     expect(email!.from).toBe('no-reply@zigznote.test');
-    expect(linkIn(email!.body.text, '/auth/verify-email?token=')).toBe('https://app.example.com/auth/verify-email?token=edge-token');
-    expect(email!.body.html).toContain('Verify email address');
+    expect(linkIn(email!.text, '/auth/verify-email?token=')).toBe('https://app.example.com/auth/verify-email?token=edge-token');
+    expect(email!.html).toContain('Verify email address');
   });
 
   it("turns SES's error answers into typed errors: code, HTTP status, and whether to retry", async () => {
