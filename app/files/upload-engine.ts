@@ -101,6 +101,9 @@ function send(
   control: UploadControl,
 ): Promise<XMLHttpRequest> {
   return new Promise((resolve, reject) => {
+    // Cancel may come while the app is still being asked for the policy or the part URLs, before any
+    // request to storage exists to abort: no byte is sent after it.
+    if (control.cancelled) return reject(new DOMException('cancelled', 'AbortError'));
     const xhr = new XMLHttpRequest();
     control.xhrs.add(xhr);
     xhr.open(method, url);

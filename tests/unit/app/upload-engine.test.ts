@@ -106,6 +106,23 @@ describe('the upload engine', () => {
     expect(progress.at(-1)).toBe(300);
   });
 
+  it('a cancel that comes while the app is asked for the policy sends no byte to storage', async () => {
+    const upload = control();
+    api = (path) => {
+      // the person presses Cancel while this answer is on its way: no request to storage exists yet
+      if (path === '/api/uploads') upload.cancelled = true;
+      return path === '/api/uploads'
+        ? { status: 200, json: { uploadId: 'u1', method: 'POST', url: 'http://storage.test/b', fields: { key: 'users/x/a.mp3', policy: 'p' } } }
+        : { status: 200, json: {} };
+    };
+    storage = () => ({ status: 204 });
+    const failure = await uploadFile(fileOf(300, 'a.mp3'), { bucket: 'audio', onProgress: () => {}, control: upload }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(DOMException);
+    expect((failure as DOMException).name).toBe('AbortError');
+    expect(sent).toEqual([]);
+    expect(calls.map((c) => c.path)).toEqual(['/api/uploads']);
+  });
+
   it('sends every part once, asks for part URLs in batches, and completes with each part’s ETag', async () => {
     api = multipartApi(5);
     storage = (_method, url) => ({ status: 200, etag: `"etag-${new URL(url).searchParams.get('partNumber')}"` });
