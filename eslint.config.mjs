@@ -17,9 +17,6 @@ export const EDGE_SAFE_FILES = [
   'lib/auth/origin.ts',
   'lib/auth/password-rules.ts',
   'lib/auth/schemas.ts',
-  'lib/email/errors.ts',
-  'lib/email/transport-edge.ts',
-  'lib/email/types.ts',
   'lib/observability/scrub.ts',
   'lib/rate-limit/edge-bridge.ts',
   'lib/rate-limit/edge.ts',
@@ -34,6 +31,11 @@ export const EDGE_SAFE_FILES = [
   'lib/security/content-security-policy.ts',
   // The toolkit's limiter core, which middleware reaches through @zigznote/ratelimit/limiter.
   'packages/ratelimit/src/limiter/*.ts',
+  // What Edge code may import of @zigznote/email.
+  'packages/email/src/edge.ts',
+  'packages/email/src/errors.ts',
+  'packages/email/src/transport-edge.ts',
+  'packages/email/src/types.ts',
   'lib/storage/backends.ts',
   'lib/storage/keys.ts',
 ];

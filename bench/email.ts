@@ -4,8 +4,9 @@
 // the same concurrency, measured in this run.
 import { loadConfig } from '../lib/config';
 import { sql } from 'drizzle-orm';
-import { closeDatabase, emailOutbox, getDatabase } from '../lib/db';
-import { createSesTransport, enqueueEmail, startOutboxWorker, MemoryDeliveryState, renderEmail, templates, type OutgoingEmail } from '../lib/email';
+import { createOutbox, createSesTransport, MemorySendRate, renderEmail, startOutboxWorker, type OutgoingEmail } from '@zigznote/email';
+import { closeDatabase, emailOutbox, getDatabase, getSqlClient } from '../lib/db';
+import { templates } from '../lib/email';
 import { percentile, printTable } from './support';
 
 const appUrl = 'https://app.example.com';
@@ -31,13 +32,13 @@ async function main() {
     rows.push([`render ${email.template} (HTML + text)`, `median ${percentile(times, 50).toFixed(2)} ms, p95 ${percentile(times, 95).toFixed(2)} ms`, '-']);
   }
   printTable('Email rendering (warm, 200 renders each)', rows);
-  await outbox();
+  await outboxThroughput();
 }
 
 const BATCH = 400;
 const CONCURRENCY = 8;
 
-async function outbox() {
+async function outboxThroughput() {
   const config = loadConfig(process.env);
   const db = await getDatabase(config.database);
   const transport = createSesTransport(config.email);
@@ -63,8 +64,9 @@ async function outbox() {
 
   // outbox: CONCURRENCY request loops enqueue (each timed) while this process's worker sends, as in the app
   const enqueueTimes: number[] = [];
-  const state = new MemoryDeliveryState();
-  const worker = startOutboxWorker(async () => ({ db, transport, state, sendRate: 10_000 }), { pollMs: 50 });
+  const outbox = createOutbox({ db: await getSqlClient(config.database) });
+  const rate = new MemorySendRate();
+  const worker = startOutboxWorker(() => ({ outbox, transport, rate, sendRate: 10_000 }), { pollMs: 50 });
   started = performance.now();
   next = 0;
   await Promise.all(
@@ -72,7 +74,7 @@ async function outbox() {
       while (next < BATCH) {
         const i = next++;
         const t = performance.now();
-        await enqueueEmail(db, email(i, 'outbox'), { template: 'bench', idempotencyKey: `bench-${run}-${i}` }, async () => false);
+        await outbox.enqueue(email(i, 'outbox'), { template: 'bench', idempotencyKey: `bench-${run}-${i}` }, async () => false);
         enqueueTimes.push(performance.now() - t);
         worker.wake();
       }

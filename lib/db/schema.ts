@@ -87,7 +87,7 @@ export const emailSuppressions = pgTable('email_suppressions', {
 
 /**
  * Every email the app was asked to send, written in the request that caused it and sent by the outbox
- * worker (lib/email/outbox.ts). `idempotency_key` is unique while kept (7 days), then set to null.
+ * worker (@zigznote/email, whose own migration makes the same table). `idempotency_key` is unique while kept (7 days), then set to null.
  */
 export const emailOutbox = pgTable(
   'email_outbox',

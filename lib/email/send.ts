@@ -1,28 +1,33 @@
 /**
- * Sending the app's emails: render on Node, then write the email to the outbox in Postgres, in the
- * request that causes it; the outbox worker (started with the server) sends it through SES, retrying for
- * up to a day. `sendEmail` takes any react-email element; the convenience functions build the app's
- * templates from configuration. Each logical email has an idempotency key (by default a hash of
- * template, recipient and rendered HTML): the same email is accepted once. Node-only.
+ * This app's email, on @zigznote/email: its outbox on the app's database, its SES transport and sender
+ * from configuration, the send rate shared through the app's Redis, failures reported to error tracking,
+ * and a send helper per template. `sendEmail` takes any react-email element; the worker is started with
+ * the server. Node-only.
  */
-import type { ReactElement } from 'react';
+import {
+  createMailer,
+  createOutbox,
+  createSesTransport,
+  hashRecipient,
+  MemorySendRate,
+  RedisSendRate,
+  startOutboxWorker,
+  type DeliveryOptions,
+  type EmailStatusReport,
+  type EmailTransport,
+  type EnqueueResult,
+  type Mailer,
+  type Outbox,
+  type OutboxWorker,
+  type SendEmailInput,
+  type SendRate,
+  type SqlClient,
+} from '@zigznote/email';
 import { getConfig } from '../config';
-import { getDatabase } from '../db';
+import { getSqlClient } from '../db';
 import { isErrorTrackingEnabled, Sentry } from '../observability/server';
 import { processState } from '../runtime/process-state';
 import { getRedis } from '../redis';
-import { DatabaseSuppressionList, RedisDeliveryState, RateOnlyMemoryState, type DeliveryState } from './delivery-state';
-import {
-  enqueueEmail,
-  getEmailStatus as readEmailStatus,
-  hashRecipient,
-  startOutboxWorker,
-  type EmailStatusReport,
-  type EnqueueResult,
-  type OutboxDeps,
-  type OutboxWorker,
-} from './outbox';
-import { renderEmail } from './render';
 import {
   accountExistsEmail,
   passwordChangedEmail,
@@ -32,47 +37,51 @@ import {
   welcomeEmail,
   type TemplatedEmail,
 } from './templates';
-import { createSesTransport } from './transport-ses';
-import type { EmailTransport } from './types';
-import { sha256Hex } from '../runtime/hashing';
 
-interface Mailer {
+export type { SendEmailInput };
+export type SendResult = EnqueueResult;
+
+interface Wiring {
   transport: EmailTransport;
-  state: DeliveryState;
+  rate: SendRate;
 }
 
-const state = processState('mailer', () => ({ mailer: undefined as Mailer | undefined, worker: undefined as OutboxWorker | undefined }));
+const state = processState('mailer', () => ({
+  wiring: undefined as Wiring | undefined,
+  worker: undefined as OutboxWorker | undefined,
+}));
 
-function getMailer(): Mailer {
-  if (!state.mailer) {
+function wiring(): Wiring {
+  if (!state.wiring) {
     const config = getConfig();
-    const suppressions = new DatabaseSuppressionList(() => getDatabase(config.database));
-    state.mailer = {
+    state.wiring = {
       transport: createSesTransport(config.email),
-      state: config.redis.kind === 'memory' ? new RateOnlyMemoryState(suppressions) : new RedisDeliveryState(getRedis(config.redis), suppressions),
+      rate: config.redis.kind === 'memory' ? new MemorySendRate() : new RedisSendRate(getRedis(config.redis)),
     };
   }
-  return state.mailer;
+  return state.wiring;
 }
 
-/** For tests and tools: deliver through another transport or state from now on. */
-export function setMailer(next: Partial<Mailer>): void {
-  state.mailer = { ...getMailer(), ...next };
+/** For tests and tools: deliver through another transport or budget from now on (the worker reads it each pass). */
+export function setMailer(next: Partial<Wiring>): void {
+  state.wiring = { ...wiring(), ...next };
 }
 
-export function getDeliveryState(): DeliveryState {
-  return getMailer().state;
+/** The app's outbox (tables from its own migrations, which match the package's). */
+export async function getOutbox(): Promise<Outbox> {
+  return createOutbox({ db: await getSqlClient(getConfig().database) });
 }
 
-/** What the outbox worker of this process sends with; read at every pass, so setMailer takes effect. */
-export async function outboxDeps(overrides: Partial<OutboxDeps> = {}): Promise<OutboxDeps> {
+async function getMailer(overrides: Partial<DeliveryOptions> = {}): Promise<Mailer> {
   const config = getConfig();
-  const mailer = getMailer();
-  return {
-    db: await getDatabase(config.database),
-    transport: mailer.transport,
-    state: mailer.state,
+  return createMailer({
+    outbox: await getOutbox(),
+    from: config.email.from,
+    replyTo: config.email.replyTo,
+    configurationSet: config.email.configurationSet,
+    tags: config.email.tags,
     sendRate: config.email.sendRate,
+    ...wiring(),
     reportFailure: (row, code) => {
       if (isErrorTrackingEnabled())
         Sentry.captureMessage(`email not sent after ${row.attempts} attempt(s): ${code}`, {
@@ -81,12 +90,19 @@ export async function outboxDeps(overrides: Partial<OutboxDeps> = {}): Promise<O
         });
     },
     ...overrides,
-  };
+  });
+}
+
+/** What this process's outbox worker sends with; read at every pass, so setMailer takes effect. */
+export async function outboxDeps(overrides: Partial<DeliveryOptions> = {}): Promise<DeliveryOptions> {
+  return (await getMailer(overrides)).deliveryOptions();
 }
 
 /** Starts this process's outbox worker (once); the server calls it at start-up. */
-export function startEmailOutbox(options: { pollMs?: number; overrides?: Partial<OutboxDeps> } = {}): OutboxWorker {
-  state.worker ??= startOutboxWorker(() => outboxDeps(options.overrides), { pollMs: options.pollMs, idempotencyDays: getConfig().email.idempotencyDays });
+export function startEmailOutbox(options: { pollMs?: number; overrides?: Partial<DeliveryOptions> } = {}): OutboxWorker {
+  if (!state.worker) {
+    state.worker = startOutboxWorker(() => outboxDeps(options.overrides), { pollMs: options.pollMs, idempotencyDays: getConfig().email.idempotencyDays });
+  }
   return state.worker;
 }
 
@@ -96,50 +112,25 @@ export async function stopEmailOutbox(): Promise<void> {
   await worker?.stop();
 }
 
-export interface SendEmailInput {
-  to: string;
-  subject: string;
-  react: ReactElement;
-  template?: string;
-  idempotencyKey?: string;
-}
-
-export type SendResult = EnqueueResult;
-
-/** Queues the email (one row in Postgres) and wakes this process's worker; SES is not waited for. */
+/** Queues the email (one row in Postgres, in `transaction` when given) and wakes this process's worker. */
 export async function sendEmail(input: SendEmailInput): Promise<SendResult> {
-  const config = getConfig();
-  const { state: delivery } = getMailer();
-  const template = input.template ?? 'custom';
-  const { html, text } = await renderEmail(input.react);
-  const idempotencyKey = input.idempotencyKey ?? sha256Hex(`${template}\n${input.to.trim().toLowerCase()}\n${input.subject}\n${html}`);
-  const db = await getDatabase(config.database);
-  const result = await enqueueEmail(
-    db,
-    {
-      from: config.email.from,
-      to: input.to,
-      subject: input.subject,
-      html,
-      text,
-      replyTo: config.email.replyTo,
-      configurationSet: config.email.configurationSet,
-      tags: [...config.email.tags, { Name: 'template', Value: template }],
-    },
-    { template, idempotencyKey },
-    (address) => delivery.isSuppressed(address),
-  );
-  if (result.status === 'queued') state.worker?.wake();
+  const result = await (await getMailer()).send(input);
+  if (result.status === 'queued' && !input.transaction) state.worker?.wake();
   return result;
 }
 
 /** An email's delivery state by the id `sendEmail` answered: queued, sent, delivered, bounced, failed… */
 export async function getEmailStatus(id: string): Promise<EmailStatusReport | null> {
-  return readEmailStatus(await getDatabase(getConfig().database), id);
+  return (await getOutbox()).status(id);
 }
 
-function sendTemplate(to: string, email: TemplatedEmail, idempotencyKey?: string): Promise<SendResult> {
-  return sendEmail({ to, subject: email.subject, react: email.react, template: email.template, idempotencyKey });
+/** Puts an address on the suppression list (SNS bounces and complaints). */
+export async function suppressAddress(email: string, reason: string): Promise<void> {
+  await (await getOutbox()).suppressions.suppress(email, reason);
+}
+
+function sendTemplate(to: string, email: TemplatedEmail, idempotencyKey?: string, transaction?: SqlClient): Promise<SendResult> {
+  return sendEmail({ to, subject: email.subject, react: email.react, template: email.template, idempotencyKey, transaction });
 }
 
 /** A key for an email whose content never varies: repeats within `windowMinutes` are one email, later ones are new. */
@@ -152,8 +143,8 @@ export function sendWelcomeEmail(email: string, name: string): Promise<SendResul
   return sendTemplate(email, welcomeEmail(getConfig().appUrl, name), repeatableKey('welcome', email, 60));
 }
 
-export function sendVerificationEmail(email: string, token: string): Promise<SendResult> {
-  return sendTemplate(email, verificationEmail(getConfig().appUrl, token));
+export function sendVerificationEmail(email: string, token: string, transaction?: SqlClient): Promise<SendResult> {
+  return sendTemplate(email, verificationEmail(getConfig().appUrl, token), undefined, transaction);
 }
 
 export function sendPasswordResetEmail(email: string, name: string, token: string): Promise<SendResult> {

@@ -8,8 +8,8 @@
 import { processState } from '../runtime/process-state';
 import { withDeadline } from '../runtime/timing';
 import type { AppConfig } from '../config';
-import { getDatabase, pingDatabase } from '../db';
-import { oldestDueAgeSeconds, pingEmail } from '../email';
+import { pingDatabase } from '../db';
+import { getOutbox, pingEmail } from '../email';
 import { pingRedis } from '../redis';
 import {
   bucketStatus,
@@ -100,7 +100,7 @@ export function presentsHealthToken(authorization: string | null, token: string 
 async function emailCheck(config: AppConfig): Promise<CheckResult> {
   let oldestDueSeconds: number | undefined;
   const result = await timed(false, config.email.endpoint ? `ses (${new URL(config.email.endpoint).host})` : 'ses', async (signal) => {
-    const [, age] = await Promise.all([pingEmail(config.email, signal), getDatabase(config.database).then(oldestDueAgeSeconds)]);
+    const [, age] = await Promise.all([pingEmail(config.email, signal), getOutbox().then((outbox) => outbox.oldestDueAgeSeconds())]);
     oldestDueSeconds = Math.round(age);
     if (age > OUTBOX_STUCK_AFTER_SECONDS) throw new Error(`outbox stuck: the oldest due email has waited ${oldestDueSeconds} s`);
   });

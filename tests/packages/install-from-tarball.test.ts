@@ -48,6 +48,8 @@ beforeAll(() => {
     '--loglevel=error',
     ...[...tarballs.values()].map((t) => `./${t.filename}`),
     ...peers.map((p) => `${p}@${installedVersion(p)}`),
+    // the database driver the email package's README example hands it (the package itself takes any)
+    `pg@${installedVersion('pg')}`,
   ]);
   if (install.status !== 0) throw new Error(`npm install of the tarballs failed:\n${install.output}`);
 }, 240_000);
@@ -58,12 +60,16 @@ describe.each(manifests.map((manifest) => [manifest.name, manifest] as const))('
   it('ships its built JavaScript, declarations, README and CHANGELOG, and no sources or tests', () => {
     const { files } = tarballs.get(name)!;
     expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts']));
+    const manifest = manifests.find((m) => m.name === name)!;
+    for (const target of Object.values(manifest.exports ?? {}).filter((value): value is string => typeof value === 'string'))
+      expect(files, `${target}, named in the exports map`).toContain(target.replace(/^\.\//, ''));
     expect(files.filter((file) => /^(src|test)\//.test(file) || (file.endsWith('.ts') && !file.endsWith('.d.ts')))).toEqual([]);
   });
 
   it('is imported by plain Node, every entry its exports map names, with only its peer dependencies beside it', () => {
     const manifest = manifests.find((m) => m.name === name)!;
-    const entries = Object.keys(manifest.exports ?? { '.': '' }).filter((entry) => entry !== './package.json');
+    // Files an exports map also names (package.json, a migration's SQL) are checked by their own tests.
+    const entries = Object.keys(manifest.exports ?? { '.': '' }).filter((entry) => !/\.(json|sql)$/.test(entry));
     expect(entries.length).toBeGreaterThan(0);
     for (const entry of entries) {
       const specifier = entry === '.' ? name : `${name}/${entry.slice(2)}`;
@@ -83,7 +89,11 @@ describe.each(manifests.map((manifest) => [manifest.name, manifest] as const))('
     expect(example, 'the README opens with a code example').toBeDefined();
     expect(example!.trim().split('\n').length).toBeLessThanOrEqual(10);
     writeFileSync(join(scratch, 'readme-example.mjs'), example!);
-    const { status, output } = run(process.execPath, ['readme-example.mjs'], scratch, { REDIS_URL: process.env.REDIS_URL });
+    const { status, output } = run(process.execPath, ['readme-example.mjs'], scratch, {
+      REDIS_URL: process.env.REDIS_URL,
+      DATABASE_URL: process.env.DATABASE_URL,
+      AWS_SES_ENDPOINT: process.env.AWS_SES_ENDPOINT,
+    });
     expect(status, output).toBe(0);
     const printed = /\/\/ prints: (.+)$/m.exec(example!)?.[1];
     expect(printed, 'the example says what it prints (// prints: …)').toBeDefined();

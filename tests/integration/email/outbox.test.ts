@@ -2,26 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signUp } from '@/lib/auth';
-import { drizzle } from 'drizzle-orm/node-postgres';
+import { attemptDelivery, claimDueEmails, createOutbox, createSesTransport, deliverDueEmails, type Outbox } from '@zigznote/email';
 import { Pool } from 'pg';
 import { getConfig } from '@/lib/config';
-import { closeDatabase, emailOutbox, getDatabase, type Database } from '@/lib/db';
-import {
-  attemptDelivery,
-  claimDueEmails,
-  createSesTransport,
-  deliverDueEmails,
-  enqueueEmail,
-  forgetIdempotencyKeys,
-  getEmailStatus,
-  oldestDueAgeSeconds,
-  outboxDeps,
-  recordDeliveryEvent,
-  sendVerificationEmail,
-  setMailer,
-  startEmailOutbox,
-  stopEmailOutbox,
-} from '@/lib/email';
+import { closeDatabase, emailOutbox, getDatabase } from '@/lib/db';
+import { getEmailStatus, getOutbox, outboxDeps, sendVerificationEmail, setMailer, startEmailOutbox, stopEmailOutbox } from '@/lib/email';
 import { closeRedis } from '@/lib/redis';
 import { realAuthDeps, uniqueEmail } from '../../support/auth-deps';
 import { failingSesEndpoint, localSesEndpoint, storedTo } from '../../support/ses-endpoint';
@@ -185,12 +170,11 @@ describe('the outbox never blocks on a dead database and writes nothing half', (
   it('refuses the email with an error when Postgres does not answer', async () => {
     const pool = new Pool({ connectionString: 'postgres://nobody:nothing@127.0.0.1:1/none', connectionTimeoutMillis: 2_000 });
     pool.on('error', () => {});
-    const db = drizzle({ client: pool }) as unknown as Database;
+    const dead = createOutbox({ db: pool });
     const key = `dead-db-${Date.now()}`;
     const started = performance.now();
     await expect(
-      enqueueEmail(
-        db,
+      dead.enqueue(
         { from: 'a@zigznote.test', to: 'b@zigznote.test', subject: 's', html: '<p>h</p>', text: 'h' },
         { template: 't', idempotencyKey: key },
         async () => false,
@@ -212,12 +196,13 @@ describe('state you can read', () => {
       .update(emailOutbox)
       .set({ status: 'sent', sesMessageId: `msg-${queued.id}` })
       .where(eq(emailOutbox.id, queued.id));
-    await recordDeliveryEvent(db, `msg-${queued.id}`, 'delivered');
+    const outbox = await getOutbox();
+    await outbox.recordDeliveryEvent(`msg-${queued.id}`, 'delivered');
     expect((await getEmailStatus(queued.id))!.status).toBe('delivered');
-    await recordDeliveryEvent(db, `msg-${queued.id}`, 'complained');
+    await outbox.recordDeliveryEvent(`msg-${queued.id}`, 'complained');
     expect((await getEmailStatus(queued.id))!.status).toBe('complained');
     // a late delivery event does not hide the complaint
-    await recordDeliveryEvent(db, `msg-${queued.id}`, 'delivered');
+    await outbox.recordDeliveryEvent(`msg-${queued.id}`, 'delivered');
     expect((await getEmailStatus(queued.id))!.status).toBe('complained');
   });
 
@@ -230,7 +215,7 @@ describe('state you can read', () => {
       .update(emailOutbox)
       .set({ nextAttemptAt: sql`now() - interval '10 minutes'` })
       .where(eq(emailOutbox.id, queued.id));
-    expect(await oldestDueAgeSeconds(db)).toBeGreaterThanOrEqual(600);
+    expect(await (await getOutbox()).oldestDueAgeSeconds()).toBeGreaterThanOrEqual(600);
     await db.update(emailOutbox).set({ status: 'failed' }).where(eq(emailOutbox.id, queued.id));
   });
 
@@ -238,25 +223,25 @@ describe('state you can read', () => {
     const db = await getDatabase(getConfig().database);
     const email = { from: 'a@zigznote.test', to: uniqueEmail('retention'), subject: 's', html: '<p>h</p>', text: 'h' };
     const key = `retention-${email.to}`;
-    const first = await enqueueEmail(db, email, { template: 't', idempotencyKey: key }, async () => false);
-    expect((await enqueueEmail(db, email, { template: 't', idempotencyKey: key }, async () => false)).status).toBe('duplicate');
+    const outbox = await getOutbox();
+    const first = await outbox.enqueue(email, { template: 't', idempotencyKey: key }, async () => false);
+    expect((await outbox.enqueue(email, { template: 't', idempotencyKey: key }, async () => false)).status).toBe('duplicate');
     if (first.status !== 'queued') throw new Error('not queued');
     await db
       .update(emailOutbox)
       .set({ createdAt: sql`now() - interval '8 days'`, status: 'sent' })
       .where(eq(emailOutbox.id, first.id));
-    expect(await forgetIdempotencyKeys(db, 7)).toBeGreaterThanOrEqual(1);
-    expect((await enqueueEmail(db, { ...email, subject: 'other' }, { template: 't', idempotencyKey: key }, async () => false)).status).toBe('queued');
+    expect(await outbox.forgetIdempotencyKeys(7)).toBeGreaterThanOrEqual(1);
+    expect((await outbox.enqueue({ ...email, subject: 'other' }, { template: 't', idempotencyKey: key }, async () => false)).status).toBe('queued');
     await db.update(emailOutbox).set({ status: 'failed' }).where(eq(emailOutbox.idempotencyKey, key));
   });
 });
 
 describe('leases and hung sends', () => {
   /** Queues one email to each address directly in the outbox, as the app does. */
-  async function queue(db: Database, addresses: string[]) {
+  async function queue(outbox: Outbox, addresses: string[]) {
     for (const to of addresses) {
-      const queued = await enqueueEmail(
-        db,
+      const queued = await outbox.enqueue(
         { from: getConfig().email.from, to, subject: 'Lease test', html: '<p>hi</p>', text: 'hi' },
         { template: 'lease-test', idempotencyKey: `lease-test:${to}` },
         async () => false,
@@ -271,7 +256,7 @@ describe('leases and hung sends', () => {
     try {
       const db = await getDatabase(getConfig().database);
       const addresses = Array.from({ length: 30 }, (_, i) => uniqueEmail(`lease-${i}`));
-      await queue(db, addresses);
+      await queue(await getOutbox(), addresses);
       // a 3 s lease: the rows a worker claims wait up to 30 s for their send slot
       const deps = await outboxDeps({ transport: createSesTransport({ ...getConfig().email, endpoint: ses.url }), sendRate: 1, leaseMs: 3_000 });
       const done = async () => (await db.select().from(emailOutbox).where(inArray(emailOutbox.recipient, addresses))).every((row) => row.status === 'sent');
@@ -292,7 +277,7 @@ describe('leases and hung sends', () => {
     await stopEmailOutbox();
     const db = await getDatabase(getConfig().database);
     const to = uniqueEmail('reclaimed');
-    await queue(db, [to]);
+    await queue(await getOutbox(), [to]);
     const [row] = await db.select().from(emailOutbox).where(eq(emailOutbox.recipient, to));
     // others due meanwhile are left alone: only this row's lease is made to run out, six claims in a row
     let claimed;
@@ -301,7 +286,7 @@ describe('leases and hung sends', () => {
         .update(emailOutbox)
         .set({ leaseUntil: sql`now() - interval '1 second'` })
         .where(eq(emailOutbox.id, row!.id));
-      claimed = (await claimDueEmails(db, 1_000, 60_000)).find((r) => r.id === row!.id);
+      claimed = (await claimDueEmails(await getOutbox(), 1_000, 60_000)).find((r) => r.id === row!.id);
       expect(claimed, `claim ${claim + 1}`).toBeDefined();
       for (const other of await db
         .select()
@@ -323,7 +308,7 @@ describe('leases and hung sends', () => {
       const db = await getDatabase(getConfig().database);
       const hung = uniqueEmail('hung');
       const others = Array.from({ length: 5 }, (_, i) => uniqueEmail(`beside-hung-${i}`));
-      await queue(db, [hung, ...others]);
+      await queue(await getOutbox(), [hung, ...others]);
       const real = createSesTransport({ ...getConfig().email, endpoint: ses.url });
       const deps = await outboxDeps({
         transport: { name: 'hangs for one address', send: (email) => (email.to === hung ? new Promise(() => {}) : real.send(email)) },

@@ -2,12 +2,8 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getConfig } from '@/lib/config';
+import { createEdgeTransport, createSesTransport, EmailSendError, isRetryable, renderEmail, type EmailTransport } from '@zigznote/email';
 import {
-  createEdgeTransport,
-  createSesTransport,
-  EmailSendError,
-  isRetryable,
-  renderEmail,
   sendAccountExistsEmail,
   sendEmail,
   sendPasswordChangedEmail,
@@ -19,7 +15,6 @@ import {
   stopEmailOutbox,
   getEmailStatus,
   templates,
-  type EmailTransport,
 } from '@/lib/email';
 import { closeDatabase } from '@/lib/db';
 import { closeRedis } from '@/lib/redis';

@@ -5,17 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getConfig } from '@/lib/config';
-import {
-  clearCertificateCache,
-  DatabaseSuppressionList,
-  getDeliveryState,
-  handleSnsMessage,
-  sendVerificationEmail,
-  stringToSign,
-  verifySnsMessage,
-  type SnsMessage,
-} from '@/lib/email';
+import { clearCertificateCache, createOutbox, handleSnsMessage, stringToSign, verifySnsMessage, type SnsMessage } from '@zigznote/email';
+import { getOutbox, sendVerificationEmail, suppressAddress } from '@/lib/email';
 import { eq } from 'drizzle-orm';
+import { Pool } from 'pg';
 import { closeDatabase, emailSuppressions, getDatabase } from '@/lib/db';
 import { closeRedis } from '@/lib/redis';
 import { emailsTo, uniqueAddress } from '../../support/ses-store';
@@ -97,11 +90,12 @@ function bounceFor(address: string) {
   };
 }
 
+const isSuppressed = async (address: string) => (await getOutbox()).suppressions.isSuppressed(address);
+
 const OUR_TOPIC = 'arn:aws:sns:us-east-1:123456789012:ses-bounces';
 
 const deps = () => {
-  const state = getDeliveryState();
-  return { region: 'us-east-1', topicArns: [OUR_TOPIC], fetchCertificate, suppress: (email: string, reason: string) => state.suppress(email, reason) };
+  return { region: 'us-east-1', topicArns: [OUR_TOPIC], fetchCertificate, suppress: suppressAddress };
 };
 
 describe('a notification signed by AWS itself (tests/fixtures/sns)', () => {
@@ -142,7 +136,7 @@ describe('SNS notifications of SES bounces and complaints', () => {
   it('accepts a correctly signed bounce (SignatureVersion 1) and suppresses the address', async () => {
     const address = uniqueAddress('bounced');
     expect(await handleSnsMessage(signed(bounceFor(address), '1'), deps())).toEqual({ status: 'suppressed', count: 1 });
-    expect(await getDeliveryState().isSuppressed(address)).toBe(true);
+    expect(await isSuppressed(address)).toBe(true);
     expect(fetchedUrls).toContain(certUrl);
   });
 
@@ -173,7 +167,7 @@ describe('SNS notifications of SES bounces and complaints', () => {
       Message: JSON.stringify({ notificationType: 'Bounce', bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: address }] } }),
     };
     expect(await handleSnsMessage(tampered, deps())).toEqual({ status: 'rejected', reason: 'signature does not verify' });
-    expect(await getDeliveryState().isSuppressed(address)).toBe(false);
+    expect(await isSuppressed(address)).toBe(false);
   });
 
   it('rejects a certificate on a foreign host without fetching it', async () => {
@@ -212,7 +206,7 @@ describe('SNS notifications of SES bounces and complaints', () => {
     const message = signed({ ...bounceFor(address), TopicArn: 'arn:aws:sns:us-east-1:999999999999:attacker-topic' });
     expect(await handleSnsMessage(message, deps())).toEqual({ status: 'rejected', reason: 'not a configured topic' });
     expect(fetchedUrls.length).toBe(before);
-    expect(await getDeliveryState().isSuppressed(address)).toBe(false);
+    expect(await isSuppressed(address)).toBe(false);
   });
 
   it('never confirms a subscription of a topic that is not configured, and believes nothing with no topic', async () => {
@@ -246,8 +240,8 @@ describe('SNS notifications of SES bounces and complaints', () => {
     });
     expect(await handleSnsMessage(bounceEvent, deps())).toEqual({ status: 'suppressed', count: 1 });
     expect(await handleSnsMessage(complaintEvent, deps())).toEqual({ status: 'suppressed', count: 1 });
-    expect(await getDeliveryState().isSuppressed(bounced)).toBe(true);
-    expect(await getDeliveryState().isSuppressed(complained)).toBe(true);
+    expect(await isSuppressed(bounced)).toBe(true);
+    expect(await isSuppressed(complained)).toBe(true);
   });
 
   it('suppresses nothing for a transient bounce', async () => {
@@ -257,7 +251,7 @@ describe('SNS notifications of SES bounces and complaints', () => {
       Message: JSON.stringify({ notificationType: 'Bounce', bounce: { bounceType: 'Transient', bouncedRecipients: [{ emailAddress: address }] } }),
     });
     expect(await handleSnsMessage(message, deps())).toEqual({ status: 'ignored' });
-    expect(await getDeliveryState().isSuppressed(address)).toBe(false);
+    expect(await isSuppressed(address)).toBe(false);
   });
 
   it('keeps the suppression list in Postgres, so it survives losing Redis', async () => {
@@ -266,7 +260,12 @@ describe('SNS notifications of SES bounces and complaints', () => {
     const db = await getDatabase(getConfig().database);
     const rows = await db.select().from(emailSuppressions).where(eq(emailSuppressions.email, address.toLowerCase()));
     expect(rows).toMatchObject([{ email: address.toLowerCase(), reason: 'bounce' }]);
-    // a list with no Redis behind it at all still refuses the address
-    expect(await new DatabaseSuppressionList(async () => db).isSuppressed(address)).toBe(true);
+    // a list with no Redis behind it at all (a fresh connection to Postgres alone) still refuses the address
+    const pool = new Pool({ connectionString: process.env.DATABASE_URL });
+    try {
+      expect(await createOutbox({ db: pool }).suppressions.isSuppressed(address)).toBe(true);
+    } finally {
+      await pool.end();
+    }
   });
 });

@@ -6,7 +6,8 @@ import PasswordChangedEmail from '@/emails/password-changed';
 import ResetPasswordEmail from '@/emails/reset-password';
 import VerifyEmail from '@/emails/verify-email';
 import WelcomeEmail from '@/emails/welcome';
-import { renderEmail, templates } from '@/lib/email';
+import { renderEmail } from '@zigznote/email';
+import { templates } from '@/lib/email';
 
 const appUrl = 'https://app.example.com';
 

@@ -1,7 +1,7 @@
 import { problemFor, readBodyText } from '@/lib/api';
 import { getConfig } from '@/lib/config';
-import { getDatabase } from '@/lib/db';
-import { getDeliveryState, handleSnsMessage, recordDeliveryEvent } from '@/lib/email';
+import { handleSnsMessage } from '@zigznote/email';
+import { getOutbox } from '@/lib/email';
 
 // SES bounce and complaint notifications, delivered by SNS (which posts JSON as text/plain). Believed only
 // from the topics the operator configured and when the SNS signature verifies; the signature, not the
@@ -22,13 +22,16 @@ export async function POST(request: Request) {
   } catch {
     return problemFor(400, 'Expected an SNS message (JSON).');
   }
-  const state = getDeliveryState();
-  const outcome = await handleSnsMessage(body, {
-    region: config.email.region,
-    topicArns: config.email.snsTopicArns,
-    suppress: (email, reason) => state.suppress(email, reason),
-    recordEvent: async (messageId, status) => recordDeliveryEvent(await getDatabase(config.database), messageId, status),
-  }).catch(() => ({ status: 'failed' as const }));
+  const outcome = await getOutbox()
+    .then((outbox) =>
+      handleSnsMessage(body, {
+        region: config.email.region,
+        topicArns: config.email.snsTopicArns,
+        suppress: (email, reason) => outbox.suppressions.suppress(email, reason),
+        recordEvent: (messageId, status) => outbox.recordDeliveryEvent(messageId, status),
+      }),
+    )
+    .catch(() => ({ status: 'failed' as const }));
   if (outcome.status === 'rejected') return problemFor(403, outcome.reason);
   // SNS retries on 5xx: a failure to act (e.g. Postgres down) is worth its retry.
   if (outcome.status === 'failed') return problemFor(503, 'The notification could not be recorded; SNS will retry.');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRetryable, retryDelayMs } from '@/lib/email';
+import { isRetryable, retryDelayMs } from '../src/index.js';
 
 describe('the outbox retry schedule', () => {
   it('doubles from the base delay up to the cap', () => {

@@ -25,8 +25,3 @@ export function isRetryable(error: unknown): boolean {
   // Only a refused connection proves nothing was sent; a timeout or reset may hide an accepted email.
   return e.code === 'ECONNREFUSED';
 }
-
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
-}

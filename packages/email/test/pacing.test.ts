@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryDeliveryState } from '@/lib/email';
-import { waitForSendSlot } from '@/lib/email/outbox';
+import { MemorySendRate, waitForSendSlot } from '../src/index.js';
 
 // The outbox's pacing on an injected clock: the sleeps it asks for move the clock, nothing waits for real.
 describe('pacing sends to the SES rate', () => {
   it("sends a burst of one second's budget at once, then one every 1/rate seconds: 20 emails at 5 per second wait 3 s in all", async () => {
     let now = 1_000_000;
-    const state = new MemoryDeliveryState(() => now);
+    const rate = new MemorySendRate(() => now);
     const sleeps: number[] = [];
     const sleep = async (ms: number) => {
       sleeps.push(ms);
@@ -14,7 +13,7 @@ describe('pacing sends to the SES rate', () => {
     };
     const sentAt: number[] = [];
     for (let i = 0; i < 20; i++) {
-      await waitForSendSlot({ state, sendRate: 5 }, sleep);
+      await waitForSendSlot({ rate, sendRate: 5 }, sleep);
       sentAt.push(now - 1_000_000);
     }
     expect(sentAt.slice(0, 5)).toEqual([0, 0, 0, 0, 0]);
@@ -28,8 +27,8 @@ describe('pacing sends to the SES rate', () => {
 
   it('sends anyway, a little later, when the shared budget cannot be read', async () => {
     const sleeps: number[] = [];
-    const broken = { takeToken: async () => Promise.reject(new Error('Redis is down')), isSuppressed: async () => false };
-    await waitForSendSlot({ state: broken, sendRate: 4 }, async (ms) => void sleeps.push(ms));
+    const broken = { takeToken: async () => Promise.reject(new Error('Redis is down')) };
+    await waitForSendSlot({ rate: broken, sendRate: 4 }, async (ms) => void sleeps.push(ms));
     expect(sleeps).toEqual([250]);
   });
 });

@@ -1,6 +1,6 @@
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MemoryDeliveryState, RedisDeliveryState } from '@/lib/email';
+import { RedisSendRate } from '../src/index.js';
 
 const connections = [new Redis(process.env.REDIS_URL!), new Redis(process.env.REDIS_URL!)];
 
@@ -8,10 +8,13 @@ afterAll(async () => {
   await Promise.all(connections.map((c) => c.quit()));
 });
 
+// A key of this run's own, so a test run never shares the budget with an app using the default key.
+const key = `test-email-send-rate:${process.pid}:${Date.now()}`;
+
 describe('the send-rate budget in Redis', () => {
   it('is shared by every instance: 5 per second means 5 sends at once, then a wait of about 200 ms', async () => {
-    await connections[0]!.del('email:send-rate');
-    const [a, b] = connections.map((c) => new RedisDeliveryState(c, new MemoryDeliveryState()));
+    await connections[0]!.del(key);
+    const [a, b] = connections.map((c) => new RedisSendRate(c, { key }));
     const waits = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? a! : b!).takeToken(5)));
     expect(waits.filter((w) => w === 0)).toHaveLength(5);
     for (const wait of waits.filter((w) => w > 0)) {
@@ -21,8 +24,8 @@ describe('the send-rate budget in Redis', () => {
   });
 
   it('refills with time', async () => {
-    await connections[0]!.del('email:send-rate');
-    const state = new RedisDeliveryState(connections[0]!, new MemoryDeliveryState());
+    await connections[0]!.del(key);
+    const state = new RedisSendRate(connections[0]!, { key });
     for (let i = 0; i < 5; i++) await state.takeToken(5);
     const wait = await state.takeToken(5);
     expect(wait).toBeGreaterThan(0);

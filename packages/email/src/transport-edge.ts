@@ -5,18 +5,22 @@
  * Edge-safe.
  */
 import { AwsClient } from 'aws4fetch';
-import { EmailSendError } from './errors';
-import { sesSendEmailRequest, type EmailTransport, type OutgoingEmail } from './types';
+import { EmailSendError } from './errors.js';
+import { sesSendEmailRequest, type EmailTransport, type OutgoingEmail } from './types.js';
 
 export interface EdgeTransportOptions {
   region: string;
   accessKeyId: string;
   secretAccessKey: string;
-  /** Defaults to https://email.<region>.amazonaws.com. */
+  /** @default `https://email.<region>.amazonaws.com` */
   endpoint?: string;
 }
 
 export function createEdgeTransport(options: EdgeTransportOptions): EmailTransport {
+  for (const field of ['region', 'accessKeyId', 'secretAccessKey'] as const) {
+    if (typeof options?.[field] !== 'string' || options[field] === '')
+      throw new TypeError(`createEdgeTransport needs ${field}: the Edge runtime has no AWS credential chain, so keys come in as options`);
+  }
   const client = new AwsClient({
     accessKeyId: options.accessKeyId,
     secretAccessKey: options.secretAccessKey,

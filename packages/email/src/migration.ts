@@ -1,0 +1,63 @@
+/**
+ * The outbox's schema, as one SQL statement that is safe to run at every start-up and from several
+ * instances at once: it takes a transaction-scoped advisory lock, then creates only what is missing. The
+ * same text, with the default table names, ships as migrations/0001_email_outbox.sql for psql or any
+ * migration tool.
+ */
+import { tableIdentifier } from './sql.js';
+
+export interface OutboxTables {
+  /** @default 'email_outbox' */
+  table?: string;
+  /** @default 'email_suppressions' */
+  suppressionsTable?: string;
+}
+
+export const DEFAULT_TABLES = { table: 'email_outbox', suppressionsTable: 'email_suppressions' } as const;
+
+/** An index name derived from the table's own name, so two outboxes in one schema do not collide. */
+function indexName(table: string, suffix: string): string {
+  return `"${table.split('.').pop()}_${suffix}"`;
+}
+
+export function outboxMigrationSql(tables: OutboxTables = {}): string {
+  const table = tables.table ?? DEFAULT_TABLES.table;
+  const suppressionsTable = tables.suppressionsTable ?? DEFAULT_TABLES.suppressionsTable;
+  const outbox = tableIdentifier('table', table);
+  const suppressions = tableIdentifier('suppressionsTable', suppressionsTable);
+  return `DO $migration$
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('@zigznote/email migration'));
+  CREATE TABLE IF NOT EXISTS ${suppressions} (
+    "email" text PRIMARY KEY NOT NULL,
+    "reason" text NOT NULL,
+    "created_at" timestamp with time zone DEFAULT now() NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS ${outbox} (
+    "id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+    "idempotency_key" text,
+    "content_hash" text NOT NULL,
+    "template" text NOT NULL,
+    "recipient" text NOT NULL,
+    "sender" text NOT NULL,
+    "subject" text NOT NULL,
+    "html" text NOT NULL,
+    "text" text NOT NULL,
+    "options" jsonb,
+    "status" text DEFAULT 'queued' NOT NULL,
+    "attempts" integer DEFAULT 0 NOT NULL,
+    "next_attempt_at" timestamp with time zone DEFAULT now() NOT NULL,
+    "lease_until" timestamp with time zone,
+    "last_error" text,
+    "ses_message_id" text,
+    "created_at" timestamp with time zone DEFAULT now() NOT NULL,
+    "updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+    "sent_at" timestamp with time zone
+  );
+  CREATE UNIQUE INDEX IF NOT EXISTS ${indexName(table, 'idempotency_key_unique')} ON ${outbox} USING btree ("idempotency_key");
+  CREATE INDEX IF NOT EXISTS ${indexName(table, 'due_idx')} ON ${outbox} USING btree ("status", "next_attempt_at");
+  CREATE INDEX IF NOT EXISTS ${indexName(table, 'ses_message_idx')} ON ${outbox} USING btree ("ses_message_id");
+END
+$migration$;
+`;
+}

@@ -1,0 +1,321 @@
+/**
+ * The email outbox in Postgres: an email the app was asked to send is a row first, written in the request
+ * that causes it (in the caller's own transaction when given one), so a SES outage of hours, a restart or
+ * a crashed process loses nothing. It guarantees:
+ * - idempotency with a contract: the same key with the same content is accepted once and later calls get
+ *   the first email's id and state; the same key with other content is refused (`conflict`); keys are
+ *   forgotten after `idempotencyDays`;
+ * - workers claim due rows with FOR UPDATE SKIP LOCKED and a lease, so several instances share the outbox
+ *   and a row claimed by a process that died is picked up again when its lease ends;
+ * - SES bounce, complaint and delivery events update the row by SES message id.
+ * Node-only.
+ */
+import { createHash } from 'node:crypto';
+import { DEFAULT_TABLES, outboxMigrationSql, type OutboxTables } from './migration.js';
+import { isSqlClient, runSql, tableIdentifier, type SqlClient } from './sql.js';
+import type { OutgoingEmail } from './types.js';
+
+export type EmailStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'bounced' | 'complained' | 'suppressed' | 'failed';
+
+export type EnqueueResult =
+  | { ok: true; status: 'queued'; id: string }
+  | { ok: true; status: 'duplicate'; id: string; current: EmailStatus }
+  | { ok: false; status: 'suppressed'; id: string; error: string }
+  | { ok: false; status: 'conflict'; error: string };
+
+export interface EmailStatusReport {
+  id: string;
+  status: EmailStatus;
+  attempts: number;
+  lastError: string | null;
+  sesMessageId: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+  nextAttemptAt: Date;
+}
+
+export interface OutboxRow {
+  id: string;
+  idempotencyKey: string | null;
+  contentHash: string;
+  template: string;
+  recipient: string;
+  sender: string;
+  subject: string;
+  html: string;
+  text: string;
+  options: unknown;
+  status: string;
+  attempts: number;
+  nextAttemptAt: Date;
+  leaseUntil: Date | null;
+  lastError: string | null;
+  sesMessageId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  sentAt: Date | null;
+}
+
+export interface OutboxOptions extends OutboxTables {
+  /** A node-postgres Pool, Client or PoolClient, PGlite, or anything with `query(text, values)` → `{ rows }`. */
+  db: SqlClient;
+}
+
+export interface SuppressionList {
+  isSuppressed(email: string): Promise<boolean>;
+  suppress(email: string, reason: string): Promise<void>;
+}
+
+export const SUPPRESSED_REASON = 'the address is on the suppression list (bounce or complaint)';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const COLUMNS = `id, idempotency_key, content_hash, template, recipient, sender, subject, html, text, options, status,
+  attempts, next_attempt_at, lease_until, last_error, ses_message_id, created_at, updated_at, sent_at`;
+
+export function sha256Hex(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+export function normalizeAddress(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function contentHash(email: Pick<OutgoingEmail, 'to' | 'subject' | 'html' | 'text'>): string {
+  return sha256Hex(`${normalizeAddress(email.to)}\n${email.subject}\n${email.html}\n${email.text}`);
+}
+
+/** A recipient as logs may show it: never the address itself. */
+export function hashRecipient(email: string): string {
+  return `sha256:${sha256Hex(normalizeAddress(email)).slice(0, 16)}`;
+}
+
+/** A Postgres array literal of `values` (text form, so every driver passes it the same way). */
+function arrayLiteral(values: Array<string | number>): string {
+  return `{${values.map((value) => (typeof value === 'number' ? String(value) : `"${value.replace(/["\\]/g, '')}"`)).join(',')}}`;
+}
+
+/** A raw row (snake_case; timestamps as strings on some drivers) in camelCase. */
+function toOutboxRow(raw: Record<string, unknown>): OutboxRow {
+  const date = (value: unknown) => (value === null || value === undefined ? null : value instanceof Date ? value : new Date(String(value)));
+  return {
+    id: String(raw.id),
+    idempotencyKey: (raw.idempotency_key as string | null) ?? null,
+    contentHash: String(raw.content_hash),
+    template: String(raw.template),
+    recipient: String(raw.recipient),
+    sender: String(raw.sender),
+    subject: String(raw.subject),
+    html: String(raw.html),
+    text: String(raw.text),
+    options: typeof raw.options === 'string' ? JSON.parse(raw.options) : (raw.options ?? null),
+    status: String(raw.status),
+    attempts: Number(raw.attempts),
+    nextAttemptAt: date(raw.next_attempt_at)!,
+    leaseUntil: date(raw.lease_until),
+    lastError: (raw.last_error as string | null) ?? null,
+    sesMessageId: (raw.ses_message_id as string | null) ?? null,
+    createdAt: date(raw.created_at)!,
+    updatedAt: date(raw.updated_at)!,
+    sentAt: date(raw.sent_at),
+  };
+}
+
+export class Outbox {
+  readonly db: SqlClient;
+  readonly tables: Required<OutboxTables>;
+  /** Bounced and complained-about addresses, in Postgres: losing Redis never lets one be mailed again. */
+  readonly suppressions: SuppressionList;
+  private readonly outbox: string;
+  private readonly suppressionsSql: string;
+
+  constructor(options: OutboxOptions) {
+    if (!isSqlClient(options?.db))
+      throw new TypeError('createOutbox needs { db }: a node-postgres Pool (new Pool({ connectionString })), a PoolClient or PGlite');
+    this.db = options.db;
+    this.tables = { table: options.table ?? DEFAULT_TABLES.table, suppressionsTable: options.suppressionsTable ?? DEFAULT_TABLES.suppressionsTable };
+    this.outbox = tableIdentifier('table', this.tables.table);
+    this.suppressionsSql = tableIdentifier('suppressionsTable', this.tables.suppressionsTable);
+    this.suppressions = {
+      isSuppressed: async (email) =>
+        (await this.run(`select 1 from ${this.suppressionsSql} where email = $1 limit 1`, [normalizeAddress(email)], this.tables.suppressionsTable)).length > 0,
+      suppress: async (email, reason) => {
+        // A complaint after a bounce (or the reverse) keeps the first reason: the address stays suppressed.
+        await this.run(
+          `insert into ${this.suppressionsSql} (email, reason) values ($1, $2) on conflict do nothing`,
+          [normalizeAddress(email), reason],
+          this.tables.suppressionsTable,
+        );
+      },
+    };
+  }
+
+  private run<T = Record<string, unknown>>(text: string, values: unknown[] = [], table = this.tables.table): Promise<T[]> {
+    return runSql<T>(this.db, table, text, values);
+  }
+
+  /** Creates the tables and indexes that are missing; safe at every start-up and from several instances. */
+  async migrate(): Promise<void> {
+    await this.db.query(outboxMigrationSql(this.tables));
+  }
+
+  /** The same outbox on another client: the caller's transaction, so the email commits with its cause. */
+  withClient(db: SqlClient): Outbox {
+    return new Outbox({ ...this.tables, db });
+  }
+
+  /** Writes one email; `isSuppressed` is asked first so the row can say why it is not sent. */
+  async enqueue(
+    email: OutgoingEmail,
+    meta: { template: string; idempotencyKey: string },
+    isSuppressed: (address: string) => Promise<boolean> = this.suppressions.isSuppressed,
+  ): Promise<EnqueueResult> {
+    const hash = contentHash(email);
+    const suppressed = await isSuppressed(email.to);
+    const [row] = await this.run<{ id: string }>(
+      `insert into ${this.outbox} (idempotency_key, content_hash, template, recipient, sender, subject, html, text, options, status, last_error)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)
+       on conflict (idempotency_key) do nothing
+       returning id`,
+      [
+        meta.idempotencyKey,
+        hash,
+        meta.template,
+        email.to,
+        email.from,
+        email.subject,
+        email.html,
+        email.text,
+        JSON.stringify({ replyTo: email.replyTo, configurationSet: email.configurationSet, tags: email.tags }),
+        suppressed ? 'suppressed' : 'queued',
+        suppressed ? SUPPRESSED_REASON : null,
+      ],
+    );
+    if (row) {
+      return suppressed
+        ? {
+            ok: false,
+            status: 'suppressed',
+            id: String(row.id),
+            error: 'The address is on the suppression list (an earlier bounce or complaint): nothing is sent to it.',
+          }
+        : { ok: true, status: 'queued', id: String(row.id) };
+    }
+    const [first] = await this.run<{ id: string; content_hash: string; status: EmailStatus }>(
+      `select id, content_hash, status from ${this.outbox} where idempotency_key = $1 limit 1`,
+      [meta.idempotencyKey],
+    );
+    if (!first) throw new Error('outbox row vanished between insert and read');
+    if (first.content_hash !== hash) {
+      return { ok: false, status: 'conflict', error: `idempotency key "${meta.idempotencyKey}" was already used for a different email` };
+    }
+    return { ok: true, status: 'duplicate', id: String(first.id), current: first.status };
+  }
+
+  async status(id: string): Promise<EmailStatusReport | null> {
+    if (!UUID.test(id)) return null;
+    const [raw] = await this.run(`select ${COLUMNS} from ${this.outbox} where id = $1`, [id]);
+    if (!raw) return null;
+    const row = toOutboxRow(raw);
+    return {
+      id: row.id,
+      status: row.status as EmailStatus,
+      attempts: row.attempts,
+      lastError: row.lastError,
+      sesMessageId: row.sesMessageId,
+      createdAt: row.createdAt,
+      sentAt: row.sentAt,
+      nextAttemptAt: row.nextAttemptAt,
+    };
+  }
+
+  /**
+   * Claims up to `limit` due rows (queued and due, or sending with an ended lease) for `leaseMs`. A row
+   * still 'sending' was held by a worker that stopped renewing it: its last_error counts the reclaims.
+   */
+  async claimDue(limit: number, leaseMs: number, reclaimed: string): Promise<OutboxRow[]> {
+    const rows = await this.run(
+      `update ${this.outbox} set status = 'sending', attempts = attempts + 1,
+        last_error = case when status = 'sending'
+          then $3 || ' (' || (coalesce(substring(last_error from $4)::int, 0) + 1) || ')'
+          else last_error end,
+        lease_until = now() + $2 * interval '1 millisecond', updated_at = now()
+      where id in (
+        select id from ${this.outbox}
+        where (status = 'queued' and next_attempt_at <= now()) or (status = 'sending' and lease_until < now())
+        order by next_attempt_at
+        limit $1
+        for update skip locked
+      )
+      returning ${COLUMNS}`,
+      [limit, leaseMs, reclaimed, `^${reclaimed} \\((\\d+)\\)`],
+    );
+    return rows.map(toOutboxRow);
+  }
+
+  /** Extends the leases of rows a worker holds; answers the ids still its own. */
+  async renewLeases(rows: Array<Pick<OutboxRow, 'id' | 'attempts'>>, leaseMs: number): Promise<Set<string>> {
+    if (rows.length === 0) return new Set();
+    const renewed = await this.run<{ id: string }>(
+      `update ${this.outbox} as o set lease_until = now() + $3 * interval '1 millisecond', updated_at = now()
+       from (select unnest($1::uuid[]) as id, unnest($2::int[]) as attempts) as v
+       where o.id = v.id and o.status = 'sending' and o.attempts = v.attempts
+       returning o.id`,
+      [arrayLiteral(rows.map((r) => r.id)), arrayLiteral(rows.map((r) => r.attempts)), leaseMs],
+    );
+    return new Set(renewed.map((row) => String(row.id)));
+  }
+
+  /** Records many sends in one statement; a row that is no longer this attempt's is left alone. */
+  async markSent(batch: Array<{ id: string; attempts: number; messageId: string }>): Promise<void> {
+    if (batch.length === 0) return;
+    await this.run(
+      `update ${this.outbox} as o
+       set status = 'sent', ses_message_id = nullif(v.message_id, ''), sent_at = now(), last_error = null, lease_until = null, updated_at = now()
+       from (select unnest($1::uuid[]) as id, unnest($2::int[]) as attempts, unnest($3::text[]) as message_id) as v
+       where o.id = v.id and o.status = 'sending' and o.attempts = v.attempts`,
+      [arrayLiteral(batch.map((e) => e.id)), arrayLiteral(batch.map((e) => e.attempts)), arrayLiteral(batch.map((e) => e.messageId))],
+    );
+  }
+
+  /** Ends an attempt: failed or suppressed for good, or queued again after `retryInMs`. */
+  async settle(
+    row: Pick<OutboxRow, 'id' | 'attempts'>,
+    outcome: { status: 'failed' | 'suppressed'; reason: string } | { status: 'queued'; reason: string; retryInMs: number },
+  ): Promise<void> {
+    await this.run(
+      `update ${this.outbox} set status = $3, last_error = $4, lease_until = null, updated_at = now(),
+         next_attempt_at = case when $3 = 'queued' then now() + $5 * interval '1 millisecond' else next_attempt_at end
+       where id = $1 and status = 'sending' and attempts = $2`,
+      [row.id, row.attempts, outcome.status, outcome.reason, outcome.status === 'queued' ? outcome.retryInMs : 0],
+    );
+  }
+
+  /** What SES said later about a sent email (SNS), by its message id. */
+  async recordDeliveryEvent(sesMessageId: string, status: 'delivered' | 'bounced' | 'complained'): Promise<void> {
+    // A complaint or bounce outranks a delivery that SNS may report after it.
+    const from = status === 'delivered' ? `('sent')` : `('sent', 'delivered', 'bounced')`;
+    await this.run(`update ${this.outbox} set status = $2, updated_at = now() where ses_message_id = $1 and status in ${from}`, [sesMessageId, status]);
+  }
+
+  /** Frees idempotency keys older than `days`, so a key can be used again; the rows stay as history. */
+  async forgetIdempotencyKeys(days: number): Promise<number> {
+    const rows = await this.run(
+      `update ${this.outbox} set idempotency_key = null
+       where idempotency_key is not null and created_at < now() - $1 * interval '1 day' returning id`,
+      [days],
+    );
+    return rows.length;
+  }
+
+  /** The age in seconds of the oldest email that is due and not sent (0 when none waits): a stuck queue grows it. */
+  async oldestDueAgeSeconds(): Promise<number> {
+    const [row] = await this.run<{ age: number }>(
+      `select coalesce(extract(epoch from now() - min(next_attempt_at)), 0)::float as age from ${this.outbox}
+       where (status = 'queued' and next_attempt_at <= now()) or (status = 'sending' and lease_until < now())`,
+    );
+    return Math.max(0, Number(row?.age ?? 0));
+  }
+}
+
+export function createOutbox(options: OutboxOptions): Outbox {
+  return new Outbox(options);
+}

@@ -1,0 +1,249 @@
+// @zigznote/email on the real Postgres (DATABASE_URL) and the local SES endpoint (AWS_SES_ENDPOINT), each
+// test on tables of its own; and on PGlite, the embedded Postgres a development setup may hand it.
+import { PGlite } from '@electric-sql/pglite';
+import { createMailbox } from '@zigznote/playwright-kit';
+import { readFileSync } from 'node:fs';
+import { createElement } from 'react';
+import { Pool } from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  createMailer,
+  createOutbox,
+  createSesTransport,
+  deliverDueEmails,
+  MemorySendRate,
+  OutboxNotMigratedError,
+  outboxMigrationSql,
+  type EmailTransport,
+} from '../src/index.js';
+
+const databaseUrl = process.env.DATABASE_URL;
+const sesEndpoint = process.env.AWS_SES_ENDPOINT;
+if (!databaseUrl || !sesEndpoint) throw new Error('the email package tests need DATABASE_URL and AWS_SES_ENDPOINT (npm test sets them)');
+
+const pool = new Pool({ connectionString: databaseUrl, max: 8 });
+const mailbox = createMailbox({ endpoint: sesEndpoint });
+const transport = createSesTransport({ region: 'us-east-1', endpoint: sesEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+const made: string[] = [];
+let counter = 0;
+
+/** Table names no other test or run uses; dropped at the end. */
+function freshTables() {
+  const suffix = `${process.pid}_${Date.now().toString(36)}_${counter++}`;
+  const tables = { table: `pkg_outbox_${suffix}`, suppressionsTable: `pkg_suppressions_${suffix}` };
+  made.push(tables.table, tables.suppressionsTable);
+  return tables;
+}
+const address = (label: string) => `${label}-${Date.now().toString(36)}-${counter++}@pkg.zigznote.test`;
+const hello = (name: string) => createElement('p', null, `Hello ${name}, welcome.`);
+
+afterAll(async () => {
+  for (const table of made) await pool.query(`drop table if exists "${table}"`);
+  await pool.end();
+});
+
+describe('used wrongly, it says so in words', () => {
+  it('at construction: no database, a bad table name, no transport, no sender, a send rate of 0', () => {
+    expect(() => createOutbox({} as never)).toThrow(/createOutbox needs \{ db \}/);
+    expect(() => createOutbox({ db: pool, table: 'outbox; drop table users' })).toThrow(/table must be a lower-case SQL table name/);
+    const outbox = createOutbox({ db: pool });
+    expect(() => createMailer({ outbox, from: 'a@b.c' } as never)).toThrow(/needs \{ transport \}/);
+    expect(() => createMailer({ outbox, transport } as never)).toThrow(/needs \{ from \}/);
+    expect(() => createMailer({ outbox, transport, from: 'a@b.c', sendRate: 0 })).toThrow(/sendRate must be more than 0/);
+    expect(() => createSesTransport({ region: '' })).toThrow(/needs a region/);
+  });
+
+  it('an outbox whose table was never made answers "run the migration", not a driver error', async () => {
+    const outbox = createOutbox({ db: pool, ...freshTables() });
+    const mailer = createMailer({ outbox, transport, from: 'app@pkg.zigznote.test' });
+    const attempt = mailer.send({ to: address('early'), subject: 'Hi', react: hello('Ada') });
+    await expect(attempt).rejects.toBeInstanceOf(OutboxNotMigratedError);
+    await expect(attempt).rejects.toThrow(/does not exist: run the migration: await outbox\.migrate\(\), or psql .*0001_email_outbox\.sql/);
+  });
+
+  it('a recipient that is not one address is refused before anything is written', async () => {
+    const outbox = createOutbox({ db: pool, ...freshTables() });
+    await outbox.migrate();
+    const mailer = createMailer({ outbox, transport, from: 'app@pkg.zigznote.test' });
+    await expect(mailer.send({ to: 'a@b.c, d@e.f', subject: 'Hi', react: hello('x') })).rejects.toThrow(/"to" must be one email address/);
+    expect((await pool.query(`select count(*)::int as n from "${outbox.tables.table}"`)).rows[0].n).toBe(0);
+  });
+});
+
+describe('the migration', () => {
+  it('run by five instances at once makes the tables once, and again changes nothing', async () => {
+    const tables = freshTables();
+    const outboxes = Array.from({ length: 5 }, () => createOutbox({ db: pool, ...tables }));
+    await Promise.all(outboxes.map((outbox) => outbox.migrate()));
+    await outboxes[0]!.migrate();
+    const indexes = await pool.query(`select indexname from pg_indexes where tablename = $1 order by indexname`, [tables.table]);
+    expect(indexes.rows.map((row) => row.indexname)).toEqual([
+      `${tables.table}_due_idx`,
+      `${tables.table}_idempotency_key_unique`,
+      `${tables.table}_pkey`,
+      `${tables.table}_ses_message_idx`,
+    ]);
+  });
+
+  it('ships as the SQL file psql runs, the same text migrate() runs', () => {
+    const file = readFileSync(new URL('../migrations/0001_email_outbox.sql', import.meta.url), 'utf8');
+    expect(file).toContain(outboxMigrationSql());
+    expect(outboxMigrationSql()).toContain('CREATE TABLE IF NOT EXISTS "email_outbox"');
+  });
+});
+
+describe('sending', () => {
+  it('renders, queues, and the worker delivers through SES once; the same email again is a duplicate', { timeout: 30_000 }, async () => {
+    const outbox = createOutbox({ db: pool, ...freshTables() });
+    await outbox.migrate();
+    const mailer = createMailer({ outbox, transport, from: 'App <app@pkg.zigznote.test>', sendRate: 20 });
+    const to = address('ada');
+    mailer.startWorker({ pollMs: 200 });
+    try {
+      const first = await mailer.send({ to, subject: 'Welcome', react: hello('Ada'), template: 'welcome' });
+      expect(first).toMatchObject({ ok: true, status: 'queued' });
+      const again = await mailer.send({ to, subject: 'Welcome', react: hello('Ada'), template: 'welcome' });
+      expect(again).toMatchObject({ ok: true, status: 'duplicate', id: first.ok ? first.id : '' });
+      const email = await mailbox.waitForEmail(to, { subject: 'Welcome' });
+      expect(email.text).toContain('Hello Ada, welcome.');
+      expect(email.html).toContain('<p>Hello Ada, welcome.</p>');
+      await expect.poll(async () => (await mailer.status(first.ok ? first.id : ''))?.status).toBe('sent');
+      expect(await mailbox.emailsTo(to)).toHaveLength(1);
+    } finally {
+      await mailer.stopWorker();
+    }
+  });
+
+  it('the same key with other content is a conflict, and nothing more is queued', async () => {
+    const outbox = createOutbox({ db: pool, ...freshTables() });
+    await outbox.migrate();
+    const mailer = createMailer({ outbox, transport, from: 'app@pkg.zigznote.test' });
+    const to = address('key');
+    await mailer.send({ to, subject: 'One', react: hello('A'), idempotencyKey: 'k-1' });
+    const other = await mailer.send({ to, subject: 'Two', react: hello('B'), idempotencyKey: 'k-1' });
+    expect(other).toMatchObject({ ok: false, status: 'conflict' });
+    expect((await pool.query(`select count(*)::int as n from "${outbox.tables.table}"`)).rows[0].n).toBe(1);
+  });
+
+  it("commits with the caller's transaction: rolled back, no email; committed, delivered", { timeout: 30_000 }, async () => {
+    const outbox = createOutbox({ db: pool, ...freshTables() });
+    await outbox.migrate();
+    const mailer = createMailer({ outbox, transport, from: 'app@pkg.zigznote.test', sendRate: 20 });
+    const [lost, kept] = [address('rolled-back'), address('committed')];
+    for (const [to, end] of [
+      [lost, 'rollback'],
+      [kept, 'commit'],
+    ] as const) {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        await mailer.send({ to, subject: 'Verify', react: hello(to), transaction: client });
+        await client.query(end);
+      } finally {
+        client.release();
+      }
+    }
+    expect(await deliverDueEmails(mailer.deliveryOptions())).toBe(1);
+    await mailbox.waitForEmail(kept);
+    expect(await mailbox.emailsTo(lost)).toEqual([]);
+  });
+
+  it('a suppressed address is never sent to, and the answer says why', async () => {
+    const outbox = createOutbox({ db: pool, ...freshTables() });
+    await outbox.migrate();
+    const to = address('bounced');
+    await outbox.suppressions.suppress(to.toUpperCase(), 'bounce');
+    const mailer = createMailer({ outbox, transport, from: 'app@pkg.zigznote.test' });
+    const answer = await mailer.send({ to, subject: 'Hi', react: hello('x') });
+    expect(answer).toMatchObject({ ok: false, status: 'suppressed' });
+    expect(await deliverDueEmails(mailer.deliveryOptions())).toBe(0);
+  });
+
+  it('throttling is retried later and then sent; a rejected message fails at once', async () => {
+    const outbox = createOutbox({ db: pool, ...freshTables() });
+    await outbox.migrate();
+    let calls = 0;
+    const flaky: EmailTransport = {
+      name: 'flaky',
+      async send(email) {
+        calls++;
+        if (email.subject === 'rejected') throw Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected' });
+        if (calls === 1) throw Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' });
+        return { messageId: `m-${calls}` };
+      },
+    };
+    const logged: string[] = [];
+    const mailer = createMailer({
+      outbox,
+      transport: flaky,
+      from: 'app@pkg.zigznote.test',
+      sendRate: 50,
+      baseDelayMs: 50,
+      maxDelayMs: 100,
+      log: (m) => logged.push(m),
+    });
+    const to = address('retry');
+    const retried = await mailer.send({ to, subject: 'retried', react: hello('r') });
+    await deliverDueEmails(mailer.deliveryOptions());
+    expect(await mailer.status(retried.ok ? retried.id : '')).toMatchObject({ status: 'queued', lastError: 'TooManyRequestsException' });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await deliverDueEmails(mailer.deliveryOptions());
+    expect(await mailer.status(retried.ok ? retried.id : '')).toMatchObject({ status: 'sent', attempts: 2, sesMessageId: 'm-2' });
+
+    const rejected = await mailer.send({ to, subject: 'rejected', react: hello('r') });
+    await deliverDueEmails(mailer.deliveryOptions());
+    expect(await mailer.status(rejected.ok ? rejected.id : '')).toMatchObject({ status: 'failed', lastError: 'MessageRejected', attempts: 1 });
+    expect(logged.join('\n')).not.toContain(to);
+  });
+
+  it('two workers draining 40 emails together send each exactly once', { timeout: 60_000 }, async () => {
+    const tables = freshTables();
+    const outbox = createOutbox({ db: pool, ...tables });
+    await outbox.migrate();
+    const sent: string[] = [];
+    const counting: EmailTransport = {
+      name: 'counting',
+      async send(email) {
+        sent.push(email.to);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return { messageId: `id-${sent.length}` };
+      },
+    };
+    const mailers = [0, 1].map(() =>
+      createMailer({
+        outbox: createOutbox({ db: pool, ...tables }),
+        transport: counting,
+        from: 'app@pkg.zigznote.test',
+        sendRate: 500,
+        rate: new MemorySendRate(),
+      }),
+    );
+    const addresses = Array.from({ length: 40 }, (_, i) => address(`pair-${i}`));
+    for (const to of addresses) await mailers[0]!.send({ to, subject: 'Hi', react: hello(to) });
+    await Promise.all(mailers.map((mailer) => deliverDueEmails(mailer.deliveryOptions())));
+    expect(sent.sort()).toEqual([...addresses].sort());
+  });
+});
+
+describe('on PGlite (the embedded Postgres of a development setup)', () => {
+  it('migrates, queues, claims and records a send', async () => {
+    const db = await PGlite.create();
+    try {
+      const outbox = createOutbox({ db });
+      await outbox.migrate();
+      const sent: string[] = [];
+      const mailer = createMailer({
+        outbox,
+        transport: { name: 'memory', send: async (email) => (sent.push(email.to), { messageId: 'pglite-1' }) },
+        from: 'app@pkg.zigznote.test',
+        sendRate: 50,
+      });
+      const answer = await mailer.send({ to: 'dev@pkg.zigznote.test', subject: 'Hi', react: hello('dev') });
+      expect(await deliverDueEmails(mailer.deliveryOptions())).toBe(1);
+      expect(sent).toEqual(['dev@pkg.zigznote.test']);
+      expect(await mailer.status(answer.ok ? answer.id : '')).toMatchObject({ status: 'sent', sesMessageId: 'pglite-1' });
+    } finally {
+      await db.close();
+    }
+  });
+});
