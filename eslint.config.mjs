@@ -36,6 +36,8 @@ export const EDGE_SAFE_FILES = [
   'packages/email/src/errors.ts',
   'packages/email/src/transport-edge.ts',
   'packages/email/src/types.ts',
+  // The browser upload engine: no Node built-ins either.
+  'packages/uploads/src/browser.ts',
   'lib/storage/backends.ts',
   'lib/storage/keys.ts',
 ];

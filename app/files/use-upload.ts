@@ -1,14 +1,25 @@
 'use client';
 
 import { useCallback, useRef, useState } from 'react';
-import { abandonUpload, UploadError, uploadFile, type UploadControl, type UploadedFile } from './upload-engine';
+import { abandonUpload, cancelUpload, createUploadControl, UploadError, uploadFile, type UploadControl } from '@zigznote/uploads/browser';
 
 // The upload list's state: one item per chosen file, its progress and speed, cancel and retry. The bytes
-// go straight to storage through ./upload-engine (parts retried, resumable after a reload).
+// go straight to storage through @zigznote/uploads' engine (parts retried, resumable after a reload).
 
 export type Bucket = 'audio' | 'avatars';
 
-export type { UploadedFile };
+/** What /api/uploads/<id>/complete answers as `file`. */
+export interface UploadedFile {
+  id: string;
+  name: string;
+  size: number;
+  contentType: string;
+  bucket: string;
+  createdAt?: string;
+}
+
+/** Where unfinished uploads are remembered in the browser (kept from before the package, so they still resume). */
+const UPLOAD_ROUTES = { endpoint: '/api/uploads', storageKeyPrefix: 'zigznote.upload:' };
 
 export interface UploadItem {
   key: string;
@@ -30,7 +41,7 @@ export function useUploads(onUploaded: (file: UploadedFile) => void) {
 
   const run = useCallback(
     async (item: UploadItem) => {
-      const control: UploadControl = { xhrs: new Set<XMLHttpRequest>(), cancelled: false };
+      const control: UploadControl = createUploadControl();
       requests.current.set(item.key, control);
       const started = performance.now();
       let first: number | null = null;
@@ -41,13 +52,13 @@ export function useUploads(onUploaded: (file: UploadedFile) => void) {
         update(item.key, { loaded, bytesPerSecond: seconds > 0 ? (loaded - first) / seconds : 0 });
       };
       try {
-        const file = await uploadFile(item.file, { bucket: item.bucket, onProgress: progress, control });
+        const { file } = await uploadFile<{ file: UploadedFile }>(item.file, { ...UPLOAD_ROUTES, bucket: item.bucket, onProgress: progress, control });
         update(item.key, { status: 'done', loaded: item.file.size });
         onUploaded(file);
       } catch (error) {
         if (control.cancelled || (error instanceof DOMException && error.name === 'AbortError')) {
           update(item.key, { status: 'cancelled' });
-          abandonUpload(item.file, control.uploadId);
+          abandonUpload(item.file, control.uploadId, UPLOAD_ROUTES);
         } else {
           update(item.key, { status: 'error', error: error instanceof UploadError ? error.message : 'The upload failed.' });
         }
@@ -76,9 +87,7 @@ export function useUploads(onUploaded: (file: UploadedFile) => void) {
 
   const cancel = useCallback((key: string) => {
     const control = requests.current.get(key);
-    if (!control) return;
-    control.cancelled = true;
-    for (const xhr of control.xhrs) xhr.abort();
+    if (control) cancelUpload(control);
   }, []);
 
   const retry = useCallback(

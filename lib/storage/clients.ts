@@ -6,7 +6,8 @@
 import { Client } from 'minio';
 import type { AppConfig } from '../config';
 import { processState } from '../runtime/process-state';
-import { createPartSigner, type PartSigner } from './part-signer';
+import type { DirectUploads } from '@zigznote/uploads';
+import { createAppUploads } from './uploads';
 
 type StorageConfig = AppConfig['storage'];
 
@@ -34,14 +35,16 @@ export function createSigningClient(config: StorageConfig): Client {
   });
 }
 
-const clientsByConfig = processState('storage-clients', () => new Map<string, { operations: Client; signing: Client; partSigner: PartSigner }>());
+const clientsByConfig = processState('storage-clients', () => new Map<string, { operations: Client; signing: Client; uploads: DirectUploads }>());
 
 /** The process's clients for this configuration, made on first use. */
 export function getStorageClients(config: StorageConfig) {
   const key = [config.endPoint, config.port, config.useSSL, config.accessKey, config.publicUrl, config.region].join('|');
   let clients = clientsByConfig.get(key);
   if (!clients) {
-    clients = { operations: createOperationsClient(config), signing: createSigningClient(config), partSigner: createPartSigner(config) };
+    const operations = createOperationsClient(config);
+    const signing = createSigningClient(config);
+    clients = { operations, signing, uploads: createAppUploads(config, { operations, signing }) };
     clientsByConfig.set(key, clients);
   }
   return clients;

@@ -16,35 +16,23 @@
  * The object in MinIO is checked with statObject before a file is recorded. Node-only.
  */
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { CopyDestinationOptions, CopySourceOptions } from 'minio';
 import { randomUUID } from 'node:crypto';
 import type { Client } from 'minio';
 import { files, uploads, type Database, type StoredFile, type Upload } from '../db';
 import { BUCKET_RULES, type BucketName } from './buckets';
 import { createDownloadUrl, DOWNLOAD_TTL_SECONDS } from './downloads';
 import { objectKeyFor, sanitizeFilename } from './keys';
-import type { PartSigner } from './part-signer';
+import { UploadInputError, type DirectUploads, type MultipartUpload, type PostUpload } from '@zigznote/uploads';
 import type { Result } from '../result';
-import {
-  createMultipartUpload,
-  createPostUpload,
-  MAX_PART_BATCH,
-  MULTIPART_THRESHOLD,
-  partLength,
-  POST_POLICY_TTL_SECONDS,
-  signParts,
-  UPLOAD_MAX_LIFETIME_SECONDS,
-  UPLOAD_TTL_SECONDS,
-  type MultipartUpload,
-  type PostUpload,
-} from './uploads';
+import { POST_POLICY_TTL_SECONDS, UPLOAD_MAX_LIFETIME_SECONDS, UPLOAD_TTL_SECONDS } from './uploads';
 import { isUuid } from '../runtime/ids';
 
 export interface StorageDeps {
   db: Database;
   operations: Client;
   signer: Client;
-  partSigner: PartSigner;
+  /** Policies, part URLs and completion checks (createAppUploads). */
+  uploads: DirectUploads;
   buckets: Record<BucketName, string>;
   quotaBytes: number;
   /** Told after a user's files or usage changed, so cached listings are dropped (see fileListTag). */
@@ -166,11 +154,7 @@ export async function requestUpload(
     }
     const bucket = deps.buckets[input.bucket];
     const key = objectKeyFor(userId, randomUUID(), input.filename);
-    const base = { bucket, key, contentType: input.contentType };
-    const upload =
-      input.size > MULTIPART_THRESHOLD
-        ? await createMultipartUpload(deps.operations, deps.partSigner, { ...base, size: input.size })
-        : await createPostUpload(deps.signer, { ...base, maxBytes: input.size });
+    const upload: PostUpload | MultipartUpload = await deps.uploads.start({ bucket, key, contentType: input.contentType, size: input.size });
     const expiresAt = new Date(Date.now() + UPLOAD_TTL_SECONDS * 1000);
     const [record] = await tx
       .insert(uploads)
@@ -239,60 +223,26 @@ export async function completeUpload(
         .returning();
       if (!upload) throw new Refusal(await unclaimable(deps.db, userId, uploadId));
 
-      if (upload.multipartId) {
-        const expected = upload.partCount ?? 0;
-        const numbers = (parts ?? []).map((p) => p.partNumber).sort((a, b) => a - b);
-        if (numbers.length !== expected || numbers.some((n, i) => n !== i + 1)) {
-          throw new Refusal({
-            ok: false,
-            status: 422,
-            error: `This upload has ${expected} parts; send each part number from 1 to ${expected} once, with its ETag.`,
-          });
-        }
-        try {
-          await deps.operations.completeMultipartUpload(
-            upload.bucket,
-            upload.objectKey,
-            upload.multipartId,
-            (parts ?? []).map((p) => ({ part: p.partNumber, etag: p.etag.replace(/"/g, '') })).sort((a, b) => a.part - b.part),
-          );
-        } catch (error) {
-          throw new Refusal({ ok: false, status: 422, error: `Storage refused to assemble the parts (${(error as { code?: string }).code ?? 'error'}).` });
-        }
-      }
-
       // A multipart upload's part URLs die with its completion; a POST policy does not, so the file moves
       // to a key no policy names, and the copy is what gets checked (a re-post racing this cannot swap it).
-      const fileKey = upload.multipartId ? upload.objectKey : objectKeyFor(userId, randomUUID(), upload.name);
-      if (!upload.multipartId) {
-        try {
-          await deps.operations.copyObject(
-            new CopySourceOptions({ Bucket: upload.bucket, Object: upload.objectKey }),
-            new CopyDestinationOptions({ Bucket: upload.bucket, Object: fileKey }),
-          );
-        } catch {
-          throw new Refusal({ ok: false, status: 409, error: 'The file has not been uploaded yet.' });
-        }
+      const checked = await deps.uploads.complete(recordOf(upload), parts, {
+        moveTo: upload.multipartId ? undefined : objectKeyFor(userId, randomUUID(), upload.name),
+      });
+      if (!checked.ok && checked.reason !== 'mismatch') {
+        throw new Refusal({ ok: false, status: checked.reason === 'not-uploaded' ? 409 : 422, error: checked.error });
       }
-      let stat;
-      try {
-        stat = await deps.operations.statObject(upload.bucket, fileKey);
-      } catch {
-        throw new Refusal({ ok: false, status: 409, error: 'The file has not been uploaded yet.' });
-      }
-      const storedType = (stat.metaData?.['content-type'] as string | undefined) ?? '';
-      if (stat.size > upload.declaredSize || stat.size === 0 || storedType !== upload.contentType) {
-        await deps.operations.removeObjects(upload.bucket, [...new Set([upload.objectKey, fileKey])]).catch(() => {});
+      if (!checked.ok) {
         await tx.update(uploads).set({ state: 'rejected', completedAt: null }).where(eq(uploads.id, upload.id));
-        return { ok: false as const, status: 422 as const, error: 'The stored file does not match what was declared (size or type); it was removed.' };
+        return { ok: false as const, status: 422 as const, error: checked.error };
       }
+      const { key: fileKey, size: storedSize } = checked;
       const [file] = await tx
         .insert(files)
-        .values({ ownerId: userId, bucket: upload.bucket, objectKey: fileKey, name: upload.name, size: stat.size, contentType: upload.contentType })
+        .values({ ownerId: userId, bucket: upload.bucket, objectKey: fileKey, name: upload.name, size: storedSize, contentType: upload.contentType })
         .onConflictDoNothing()
         .returning();
       if (!file) throw new Refusal({ ok: false, status: 409, error: ENDED.completed! });
-      return { ok: true as const, file: publicFile(file, deps.buckets), movedFrom: upload.multipartId ? null : upload };
+      return { ok: true as const, file: publicFile(file, deps.buckets), movedFrom: checked.movedFrom ? upload : null };
     });
     // The upload's key is empty from now on, unless its policy is used again: the sweep empties it then.
     if (completed.ok && completed.movedFrom) await deps.operations.removeObject(completed.movedFrom.bucket, completed.movedFrom.objectKey).catch(() => {});
@@ -314,9 +264,6 @@ export async function signUploadParts(
   partNumbers: number[],
 ): Promise<StorageResult<{ parts: Array<{ partNumber: number; url: string }>; expiresAt: string }>> {
   if (!isUuid(uploadId)) return { ok: false, status: 404, error: 'No such upload.' };
-  if (partNumbers.length === 0 || partNumbers.length > MAX_PART_BATCH) {
-    return { ok: false, status: 400, error: `Ask for 1 to ${MAX_PART_BATCH} parts at a time.` };
-  }
   const [upload] = await deps.db
     .update(uploads)
     .set({
@@ -326,15 +273,13 @@ export async function signUploadParts(
     .where(pendingMultipartOf(userId, uploadId))
     .returning();
   if (!upload) return unclaimable(deps.db, userId, uploadId);
-  const count = upload.partCount ?? 0;
-  const unknown = partNumbers.find((n) => !Number.isInteger(n) || n < 1 || n > count);
-  if (unknown !== undefined) return { ok: false, status: 400, error: `This upload has parts 1 to ${count}; there is no part ${unknown}.` };
-  const parts = await signParts(
-    deps.partSigner,
-    { bucket: upload.bucket, key: upload.objectKey, multipartId: upload.multipartId!, size: upload.declaredSize, partSize: upload.partSize! },
-    [...new Set(partNumbers)],
-  );
-  return { ok: true, parts, expiresAt: upload.expiresAt.toISOString() };
+  try {
+    const parts = await deps.uploads.signParts(recordOf(upload), partNumbers);
+    return { ok: true, parts, expiresAt: upload.expiresAt.toISOString() };
+  } catch (error) {
+    if (error instanceof UploadInputError) return { ok: false, status: 400, error: error.message };
+    throw error;
+  }
 }
 
 /** The user's own multipart upload, still pending and unexpired: what signing parts and resuming act on. */
@@ -367,13 +312,7 @@ export async function resumeUpload(deps: StorageDeps, userId: string, uploadId: 
   if (!upload.fingerprint || upload.fingerprint !== fingerprint) {
     return { ok: false, status: 409, error: 'This is not the file this upload started with (its name, size or date differ). Start a new upload.' };
   }
-  // minio-js keeps listParts protected; it is the ListParts call S3 defines, paginated for us.
-  const listed = await (
-    deps.operations as unknown as { listParts(b: string, k: string, id: string): Promise<Array<{ part: number; etag: string; size: number }>> }
-  ).listParts(upload.bucket, upload.objectKey, upload.multipartId!);
-  const uploadedParts = listed
-    .filter((p) => p.size === partLength(upload.declaredSize, upload.partSize!, p.part))
-    .map((p) => ({ partNumber: p.part, etag: p.etag.replace(/"/g, '') }));
+  const uploadedParts = await deps.uploads.uploadedParts(recordOf(upload));
   return { ok: true, uploadId: upload.id, partSize: upload.partSize!, partCount: upload.partCount!, uploadedParts };
 }
 
@@ -391,8 +330,20 @@ export async function abortUpload(deps: StorageDeps, userId: string, uploadId: s
 }
 
 async function removeStored(deps: StorageDeps, upload: Upload) {
-  if (upload.multipartId) await deps.operations.abortMultipartUpload(upload.bucket, upload.objectKey, upload.multipartId).catch(() => {});
-  await deps.operations.removeObject(upload.bucket, upload.objectKey).catch(() => {});
+  await deps.uploads.abort(recordOf(upload));
+}
+
+/** An upload row as the uploads package reads it. */
+function recordOf(upload: Upload) {
+  return {
+    bucket: upload.bucket,
+    key: upload.objectKey,
+    contentType: upload.contentType,
+    size: upload.declaredSize,
+    multipartId: upload.multipartId,
+    partSize: upload.partSize,
+    partCount: upload.partCount,
+  };
 }
 
 /**

@@ -8,8 +8,7 @@
 export { getStorageClients, createOperationsClient, createSigningClient, pingStorage } from './clients';
 export { BUCKET_RULES, bucketNames, bucketStatus, ensureBuckets, type BucketName, type BucketRule, type BucketStatus } from './buckets';
 export { sanitizeFilename, objectKeyFor } from './keys';
-export { MULTIPART_THRESHOLD, MIN_PART_SIZE, MAX_PARTS, UPLOAD_TTL_SECONDS, partPlan, partLength, type PostUpload, type MultipartUpload } from './uploads';
-export { createPartSigner, type PartSigner } from './part-signer';
+export { MULTIPART_THRESHOLD, MIN_PART_SIZE, UPLOAD_TTL_SECONDS, createAppUploads } from './uploads';
 export { contentDisposition, DOWNLOAD_TTL_SECONDS } from './downloads';
 export { STORAGE_BACKENDS, storageBackend, type StorageBackend, type StorageBackendName } from './backends';
 export { GUARANTEES, checkStorageGuarantees, lastGuaranteeReport, missingGuarantees, type GuaranteeReport, type GuaranteeResult } from './guarantees';

@@ -21,13 +21,13 @@ export function resolvedBuckets(): Record<BucketName, string> {
 }
 
 export async function getStorageDeps(): Promise<StorageDeps> {
-  const { operations, signing, partSigner } = clients();
+  const { operations, signing, uploads } = clients();
   const config = getConfig();
   return {
     db: await getDatabase(config.database),
     operations,
     signer: signing,
-    partSigner,
+    uploads,
     buckets: resolvedBuckets(),
     quotaBytes: config.storage.quotaBytes,
     listingChanged: (userId) => expireCacheTags([fileListTag(userId)]),

@@ -93,6 +93,10 @@ describe.each(manifests.map((manifest) => [manifest.name, manifest] as const))('
       REDIS_URL: process.env.REDIS_URL,
       DATABASE_URL: process.env.DATABASE_URL,
       AWS_SES_ENDPOINT: process.env.AWS_SES_ENDPOINT,
+      MINIO_PORT: process.env.MINIO_PORT,
+      MINIO_PUBLIC_URL: process.env.MINIO_PUBLIC_URL,
+      MINIO_ACCESS_KEY: process.env.MINIO_ACCESS_KEY,
+      MINIO_SECRET_KEY: process.env.MINIO_SECRET_KEY,
     });
     expect(status, output).toBe(0);
     const printed = /\/\/ prints: (.+)$/m.exec(example!)?.[1];

@@ -6,7 +6,7 @@ import { createUser } from '@/lib/auth';
 import { loadConfig } from '@/lib/config';
 import { getDatabase } from '@/lib/db';
 import { sendToStorage } from '@/lib/storage/storage-http';
-import { bucketNames, createOperationsClient, createPartSigner, createSigningClient, ensureBuckets, type StorageDeps } from '@/lib/storage';
+import { bucketNames, createAppUploads, createOperationsClient, createSigningClient, ensureBuckets, type StorageDeps } from '@/lib/storage';
 
 export async function storageDeps(): Promise<StorageDeps> {
   const config = loadConfig(process.env);
@@ -17,7 +17,7 @@ export async function storageDeps(): Promise<StorageDeps> {
     db: await getDatabase(config.database),
     operations,
     signer: createSigningClient(config.storage),
-    partSigner: createPartSigner(config.storage),
+    uploads: createAppUploads(config.storage, { operations, signing: createSigningClient(config.storage) }),
     buckets,
     quotaBytes: config.storage.quotaBytes,
   };

@@ -14,13 +14,13 @@ import {
   bucketNames,
   completeUpload,
   createOperationsClient,
-  createPartSigner,
+  createAppUploads,
   createSigningClient,
   downloadLink,
   requestUpload,
-  type PostUpload,
   type StorageDeps,
 } from '@/lib/storage';
+import type { PostUpload } from '@zigznote/uploads';
 import { freePort } from '../../support/redis-server';
 import { makeUser, postToStorage } from '../../support/storage';
 
@@ -170,7 +170,7 @@ beforeAll(async () => {
     db: await getDatabase(loadConfig(process.env).database),
     operations: createOperationsClient(config),
     signer: createSigningClient(config),
-    partSigner: createPartSigner(config),
+    uploads: createAppUploads(config, { operations: createOperationsClient(config), signing: createSigningClient(config) }),
     buckets: bucketNames(prefix),
     quotaBytes: config.quotaBytes,
   };

@@ -5,17 +5,15 @@ import { closeDatabase, files, uploads } from '@/lib/db';
 import {
   abortUpload,
   completeUpload,
-  partLength,
   requestUpload,
   resumeUpload,
   signUploadParts,
   storageUsage,
   sweepStaleUploads,
   sweepUnclaimedObjects,
-  type MultipartUpload,
-  type PostUpload,
   type StorageDeps,
 } from '@/lib/storage';
+import { partLength, type MultipartUpload, type PostUpload } from '@zigznote/uploads';
 import { expectRefused, makeUser, postToStorage, sendToStorage, storageDeps } from '../../support/storage';
 
 let deps: StorageDeps;

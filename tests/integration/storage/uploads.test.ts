@@ -18,10 +18,9 @@ import {
   listFiles,
   requestUpload,
   sweepStaleUploads,
-  type MultipartUpload,
-  type PostUpload,
   type StorageDeps,
 } from '@/lib/storage';
+import type { MultipartUpload, PostUpload } from '@zigznote/uploads';
 import { expectRefused, makeUser, postToStorage, storageBackendName, storageDeps } from '../../support/storage';
 import { storageBackend } from '@/lib/storage/backends';
 import { putBucketCors } from '@/lib/storage/bucket-cors';

@@ -1,19 +1,14 @@
-// The browser's side of an upload, without React: presign, send the bytes straight to storage, complete.
-// Large files go in parts, three at a time; each part is retried with backoff when the network drops it
-// (re-signed when its URL was refused), part URLs are asked for in batches as the upload proceeds, and
-// the upload's id is kept in localStorage under the file's identity (name, size, last modified) so that
-// choosing the same file after a reload resumes: only the parts storage does not hold yet are sent.
+/**
+ * @zigznote/uploads/browser: the browser's side of an upload, without React: presign, send the bytes
+ * straight to storage, complete. Large files go in parts, three at a time; each part is retried with
+ * backoff when the network drops it (re-signed when its URL was refused), part URLs are asked for in
+ * batches as the upload proceeds, and the upload's id is kept in localStorage under the file's identity
+ * (name, size, last modified) so that choosing the same file after a reload resumes: only the parts
+ * storage does not hold yet are sent. It speaks to the app's routes under `endpoint` (README: the
+ * protocol) and to storage with XMLHttpRequest, the one browser API that reports upload progress.
+ */
 
-import { backoffMs, sleep } from '@/lib/runtime/timing';
-
-export interface UploadedFile {
-  id: string;
-  name: string;
-  size: number;
-  contentType: string;
-  bucket: string;
-  createdAt?: string;
-}
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type PartUrl = { partNumber: number; url: string };
 
@@ -28,12 +23,14 @@ interface ResumeState {
   uploadedParts: Array<{ partNumber: number; etag: string }>;
 }
 
+/** A refusal from the app or from storage, in words a person can act on; `status` 0 means unreachable. */
 export class UploadError extends Error {
   constructor(
     message: string,
     readonly status?: number,
   ) {
     super(message);
+    this.name = 'UploadError';
   }
 }
 
@@ -43,36 +40,62 @@ export interface UploadControl {
   cancelled: boolean;
 }
 
-export interface UploadOptions {
-  bucket: string;
-  /** Bytes sent so far (parts already in storage count from the start). */
-  onProgress(loaded: number): void;
-  control: UploadControl;
-  /** Retries of one part before the upload fails (default 4), and the first backoff (default 1 s). */
-  partAttempts?: number;
-  backoffMs?: number;
+export interface UploadRoutes {
+  /** Where the app's upload routes live. @default '/api/uploads' */
+  endpoint?: string;
+  /** The localStorage key prefix under which unfinished uploads are remembered. @default 'direct-upload:' */
+  storageKeyPrefix?: string;
 }
 
-const PARALLEL_PARTS = 3;
-const BATCH = 16;
-const STORE_PREFIX = 'zigznote.upload:';
+export interface UploadOptions extends UploadRoutes {
+  /** Sent with the start request as `bucket` (the app decides what it means). @default none */
+  bucket?: string;
+  /** More fields for the start request. @default {} */
+  fields?: Record<string, unknown>;
+  /** Bytes sent so far (parts already in storage count from the start). */
+  onProgress(loaded: number): void;
+  /** Cancel: set `cancelled` and abort the requests in `xhrs`. @default a control of its own */
+  control?: UploadControl;
+  /** Tries of one part before the upload fails. @default 4 */
+  partAttempts?: number;
+  /** The first retry's delay in ms; each later one doubles. @default 1000 */
+  backoffMs?: number;
+  /** Parts sent at once. @default 3 */
+  parallelParts?: number;
+  /** Part URLs asked for at once. @default 16 */
+  partBatch?: number;
+}
+
+export function createUploadControl(): UploadControl {
+  return { xhrs: new Set(), cancelled: false };
+}
+
+/** Cancels an upload in progress: no byte is sent after it, and the upload rejects with an AbortError. */
+export function cancelUpload(control: UploadControl): void {
+  control.cancelled = true;
+  for (const xhr of control.xhrs) xhr.abort();
+}
 
 export function fileFingerprint(file: File): string {
   return `${file.name}|${file.size}|${file.lastModified}`;
 }
 
-function remembered(file: File): string | null {
+function routesOf(options: UploadRoutes) {
+  return { endpoint: (options.endpoint ?? '/api/uploads').replace(/\/$/, ''), prefix: options.storageKeyPrefix ?? 'direct-upload:' };
+}
+
+function remembered(file: File, prefix: string): string | null {
   try {
-    return window.localStorage.getItem(STORE_PREFIX + fileFingerprint(file));
+    return window.localStorage.getItem(prefix + fileFingerprint(file));
   } catch {
     return null;
   }
 }
 
-function remember(file: File, uploadId: string | null) {
+function remember(file: File, prefix: string, uploadId: string | null) {
   try {
-    if (uploadId) window.localStorage.setItem(STORE_PREFIX + fileFingerprint(file), uploadId);
-    else window.localStorage.removeItem(STORE_PREFIX + fileFingerprint(file));
+    if (uploadId) window.localStorage.setItem(prefix + fileFingerprint(file), uploadId);
+    else window.localStorage.removeItem(prefix + fileFingerprint(file));
   } catch {
     // private mode: uploads still work, they just do not resume
   }
@@ -126,14 +149,14 @@ function send(
 }
 
 /** Where a remembered upload of this very file stands, or null to start afresh. */
-async function resumable(file: File): Promise<ResumeState | null> {
-  const uploadId = remembered(file);
+async function resumable(file: File, routes: ReturnType<typeof routesOf>): Promise<ResumeState | null> {
+  const uploadId = remembered(file, routes.prefix);
   if (!uploadId) return null;
   try {
-    return await postJson<ResumeState>(`/api/uploads/${uploadId}/resume`, { fingerprint: fileFingerprint(file) });
+    return await postJson<ResumeState>(`${routes.endpoint}/${uploadId}/resume`, { fingerprint: fileFingerprint(file) });
   } catch {
     // ended, expired or another file: forget it and start again
-    remember(file, null);
+    remember(file, routes.prefix, null);
     return null;
   }
 }
@@ -143,7 +166,7 @@ async function sendParts(
   state: { uploadId: string; partSize: number; partCount: number },
   done: Map<number, string>,
   first: PartUrl[],
-  options: UploadOptions,
+  options: UploadOptions & { control: UploadControl; endpoint: string },
 ) {
   const { control } = options;
   const attempts = options.partAttempts ?? 4;
@@ -161,8 +184,8 @@ async function sendParts(
     if (fresh) urls.delete(partNumber);
     while (!urls.has(partNumber)) {
       fetching ??= (async () => {
-        const wanted = [partNumber, ...missing.filter((n) => n !== partNumber && !urls.has(n) && !done.has(n))].slice(0, BATCH);
-        const { parts } = await postJson<{ parts: PartUrl[] }>(`/api/uploads/${state.uploadId}/parts`, { partNumbers: wanted });
+        const wanted = [partNumber, ...missing.filter((n) => n !== partNumber && !urls.has(n) && !done.has(n))].slice(0, options.partBatch ?? 16);
+        const { parts } = await postJson<{ parts: PartUrl[] }>(`${options.endpoint}/${state.uploadId}/parts`, { partNumbers: wanted });
         for (const part of parts) urls.set(part.partNumber, part.url);
       })().finally(() => {
         fetching = null;
@@ -197,19 +220,21 @@ async function sendParts(
           report();
           const retryable = error instanceof UploadError && (error.status === 0 || error.status === 403 || (error.status ?? 0) >= 500);
           if (control.cancelled || !retryable || attempt >= attempts) throw error;
-          await sleep(backoffMs(attempt, firstBackoffMs, Infinity) * (0.5 + Math.random() / 2));
+          await sleep(firstBackoffMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
         }
       }
     }
   };
-  await Promise.all(Array.from({ length: PARALLEL_PARTS }, worker));
+  await Promise.all(Array.from({ length: options.parallelParts ?? 3 }, worker));
 }
 
-/** Uploads one file (or resumes it) and answers the stored file. */
-export async function uploadFile(file: File, options: UploadOptions): Promise<UploadedFile> {
-  const { control } = options;
+/** Uploads one file (or resumes it) and answers what the app's completion route answered. */
+export async function uploadFile<Completed = unknown>(file: File, uploadOptions: UploadOptions): Promise<Completed> {
+  const routes = routesOf(uploadOptions);
+  const control = uploadOptions.control ?? createUploadControl();
+  const options = { ...uploadOptions, control, endpoint: routes.endpoint };
   const contentType = file.type || 'application/octet-stream';
-  const resumed = await resumable(file);
+  const resumed = await resumable(file, routes);
   let parts: Array<{ partNumber: number; etag: string }> | undefined;
   let uploadId: string;
   if (resumed) {
@@ -219,7 +244,8 @@ export async function uploadFile(file: File, options: UploadOptions): Promise<Up
     await sendParts(file, resumed, done, [], options);
     parts = [...done.entries()].map(([partNumber, etag]) => ({ partNumber, etag }));
   } else {
-    const presigned = await postJson<Presigned>('/api/uploads', {
+    const presigned = await postJson<Presigned>(routes.endpoint, {
+      ...options.fields,
       bucket: options.bucket,
       filename: file.name,
       contentType,
@@ -234,20 +260,21 @@ export async function uploadFile(file: File, options: UploadOptions): Promise<Up
       form.append('file', file);
       await send('POST', presigned.url, form, (loaded) => options.onProgress(Math.min(loaded, file.size)), control);
     } else {
-      remember(file, uploadId);
+      remember(file, routes.prefix, uploadId);
       const done = new Map<number, string>();
       await sendParts(file, presigned, done, presigned.parts, options);
       parts = [...done.entries()].map(([partNumber, etag]) => ({ partNumber, etag }));
     }
   }
   options.onProgress(file.size);
-  const { file: stored } = await postJson<{ file: UploadedFile }>(`/api/uploads/${uploadId}/complete`, { parts });
-  remember(file, null);
-  return stored;
+  const completed = await postJson<Completed>(`${routes.endpoint}/${uploadId}/complete`, { parts });
+  remember(file, routes.prefix, null);
+  return completed;
 }
 
 /** Ends an upload on the server (its URLs stop counting) and forgets it here. */
-export function abandonUpload(file: File, uploadId: string | undefined): void {
-  remember(file, null);
-  if (uploadId) void fetch(`/api/uploads/${uploadId}/abort`, { method: 'POST' });
+export function abandonUpload(file: File, uploadId: string | undefined, routes: UploadRoutes = {}): void {
+  const { endpoint, prefix } = routesOf(routes);
+  remember(file, prefix, null);
+  if (uploadId) void fetch(`${endpoint}/${uploadId}/abort`, { method: 'POST' });
 }

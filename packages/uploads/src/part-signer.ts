@@ -1,12 +1,11 @@
 /**
  * Presigned part URLs that fix the part's exact size. minio-js signs only the Host header of a presigned
  * PUT, so a part URL would accept any body, up to 5 GiB; here each URL is signed with AWS Signature V4
- * (the AWS SDK's own signer) with `content-length` among the signed headers, so MinIO refuses a part of any
- * other size (403 SignatureDoesNotMatch). Browsers send Content-Length from the Blob they PUT. Node-only.
+ * (the AWS SDK's own signer) with `content-length` among the signed headers, so storage refuses a part of
+ * any other size (403 SignatureDoesNotMatch). Browsers send Content-Length from the Blob they PUT. Node-only.
  */
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { AppConfig } from '../config';
 
 export interface PartToSign {
   bucket: string;
@@ -19,19 +18,34 @@ export interface PartToSign {
 
 export type PartSigner = (part: PartToSign) => Promise<string>;
 
+export interface PartSignerOptions {
+  /** The storage origin browsers reach, e.g. `https://files.example.com` (path-style buckets under it). */
+  publicUrl: string;
+  /** @default 'us-east-1' */
+  region?: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
 /** RFC 3986 encoding, as SigV4 canonicalises it. */
 const escape = (value: string) => encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
-export function createPartSigner(config: AppConfig['storage']): PartSigner {
+export function createPartSigner(options: PartSignerOptions): PartSigner {
+  let publicUrl: URL;
+  try {
+    publicUrl = new URL(options?.publicUrl);
+  } catch {
+    throw new TypeError(`createPartSigner needs publicUrl, the storage origin browsers reach (got ${JSON.stringify(options?.publicUrl)})`);
+  }
+  if (!options.accessKeyId || !options.secretAccessKey) throw new TypeError('createPartSigner needs accessKeyId and secretAccessKey');
   const signer = new SignatureV4({
-    credentials: { accessKeyId: config.accessKey, secretAccessKey: config.secretKey },
-    region: config.region,
+    credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+    region: options.region ?? 'us-east-1',
     service: 's3',
     sha256: Hash.bind(null, 'sha256'),
     // S3 paths are encoded once, not twice as other AWS services expect.
     uriEscapePath: false,
   });
-  const publicUrl = new URL(config.publicUrl);
   return async (part) => {
     const path = `${publicUrl.pathname.replace(/\/$/, '')}/${escape(part.bucket)}/${part.key.split('/').map(escape).join('/')}`;
     const signed = await signer.presign(

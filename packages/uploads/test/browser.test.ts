@@ -2,7 +2,7 @@
 // The browser's upload engine against a scripted app API (fetch) and storage (XMLHttpRequest): what it
 // sends where, which parts it retries, what a resume skips, and that progress only grows to the size.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { uploadFile, UploadError, type UploadControl } from '@/app/files/upload-engine';
+import { uploadFile, UploadError, type UploadControl } from '../src/browser.js';
 
 const PART = 1024;
 
@@ -99,8 +99,12 @@ describe('the upload engine', () => {
         : { status: 200, json: { file: { id: 'f1', name: 'a.mp3', size: 300, contentType: 'audio/mpeg', bucket: 'audio' } } };
     storage = () => ({ status: 204 });
     const progress: number[] = [];
-    const stored = await uploadFile(fileOf(300, 'a.mp3'), { bucket: 'audio', onProgress: (n) => progress.push(n), control: control() });
-    expect(stored.id).toBe('f1');
+    const stored = await uploadFile<{ file: { id: string } }>(fileOf(300, 'a.mp3'), {
+      bucket: 'audio',
+      onProgress: (n) => progress.push(n),
+      control: control(),
+    });
+    expect(stored.file.id).toBe('f1');
     expect(sent).toEqual([{ method: 'POST', url: 'http://storage.test/b', size: 300 }]);
     expect(calls.map((c) => c.path)).toEqual(['/api/uploads', '/api/uploads/u1/complete']);
     expect(progress.at(-1)).toBe(300);
@@ -164,7 +168,7 @@ describe('the upload engine', () => {
 
   it('resumes a remembered upload of the same file, sending only the parts storage lacks', async () => {
     const file = fileOf(4 * PART);
-    window.localStorage.setItem(`zigznote.upload:${file.name}|${file.size}|${file.lastModified}`, 'u1');
+    window.localStorage.setItem(`direct-upload:${file.name}|${file.size}|${file.lastModified}`, 'u1');
     api = multipartApi(4, { uploadedParts: [1, 2].map((n) => ({ partNumber: n, etag: `"held-${n}"` })) });
     storage = () => ({ status: 200, etag: '"new"' });
     const progress: number[] = [];
