@@ -31,6 +31,7 @@ export const EDGE_SAFE_FILES = [
   'lib/security/content-security-policy.ts',
   // The toolkit's limiter core, which middleware reaches through @zigznote/ratelimit/limiter.
   'packages/ratelimit/src/limiter/*.ts',
+  'packages/ratelimit/src/next/*.ts',
   // What Edge code may import of @zigznote/email.
   'packages/email/src/edge.ts',
   'packages/email/src/errors.ts',

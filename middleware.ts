@@ -84,5 +84,7 @@ async function renewSessionCookie(request: NextRequest, response: NextResponse):
 
 export const config = {
   runtime: 'nodejs',
-  matcher: ['/((?!_next/static|_next/image|favicon.ico).*)'],
+  // The Edge bridge's route is called by middleware itself: running middleware again for it would double
+  // the work of every limited request on the Edge.
+  matcher: ['/((?!_next/static|_next/image|favicon.ico|api/internal/rate-limit).*)'],
 };
