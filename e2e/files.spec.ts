@@ -1,7 +1,7 @@
 import { expect, test as base, type Request } from './support/test';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import { verifiedUser } from './support/accounts';
+import { signedInUser } from './support/accounts';
 
 // The storage server the project's app uploads to: MinIO for node and edge, Garage for the garage project.
 const test = base.extend<{ storageOrigin: string }>({
@@ -14,7 +14,7 @@ test.describe('files', () => {
     baseURL,
     storageOrigin,
   }) => {
-    await verifiedUser(page);
+    await signedInUser(page, baseURL!);
     await page.goto('/files');
     await expect(page.getByRole('heading', { name: 'Your files', level: 1 })).toBeVisible();
     // a new account: nothing used of its 10 GB
@@ -58,8 +58,8 @@ test.describe('files', () => {
     await expect(page.getByRole('cell', { name: 'voice-note.mp3', exact: true })).toHaveCount(0);
   });
 
-  test('a type the bucket does not take is refused with a message, and nothing is stored', async ({ page }) => {
-    await verifiedUser(page);
+  test('a type the bucket does not take is refused with a message, and nothing is stored', async ({ page, baseURL }) => {
+    await signedInUser(page, baseURL!);
     await page.goto('/files');
     await page.locator('input[type="file"]').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
     await expect(page.getByRole('main').getByRole('alert')).toContainText('audio accepts');
@@ -84,9 +84,9 @@ test.describe('files', () => {
 });
 
 test.describe('large files', () => {
-  test('a file over 64 MB goes to storage in parts from the browser and completes', async ({ page, storageOrigin }) => {
+  test('a file over 64 MB goes to storage in parts from the browser and completes', async ({ page, baseURL, storageOrigin }) => {
     test.setTimeout(180_000);
-    await verifiedUser(page);
+    await signedInUser(page, baseURL!);
     await page.goto('/files');
     const partUploads: string[] = [];
     page.on('request', (request) => {
@@ -104,9 +104,9 @@ test.describe('large files', () => {
     await expect(page.getByRole('cell', { name: '70 MB' })).toBeVisible();
   });
 
-  test('an upload can be cancelled mid-way and retried', async ({ page }) => {
+  test('an upload can be cancelled mid-way and retried', async ({ page, baseURL }) => {
     test.setTimeout(120_000);
-    await verifiedUser(page);
+    await signedInUser(page, baseURL!);
     await page.goto('/files');
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Network.enable');
@@ -124,10 +124,11 @@ test.describe('large files', () => {
 
   test('a 200 MB upload cut by a reload at about 40 % resumes: only the missing parts are sent again, and the file is whole', async ({
     page,
+    baseURL,
     storageOrigin,
   }) => {
     test.setTimeout(240_000);
-    await verifiedUser(page);
+    await signedInUser(page, baseURL!);
     await page.goto('/files');
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Network.enable');
@@ -160,9 +161,9 @@ test.describe('large files', () => {
     expect(createHash('sha256').update(downloaded).digest('hex')).toBe(createHash('sha256').update(content).digest('hex'));
   });
 
-  test('a part the network drops is retried on its own, not the whole upload', async ({ page, storageOrigin }) => {
+  test('a part the network drops is retried on its own, not the whole upload', async ({ page, baseURL, storageOrigin }) => {
     test.setTimeout(180_000);
-    await verifiedUser(page);
+    await signedInUser(page, baseURL!);
     await page.goto('/files');
     const puts = new Map<number, number>();
     let dropped = false;

@@ -1,5 +1,8 @@
-// Small steps the auth journeys share, done the way a person does them: through the forms.
+// Small steps the auth journeys share, done the way a person does them: through the forms; and a signed-in
+// user made directly (signedInUser) for journeys that are about something else.
+import { signInContext } from '@zigznote/playwright-kit';
 import { expect, type Browser, type Page } from '@playwright/test';
+import { sessionCookieName } from '../../lib/auth/cookie-names';
 import { watchAppRequests } from './test';
 import { linkFrom, uniqueAddress, waitForEmail } from './mailbox';
 
@@ -69,4 +72,36 @@ export async function signedInElsewhere(browser: Browser, email: string, passwor
       await context.close();
     },
   };
+}
+
+/**
+ * A verified user whose page is signed in before its first navigation, made the way the app makes them
+ * (the account in Postgres with its scrypt hash, the session in Redis, the production cookie) instead of
+ * through the forms: for journeys about what a signed-in user does, not about signing in. Needs the
+ * server to use this process's DATABASE_URL and REDIS_URL (the node, edge and garage projects do).
+ */
+export async function signedInUser(page: Page, baseURL: string, password = 'correct horse battery') {
+  const [{ loadConfig }, { getDatabase }, users, { hashPassword }, { createSession }, { RedisKeyValue }, { default: Redis }] = await Promise.all([
+    import('../../lib/config'),
+    import('../../lib/db'),
+    import('../../lib/auth/users'),
+    import('../../lib/auth/password'),
+    import('../../lib/auth/session'),
+    import('../../lib/redis/key-value'),
+    import('ioredis'),
+  ]);
+  const email = uniqueAddress('direct');
+  const db = await getDatabase(loadConfig(process.env).database);
+  const user = await users.createUser(db, { email, name: 'Ada', passwordHash: await hashPassword(password) });
+  if (!user) throw new Error(`could not create ${email}`);
+  await users.markEmailVerified(db, user.id);
+  const redis = new Redis(process.env.REDIS_URL!);
+  try {
+    const session = await createSession(new RedisKeyValue(redis), user.id);
+    if (!session) throw new Error('could not create a session');
+    await signInContext(page.context(), baseURL, { name: sessionCookieName(true), value: session.token });
+  } finally {
+    redis.disconnect();
+  }
+  return { email, password };
 }

@@ -43,9 +43,12 @@ interface StoredEmail {
 
 const LINK = /https?:\/\/[^\s"'<>\]]+/g;
 
-/** Every http(s) URL in a text or HTML body, with `&amp;` undone. */
+/**
+ * Every http(s) URL in a text or HTML body, with `&amp;` undone, without the punctuation that ends the
+ * sentence around it ("open it http://app.test/." is http://app.test/).
+ */
 export function linksIn(body: string): string[] {
-  return [...body.matchAll(LINK)].map(([link]) => link.replace(/&amp;/g, '&'));
+  return [...body.matchAll(LINK)].map(([link]) => link.replace(/&amp;/g, '&').replace(/[.,;:!?)]+$/, ''));
 }
 
 export function createMailbox({ endpoint, pollMs = 100 }: { endpoint: string; pollMs?: number }): Mailbox {

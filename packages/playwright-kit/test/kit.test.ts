@@ -5,7 +5,8 @@ import { chromium, type Browser } from '@playwright/test';
 import { Ratelimit } from '@zigznote/ratelimit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMailbox, resetRateLimits, watchAppRequests } from '../src/index.js';
+import { Client } from 'minio';
+import { createMailbox, emptyBucket, linksIn, resetRateLimits, signInContext, watchAppRequests } from '../src/index.js';
 
 const sesEndpoint = process.env.AWS_SES_ENDPOINT;
 const redisUrl = process.env.REDIS_URL;
@@ -55,6 +56,45 @@ describe('mailbox', () => {
       /waited 200 ms for 1 email\(s\) "Never" to nobody\..*; found 0/,
     );
     expect(() => createMailbox({ endpoint: 'not a url' })).toThrow('createMailbox: `endpoint` must be the SES endpoint');
+  });
+});
+
+describe('linksIn', () => {
+  it('leaves out the punctuation that ends the sentence around a link, and undoes &amp;', () => {
+    expect(linksIn('Open it http://app.test/. Or http://app.test/a?b=1&amp;c=2, then (http://app.test/x).')).toEqual([
+      'http://app.test/',
+      'http://app.test/a?b=1&c=2',
+      'http://app.test/x',
+    ]);
+  });
+});
+
+describe('emptyBucket, on the real MinIO', () => {
+  const minio = new Client({
+    endPoint: '127.0.0.1',
+    port: Number(process.env.MINIO_PORT),
+    useSSL: false,
+    region: 'us-east-1',
+    accessKey: process.env.MINIO_ACCESS_KEY ?? '',
+    secretKey: process.env.MINIO_SECRET_KEY ?? '',
+  });
+  const bucket = `kit-${process.pid}-${Date.now().toString(36)}`;
+  afterAll(async () => {
+    await minio.removeBucket(bucket).catch(() => {});
+  });
+
+  it('removes every object under the prefix and aborts unfinished multipart uploads, and only there', async () => {
+    await minio.makeBucket(bucket, 'us-east-1');
+    for (const key of ['a/1.txt', 'a/deep/2.txt', 'b/3.txt']) await minio.putObject(bucket, key, Buffer.from(key));
+    await minio.initiateNewMultipartUpload(bucket, 'a/big.bin', {});
+    expect(await emptyBucket(minio, bucket, { prefix: 'a/' })).toBe(2);
+    const left: string[] = [];
+    for await (const item of minio.listObjectsV2(bucket, '', true)) left.push(item.name!);
+    expect(left).toEqual(['b/3.txt']);
+    const unfinished: string[] = [];
+    for await (const upload of minio.listIncompleteUploads(bucket, '', true)) unfinished.push(upload.key);
+    expect(unfinished).toEqual([]);
+    expect(await emptyBucket(minio, bucket)).toBe(1);
   });
 });
 
@@ -117,6 +157,29 @@ describe('request watch', () => {
     await context.close();
     return result;
   };
+
+  it('signInContext puts the session cookie on the context as an app sets it, before the first navigation', async () => {
+    const context = await browser.newContext();
+    await signInContext(context, origin, { name: 'sid', value: 'token-1' });
+    const page = await context.newPage();
+    const sent = page.waitForRequest(`${origin}/fast`).then((request) => request.allHeaders());
+    await page.goto(`${origin}/fast`);
+    expect((await sent)['cookie']).toBe('sid=token-1');
+    expect(await context.cookies()).toMatchObject([{ name: 'sid', value: 'token-1', httpOnly: true, sameSite: 'Lax', secure: false, path: '/' }]);
+    await context.close();
+    await expect(signInContext(context, 'not a url', { name: 'sid', value: 'x' })).rejects.toThrow(/base URL/);
+  });
+
+  it('signInContext sets a __Host- session cookie (Secure, host-only) that the browser sends to 127.0.0.1', async () => {
+    const context = await browser.newContext();
+    await signInContext(context, origin, { name: '__Host-app_session', value: 'token-2' });
+    const page = await context.newPage();
+    const sent = page.waitForRequest(`${origin}/fast`).then((request) => request.allHeaders());
+    await page.goto(`${origin}/fast`);
+    expect((await sent)['cookie']).toBe('__Host-app_session=token-2');
+    expect(await context.cookies()).toMatchObject([{ name: '__Host-app_session', secure: true, path: '/', domain: '127.0.0.1' }]);
+    await context.close();
+  });
 
   it('passes a journey whose requests all finish in time', async () => {
     expect(await journey('/fast')).toBe('settled');
