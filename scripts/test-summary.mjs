@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = process.argv[2];
-const EXPECTED = ['unit', 'packages', 'integration', 'integration-garage', 'node', 'edge', 'garage', 'deploy', 'balanced', 'dev', 'example'];
+const EXPECTED = ['unit', 'packages', 'integration', 'integration-garage', 'node', 'edge', 'garage', 'deploy', 'balanced', 'dev', 'example', 'example-edge'];
 const counts = new Map(EXPECTED.map((name) => [name, { passed: 0, failed: 0, skipped: 0 }]));
 const count = (name, outcome) => {
   if (!counts.has(name)) counts.set(name, { passed: 0, failed: 0, skipped: 0 });
@@ -35,7 +35,8 @@ for (const [file, suiteOf] of [
   }
 }
 
-// The app's end-to-end suite, and the example app's own (examples/next-app, its project named 'example').
+// The app's end-to-end suite, and the example app's own (examples/next-app: 'example', and 'example-edge' for
+// its middleware built for the Edge runtime).
 for (const file of ['playwright.json', 'playwright-example.json']) {
   const playwrightFile = join(dir, file);
   if (!existsSync(playwrightFile)) {

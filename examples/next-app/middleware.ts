@@ -1,18 +1,26 @@
-// The Upstash middleware example, with the import and the client changed.
-import { Ratelimit } from '@zigznote/ratelimit';
-import { NextResponse, type NextRequest } from 'next/server';
-import { redis } from './lib/redis';
+// A limit on /api/hello on either runtime, with @zigznote/ratelimit/next: on Node, the limiter itself
+// (lib/limits.ts, Upstash's Ratelimit with the import and the client changed); built for the Edge, which
+// cannot open a Redis connection, through the bridge route app/api/limit/route.ts.
+import { bridgeDecide, limitRequest, type Decide } from '@zigznote/ratelimit/next';
+import type { NextRequest } from 'next/server';
 
-const ratelimit = new Ratelimit({ redis, limiter: Ratelimit.slidingWindow(5, '10 s'), prefix: 'example:ratelimit' });
+let decide: Decide<'api'> | undefined;
 
-export async function middleware(request: NextRequest) {
-  const ip = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || '127.0.0.1';
-  const { success, limit, remaining, reset } = await ratelimit.limit(ip);
-  const headers = { 'X-RateLimit-Limit': String(limit), 'X-RateLimit-Remaining': String(remaining), 'X-RateLimit-Reset': String(reset) };
-  if (!success) return NextResponse.json({ error: 'Too many requests' }, { status: 429, headers });
-  const response = NextResponse.next();
-  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
-  return response;
+async function decider(): Promise<Decide<'api'>> {
+  if (process.env.NEXT_RUNTIME === 'nodejs') return (decide ??= (await import('./lib/limits')).decideApi);
+  return (decide ??= bridgeDecide({ url: `${process.env.LIMIT_BRIDGE_ORIGIN}/api/limit`, secret: process.env.LIMIT_BRIDGE_SECRET ?? '' }));
 }
 
-export const config = { runtime: 'nodejs', matcher: '/api/:path*' };
+export async function middleware(request: NextRequest) {
+  return limitRequest(request, {
+    group: () => 'api',
+    decide: await decider(),
+    // Behind nginx (proxy_set_header X-Real-IP $remote_addr) this is the client's address; the tests send it.
+    peerHeader: 'x-real-ip',
+  });
+}
+
+export const config = {
+  runtime: 'nodejs',
+  matcher: '/api/hello',
+};

@@ -1,6 +1,18 @@
 import { defineConfig } from '@playwright/test';
 
 const port = Number(process.env.EXAMPLE_PORT ?? 3400);
+const edgePort = port + 1;
+// The Edge build's middleware reaches the limiter through its own server's bridge route.
+const bridgeSecret = process.env.LIMIT_BRIDGE_SECRET ?? 'example-bridge-secret-0123456789abcdef';
+const start = (dir: string, listen: number) => ({
+  command: `node_modules/.bin/next start -H 127.0.0.1 -p ${listen}`,
+  cwd: dir,
+  // The home page, not /api: the readiness probe must not spend the limit the test measures.
+  url: `http://127.0.0.1:${listen}/`,
+  timeout: 60_000,
+  reuseExistingServer: false,
+  env: { LIMIT_BRIDGE_SECRET: bridgeSecret, LIMIT_BRIDGE_ORIGIN: `http://127.0.0.1:${listen}` },
+});
 
 export default defineConfig({
   testDir: 'e2e',
@@ -10,7 +22,6 @@ export default defineConfig({
   reporter: [['list'], ['json', { outputFile: process.env.EXAMPLE_REPORT ?? 'test-results/report.json' }]],
   outputDir: 'test-results/playwright',
   use: {
-    baseURL: `http://127.0.0.1:${port}`,
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: [
@@ -24,7 +35,10 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: 'example', use: { browserName: 'chromium' } }],
-  // The home page, not /api: the readiness probe must not spend the limit the test measures.
-  webServer: { command: `node_modules/.bin/next start -H 127.0.0.1 -p ${port}`, url: `http://127.0.0.1:${port}/`, timeout: 60_000, reuseExistingServer: false },
+  projects: [
+    { name: 'example', use: { browserName: 'chromium', baseURL: `http://127.0.0.1:${port}` } },
+    // The same app built with middleware on the Edge runtime (scripts/example-app.sh): the limit only.
+    { name: 'example-edge', testMatch: /limits\.spec\.ts/, use: { browserName: 'chromium', baseURL: `http://127.0.0.1:${edgePort}` } },
+  ],
+  webServer: [start('.', port), start(process.env.EXAMPLE_EDGE_DIR ?? '../../.data/example-edge', edgePort)],
 });

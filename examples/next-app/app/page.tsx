@@ -2,6 +2,7 @@ import { Suspense } from 'react';
 import { connection } from 'next/server';
 import { invalidateClock } from './actions';
 import { computedAt } from './clock';
+import { WelcomeForm } from './welcome-form';
 
 async function ComputedAt() {
   await connection();
@@ -21,6 +22,7 @@ export default function Home() {
       <form action={invalidateClock}>
         <button type="submit">Invalidate</button>
       </form>
+      <WelcomeForm />
     </main>
   );
 }

@@ -1,45 +1,26 @@
-// The example app's own journeys: what a user of the packages sees, through `next start` and Chromium.
+// The example app's own journeys: what a user of the packages sees, through `next start` and Chromium,
+// each under @zigznote/playwright-kit's request watch (no request left pending, none too slow).
+import { createMailbox, emptyBucket, watchAppRequests } from '@zigznote/playwright-kit';
 import { expect, test, type Page } from '@playwright/test';
 import { Redis } from 'ioredis';
+import { Client } from 'minio';
 
-/** Fails the test if any request the page made to the app is still pending when it ends. */
 function watchPending(page: Page) {
-  const pending = new Set<string>();
-  page.on('request', (request) => pending.add(`${request.method()} ${request.url()}`));
-  const done = (request: { method(): string; url(): string }) => pending.delete(`${request.method()} ${request.url()}`);
-  page.on('requestfinished', done);
-  page.on('requestfailed', done);
-  return async () => expect.poll(() => [...pending], { timeout: 2_000 }).toEqual([]);
+  const watch = watchAppRequests(page.context(), new URL(test.info().project.use.baseURL!).origin);
+  return () => watch.check();
 }
 
-test('middleware on the Node runtime lets 5 requests per 10 s through per address, with the headers', async ({ request }) => {
-  const address = `198.51.100.${Math.floor(Math.random() * 250) + 1}, 10.0.0.1`;
-  const answers: Array<[number, string | undefined]> = [];
-  for (let i = 0; i < 7; i++) {
-    const response = await request.get('/api/hello', { headers: { 'x-forwarded-for': `${address}` } });
-    answers.push([response.status(), response.headers()['x-ratelimit-remaining']]);
-  }
-  expect(answers).toEqual([
-    [200, '4'],
-    [200, '3'],
-    [200, '2'],
-    [200, '1'],
-    [200, '0'],
-    [429, '0'],
-    [429, '0'],
-  ]);
-  const other = await request.get('/api/hello', { headers: { 'x-forwarded-for': '203.0.113.77' } });
-  expect(other.status()).toBe(200);
-  expect(await other.json()).toEqual({ hello: 'world' });
+const minio = new Client({
+  endPoint: '127.0.0.1',
+  port: Number(process.env.MINIO_PORT),
+  useSSL: false,
+  region: 'us-east-1',
+  accessKey: process.env.MINIO_ACCESS_KEY!,
+  secretKey: process.env.MINIO_SECRET_KEY!,
 });
 
-test('150 concurrent requests from one address through next start: exactly 5 pass', async ({ request }) => {
-  const address = `192.0.2.${Math.floor(Math.random() * 250) + 1}`;
-  const statuses = await Promise.all(
-    Array.from({ length: 150 }, () => request.get('/api/hello', { headers: { 'x-forwarded-for': address } }).then((r) => r.status())),
-  );
-  expect(statuses.filter((status) => status === 200)).toHaveLength(5);
-  expect(statuses.filter((status) => status === 429)).toHaveLength(145);
+test.beforeEach(async () => {
+  await emptyBucket(minio, 'example-uploads');
 });
 
 test('a cached value is served until its tag is invalidated, and lives in Redis', async ({ page }) => {
@@ -69,4 +50,45 @@ test('a cached value is served until its tag is invalidated, and lives in Redis'
   } finally {
     redis.disconnect();
   }
+});
+
+test('a welcome email is queued by a server action and arrives through the SES endpoint once', async ({ page }) => {
+  const settled = watchPending(page);
+  const address = `ada.${Date.now()}@example.test`;
+  await page.goto('/');
+  await page.getByLabel('Email').fill(address);
+  await page.getByRole('button', { name: 'Send welcome email' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Queued' })).toHaveText('Queued (queued).');
+  const mailbox = createMailbox({ endpoint: process.env.AWS_SES_ENDPOINT! });
+  const email = await mailbox.waitForEmail(address, { subject: 'Welcome to the example' });
+  expect(email.html).toContain(`Welcome, ${address.split('@')[0]}`);
+  // the text part, derived from the HTML (headings upper-cased, links spelled out)
+  expect(email.text).toContain(`WELCOME, ${address.split('@')[0]!.toUpperCase()}`);
+  expect(email.text).toContain('Your example account is ready: open it http://127.0.0.1:3400/');
+  expect(email.links).toContain('http://127.0.0.1:3400/');
+  // the same email asked for again is the same email (React resets the form after its action)
+  await page.getByLabel('Email').fill(address);
+  await page.getByRole('button', { name: 'Send welcome email' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Queued' })).toHaveText('Queued (duplicate).');
+  await page.waitForTimeout(1_500);
+  expect(await mailbox.emailsTo(address)).toHaveLength(1);
+  await settled();
+});
+
+test('a file goes from the browser straight to MinIO and is stored byte for byte', async ({ page }) => {
+  const settled = watchPending(page);
+  const storageRequests: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().startsWith(process.env.MINIO_PUBLIC_URL!)) storageRequests.push(request.method());
+  });
+  const bytes = Buffer.from(Array.from({ length: 200_000 }, (_, i) => i % 251));
+  await page.goto('/upload');
+  await page.getByLabel('File').setInputFiles({ name: 'notes.bin', mimeType: 'application/octet-stream', buffer: bytes });
+  await expect(page.getByRole('status')).toHaveText(/^Stored uploads\/[0-9a-f-]+\/notes\.bin \(200000 bytes\)$/, { timeout: 15_000 });
+  expect(storageRequests).toContain('POST');
+  const key = (await page.getByRole('status').textContent())!.replace(/^Stored (\S+) .*$/, '$1');
+  const stored: Buffer[] = [];
+  for await (const chunk of await minio.getObject('example-uploads', key)) stored.push(chunk as Buffer);
+  expect(Buffer.concat(stored).equals(bytes)).toBe(true);
+  await settled();
 });
