@@ -6,6 +6,7 @@ import { freePort, startRedisServer, type RedisProcess } from '../tests/support/
 import { startStandalone, type Started } from './support/standalone';
 import { createSession } from '../lib/auth/session';
 import { RedisKeyValue } from '../lib/redis/key-value';
+import { awaitRoomInWindow } from '../lib/runtime/timing';
 
 // Issue 28: bursts of 150 concurrent requests against the api limit (100 a minute), through the
 // standalone server on a Redis of its own, with a CPU hog beside it on this 2-core machine. The limit must
@@ -59,6 +60,8 @@ test('20 bursts of 150 from one address allow exactly 100 each, with a CPU hog b
   test.setTimeout(240_000);
   const allowed: number[] = [];
   for (let i = 0; i < 20; i++) {
+    // The api limit is a sliding-window counter: a burst cut by the minute's end is estimated, not counted.
+    await awaitRoomInWindow(5_000);
     const counts = await burst([instances[0]!.url], { 'x-forwarded-for': `198.51.100.${100 + i}` });
     allowed.push(counts[200] ?? 0);
     expect((counts[200] ?? 0) + (counts[429] ?? 0), JSON.stringify(counts)).toBe(150);
@@ -72,12 +75,15 @@ test('20 bursts of 150 from one signed-in user, split across two instances, allo
   const kv = new RedisKeyValue(client);
   const allowed: number[] = [];
   for (let i = 0; i < 20; i++) {
+    await awaitRoomInWindow(5_000);
     const created = await createSession(kv, randomUUID());
     const counts = await burst(
       instances.map((instance) => instance.url),
       { cookie: `__Host-zigznote_session=${created!.token}`, 'x-forwarded-for': `198.51.100.${150 + (i % 5)}` },
     );
     allowed.push(counts[200] ?? 0);
+    // Every answer is an allowed one or a 429: anything else (a 503, an error) is named with the burst.
+    expect((counts[200] ?? 0) + (counts[429] ?? 0), `burst ${i}: ${JSON.stringify(counts)}`).toBe(150);
   }
   expect(allowed).toEqual(Array(20).fill(100));
   for (const instance of instances) expect(await fallbackDecisions(instance)).toBe(0);

@@ -85,6 +85,21 @@ export class UploadInputError extends Error {
   }
 }
 
+/** Raised when the storage server has no such bucket: a setup mistake, said in words. */
+export class MissingBucketError extends Error {
+  constructor(readonly bucket: string) {
+    super(`The bucket "${bucket}" does not exist on the storage server: create it first (client.makeBucket("${bucket}"), or mc mb <alias>/${bucket})`);
+    this.name = 'MissingBucketError';
+  }
+}
+
+/** Rethrows a storage error, as MissingBucketError when it says the bucket does not exist. */
+function rethrow(error: unknown, bucket: string): never {
+  const code = (error as { code?: string } | undefined)?.code;
+  if (code === 'NoSuchBucket' || code === 'NotFound') throw new MissingBucketError(bucket);
+  throw error;
+}
+
 export const MAX_PARTS = 10_000;
 const MIB = 1024 * 1024;
 
@@ -171,7 +186,9 @@ export function createDirectUploads(options: DirectUploadsOptions): DirectUpload
         return { method: 'POST', url: postURL, fields: formData, expiresAt: expiresAt.toISOString() };
       }
       const { partSize, partCount } = partPlan(input.size, minPartSize);
-      const multipartId = await client.initiateNewMultipartUpload(input.bucket, input.key, { 'Content-Type': input.contentType });
+      const multipartId = await client
+        .initiateNewMultipartUpload(input.bucket, input.key, { 'Content-Type': input.contentType })
+        .catch((error: unknown) => rethrow(error, input.bucket));
       const first = Array.from({ length: Math.min(partCount, firstPartBatch) }, (_, i) => i + 1);
       const parts = await sign({ ...input, multipartId, partSize }, first);
       return { method: 'MULTIPART', multipartId, partSize, partCount, parts, expiresAt: new Date(Date.now() + partUrlTtlSeconds * 1000).toISOString() };
@@ -221,14 +238,18 @@ export function createDirectUploads(options: DirectUploadsOptions): DirectUpload
             new CopySourceOptions({ Bucket: upload.bucket, Object: upload.key }),
             new CopyDestinationOptions({ Bucket: upload.bucket, Object: key }),
           );
-        } catch {
+        } catch (error) {
+          if ((error as { code?: string }).code === 'NoSuchBucket') rethrow(error, upload.bucket);
           return { ok: false, reason: 'not-uploaded', error: 'The file has not been uploaded yet.' };
         }
       }
       let stat;
       try {
         stat = await client.statObject(upload.bucket, key);
-      } catch {
+      } catch (error) {
+        // A HEAD answers a missing bucket with a bare 404, as it does a missing object: ask which.
+        if ((error as { code?: string }).code === 'NoSuchBucket' || !(await client.bucketExists(upload.bucket).catch(() => true)))
+          rethrow(error, upload.bucket);
         return { ok: false, reason: 'not-uploaded', error: 'The file has not been uploaded yet.' };
       }
       const storedType = (stat.metaData?.['content-type'] as string | undefined) ?? '';

@@ -7,6 +7,7 @@
 export {
   createDirectUploads,
   MAX_PARTS,
+  MissingBucketError,
   partLength,
   partPlan,
   UploadInputError,

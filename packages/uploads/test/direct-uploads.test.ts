@@ -4,7 +4,15 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'minio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDirectUploads, createPartSigner, partLength, UploadInputError, type MultipartUpload, type PostUpload } from '../src/index.js';
+import {
+  createDirectUploads,
+  createPartSigner,
+  MissingBucketError,
+  partLength,
+  UploadInputError,
+  type MultipartUpload,
+  type PostUpload,
+} from '../src/index.js';
 
 const env = (name: string) => {
   const value = process.env[name];
@@ -57,6 +65,14 @@ describe('used wrongly, it says so in words', () => {
     await expect(uploads.start({ bucket, key: keyFor('x'), contentType: 'text/plain', size: 0 })).rejects.toThrow(
       /size must be a whole number of bytes, at least 1/,
     );
+  });
+
+  it('a bucket that does not exist is named, with how to make it, not a raw S3 error', async () => {
+    const missing = `${bucket}-missing`;
+    const large = uploads.start({ bucket: missing, key: keyFor('x.wav'), contentType: 'audio/wav', size: 7 * MIB });
+    await expect(large).rejects.toBeInstanceOf(MissingBucketError);
+    await expect(large).rejects.toThrow(`The bucket "${missing}" does not exist on the storage server: create it first`);
+    await expect(uploads.complete({ bucket: missing, key: 'a.txt', contentType: 'text/plain', size: 5 })).rejects.toBeInstanceOf(MissingBucketError);
   });
 });
 
