@@ -52,7 +52,8 @@ describe('a deadline on another process, not on our event loop', () => {
     const error = await withIoDeadline(new Promise(() => {}), 60, 'no answer').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeadlineError);
     expect(performance.now() - started).toBeGreaterThanOrEqual(55);
-    expect(performance.now() - started).toBeLessThan(500);
+    // "comes at all, not after the store's own answer": generous, since CI runs other suites beside this one
+    expect(performance.now() - started).toBeLessThan(2_000);
   });
 
   it('grants the time our loop held the timer once, not forever', async () => {
@@ -65,6 +66,7 @@ describe('a deadline on another process, not on our event loop', () => {
     await expect(never).rejects.toBeInstanceOf(DeadlineError);
     const took = performance.now() - started;
     expect(took).toBeGreaterThan(150);
-    expect(took).toBeLessThan(600);
+    // granted forever would never reject; the bound leaves room for a machine busy with other suites
+    expect(took).toBeLessThan(2_000);
   });
 });
