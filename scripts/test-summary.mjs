@@ -13,6 +13,8 @@ const count = (name, outcome) => {
   counts.get(name)[outcome]++;
 };
 const problems = [];
+// Named again at the end: CI keeps only the tail of a long log, where the failure itself scrolled away.
+const failures = [];
 
 // vitest's JSON names no project: each run writes its own report (the Garage one re-runs the storage files).
 for (const [file, suiteOf] of [
@@ -30,8 +32,15 @@ for (const [file, suiteOf] of [
   const report = JSON.parse(readFileSync(path, 'utf8'));
   for (const result of report.testResults) {
     const suite = suiteOf(result.name);
-    if (result.assertionResults.length === 0 && result.status === 'failed') count(suite, 'failed');
-    for (const test of result.assertionResults) count(suite, test.status === 'passed' ? 'passed' : test.status === 'failed' ? 'failed' : 'skipped');
+    const file = result.name.replace(/^.*?\/(tests|packages)\//, '$1/');
+    if (result.assertionResults.length === 0 && result.status === 'failed') {
+      count(suite, 'failed');
+      failures.push(`${suite}: ${file} (did not load): ${firstLine(result.message)}`);
+    }
+    for (const test of result.assertionResults) {
+      count(suite, test.status === 'passed' ? 'passed' : test.status === 'failed' ? 'failed' : 'skipped');
+      if (test.status === 'failed') failures.push(`${suite}: ${file} › ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`);
+    }
   }
 }
 
@@ -47,13 +56,23 @@ for (const file of ['playwright.json', 'playwright-example.json']) {
   const walk = (suite) => {
     for (const spec of suite.specs ?? []) {
       for (const test of spec.tests) {
-        count(test.projectName, test.status === 'expected' || test.status === 'flaky' ? 'passed' : test.status === 'skipped' ? 'skipped' : 'failed');
+        const outcome = test.status === 'expected' || test.status === 'flaky' ? 'passed' : test.status === 'skipped' ? 'skipped' : 'failed';
+        count(test.projectName, outcome);
+        if (outcome === 'failed') {
+          const error = test.results?.at(-1)?.error?.message;
+          failures.push(`${test.projectName}: ${spec.file}:${spec.line} › ${spec.title}: ${firstLine(error)}`);
+        }
       }
     }
     for (const child of suite.suites ?? []) walk(child);
   };
   suites.forEach(walk);
   if (errors.length > 0) problems.push(`${errors.length} Playwright error(s) outside tests in ${file}`);
+}
+
+function firstLine(message) {
+  const plain = String(message ?? 'no message').replace(/\u001b\[[0-9;]*m/g, '');
+  return (plain.split('\n').find((line) => line.trim() !== '') ?? '').trim().slice(0, 300);
 }
 
 let passed = 0;
@@ -67,6 +86,7 @@ for (const [name, c] of counts) {
   skipped += c.skipped;
 }
 if (skipped > 0) problems.push(`${skipped} test(s) skipped: npm test allows none`);
+for (const failure of failures) console.log(`failed: ${failure}`);
 for (const problem of problems) console.log(`problem: ${problem}`);
 // A problem (a project that ran nothing, a missing report) counts as a failure in the closing line too.
 failed += problems.filter((problem) => !problem.includes('skipped')).length;
