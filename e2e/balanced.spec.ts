@@ -1,4 +1,4 @@
-import { expect, test, type Page } from './support/test';
+import { expect, test, watchAppRequests, type Page } from './support/test';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { freePort, startRedisServer, type RedisProcess } from '../tests/support/redis-server';
 import { logIn, logInAndSettle, signUp, verifyFromLink } from './support/accounts';
 import { answers, startStandalone, type Started } from './support/standalone';
-import { linkFrom, uniqueAddress, waitForEmail } from './support/mailbox';
+import { emailsTo, linkFrom, uniqueAddress, waitForEmail } from './support/mailbox';
 import { awaitRoomInWindow } from '../lib/runtime/timing';
 
 // Two instances of the standalone server (one build, as one image) behind Debian's nginx running the
@@ -275,4 +275,93 @@ test('a file completed through one instance is listed at once by the other, then
   expect((await api.delete(`/api/files/${fileId}`, { headers: on('b') })).status()).toBe(204);
   const listedByA = await api.get('/api/files', { headers: on('a') });
   expect(((await listedByA.json()) as { files: unknown[] }).files).toHaveLength(0);
+});
+
+const FIREFOX_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0';
+const SAFARI_IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1';
+
+test('sessions: two devices listed, the other ended from one and signed out on the other instance at its next request; a new device is emailed, a known one is not', async ({
+  browser,
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const email = uniqueAddress('sessions');
+  const password = 'correct horse battery';
+  // This device: Chromium, every request through instance a.
+  await page.setExtraHTTPHeaders({ 'x-pin-instance': 'a' });
+  await signUp(page, 'Ada', email, password);
+  await verifyFromLink(page, linkFrom(await waitForEmail(email, 'Verify your email address'), '/auth/verify-email?token='));
+  await logInAndSettle(page, email, password);
+
+  // A second device (Firefox on Windows, as its User-Agent says), every request through instance b.
+  const opened: Array<{ close(): Promise<void> }> = [];
+  const device = async (userAgent: string | undefined, instance: 'a' | 'b') => {
+    const context = await browser.newContext({ baseURL: balancer, ...(userAgent ? { userAgent } : {}), extraHTTPHeaders: { 'x-pin-instance': instance } });
+    const watch = watchAppRequests(context, balancer);
+    opened.push({ close: async () => (await watch.check(), await context.close()) });
+    const devicePage = await context.newPage();
+    await logIn(devicePage, email, password);
+    await expect(devicePage).toHaveURL(/\/account$/);
+    return devicePage;
+  };
+  try {
+    const other = await device(FIREFOX_WINDOWS, 'b');
+    const notice = await waitForEmail(email, 'New sign-in to your account');
+    expect(notice.text).toContain('Firefox 133');
+    expect(notice.text).toContain('Windows 10');
+    expect(notice.text).toContain('127.0.0.0/24');
+    expect(notice.links).toContain(`${balancer}/account/sessions`);
+
+    await page.goto('/account/sessions');
+    const list = page.getByRole('list', { name: 'Signed-in sessions' });
+    await expect(list.getByRole('listitem')).toHaveCount(2);
+    const mine = list.getByRole('listitem').filter({ hasText: 'this device' });
+    await expect(mine).toContainText('Linux');
+    const theirs = list.getByRole('listitem').filter({ hasText: 'Firefox 133 on Windows 10' });
+    await expect(theirs).toContainText('Network 127.0.0.0/24');
+    await theirs.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page.getByRole('status')).toContainText('That session was signed out');
+    await expect(list.getByRole('listitem')).toHaveCount(1);
+
+    // The other device's very next request, on the other instance, is signed out: an API call, a navigation.
+    const apiCall = await other.request.get('/api/files');
+    expect(apiCall.status()).toBe(401);
+    expect(apiCall.headers()['x-upstream']).toBe(`127.0.0.1:${INSTANCE_PORTS.b}`);
+    await other.goto('/account/sessions');
+    await expect(other).toHaveURL(/\/auth\/login/);
+
+    // Another Chromium on this machine is a known device: no email. An iPhone is new: an email. The iPhone's
+    // arriving second shows the known device's would have come by now.
+    const known = await device(undefined, 'b');
+    const iphone = await device(SAFARI_IPHONE, 'a');
+    await expect
+      .poll(async () => (await emailsTo(email)).filter((e) => e.subject === 'New sign-in to your account' && e.text.includes('iOS')).length, {
+        timeout: 15_000,
+      })
+      .toBe(1);
+    expect((await emailsTo(email)).filter((e) => e.subject === 'New sign-in to your account')).toHaveLength(2);
+
+    // Another user's session id answers 404 and ends nothing.
+    const stranger = await browser.newContext({ baseURL: balancer });
+    opened.push({ close: () => stranger.close() });
+    const strangerPage = await stranger.newPage();
+    await logIn(strangerPage, account!.email, account!.password);
+    await expect(strangerPage).toHaveURL(/\/account$/);
+    const strangerSessions = (await (await strangerPage.request.get('/api/sessions')).json()) as { sessions: Array<{ id: string; current: boolean }> };
+    const strangerId = strangerSessions.sessions.find((s) => s.current)!.id;
+    expect((await page.request.delete(`/api/sessions/${strangerId}`)).status()).toBe(404);
+    expect((await page.request.delete('/api/sessions/not-an-id')).status()).toBe(404);
+    expect((await strangerPage.request.get('/api/files')).status()).toBe(200);
+
+    // Sign out everywhere: this device lands on the login page, and every other one is signed out.
+    await page.goto('/account/sessions');
+    await expect(list.getByRole('listitem')).toHaveCount(3);
+    await page.getByRole('button', { name: 'Log out everywhere' }).click();
+    await expect(page).toHaveURL(/\/auth\/login\?notice=signed-out/);
+    expect((await page.request.get('/api/sessions')).status()).toBe(401);
+    for (const signedOut of [known, iphone]) expect((await signedOut.request.get('/api/files')).status()).toBe(401);
+    expect((await strangerPage.request.get('/api/files')).status()).toBe(200);
+  } finally {
+    for (const context of opened) await context.close();
+  }
 });

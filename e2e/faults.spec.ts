@@ -28,6 +28,11 @@ test.describe('faults', () => {
       expect(files.headers()['retry-after']).toBe('5');
       expect((await files.json()).title).toBe('Service Unavailable');
       expect(Date.now() - asked).toBeLessThan(3_000);
+      // The sessions page says the list cannot be had now: never an empty list that reads as "signed out".
+      await page.goto('/account/sessions');
+      await expect(page.getByRole('main').getByRole('alert')).toContainText('Your sessions cannot be listed right now');
+      await expect(page.getByRole('list', { name: 'Signed-in sessions' })).toHaveCount(0);
+      expect((await page.request.get('/api/sessions')).status()).toBe(503);
       // The api limit fails open: a route that needs no session is served, limited in memory.
       const version = await page.request.get('/api/version');
       expect(version.status()).toBe(200);

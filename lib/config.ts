@@ -20,6 +20,14 @@ const booleanFlag = z.preprocess(
     .optional()
     .transform((v) => v === true),
 );
+/** A flag that is on unless set to false. */
+const booleanFlagOn = z.preprocess(
+  emptyAsUndefined,
+  z
+    .stringbool({ truthy: ['true', '1'], falsy: ['false', '0'], case: 'sensitive', error: 'must be true or false' })
+    .optional()
+    .transform((v) => v !== false),
+);
 /** "host:port, host:port" (Redis Cluster nodes, Sentinels). */
 const hostPortList = z.preprocess(
   emptyAsUndefined,
@@ -166,6 +174,7 @@ const envSchema = z.object({
   EMAIL_SEND_RATE: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number of emails per second' }).positive().max(10_000).default(14)),
 
   EMAIL_IDEMPOTENCY_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number of days' }).int().min(1).max(365).default(7)),
+  NEW_DEVICE_EMAIL: booleanFlagOn,
   SESSION_ABSOLUTE_LIFETIME_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number of days' }).int().min(1).max(400).default(90)),
   HEALTH_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, { error: 'must be at least 16 characters (e.g. openssl rand -hex 32)' }).optional()),
   HEALTH_CACHE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(300).default(5)),
@@ -250,6 +259,8 @@ export interface AppConfig {
   };
   /** Sessions slide for `idleSeconds` of inactivity, and end `absoluteSeconds` after login regardless. */
   sessions: { idleSeconds: number; absoluteSeconds: number };
+  /** Email a user when a login comes from a browser, OS and network not seen for the account in 30 days. */
+  newDeviceEmail: boolean;
   /** Callers presenting this bearer token get /api/health's error detail; others get ok and latency only. */
   healthToken: string | undefined;
   /** How long each health check's result is reused, so probes cannot load the services. */
@@ -396,6 +407,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       idempotencyDays: env.EMAIL_IDEMPOTENCY_DAYS,
     },
     sessions: { idleSeconds: 30 * 24 * 3600, absoluteSeconds: env.SESSION_ABSOLUTE_LIFETIME_DAYS * 24 * 3600 },
+    newDeviceEmail: env.NEW_DEVICE_EMAIL,
     healthToken: env.HEALTH_TOKEN,
     healthCacheSeconds: env.HEALTH_CACHE_SECONDS,
     cacheMaxTtlSeconds: env.CACHE_MAX_TTL_SECONDS,

@@ -27,7 +27,11 @@ function supervise(child: ChildProcess, url: string): Started {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
+      // A server that does not drain in 10 s (a request held by a service the test stopped) is killed, so a
+      // failing test reports its own error instead of its timeout.
+      const stuck = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
+      clearTimeout(stuck);
     },
   };
 }

@@ -9,6 +9,7 @@ import { getConfig } from '../config';
 import { getDatabase } from '../db';
 import {
   sendAccountExistsEmail,
+  sendNewSignInEmail,
   sendPasswordChangedEmail,
   sendPasswordResetEmail,
   sendUnlockAccountEmail,
@@ -22,23 +23,30 @@ import {
   checkLoginRateLimit,
   checkPasswordResetRateLimit,
   checkResetPasswordRateLimit,
+  checkSessionsRateLimit,
   clearAccountFailures,
+  clientIpFromHeaders,
   isAccountLocked,
   recordFailedAttempt,
   resetFailedAttempts,
 } from '../rate-limit/server';
 import { getKeyValue } from '../redis';
 import type { AuthDeps, LimitAnswer } from './flows';
+import { describeDevice } from './device';
 import {
   createSession,
   isSessionTokenShaped,
+  listSessions,
   revokeSession,
+  revokeSessionById,
   revokeUserSessions,
   sessionCookieName,
   sessionCookieOptions,
   validateSession,
   type Session,
+  type SessionListing,
 } from './session';
+import type { User } from '../db';
 import { findUserById } from './users';
 
 function runAfterResponse(task: () => Promise<void>): void {
@@ -111,14 +119,24 @@ export async function getAuthDeps(): Promise<AuthDeps> {
 }
 
 /**
- * Starts a session for the user and sets its cookie (server actions and route handlers only). False when
- * the user's sessions were revoked after `authenticatedAt` (a password reset raced this login).
+ * Starts a session for the user and sets its cookie (server actions and route handlers only), recording the
+ * device it came from; a device not seen for the account in 30 days gets the owner a "New sign-in" email
+ * (queued before this answers). False when the user's sessions were revoked after `authenticatedAt` (a
+ * password reset raced this login).
  */
-export async function signIn(userId: string, authenticatedAt: number): Promise<boolean> {
+export async function signIn(user: Pick<User, 'id' | 'email' | 'name'>, authenticatedAt: number): Promise<boolean> {
   const config = getConfig();
-  const created = await createSession(getKeyValue(config.redis), userId, { authenticatedAt, lifetime: config.sessions });
+  const requestHeaders = await headers();
+  const device = describeDevice(requestHeaders.get('user-agent'), clientIpFromHeaders(requestHeaders));
+  const created = await createSession(getKeyValue(config.redis), user.id, { authenticatedAt, lifetime: config.sessions, device });
   if (!created) return false;
   (await cookies()).set(sessionCookieName(config.isProduction), created.token, sessionCookieOptions(config.isProduction, created.session.expiresInSeconds));
+  if (created.newDevice && config.newDeviceEmail) {
+    // The login stands whatever happens to its notice: a failure here is logged, not shown.
+    await queued(sendNewSignInEmail(user.email, user.name, device)).catch((error: unknown) =>
+      console.error(`[auth] new sign-in email not queued: ${error instanceof Error ? error.name : 'error'}`),
+    );
+  }
   return true;
 }
 
@@ -139,6 +157,42 @@ export async function getCurrentUser() {
   if (!session) return null;
   const user = await findUserById(await getDatabase(getConfig().database), session.userId);
   return user ? { session, user } : null;
+}
+
+/** Thrown when the session store cannot answer: a page says so instead of showing an empty list. */
+export class SessionsUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('the session store did not answer', { cause });
+    this.name = 'SessionsUnavailableError';
+  }
+}
+
+/** The signed-in user's sessions, this one marked; null when not signed in. */
+export async function currentUserSessions(): Promise<{ session: Session; sessions: SessionListing[] } | null> {
+  const config = getConfig();
+  try {
+    const session = await getCurrentSession();
+    if (!session) return null;
+    return { session, sessions: await listSessions(getKeyValue(config.redis), session) };
+  } catch (error) {
+    throw new SessionsUnavailableError(error);
+  }
+}
+
+/** Ends one of the signed-in user's own sessions by its public id; false when the user has none by it. */
+export async function signOutSession(session: Session, id: string): Promise<boolean> {
+  return revokeSessionById(getKeyValue(getConfig().redis), session.userId, id);
+}
+
+/** Ends every other session of the user (and logins in flight), keeping this one. */
+export async function signOutOtherSessions(session: Session): Promise<number> {
+  const config = getConfig();
+  return revokeUserSessions(getKeyValue(config.redis), session.userId, session, { lifetime: config.sessions });
+}
+
+/** Whether this user may change their sessions now (the `sessions` limit); the message when not. */
+export async function sessionsActionAllowed(session: Session, ip: string): Promise<LimitAnswer> {
+  return answer(await checkSessionsRateLimit(session.userId, ip));
 }
 
 /** Ends this session and clears its cookie. */

@@ -9,6 +9,7 @@ export {
   outboxDeps,
   sendAccountExistsEmail,
   sendEmail,
+  sendNewSignInEmail,
   sendPasswordChangedEmail,
   sendPasswordResetEmail,
   sendUnlockAccountEmail,

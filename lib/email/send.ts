@@ -33,6 +33,7 @@ import {
   passwordChangedEmail,
   passwordResetEmail,
   unlockAccountEmail,
+  newSignInEmail,
   verificationEmail,
   welcomeEmail,
   type TemplatedEmail,
@@ -157,6 +158,10 @@ export function sendPasswordChangedEmail(email: string, name: string, changedAt 
 
 export function sendUnlockAccountEmail(email: string, name: string, token: string): Promise<SendResult> {
   return sendTemplate(email, unlockAccountEmail(getConfig().appUrl, name, token));
+}
+
+export function sendNewSignInEmail(email: string, name: string, device: { browser: string; os: string; network: string }): Promise<SendResult> {
+  return sendTemplate(email, newSignInEmail(getConfig().appUrl, name, device));
 }
 
 export function sendAccountExistsEmail(email: string, name: string): Promise<SendResult> {

@@ -4,13 +4,14 @@
  */
 import { createElement, type ReactElement } from 'react';
 import AccountExistsEmail, { subject as accountExistsSubject } from '../../emails/account-exists';
+import NewSignInEmail, { subject as newSignInSubject } from '../../emails/new-sign-in';
 import PasswordChangedEmail, { subject as passwordChangedSubject } from '../../emails/password-changed';
 import UnlockAccountEmail, { subject as unlockAccountSubject } from '../../emails/unlock-account';
 import ResetPasswordEmail, { subject as resetPasswordSubject } from '../../emails/reset-password';
 import VerifyEmail, { subject as verifySubject } from '../../emails/verify-email';
 import WelcomeEmail, { subject as welcomeSubject } from '../../emails/welcome';
 
-export type TemplateName = 'welcome' | 'verify-email' | 'reset-password' | 'password-changed' | 'account-exists' | 'unlock-account';
+export type TemplateName = 'welcome' | 'verify-email' | 'reset-password' | 'password-changed' | 'account-exists' | 'unlock-account' | 'new-sign-in';
 
 export interface TemplatedEmail {
   template: TemplateName;
@@ -51,4 +52,23 @@ export function accountExistsEmail(appUrl: string, name: string): TemplatedEmail
 export function unlockAccountEmail(appUrl: string, name: string, token: string): TemplatedEmail {
   const unlockUrl = `${appUrl}/auth/unlock?token=${encodeURIComponent(token)}`;
   return { template: 'unlock-account', subject: unlockAccountSubject, react: createElement(UnlockAccountEmail, { name, unlockUrl }) };
+}
+
+export function newSignInEmail(
+  appUrl: string,
+  name: string,
+  device: { browser: string; os: string; network: string },
+  signedInAt = new Date(),
+): TemplatedEmail {
+  return {
+    template: 'new-sign-in',
+    subject: newSignInSubject,
+    react: createElement(NewSignInEmail, {
+      name,
+      ...device,
+      signedInAt,
+      sessionsUrl: `${appUrl}/account/sessions`,
+      resetUrl: `${appUrl}/auth/forgot-password`,
+    }),
+  };
 }

@@ -10,7 +10,18 @@ import { applyOverrides, shadowRuleNames as shadowRules, type Policy, type Polic
 
 export type { Identity, LimitRule, Policy } from '@zigznote/ratelimit/limiter';
 
-export const ROUTE_GROUPS = ['login', 'login-account', 'register', 'password-reset', 'reset-password', 'change-password', 'api', 'uploads', 'session'] as const;
+export const ROUTE_GROUPS = [
+  'login',
+  'login-account',
+  'register',
+  'password-reset',
+  'reset-password',
+  'change-password',
+  'end-sessions',
+  'api',
+  'uploads',
+  'session',
+] as const;
 export type RouteGroup = (typeof ROUTE_GROUPS)[number];
 
 const MINUTE = 60_000;
@@ -63,6 +74,13 @@ export const DEFAULT_POLICIES: PolicyTable<RouteGroup> = {
     group: 'change-password',
     onStoreFailure: 'closed',
     rules: [{ name: 'change-password', limit: 5, windowMs: 15 * MINUTE, algorithm: 'sliding-log', identity: 'user' }],
+  },
+  // Signing out one device, all others or everywhere, from the sessions page: cheap, but each is a Redis
+  // script over every session of the user.
+  'end-sessions': {
+    group: 'end-sessions',
+    onStoreFailure: 'closed',
+    rules: [{ name: 'end-sessions', limit: 30, windowMs: 15 * MINUTE, algorithm: 'sliding-log', identity: 'user' }],
   },
   api: {
     group: 'api',

@@ -110,6 +110,11 @@ export function clientIpFromHeaders(headers: { get(name: string): string | null 
   return resolveClientIp(headers.get(PEER_HEADER), headers.get('x-forwarded-for'), getTrustedProxies());
 }
 
+/** Ending sessions from the sessions page: counted per signed-in user. */
+export function checkSessionsRateLimit(userId: string, ip = 'unknown'): Promise<RateLimitDecision> {
+  return getRateLimiter().limit({ group: 'end-sessions', ip, userId });
+}
+
 export function checkApiRateLimit(userId: string, ip = 'unknown'): Promise<RateLimitDecision> {
   return getRateLimiter().limit({ group: 'api', ip, userId });
 }

@@ -8,7 +8,7 @@ import { getAuthDeps, signIn } from '@/lib/auth/server';
 export const logInAction = formAction(logInSchema, async (input, { ip }) => {
   const result = await logIn(await getAuthDeps(), input, ip);
   if (!result.ok) return { error: result.error, code: result.code };
-  if (!(await signIn(result.user.id, result.authenticatedAt))) return { error: MESSAGES.sessionsRevoked, code: 'revoked' };
+  if (!(await signIn(result.user, result.authenticatedAt))) return { error: MESSAGES.sessionsRevoked, code: 'revoked' };
   redirect('/account');
 });
 

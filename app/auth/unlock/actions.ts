@@ -10,6 +10,6 @@ import { getAuthDeps, signIn } from '@/lib/auth/server';
 export const unlockAccountAction = formAction(unlockAccountSchema, async ({ token }, { ip }) => {
   const result = await unlockAccount(await getAuthDeps(), token, ip);
   if (!result.ok) return { error: result.error, code: result.code };
-  if (!(await signIn(result.user.id, result.authenticatedAt))) redirect('/auth/login');
+  if (!(await signIn(result.user, result.authenticatedAt))) redirect('/auth/login');
   redirect('/account?notice=unlocked');
 });

@@ -60,6 +60,14 @@ describe('configuration in development', () => {
     expect(problems.join('\n')).toMatch(/MINIO_USE_SSL must be true or false/);
   });
 
+  it('sends the new-device email unless NEW_DEVICE_EMAIL is false, and refuses a value that is neither', () => {
+    expect(loadConfig({}).newDeviceEmail).toBe(true);
+    expect(loadConfig({ NEW_DEVICE_EMAIL: '' }).newDeviceEmail).toBe(true);
+    expect(loadConfig({ NEW_DEVICE_EMAIL: 'false' }).newDeviceEmail).toBe(false);
+    expect(loadConfig({ NEW_DEVICE_EMAIL: '0' }).newDeviceEmail).toBe(false);
+    expect(problemsOf({ NEW_DEVICE_EMAIL: 'off' })).toEqual([expect.stringMatching(/NEW_DEVICE_EMAIL must be true or false/)]);
+  });
+
   it('refuses half a pair of SES keys', () => {
     expect(problemsOf({ AWS_SES_ACCESS_KEY_ID: 'AKIA' })).toEqual([expect.stringMatching(/AWS_SES_ACCESS_KEY_ID and AWS_SES_SECRET_ACCESS_KEY go together/)]);
   });
