@@ -22,6 +22,11 @@ describe('each template renders to HTML and text with its subject, name and link
       link: `${appUrl}/auth/forgot-password`,
     },
     { email: templates.accountExistsEmail(appUrl, 'Ada'), subject: 'You already have a zigznote account', link: `${appUrl}/auth/login` },
+    {
+      email: templates.newSignInEmail(appUrl, 'Ada', { browser: 'Firefox 133', os: 'Windows 10', network: '203.0.113.0/24' }),
+      subject: 'New sign-in to your account',
+      link: `${appUrl}/account/sessions`,
+    },
   ];
 
   for (const { email, subject, link } of cases) {
@@ -61,6 +66,13 @@ describe('each template renders to HTML and text with its subject, name and link
   it('says when the password was changed', async () => {
     const { text } = await renderEmail(templates.passwordChangedEmail(appUrl, 'Ada', new Date('2026-11-27T10:00:00Z')).react);
     expect(text).toContain('Fri, 27 Nov 2026 10:00:00 GMT');
+  });
+
+  it('says which device signed in, from which network and when', async () => {
+    const device = { browser: 'Firefox 133', os: 'Windows 10', network: '203.0.113.0/24' };
+    const { text } = await renderEmail(templates.newSignInEmail(appUrl, 'Ada', device, new Date('2026-12-05T10:00:00Z')).react);
+    for (const fact of ['Firefox 133', 'Windows 10', '203.0.113.0/24', 'Sat, 05 Dec 2026 10:00:00 GMT', `${appUrl}/auth/forgot-password`])
+      expect(text).toContain(fact);
   });
 
   it('needs no remote image or font', async () => {
