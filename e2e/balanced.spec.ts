@@ -327,7 +327,8 @@ test('sessions: two devices listed, the other ended from one and signed out on t
     const apiCall = await other.request.get('/api/files');
     expect(apiCall.status()).toBe(401);
     expect(apiCall.headers()['x-upstream']).toBe(`127.0.0.1:${INSTANCE_PORTS.b}`);
-    await other.goto('/account/sessions');
+    // its page, still open on the account page, goes to log in on its next navigation
+    await other.getByRole('link', { name: 'Where you are signed in' }).click();
     await expect(other).toHaveURL(/\/auth\/login/);
 
     // Another Chromium on this machine is a known device: no email. An iPhone is new: an email. The iPhone's

@@ -1,7 +1,7 @@
 import { expect, test as base, type Request } from './support/test';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import { signedInUser } from './support/accounts';
+import { endSessionsElsewhere, signedInUser } from './support/accounts';
 
 // The storage server the project's app uploads to: MinIO for node and edge, Garage for the garage project.
 const test = base.extend<{ storageOrigin: string }>({
@@ -9,6 +9,17 @@ const test = base.extend<{ storageOrigin: string }>({
 });
 
 test.describe('files', () => {
+  test('a session ended from another device: the next file action on an open page goes to log in, saying why', async ({ page, baseURL }) => {
+    const { userId } = await signedInUser(page, baseURL!);
+    await page.goto('/files');
+    await page.locator('input[type="file"]').setInputFiles({ name: 'memo.mp3', mimeType: 'audio/mpeg', buffer: Buffer.from('ID3 memo') });
+    await expect(page.getByRole('cell', { name: 'memo.mp3', exact: true })).toBeVisible();
+    await endSessionsElsewhere(userId);
+    await page.getByRole('button', { name: 'Download memo.mp3' }).click();
+    await expect(page).toHaveURL(/\/auth\/login\?notice=session-ended$/);
+    await expect(page.getByRole('main').getByRole('status')).toHaveText('This session was signed out, here or from another device. Log in again to continue.');
+  });
+
   test('a signed-in user uploads straight to storage with progress, sees the file, and downloads it byte for byte', async ({
     page,
     baseURL,

@@ -1,5 +1,6 @@
 'use client';
 
+import { useRouter } from 'next/navigation';
 import { useCallback, useState } from 'react';
 import { DropZone } from './drop-zone';
 import { FileTable } from './file-table';
@@ -14,11 +15,26 @@ export function FileManager({ initialFiles, initialUsage }: { initialFiles: Uplo
   const [files, setFiles] = useState(initialFiles);
   const [usage, setUsage] = useState(initialUsage);
   const [notice, setNotice] = useState<string | null>(null);
+  const router = useRouter();
+  // A 401 means this session was ended (here or from another device): go to log in instead of failing quietly.
+  const signedOut = useCallback(
+    (response: Response | null) => {
+      if (response?.status !== 401) return false;
+      // read to its end, so the request is finished before the page moves on
+      void response.text().then(
+        () => router.push('/auth/login?notice=session-ended'),
+        () => router.push('/auth/login?notice=session-ended'),
+      );
+      return true;
+    },
+    [router],
+  );
   // Pending uploads count against the quota too: ask the server rather than adding up here.
   const refreshUsage = useCallback(async () => {
     const response = await fetch('/api/files', { cache: 'no-store' }).catch(() => null);
+    if (signedOut(response)) return;
     if (response?.ok) setUsage(((await response.json()) as { usage: StorageUsage }).usage);
-  }, []);
+  }, [signedOut]);
   const onUploaded = useCallback(
     (file: UploadedFile) => {
       setFiles((current) => [file, ...current]);
@@ -30,6 +46,7 @@ export function FileManager({ initialFiles, initialUsage }: { initialFiles: Uplo
 
   async function download(file: UploadedFile) {
     const response = await fetch(`/api/files/${file.id}/download`);
+    if (signedOut(response)) return;
     if (!response.ok) return setNotice(`Could not download ${file.name}.`);
     const { url } = (await response.json()) as { url: string };
     window.location.assign(url);
@@ -37,6 +54,7 @@ export function FileManager({ initialFiles, initialUsage }: { initialFiles: Uplo
 
   async function remove(file: UploadedFile) {
     const response = await fetch(`/api/files/${file.id}`, { method: 'DELETE' });
+    if (signedOut(response)) return;
     if (!response.ok) return setNotice(`Could not delete ${file.name}.`);
     setFiles((current) => current.filter((f) => f.id !== file.id));
     setNotice(`${file.name} deleted.`);

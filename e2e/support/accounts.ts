@@ -103,5 +103,20 @@ export async function signedInUser(page: Page, baseURL: string, password = 'corr
   } finally {
     redis.disconnect();
   }
-  return { email, password };
+  return { email, password, userId: user.id };
+}
+
+/** Signs the user out everywhere, as "Log out everywhere" on another device does (the server's Redis). */
+export async function endSessionsElsewhere(userId: string) {
+  const [{ revokeUserSessions }, { RedisKeyValue }, { default: Redis }] = await Promise.all([
+    import('../../lib/auth/session'),
+    import('../../lib/redis/key-value'),
+    import('ioredis'),
+  ]);
+  const redis = new Redis(process.env.REDIS_URL!);
+  try {
+    await revokeUserSessions(new RedisKeyValue(redis), userId);
+  } finally {
+    redis.disconnect();
+  }
 }

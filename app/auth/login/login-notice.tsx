@@ -5,6 +5,7 @@ import { useSearchParams } from 'next/navigation';
 const notices: Record<string, string> = {
   reset: 'Your password was changed and every session signed out. Log in with your new password.',
   'signed-out': 'You are logged out.',
+  'session-ended': 'This session was signed out, here or from another device. Log in again to continue.',
   verified: 'Your email address is verified. Log in to continue.',
 };
 
