@@ -2,17 +2,20 @@
  * What each auth form does, as plain functions over injected dependencies, so the same code serves the
  * server actions and the tests. Every flow answers with a value (never throws for what a user can cause).
  * Sign-up and forgot-password answer identically, in about the same time, whether or not the account
- * exists (their differing work runs after the answer); login says "incorrect" the same way for an unknown
+ * exists: before answering, each commits the same kind of row (see ./email-requests), and what differs
+ * (creating the account, the email it gets) runs after the answer, from that row; login says "incorrect" the same way for an unknown
  * address, a wrong password and the right password of an unverified account. Cheap checks (rate limits, token lookups) come before any password hash,
  * so no unauthenticated request spends scrypt for nothing. A locked account answers the same whether the
  * password was right or wrong; only a right one mails the owner an unlock link. Node-only.
  */
+import type { SqlClient } from '@zigznote/email';
 import type { Database, User } from '../db';
 import type { KeyValue } from '../redis';
+import { recordEmailRequest, takeEmailRequest, type EmailRequest } from './email-requests';
 import { hashPassword, PasswordHashingBusyError, verifyAgainstDummy, verifyPassword } from './password';
 import { revokeUserSessions, type Session } from './session';
 import { issueToken, peekToken, redeemToken } from './tokens';
-import { createUser, findUserByEmail, findUserById, markEmailVerified, updatePasswordHash } from './users';
+import { findUserByEmail, findUserByEmailIn, findUserById, findUserByIdIn, insertUser, markEmailVerified, updatePasswordHash } from './users';
 import type { Result } from '../result';
 
 export interface LimitAnswer {
@@ -20,8 +23,15 @@ export interface LimitAnswer {
   message?: string;
 }
 
+/** An email's outbox row goes into this transaction when given, so it commits with what caused it. */
+type Queue<Args extends unknown[]> = (...args: [...Args, transaction?: SqlClient]) => Promise<void> | void;
+
 export interface AuthDeps {
   db: Database;
+  /** The same database as a plain `query()` client (the email requests). */
+  sql: SqlClient;
+  /** Runs `work` in one transaction on the database. */
+  inTransaction<T>(work: (tx: SqlClient) => Promise<T>): Promise<T>;
   kv: KeyValue;
   /**
    * Runs work the answer must not wait for, nor reveal by its timing (after the response, in production;
@@ -31,12 +41,12 @@ export interface AuthDeps {
   /** Each queues one email (durably) and resolves once it is queued; sending happens later. */
   emails: {
     /** No name: it goes to an address not yet proved (see emails/verify-email.tsx). */
-    verification(to: string, token: string): Promise<void> | void;
-    welcome(to: string, name: string): Promise<void> | void;
-    passwordReset(to: string, name: string, token: string): Promise<void> | void;
-    passwordChanged(to: string, name: string): Promise<void> | void;
-    accountExists(to: string, name: string): Promise<void> | void;
-    unlockAccount(to: string, name: string, token: string): Promise<void> | void;
+    verification: Queue<[to: string, token: string]>;
+    welcome: Queue<[to: string, name: string]>;
+    passwordReset: Queue<[to: string, name: string, token: string]>;
+    passwordChanged: Queue<[to: string, name: string]>;
+    accountExists: Queue<[to: string, name: string]>;
+    unlockAccount: Queue<[to: string, name: string, token: string]>;
   };
   limits: {
     login(ip: string, email: string): Promise<LimitAnswer>;
@@ -76,23 +86,73 @@ const nameToGreet = (user: User) => (user.emailVerifiedAt ? user.name : '');
 
 const limited = (limit: LimitAnswer) => ({ ok: false as const, error: limit.message ?? 'Too many attempts.', code: 'limited' });
 
-/** Answers at once; creating the account (or mailing its owner) happens after, so timing tells nothing. */
-export async function signUp(deps: AuthDeps, input: { name: string; email: string; password: string }): Promise<FlowResult<{ message: string }>> {
-  // The one database read both cases make: it also surfaces a database outage to the user.
-  const existing = await findUserByEmail(deps.db, input.email);
-  await deps.later(async () => {
-    if (existing) return void (await deps.emails.accountExists(existing.email, nameToGreet(existing)));
-    // After the answer, a sign-up waits for a hashing slot behind people at a form, for up to 5 minutes.
-    const passwordHash = await hashPassword(input.password, { maxWaitMs: 300_000, background: true });
-    const user = await createUser(deps.db, { email: input.email, name: input.name, passwordHash });
-    if (!user) {
-      const raced = await findUserByEmail(deps.db, input.email);
-      if (raced) await deps.emails.accountExists(raced.email, nameToGreet(raced));
-      return;
+const busy = { ok: false as const, error: MESSAGES.busy, code: 'busy' };
+const SIGN_UP_HASH_WAIT_MS = 20_000;
+
+/**
+ * Commits the request (the row that makes its email), and makes the email after the answer. Whatever the
+ * request turns out to be (an account or none), the answer has already gone, at the same cost.
+ */
+async function promiseEmail(deps: AuthDeps, request: EmailRequest): Promise<void> {
+  const id = await recordEmailRequest(deps.sql, request);
+  await deps.later(async () => void (await fulfilEmailRequest(deps, { id })));
+}
+
+/**
+ * Makes the email of one committed request, in one transaction with taking it: this id (right after the
+ * answer), or the oldest older than `olderThanMs` (the sweep, after a process died). False when there was
+ * none to take (another process has it, or it is done).
+ */
+export async function fulfilEmailRequest(deps: AuthDeps, which: { id: string } | { olderThanMs: number }): Promise<boolean> {
+  return deps.inTransaction(async (tx) => {
+    const request = await takeEmailRequest(tx, which);
+    if (!request) return false;
+    switch (request.kind) {
+      case 'sign-up': {
+        const user = await insertUser(tx, request);
+        if (user) {
+          await deps.emails.verification(user.email, await issueToken(deps.kv, 'verify-email', user.id), tx);
+        } else {
+          const existing = await findUserByEmailIn(tx, request.email);
+          if (existing) await deps.emails.accountExists(existing.email, nameToGreet(existing), tx);
+        }
+        break;
+      }
+      case 'verify': {
+        const user = await findUserByEmailIn(tx, request.email);
+        if (user && !user.emailVerifiedAt) await deps.emails.verification(user.email, await issueToken(deps.kv, 'verify-email', user.id), tx);
+        break;
+      }
+      case 'reset': {
+        const user = await findUserByEmailIn(tx, request.email);
+        if (user) await deps.emails.passwordReset(user.email, nameToGreet(user), await issueToken(deps.kv, 'reset-password', user.id), tx);
+        break;
+      }
+      case 'unlock': {
+        const user = await findUserByIdIn(tx, request.userId);
+        if (user) await deps.emails.unlockAccount(user.email, nameToGreet(user), await issueToken(deps.kv, 'unlock-account', user.id), tx);
+        break;
+      }
     }
-    const token = await issueToken(deps.kv, 'verify-email', user.id);
-    await deps.emails.verification(user.email, token);
+    return true;
   });
+}
+
+/**
+ * Hashes the password (in the bounded hashing lane, as a login does) and commits the sign-up before
+ * answering "check your email"; the account, or the owner's "you already have an account" email, is made
+ * from it after the answer.
+ */
+export async function signUp(deps: AuthDeps, input: { name: string; email: string; password: string }): Promise<FlowResult<{ message: string }>> {
+  let passwordHash: string;
+  try {
+    // Longer than a login's wait: a sign-up refused as busy has to be typed again, a slower answer does not.
+    passwordHash = await hashPassword(input.password, { maxWaitMs: SIGN_UP_HASH_WAIT_MS });
+  } catch (error) {
+    if (error instanceof PasswordHashingBusyError) return busy;
+    throw error;
+  }
+  await promiseEmail(deps, { kind: 'sign-up', email: input.email.trim(), name: input.name.trim(), passwordHash });
   return { ok: true, message: MESSAGES.checkEmail };
 }
 
@@ -108,14 +168,7 @@ export async function verifyEmail(deps: AuthDeps, token: string): Promise<FlowRe
 export async function resendVerification(deps: AuthDeps, input: { email: string }, ip: string): Promise<FlowResult<{ message: string }>> {
   const limit = await deps.limits.passwordReset(ip, input.email);
   if (!limit.allowed) return limited(limit);
-  const user = await findUserByEmail(deps.db, input.email);
-  if (user && !user.emailVerifiedAt) {
-    // Only an unverified account gets work here: after the answer, so its timing tells nothing.
-    await deps.later(async () => {
-      const token = await issueToken(deps.kv, 'verify-email', user.id);
-      await deps.emails.verification(user.email, token);
-    });
-  }
+  await promiseEmail(deps, { kind: 'verify', email: input.email.trim() });
   return { ok: true, message: MESSAGES.verificationResent };
 }
 
@@ -136,17 +189,13 @@ export async function logIn(
   try {
     valid = user ? await verifyPassword(input.password, user.passwordHash) : await verifyAgainstDummy(input.password);
   } catch (error) {
-    if (error instanceof PasswordHashingBusyError) return { ok: false, error: MESSAGES.busy, code: 'busy' };
+    if (error instanceof PasswordHashingBusyError) return busy;
     throw error;
   }
   const account = await deps.limits.account(input.email);
   if (!account.allowed) {
     if (user && valid) {
-      const owner = user;
-      await deps.later(async () => {
-        const token = await issueToken(deps.kv, 'unlock-account', owner.id);
-        await deps.emails.unlockAccount(owner.email, nameToGreet(owner), token);
-      });
+      await promiseEmail(deps, { kind: 'unlock', email: user.email, userId: user.id });
     } else {
       await deps.limits.recordFailedLogin(ip, input.email);
     }
@@ -180,14 +229,7 @@ export async function unlockAccount(deps: AuthDeps, token: string, ip: string): 
 export async function requestPasswordReset(deps: AuthDeps, input: { email: string }, ip: string): Promise<FlowResult<{ message: string }>> {
   const limit = await deps.limits.passwordReset(ip, input.email);
   if (!limit.allowed) return limited(limit);
-  const user = await findUserByEmail(deps.db, input.email);
-  if (user) {
-    // Issuing the token costs Redis round trips an unknown address would not: do it after answering.
-    await deps.later(async () => {
-      const token = await issueToken(deps.kv, 'reset-password', user.id);
-      await deps.emails.passwordReset(user.email, nameToGreet(user), token);
-    });
-  }
+  await promiseEmail(deps, { kind: 'reset', email: input.email.trim() });
   return { ok: true, message: MESSAGES.resetSent };
 }
 

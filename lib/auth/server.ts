@@ -6,7 +6,7 @@
 import { cookies, headers } from 'next/headers';
 import { after } from 'next/server';
 import { getConfig } from '../config';
-import { getDatabase } from '../db';
+import { getDatabase, getSqlClient, inTransaction } from '../db';
 import {
   sendAccountExistsEmail,
   sendNewSignInEmail,
@@ -15,6 +15,7 @@ import {
   sendUnlockAccountEmail,
   sendVerificationEmail,
   sendWelcomeEmail,
+  wakeEmailWorker,
   type SendResult,
 } from '../email';
 import { limitedGroup, limitMessage } from '../rate-limit/edge';
@@ -31,7 +32,7 @@ import {
   resetFailedAttempts,
 } from '../rate-limit/server';
 import { getKeyValue } from '../redis';
-import type { AuthDeps, LimitAnswer } from './flows';
+import { fulfilEmailRequest, type AuthDeps, type LimitAnswer } from './flows';
 import { describeDevice } from './device';
 import {
   createSession,
@@ -81,12 +82,12 @@ type Scope = 'account' | 'all';
  */
 export function outboxEmails(): AuthDeps['emails'] {
   return {
-    verification: (to, token) => queued(sendVerificationEmail(to, token)),
+    verification: (to, token, tx) => queued(sendVerificationEmail(to, token, tx)),
     welcome: (to, name) => queued(sendWelcomeEmail(to, name)),
-    passwordReset: (to, name, token) => queued(sendPasswordResetEmail(to, name, token)),
+    passwordReset: (to, name, token, tx) => queued(sendPasswordResetEmail(to, name, token, tx)),
     passwordChanged: (to, name) => queued(sendPasswordChangedEmail(to, name)),
-    accountExists: (to, name) => queued(sendAccountExistsEmail(to, name)),
-    unlockAccount: (to, name, token) => queued(sendUnlockAccountEmail(to, name, token)),
+    accountExists: (to, name, tx) => queued(sendAccountExistsEmail(to, name, tx)),
+    unlockAccount: (to, name, token, tx) => queued(sendUnlockAccountEmail(to, name, token, tx)),
   };
 }
 
@@ -111,11 +112,31 @@ export async function getAuthDeps(): Promise<AuthDeps> {
   const config = getConfig();
   return {
     db: await getDatabase(config.database),
+    sql: await getSqlClient(config.database),
+    inTransaction: async (work) => {
+      const result = await inTransaction(config.database, work);
+      wakeEmailWorker();
+      return result;
+    },
     kv: getKeyValue(config.redis),
     later: async (task) => runAfterResponse(task),
     emails: outboxEmails(),
     limits: limiterLimits(scopeFor),
   };
+}
+
+/** A request is fulfilled right after its answer; one still there after this long lost its process. */
+const ORPHANED_REQUEST_AGE_MS = 10_000;
+
+/**
+ * Makes the emails of auth requests whose process died between answering and making them (at most `max`
+ * per call); the number made. Safe on every instance at once: each request is taken by one.
+ */
+export async function sweepEmailRequests(max = 100): Promise<number> {
+  const deps = await getAuthDeps();
+  let made = 0;
+  while (made < max && (await fulfilEmailRequest(deps, { olderThanMs: ORPHANED_REQUEST_AGE_MS }))) made++;
+  return made;
 }
 
 /**

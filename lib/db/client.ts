@@ -16,6 +16,8 @@ interface Connection {
   db: Database;
   /** The driver under Drizzle (a node-postgres Pool or PGlite), for the toolkit packages that take `query()`. */
   client: SqlClient;
+  /** Runs `work` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
+  transaction: <T>(work: (tx: SqlClient) => Promise<T>) => Promise<T>;
   close: () => Promise<void>;
 }
 
@@ -27,12 +29,29 @@ async function connect(config: AppConfig['database']): Promise<Connection> {
     const pool = new Pool({ connectionString: config.url, max: 10, connectionTimeoutMillis: 5_000 });
     // An idle client losing its server must not crash the process; the next query reconnects.
     pool.on('error', () => {});
-    return { db: drizzle({ client: pool }) as unknown as Database, client: pool, close: () => pool.end() };
+    const transaction = async <T>(work: (tx: SqlClient) => Promise<T>): Promise<T> => {
+      const connection = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await connection.query('begin');
+        const result = await work(connection);
+        await connection.query('commit');
+        return result;
+      } catch (error) {
+        await connection.query('rollback').catch((rollbackFailed: Error) => (broken = rollbackFailed));
+        throw error;
+      } finally {
+        // A connection whose rollback failed is in an unknown state: the pool drops it instead of reusing it.
+        connection.release(broken);
+      }
+    };
+    return { db: drizzle({ client: pool }) as unknown as Database, client: pool, transaction, close: () => pool.end() };
   }
   const [{ PGlite }, { drizzle }] = await Promise.all([import('@electric-sql/pglite'), import('drizzle-orm/pglite')]);
   await mkdir(config.dir, { recursive: true });
   const client = await PGlite.create(config.dir);
-  return { db: drizzle({ client }) as unknown as Database, client, close: () => client.close() };
+  const transaction = <T>(work: (tx: SqlClient) => Promise<T>): Promise<T> => client.transaction((tx) => work(tx));
+  return { db: drizzle({ client }) as unknown as Database, client, transaction, close: () => client.close() };
 }
 
 export async function getDatabase(config: AppConfig['database']): Promise<Database> {
@@ -47,6 +66,12 @@ export async function getDatabase(config: AppConfig['database']): Promise<Databa
 export async function getSqlClient(config: AppConfig['database']): Promise<SqlClient> {
   await getDatabase(config);
   return (await state.connection!).client;
+}
+
+/** Runs `work` in one transaction (see Connection.transaction), on the configured database. */
+export async function inTransaction<T>(config: AppConfig['database'], work: (tx: SqlClient) => Promise<T>): Promise<T> {
+  await getDatabase(config);
+  return (await state.connection!).transaction(work);
 }
 
 export async function closeDatabase(): Promise<void> {

@@ -2,6 +2,6 @@
  * Database access for the app: the Drizzle connection (Postgres, or embedded PGlite in development),
  * the schema, migrations applied at start-up, and a liveness probe for /api/health. Node-only.
  */
-export { getDatabase, getSqlClient, closeDatabase, pingDatabase, type Database } from './client';
+export { getDatabase, getSqlClient, inTransaction, closeDatabase, pingDatabase, type Database } from './client';
 export { migrateDatabase } from './migrate';
 export * from './schema';

@@ -123,3 +123,23 @@ export const emailOutbox = pgTable(
 );
 
 export type OutboxRow = typeof emailOutbox.$inferSelect;
+
+/**
+ * What an auth form promised by email ("check your email"), committed before the form answered: the
+ * email is made from it after the answer (so the answer's timing tells nothing), and a process that dies
+ * first leaves the row for the sweep. A sign-up carries the password's scrypt hash, never the password.
+ * Rows live seconds: each is deleted in the transaction that queues its email.
+ */
+export const authEmailRequests = pgTable(
+  'auth_email_requests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    kind: text('kind').notNull(),
+    email: text('email').notNull(),
+    name: text('name'),
+    passwordHash: text('password_hash'),
+    userId: uuid('user_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('auth_email_requests_created_at').on(table.createdAt)],
+);

@@ -19,6 +19,7 @@ export {
   startEmailOutbox,
   stopEmailOutbox,
   suppressAddress,
+  wakeEmailWorker,
   type SendEmailInput,
   type SendResult,
 } from './send';

@@ -120,6 +120,11 @@ export async function sendEmail(input: SendEmailInput): Promise<SendResult> {
   return result;
 }
 
+/** After a transaction that queued emails commits: this process's worker sends them now, not at its next poll. */
+export function wakeEmailWorker(): void {
+  state.worker?.wake();
+}
+
 /** An email's delivery state by the id `sendEmail` answered: queued, sent, delivered, bounced, failed… */
 export async function getEmailStatus(id: string): Promise<EmailStatusReport | null> {
   return (await getOutbox()).status(id);
@@ -148,23 +153,23 @@ export function sendVerificationEmail(email: string, token: string, transaction?
   return sendTemplate(email, verificationEmail(getConfig().appUrl, token), undefined, transaction);
 }
 
-export function sendPasswordResetEmail(email: string, name: string, token: string): Promise<SendResult> {
-  return sendTemplate(email, passwordResetEmail(getConfig().appUrl, name, token));
+export function sendPasswordResetEmail(email: string, name: string, token: string, transaction?: SqlClient): Promise<SendResult> {
+  return sendTemplate(email, passwordResetEmail(getConfig().appUrl, name, token), undefined, transaction);
 }
 
 export function sendPasswordChangedEmail(email: string, name: string, changedAt = new Date()): Promise<SendResult> {
   return sendTemplate(email, passwordChangedEmail(getConfig().appUrl, name, changedAt));
 }
 
-export function sendUnlockAccountEmail(email: string, name: string, token: string): Promise<SendResult> {
-  return sendTemplate(email, unlockAccountEmail(getConfig().appUrl, name, token));
+export function sendUnlockAccountEmail(email: string, name: string, token: string, transaction?: SqlClient): Promise<SendResult> {
+  return sendTemplate(email, unlockAccountEmail(getConfig().appUrl, name, token), undefined, transaction);
 }
 
 export function sendNewSignInEmail(email: string, name: string, device: { browser: string; os: string; network: string }): Promise<SendResult> {
   return sendTemplate(email, newSignInEmail(getConfig().appUrl, name, device));
 }
 
-export function sendAccountExistsEmail(email: string, name: string): Promise<SendResult> {
+export function sendAccountExistsEmail(email: string, name: string, transaction?: SqlClient): Promise<SendResult> {
   // Someone may sign up with a registered address again tomorrow: that deserves its own email.
-  return sendTemplate(email, accountExistsEmail(getConfig().appUrl, name), repeatableKey('account-exists', email, 10));
+  return sendTemplate(email, accountExistsEmail(getConfig().appUrl, name), repeatableKey('account-exists', email, 10), transaction);
 }

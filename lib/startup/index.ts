@@ -16,6 +16,7 @@ import {
 } from '../storage';
 import { initServerErrorTracking } from '../observability/server';
 import { startEmailOutbox } from '../email';
+import { sweepEmailRequests } from '../auth/server';
 import { installPeerStamp } from '../rate-limit/peer-stamp';
 import { installAppCacheHandlers } from '../cache';
 import { backoffMs, sleep } from '../runtime/timing';
@@ -122,6 +123,30 @@ async function checkGuaranteesAtStart(config: AppConfig): Promise<void> {
   }
 }
 
+const EMAIL_REQUEST_SWEEP_MS = 10_000;
+
+/**
+ * At start and every 10 s: the emails of sign-ups, resets and unlocks that a process answered and then
+ * died before making (their rows are committed before the answer).
+ */
+function scheduleEmailRequestSweep() {
+  let running = false;
+  const sweep = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const made = await sweepEmailRequests();
+      if (made > 0) console.log(`[zigznote] auth emails made from requests a stopped process left: ${made}`);
+    } catch (error) {
+      console.error(`[zigznote] auth email request sweep failed: ${error instanceof Error ? error.name : 'error'}`);
+    } finally {
+      running = false;
+    }
+  };
+  void sweep();
+  setInterval(() => void sweep(), EMAIL_REQUEST_SWEEP_MS).unref();
+}
+
 export async function startServer(): Promise<void> {
   let config: AppConfig;
   try {
@@ -153,6 +178,7 @@ export async function startServer(): Promise<void> {
     console.error(`[zigznote] buckets not ready (${buckets.error}); /api/health reports it and retries`);
   }
   scheduleUploadSweeps();
+  scheduleEmailRequestSweep();
   startEmailOutbox();
   console.log('[zigznote] email:    outbox worker started (queued emails are sent, and retried for up to a day)');
 }

@@ -298,15 +298,20 @@ describe('an attacker cannot lock the owner out', () => {
 });
 
 describe('sign-up reveals nothing by timing', () => {
-  it('answers before creating the account: the work happens in the deferred task', async () => {
+  it('hashes and commits the request before answering; the account is made after the answer, from the committed row', async () => {
     const tasks: Array<() => Promise<void>> = [];
     const deferred = { ...deps, later: async (task: () => Promise<void>) => void tasks.push(task) };
     const email = uniqueEmail('deferred');
-    expect(await signUp(deferred, { name: 'Ada', email, password: 'longenough' })).toEqual({ ok: true, message: MESSAGES.checkEmail });
-    expect(await findUserByEmail(deps.db, email)).toBeNull();
     const calls = hashCalls();
+    expect(await signUp(deferred, { name: 'Ada', email, password: 'longenough' })).toEqual({ ok: true, message: MESSAGES.checkEmail });
+    expect(calls()).toBe(1);
+    expect(await findUserByEmail(deps.db, email)).toBeNull();
+    const { rows } = await deps.sql.query('select password_hash from auth_email_requests where email = $1', [email]);
+    expect(rows).toHaveLength(1);
+    expect((rows[0] as { password_hash: string }).password_hash).not.toContain('longenough');
     await Promise.all(tasks.map((task) => task()));
     expect(calls()).toBe(1);
     expect(await findUserByEmail(deps.db, email)).not.toBeNull();
+    expect((await deps.sql.query('select 1 from auth_email_requests where email = $1', [email])).rows).toHaveLength(0);
   });
 });
