@@ -1,13 +1,59 @@
 import { expect, test } from './support/test';
 import { existsSync } from 'node:fs';
 import { freePort, startRedisServer } from '../tests/support/redis-server';
-import { logIn, verifiedUser } from './support/accounts';
+import { logIn, signUp, verifiedUser, verifyFromLink } from './support/accounts';
+import { emailsTo, linkFrom, uniqueAddress, waitForEmail } from './support/mailbox';
 import { startNextStart, startStandalone } from './support/standalone';
 
 // Faults through the running app, not only the library: the standalone server on a Redis of its own that
 // the test stops and starts again, and the Edge-middleware build with its limiter bridge unreachable.
 
 test.describe('faults', () => {
+  test('the server is SIGKILLed right after answering 20 sign-ups: after a restart each verification email arrives once and each account verifies', async ({
+    browser,
+    page,
+  }) => {
+    test.setTimeout(240_000);
+    const env = { RATE_LIMITS: 'register=100/1h', RATE_LIMIT_BRIDGE_SECRET: '' };
+    // The first server gives up on a lock after 300 ms instead of holding a pooled connection while it waits.
+    const impatient = new URL(process.env.DATABASE_URL!);
+    impatient.searchParams.set('options', '-c lock_timeout=300');
+    let app = await startStandalone(3422, { ...env, DATABASE_URL: impatient.toString() });
+    const context = await browser.newContext({ baseURL: app.url });
+    const addresses = Array.from({ length: 20 }, (_, i) => uniqueAddress(`killed-${i}`));
+    const { default: pg } = await import('pg');
+    const db = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await db.connect();
+    try {
+      // Accounts cannot be written while the test holds this lock: the work after each answer fails and rolls
+      // back (as it would have been cut off by the crash), so the server dies with all 20 outstanding, not by luck.
+      await db.query('begin');
+      await db.query('lock table users in exclusive mode');
+      // 20 people at once, each told "check your email"; the server dies the moment the last is told
+      const forms = await Promise.all(addresses.map(() => context.newPage()));
+      await Promise.all(forms.map((form, i) => signUp(form, 'Ada', addresses[i]!, 'correct horse battery')));
+      await app.kill();
+      await db.query('rollback');
+      const orphaned = (await db.query('select count(*)::int as n from auth_email_requests where email = any($1)', [addresses])).rows[0].n as number;
+      expect(orphaned, 'sign-ups the dead server answered but had not made into accounts').toBe(20);
+      await context.close();
+
+      app = await startStandalone(3422, env);
+      for (const address of addresses) await waitForEmail(address, 'Verify your email address');
+      // a duplicate would come from the dead process's work done twice: give it time to show
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      for (const address of addresses) expect((await emailsTo(address)).map((email) => email.subject)).toEqual(['Verify your email address']);
+      for (const address of addresses) {
+        await verifyFromLink(page, linkFrom(await waitForEmail(address, 'Verify your email address'), '/auth/verify-email?token='));
+        await expect(page).toHaveURL(/\/auth\/login\?notice=verified/);
+      }
+    } finally {
+      await db.end().catch(() => {});
+      await context.close().catch(() => {});
+      await app.stop();
+    }
+  });
+
   test('Redis stopped: login fails closed with a message, the API answers at once, and both recover without a restart', async ({ browser }) => {
     test.setTimeout(150_000);
     const port = await freePort();

@@ -7,6 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 export interface Started {
   url: string;
   stop(): Promise<void>;
+  /** SIGKILL: the process dies at once, as a crash or an OOM kill does, with no chance to finish anything. */
+  kill(): Promise<void>;
   output(): string;
 }
 
@@ -23,6 +25,12 @@ function supervise(child: ChildProcess, url: string): Started {
   return {
     url,
     output: () => output,
+    kill: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    },
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
