@@ -176,6 +176,13 @@ const envSchema = z.object({
   EMAIL_IDEMPOTENCY_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number of days' }).int().min(1).max(365).default(7)),
   NEW_DEVICE_EMAIL: booleanFlagOn,
   SESSION_ABSOLUTE_LIFETIME_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number of days' }).int().min(1).max(400).default(90)),
+  BACKUP_BUCKET: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)' })
+      .default('zigznote-backups'),
+  ),
   HEALTH_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, { error: 'must be at least 16 characters (e.g. openssl rand -hex 32)' }).optional()),
   HEALTH_CACHE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(300).default(5)),
 
@@ -263,6 +270,8 @@ export interface AppConfig {
   newDeviceEmail: boolean;
   /** Callers presenting this bearer token get /api/health's error detail; others get ok and latency only. */
   healthToken: string | undefined;
+  /** Where scripts/backup writes sets and scripts/restore reads them, on the storage server. */
+  backupBucket: string;
   /** How long each health check's result is reused, so probes cannot load the services. */
   healthCacheSeconds: number;
   /** No cache entry outlives this, whatever its cache life says, so Redis memory stays bounded. */
@@ -409,6 +418,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     sessions: { idleSeconds: 30 * 24 * 3600, absoluteSeconds: env.SESSION_ABSOLUTE_LIFETIME_DAYS * 24 * 3600 },
     newDeviceEmail: env.NEW_DEVICE_EMAIL,
     healthToken: env.HEALTH_TOKEN,
+    backupBucket: env.BACKUP_BUCKET,
     healthCacheSeconds: env.HEALTH_CACHE_SECONDS,
     cacheMaxTtlSeconds: env.CACHE_MAX_TTL_SECONDS,
     cacheDisabled: env.CACHE_DISABLED,

@@ -1,0 +1,186 @@
+/**
+ * Backups and restore of what the app keeps: a consistent Postgres dump (pg_dump's custom format, one
+ * snapshot), every Redis key with its remaining life (DUMP/PTTL: sessions, tokens, limits, the cache), and
+ * a manifest (sizes, SHA-256, app and schema version) written last, so a set without one is not a set.
+ * A restore reads the manifest, checks every file's size and hash and the schema version before it touches
+ * anything, then restores Postgres (pg_restore --clean) and Redis (RESTORE … REPLACE) and runs the
+ * migrations. Sets go to a bucket under `sets/<time>/`. Node-only; needs pg_dump and pg_restore.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Cluster } from 'ioredis';
+import type { Client as StorageClient } from 'minio';
+import type { RedisConnection } from '../redis';
+
+export const MANIFEST = 'manifest.json';
+const DATABASE_FILE = 'postgres.dump';
+const REDIS_FILE = 'redis.jsonl';
+const FORMAT = 1;
+
+export interface BackupTarget {
+  /** Postgres to dump or restore into (a URL pg_dump understands). */
+  databaseUrl: string;
+  redis: RedisConnection;
+  storage: StorageClient;
+  bucket: string;
+}
+
+export interface Manifest {
+  format: number;
+  createdAt: string;
+  appVersion: string;
+  /** How many of the app's migrations the database had applied. */
+  schemaVersion: number;
+  files: Array<{ name: string; bytes: number; sha256: string }>;
+}
+
+export class BackupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BackupError';
+  }
+}
+
+function run(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let errors = '';
+    child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    child.once('error', (error) => reject(new BackupError(`${command} could not start (${error.message}): install the PostgreSQL client`)));
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new BackupError(`${command} failed (exit ${code}): ${errors.trim().slice(0, 500)}`))));
+  });
+}
+
+async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function schemaVersionOf(databaseUrl: string): Promise<number> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: number }>(
+      "select case when to_regclass('drizzle.__drizzle_migrations') is null then 0 else (select count(*)::int from drizzle.__drizzle_migrations) end as n",
+    );
+    return rows[0]?.n ?? 0;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Every key with its remaining life, one JSON line each (base64 name and DUMP payload). */
+async function exportRedis(redis: RedisConnection, path: string): Promise<void> {
+  const out = createWriteStream(path);
+  // A Cluster is scanned master by master; DUMP and PTTL go through the cluster client, which routes them.
+  const scanned = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  for (const node of scanned) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scanBuffer(cursor, 'COUNT', 500);
+      cursor = String(next);
+      for (const key of keys) {
+        const [dumped, ttl] = await Promise.all([redis.dumpBuffer(key), redis.pttl(key)]);
+        if (!dumped || ttl === -2) continue;
+        out.write(`${JSON.stringify({ k: key.toString('base64'), t: ttl, v: dumped.toString('base64') })}\n`);
+      }
+    } while (cursor !== '0');
+  }
+  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+}
+
+async function importRedis(redis: RedisConnection, path: string): Promise<number> {
+  const lines = (await readFile(path, 'utf8')).split('\n').filter((line) => line !== '');
+  for (const line of lines) {
+    const { k, t, v } = JSON.parse(line) as { k: string; t: number; v: string };
+    await redis.restore(Buffer.from(k, 'base64'), t > 0 ? t : 0, Buffer.from(v, 'base64'), 'REPLACE');
+  }
+  return lines.length;
+}
+
+/** Makes one set and uploads it; the manifest goes last. Returns the set's name (`sets/<time>`). */
+export async function createBackup(target: BackupTarget, options: { appVersion: string; now?: Date }): Promise<{ set: string; manifest: Manifest }> {
+  const dir = await mkdtemp(join(tmpdir(), 'zz-backup-'));
+  try {
+    const createdAt = (options.now ?? new Date()).toISOString();
+    const set = `sets/${createdAt.replace(/[:.]/g, '-')}`;
+    const schemaVersion = await schemaVersionOf(target.databaseUrl);
+    await run('pg_dump', ['--format=custom', '--no-owner', `--file=${join(dir, DATABASE_FILE)}`, target.databaseUrl]);
+    await exportRedis(target.redis, join(dir, REDIS_FILE));
+    const files: Manifest['files'] = [];
+    for (const name of [DATABASE_FILE, REDIS_FILE]) {
+      const path = join(dir, name);
+      files.push({ name, bytes: (await stat(path)).size, sha256: await sha256Of(path) });
+      await target.storage.fPutObject(target.bucket, `${set}/${name}`, path);
+    }
+    const manifest: Manifest = { format: FORMAT, createdAt, appVersion: options.appVersion, schemaVersion, files };
+    await writeFile(join(dir, MANIFEST), JSON.stringify(manifest, null, 2));
+    await target.storage.fPutObject(target.bucket, `${set}/${MANIFEST}`, join(dir, MANIFEST), { 'Content-Type': 'application/json' });
+    return { set, manifest };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The complete sets in the bucket (those with a manifest), newest first. */
+export async function listBackups(storage: StorageClient, bucket: string): Promise<string[]> {
+  const sets: string[] = [];
+  const stream = storage.listObjectsV2(bucket, 'sets/', true);
+  for await (const item of stream as AsyncIterable<{ name?: string }>) {
+    if (item.name?.endsWith(`/${MANIFEST}`)) sets.push(item.name.slice(0, -MANIFEST.length - 1));
+  }
+  return sets.sort().reverse();
+}
+
+/**
+ * Restores `set` into the target. Nothing is touched until every file matches the manifest and the set's
+ * schema is not newer than this build's (`migrationsKnown`); then Postgres, Redis, and `migrate`.
+ */
+export async function restoreBackup(
+  target: BackupTarget,
+  set: string,
+  options: { migrationsKnown: number; migrate: () => Promise<void> },
+): Promise<{ manifest: Manifest; redisKeys: number }> {
+  const dir = await mkdtemp(join(tmpdir(), 'zz-restore-'));
+  try {
+    const manifestPath = join(dir, MANIFEST);
+    await target.storage.fGetObject(target.bucket, `${set}/${MANIFEST}`, manifestPath).catch(() => {
+      throw new BackupError(`${set} has no ${MANIFEST}: it is not a complete backup set`);
+    });
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Manifest;
+    if (manifest.format !== FORMAT) throw new BackupError(`${set}: manifest format ${manifest.format} is not one this version reads (${FORMAT})`);
+    if (manifest.schemaVersion > options.migrationsKnown) {
+      throw new BackupError(
+        `${set} comes from a newer schema (${manifest.schemaVersion} migrations; this build knows ${options.migrationsKnown}): restore it with the version that made it`,
+      );
+    }
+    for (const file of manifest.files) {
+      const path = join(dir, file.name);
+      await target.storage.fGetObject(target.bucket, `${set}/${file.name}`, path).catch(() => {
+        throw new BackupError(`${set}/${file.name} is missing`);
+      });
+      const bytes = (await stat(path)).size;
+      if (bytes !== file.bytes) throw new BackupError(`${set}/${file.name} is ${bytes} bytes, the manifest says ${file.bytes}: truncated or replaced`);
+      if ((await sha256Of(path)) !== file.sha256)
+        throw new BackupError(`${set}/${file.name} does not match its SHA-256 in the manifest: damaged or tampered with`);
+    }
+    await run('pg_restore', ['--clean', '--if-exists', '--no-owner', '--single-transaction', `--dbname=${target.databaseUrl}`, join(dir, DATABASE_FILE)]);
+    const redisKeys = await importRedis(target.redis, join(dir, REDIS_FILE));
+    await options.migrate();
+    return { manifest, redisKeys };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** How many migrations this build carries (Drizzle's journal). */
+export async function knownMigrations(migrationsFolder: string): Promise<number> {
+  const journal = JSON.parse(await readFile(join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
+  return journal.entries.length;
+}
