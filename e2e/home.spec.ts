@@ -50,6 +50,7 @@ test.describe('home page and health', () => {
     expect(text).toMatch(/^zigznote_rate_limit_check_seconds_count\{group="api",source="store"\} [1-9]\d*$/m);
     expect(text).toContain('# TYPE zigznote_redis_errors_total counter');
     expect(text).toMatch(/^zigznote_cache_operations\{handler="incremental",result="hits"\} \d+$/m);
+    for (const name of ['backup_last_success_timestamp_seconds', 'backup_size_bytes', 'backup_failures_total']) expect(text).toContain(`# TYPE ${name} gauge`);
   });
 
   test('/api/health tells anonymous monitors ok and latency only', async ({ request }) => {
@@ -59,6 +60,7 @@ test.describe('home page and health', () => {
     expect(body.status).toBe('ok');
     expect(Object.keys(body.checks).sort()).toEqual(['database', 'email', 'redis', 'storage']);
     for (const check of Object.values(body.checks)) expect(Object.keys(check as object).sort()).toEqual(['latencyMs', 'ok']);
+    expect(body.backups).toBeUndefined();
     const wrongToken = await request.get('/api/health', { headers: { Authorization: 'Bearer not-the-health-token' } });
     expect(JSON.stringify(await wrongToken.json())).not.toContain('mode');
   });
@@ -76,5 +78,8 @@ test.describe('home page and health', () => {
     for (const check of Object.values(body.checks) as Array<{ latencyMs: number }>) {
       expect(typeof check.latencyMs).toBe('number');
     }
+    // No backup was ever made for this test stack: said to the operator, without making the app unhealthy.
+    expect(body.backups).toMatchObject({ ok: false });
+    expect(body.backups.problem).toMatch(/^(no complete backup set yet: run scripts\/backup|the backups bucket zigznote-backups cannot be read: .+)$/);
   });
 });

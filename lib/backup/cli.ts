@@ -9,7 +9,7 @@ import { migrationsFolder } from '../db/migrate';
 import { closeDatabase } from '../db';
 import { closeRedis, getRedis } from '../redis';
 import { createOperationsClient } from '../storage';
-import { BackupError, createBackup, knownMigrations, listBackups, restoreBackup, type BackupTarget } from './index';
+import { BackupError, createBackup, knownMigrations, listBackups, recordBackupFailure, restoreBackup, type BackupTarget } from './index';
 
 async function main(argv: string[]): Promise<number> {
   const config = loadConfig(process.env);
@@ -28,7 +28,11 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'backup') {
     if (!(await storage.bucketExists(bucket))) await storage.makeBucket(bucket, config.storage.region);
     const started = Date.now();
-    const { set, manifest } = await createBackup(target, { appVersion: process.env.npm_package_version ?? 'unknown' });
+    const { set, manifest } = await createBackup(target, { appVersion: process.env.npm_package_version ?? 'unknown' }).catch(async (error: unknown) => {
+      // Health and metrics read this: a run that failed is seen by the operator, not only in a cron log.
+      await recordBackupFailure(storage, bucket, error instanceof Error ? error.message : String(error)).catch(() => {});
+      throw error;
+    });
     const bytes = manifest.files.reduce((sum, f) => sum + f.bytes, 0);
     console.log(`backed up to ${bucket}/${set}: ${bytes} bytes, schema ${manifest.schemaVersion}, in ${Date.now() - started} ms`);
     return 0;

@@ -184,3 +184,67 @@ export async function knownMigrations(migrationsFolder: string): Promise<number>
   const journal = JSON.parse(await readFile(join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
   return journal.entries.length;
 }
+
+/** Where a run that failed leaves word of it (`failures/<time>.json`), for health and metrics to see. */
+export async function recordBackupFailure(storage: StorageClient, bucket: string, error: string, now = new Date()): Promise<void> {
+  const body = Buffer.from(JSON.stringify({ at: now.toISOString(), error: error.slice(0, 500) }));
+  await storage.putObject(bucket, `failures/${now.toISOString().replace(/[:.]/g, '-')}.json`, body, body.length, { 'Content-Type': 'application/json' });
+}
+
+/** A set older than this, or a failed run since the newest set, is worth a page to the operator. */
+export const BACKUP_STALE_AFTER_HOURS = 26;
+
+export interface BackupStatus {
+  ok: boolean;
+  newestSet: string | null;
+  /** Seconds since the epoch when the newest complete set was made. */
+  newestAt: number | null;
+  newestBytes: number;
+  /** Failed runs recorded after the newest set was made. */
+  failuresSinceNewest: number;
+  failuresTotal: number;
+  problem?: string;
+}
+
+function timeOfName(name: string): number {
+  const stamp = /(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z)/.exec(name)?.[1];
+  if (!stamp) return Number.NaN;
+  return Date.parse(stamp.replace(/T(\d{2})-(\d{2})-(\d{2})-(\d{3})Z/, 'T$1:$2:$3.$4Z'));
+}
+
+/** What the backups bucket says about the backups: the newest set, its size and age, failed runs since. */
+export async function backupStatus(storage: StorageClient, bucket: string, now = Date.now()): Promise<BackupStatus> {
+  const [newestSet] = await listBackups(storage, bucket);
+  const failures: number[] = [];
+  for await (const item of storage.listObjectsV2(bucket, 'failures/', true) as AsyncIterable<{ name?: string }>) {
+    if (item.name) failures.push(timeOfName(item.name));
+  }
+  let newestAt: number | null = null;
+  let newestBytes = 0;
+  if (newestSet) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await storage.getObject(bucket, `${newestSet}/${MANIFEST}`)) chunks.push(chunk as Buffer);
+    const manifest = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Manifest;
+    newestAt = Date.parse(manifest.createdAt) / 1000;
+    newestBytes = manifest.files.reduce((sum, file) => sum + file.bytes, 0);
+  }
+  const failuresSinceNewest = failures.filter((at) => newestAt === null || at / 1000 > newestAt).length;
+  const ageHours = newestAt === null ? null : (now / 1000 - newestAt) / 3600;
+  const problem =
+    newestAt === null
+      ? 'no complete backup set yet: run scripts/backup'
+      : failuresSinceNewest > 0
+        ? `${failuresSinceNewest} backup run(s) failed since the newest set`
+        : ageHours! > BACKUP_STALE_AFTER_HOURS
+          ? `the newest set is ${Math.floor(ageHours!)} hours old (more than ${BACKUP_STALE_AFTER_HOURS})`
+          : undefined;
+  return {
+    ok: problem === undefined,
+    newestSet: newestSet ?? null,
+    newestAt,
+    newestBytes,
+    failuresSinceNewest,
+    failuresTotal: failures.length,
+    ...(problem ? { problem } : {}),
+  };
+}

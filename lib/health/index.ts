@@ -21,6 +21,8 @@ import {
   type GuaranteeReport,
 } from '../storage';
 import { sameSecret } from '../runtime/hashing';
+import { backupStatus, type BackupStatus } from '../backup';
+import { createOperationsClient } from '../storage';
 
 const CHECK_TIMEOUT_MS = 2_000;
 /** An email due this long and still not sent means the outbox is stuck (SES down, no worker running). */
@@ -88,6 +90,7 @@ function cached(name: CheckName, maxAgeMs: number, run: () => Promise<CheckResul
 /** Forgets cached results (tests change the services under a running process). */
 export function clearHealthCache(): void {
   cache.clear();
+  backupCache.report = undefined;
 }
 
 /** Whether the request presents the configured HEALTH_TOKEN (as a bearer token), compared in constant time. */
@@ -141,4 +144,28 @@ export async function checkHealth(config: AppConfig): Promise<HealthReport> {
     httpStatus: requiredFailed ? 503 : 200,
     checks,
   };
+}
+
+const BACKUP_REPORT_CACHE_MS = 60_000;
+const backupCache = processState('health-backups', () => ({ at: 0, report: undefined as Promise<BackupReport> | undefined }));
+
+export type BackupReport = BackupStatus | { ok: false; problem: string };
+
+/**
+ * The backups as the backups bucket tells them (scripts/backup runs outside the app): the newest set and its
+ * age, failed runs since. Listed at most once a minute per process, however often health or metrics ask.
+ */
+export function backupReport(config: AppConfig): Promise<BackupReport> {
+  const now = Date.now();
+  if (backupCache.report && now - backupCache.at < BACKUP_REPORT_CACHE_MS) return backupCache.report;
+  backupCache.at = now;
+  backupCache.report = withDeadline(
+    backupStatus(createOperationsClient(config.storage), config.backupBucket),
+    CHECK_TIMEOUT_MS,
+    `no answer within ${CHECK_TIMEOUT_MS} ms`,
+  ).catch((error: unknown) => ({
+    ok: false as const,
+    problem: `the backups bucket ${config.backupBucket} cannot be read: ${error instanceof Error ? redact(error.message) : 'unavailable'}`,
+  }));
+  return backupCache.report;
 }

@@ -51,8 +51,36 @@ const metrics = processState('metrics', () => {
       }
     },
   });
-  return { registry, decisions, checkSeconds, redisErrors, cacheSources };
+  // Backups are made by scripts/backup, outside the app: these read what the backups bucket says.
+  const backups = { read: undefined as (() => Promise<BackupFigures | null>) | undefined };
+  const backupGauge = (name: string, help: string, pick: (figures: BackupFigures) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        const figures = await backups.read?.().catch(() => null);
+        this.reset();
+        if (figures) this.set(pick(figures));
+      },
+    });
+  backupGauge('backup_last_success_timestamp_seconds', 'When the newest complete backup set was made (seconds since the epoch)', (f) => f.newestAt ?? 0);
+  backupGauge('backup_size_bytes', 'Bytes in the newest complete backup set', (f) => f.newestBytes);
+  // A gauge under the conventional counter name: the failed runs recorded in the bucket, counted at each scrape.
+  backupGauge('backup_failures_total', 'Backup runs that failed (recorded by scripts/backup in the backups bucket)', (f) => f.failuresTotal);
+  return { registry, decisions, checkSeconds, redisErrors, cacheSources, backups };
 });
+
+export interface BackupFigures {
+  newestAt: number | null;
+  newestBytes: number;
+  failuresTotal: number;
+}
+
+/** Where the backup gauges read from at each scrape (the backups bucket, through health's cached report). */
+export function exposeBackupFigures(read: () => Promise<BackupFigures | null>): void {
+  metrics.backups.read = read;
+}
 
 /** Counts one decision once per rule it evaluated, with that rule's own outcome. */
 export function recordRateLimitDecision(decision: DecisionLike, durationMs: number): void {

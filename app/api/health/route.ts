@@ -1,6 +1,6 @@
 import { cacheStats } from '@/lib/cache';
 import { getConfig } from '@/lib/config';
-import { checkHealth, presentsHealthToken } from '@/lib/health';
+import { backupReport, checkHealth, presentsHealthToken } from '@/lib/health';
 import { getRateLimiter } from '@/lib/rate-limit/server';
 
 export const dynamic = 'force-dynamic';
@@ -16,5 +16,7 @@ export async function GET(request: Request) {
   const checks = detailed
     ? { ...report.checks, redis: { ...report.checks.redis, limiter, cache: cacheStats() } }
     : Object.fromEntries(Object.entries(report.checks).map(([name, check]) => [name, { ok: check.ok, latencyMs: check.latencyMs }]));
-  return Response.json({ status, checks }, { status: report.httpStatus, headers: { 'Cache-Control': 'no-store' } });
+  // Backups run outside the app and do not make it unhealthy: the token view says whether they are current.
+  const body = detailed ? { status, checks, backups: await backupReport(config) } : { status, checks };
+  return Response.json(body, { status: report.httpStatus, headers: { 'Cache-Control': 'no-store' } });
 }

@@ -9,7 +9,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutbox } from '@zigznote/email';
-import { BackupError, createBackup, knownMigrations, listBackups, restoreBackup, type BackupTarget } from '@/lib/backup';
+import { BackupError, backupStatus, createBackup, knownMigrations, listBackups, recordBackupFailure, restoreBackup, type BackupTarget } from '@/lib/backup';
 import { hashPassword, verifyPassword } from '@/lib/auth/password';
 import { createSession, validateSession } from '@/lib/auth/session';
 import { insertUser, findUserByEmailIn } from '@/lib/auth/users';
@@ -152,5 +152,42 @@ describe('scripts/restore', () => {
     const result = spawnSync('scripts/restore', ['sets/not-a-set'], { encoding: 'utf8', env: { ...process.env, BACKUP_BUCKET: bucket } });
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toBe('refused: sets/not-a-set has no manifest.json: it is not a complete backup set');
+  });
+});
+
+describe('what health and metrics are told about the backups', () => {
+  it('no set yet, a current set, a failed run since, a set over 26 hours old', async () => {
+    const empty = `drill-status-${randomUUID().slice(0, 8)}`;
+    await storage.makeBucket(empty, config.storage.region);
+    const statusTarget = { ...target, bucket: empty };
+    try {
+      expect(await backupStatus(storage, empty)).toMatchObject({ ok: false, newestSet: null, problem: 'no complete backup set yet: run scripts/backup' });
+
+      const day = 24 * 3_600_000;
+      const old = await createBackup(statusTarget, { appVersion: 'drill', now: new Date(Date.now() - 27 * 3_600_000) });
+      expect(await backupStatus(storage, empty)).toMatchObject({ ok: false, newestSet: old.set, problem: 'the newest set is 27 hours old (more than 26)' });
+
+      const current = await createBackup(statusTarget, { appVersion: 'drill' });
+      const fresh = await backupStatus(storage, empty);
+      expect(fresh).toMatchObject({ ok: true, newestSet: current.set, failuresSinceNewest: 0, failuresTotal: 0 });
+      expect(fresh.newestBytes).toBe(current.manifest.files.reduce((sum, f) => sum + f.bytes, 0));
+      expect(fresh.newestAt).toBe(Date.parse(current.manifest.createdAt) / 1000);
+
+      // a failure recorded before the newest set is history; one after it is news
+      await recordBackupFailure(storage, empty, 'pg_dump failed', new Date(Date.now() - day));
+      expect(await backupStatus(storage, empty)).toMatchObject({ ok: true, failuresSinceNewest: 0, failuresTotal: 1 });
+      await recordBackupFailure(storage, empty, 'pg_dump failed', new Date(Date.now() + 1_000));
+      expect(await backupStatus(storage, empty)).toMatchObject({
+        ok: false,
+        failuresSinceNewest: 1,
+        failuresTotal: 2,
+        problem: '1 backup run(s) failed since the newest set',
+      });
+    } finally {
+      const names: string[] = [];
+      for await (const item of storage.listObjectsV2(empty, '', true) as AsyncIterable<{ name: string }>) names.push(item.name);
+      if (names.length > 0) await storage.removeObjects(empty, names);
+      await storage.removeBucket(empty);
+    }
   });
 });
