@@ -1,29 +1,10 @@
 import { expect, test } from './support/test';
 import { spawn } from 'node:child_process';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { gunzipSync } from 'node:zlib';
+import { envelopeListener } from '../tests/support/envelope-listener';
 import { startNpmStart, startStandalone } from './support/standalone';
 
 // The image runs `node server.js` from the assembled standalone output: so do these tests, against the
 // real services, exactly as the Dockerfile lays it out.
-
-/** A stand-in GlitchTip: records every envelope the SDK posts. */
-async function envelopeListener(): Promise<{ dsn: string; bodies: string[]; close(): Promise<void> }> {
-  const bodies: string[] = [];
-  const server: Server = createServer(async (req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    let body = Buffer.concat(chunks);
-    if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
-    bodies.push(`${req.method} ${req.url}\n${body.toString('utf8')}`);
-    res.writeHead(200, { 'Access-Control-Allow-Origin': '*', 'Content-Type': 'application/json' });
-    res.end('{}');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return { dsn: `http://publickey@127.0.0.1:${port}/1`, bodies, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 test.describe('the deployed server', () => {
   test('standalone server.js, assembled as the image does, reports every real service healthy', async () => {

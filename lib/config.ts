@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { parseTrustedProxies } from '@zigznote/ratelimit/limiter';
 import { resolvePolicies, shadowRuleNames } from './rate-limit/policies';
 import { STORAGE_BACKENDS, storageBackend, type StorageBackendName } from './storage/backends';
+import { Cron } from 'croner';
 
 const DEFAULT_CREDENTIALS = new Set(['minioadmin', 'admin', 'password', 'changeme', 'secret']);
 
@@ -183,6 +184,26 @@ const envSchema = z.object({
       .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)' })
       .default('zigznote-backups'),
   ),
+  BACKUP_SCHEDULE: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .refine(
+        (pattern) => {
+          try {
+            new Cron(pattern, { paused: true, timezone: 'UTC' }).stop();
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        { error: 'must be a cron pattern in UTC (minute hour day month weekday, e.g. "17 3 * * *"), or @daily / @hourly' },
+      )
+      .default('17 3 * * *'),
+  ),
+  BACKUP_KEEP_DAILY: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number of days' }).int().min(1).max(366).default(7)),
+  BACKUP_KEEP_WEEKLY: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number of weeks' }).int().min(0).max(520).default(4)),
+  BACKUP_ENCRYPTION_KEY_FILE: optionalString,
   HEALTH_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, { error: 'must be at least 16 characters (e.g. openssl rand -hex 32)' }).optional()),
   HEALTH_CACHE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(300).default(5)),
 
@@ -272,6 +293,11 @@ export interface AppConfig {
   healthToken: string | undefined;
   /** Where scripts/backup writes sets and scripts/restore reads them, on the storage server. */
   backupBucket: string;
+  /** When scripts/backup --schedule makes a set (cron, UTC), and which sets --prune keeps. */
+  backupSchedule: string;
+  backupRetention: { keepDaily: number; keepWeekly: number };
+  /** A file holding the passphrase sets are encrypted with (OpenSSL AES-256-CBC, PBKDF2); unset: not encrypted. */
+  backupEncryptionKeyFile: string | undefined;
   /** How long each health check's result is reused, so probes cannot load the services. */
   healthCacheSeconds: number;
   /** No cache entry outlives this, whatever its cache life says, so Redis memory stays bounded. */
@@ -419,6 +445,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     newDeviceEmail: env.NEW_DEVICE_EMAIL,
     healthToken: env.HEALTH_TOKEN,
     backupBucket: env.BACKUP_BUCKET,
+    backupSchedule: env.BACKUP_SCHEDULE,
+    backupRetention: { keepDaily: env.BACKUP_KEEP_DAILY, keepWeekly: env.BACKUP_KEEP_WEEKLY },
+    backupEncryptionKeyFile: env.BACKUP_ENCRYPTION_KEY_FILE,
     healthCacheSeconds: env.HEALTH_CACHE_SECONDS,
     cacheMaxTtlSeconds: env.CACHE_MAX_TTL_SECONDS,
     cacheDisabled: env.CACHE_DISABLED,

@@ -18,6 +18,13 @@ rm -rf "$OUT/.next/static" "$OUT/lib/db/migrations" "$OUT/public"
 mv "$stage/static" "$OUT/.next/static"
 mv "$stage/migrations" "$OUT/lib/db/migrations"
 [ -d "$stage/public" ] && mv "$stage/public" "$OUT/public"
+# The backup job (docker/Dockerfile's `backup` target, and the compose `backup` services) runs the same
+# lib/backup/cli.ts as scripts/backup, bundled into one file: the image has no tsx and no sources.
+version=$(node -p "require('$ROOT/package.json').version")
+"$ROOT/node_modules/.bin/esbuild" "$ROOT/lib/backup/cli.ts" --bundle --platform=node --format=esm --target=node24 \
+  --external:pg-native --log-level=warning --define:process.env.npm_package_version="'$version'" \
+  --banner:js="import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" \
+  --outfile="$OUT/backup.mjs"
 # What `npm start` checks: this assembly belongs to the build beside it.
 cp "$ROOT/.next/BUILD_ID" "$OUT/.next/ASSEMBLED_BUILD_ID"
 echo "standalone app ready in $OUT"

@@ -4,7 +4,9 @@
  * a manifest (sizes, SHA-256, app and schema version) written last, so a set without one is not a set.
  * A restore reads the manifest, checks every file's size and hash and the schema version before it touches
  * anything, then restores Postgres (pg_restore --clean) and Redis (RESTORE … REPLACE) and runs the
- * migrations. Sets go to a bucket under `sets/<time>/`. Node-only; needs pg_dump and pg_restore.
+ * migrations. Sets go to a bucket under `sets/<time>/`. Optionally each file is encrypted with a
+ * passphrase the operator keeps (OpenSSL, so a set can be opened by hand without this code). Pruning keeps
+ * the newest set per day and per week and deletes the rest. Node-only; needs pg_dump, pg_restore, openssl.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -21,12 +23,17 @@ const DATABASE_FILE = 'postgres.dump';
 const REDIS_FILE = 'redis.jsonl';
 const FORMAT = 1;
 
+/** `openssl enc` settings, written into each encrypted set's manifest so a later version can still open it. */
+const ENCRYPTION = { scheme: 'openssl-aes-256-cbc-pbkdf2-sha256', iterations: 200_000 } as const;
+
 export interface BackupTarget {
   /** Postgres to dump or restore into (a URL pg_dump understands). */
   databaseUrl: string;
   redis: RedisConnection;
   storage: StorageClient;
   bucket: string;
+  /** A file holding the passphrase sets are encrypted with; unset: sets are not encrypted. */
+  encryptionKeyFile?: string;
 }
 
 export interface Manifest {
@@ -35,7 +42,9 @@ export interface Manifest {
   appVersion: string;
   /** How many of the app's migrations the database had applied. */
   schemaVersion: number;
-  files: Array<{ name: string; bytes: number; sha256: string }>;
+  /** Sizes and hashes are of the stored (encrypted) file; `plainSha256` checks what decryption gave back. */
+  files: Array<{ name: string; bytes: number; sha256: string; plainSha256?: string }>;
+  encryption?: { scheme: string; iterations: number };
 }
 
 export class BackupError extends Error {
@@ -45,12 +54,12 @@ export class BackupError extends Error {
   }
 }
 
-function run(command: string, args: string[]): Promise<void> {
+function run(command: string, args: string[], notFound = 'install the PostgreSQL client'): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let errors = '';
     child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-    child.once('error', (error) => reject(new BackupError(`${command} could not start (${error.message}): install the PostgreSQL client`)));
+    child.once('error', (error) => reject(new BackupError(`${command} could not start (${error.message}): ${notFound}`)));
     child.once('exit', (code) => (code === 0 ? resolve() : reject(new BackupError(`${command} failed (exit ${code}): ${errors.trim().slice(0, 500)}`))));
   });
 }
@@ -59,6 +68,11 @@ async function sha256Of(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');
+}
+
+function openssl(direction: '-e' | '-d', keyFile: string, input: string, output: string, iterations: number): Promise<void> {
+  const args = ['enc', direction, '-aes-256-cbc', '-pbkdf2', '-md', 'sha256', '-iter', String(iterations), '-salt'];
+  return run('openssl', [...args, '-pass', `file:${keyFile}`, '-in', input, '-out', output], 'install openssl');
 }
 
 async function schemaVersionOf(databaseUrl: string): Promise<number> {
@@ -114,12 +128,26 @@ export async function createBackup(target: BackupTarget, options: { appVersion: 
     await run('pg_dump', ['--format=custom', '--no-owner', `--file=${join(dir, DATABASE_FILE)}`, target.databaseUrl]);
     await exportRedis(target.redis, join(dir, REDIS_FILE));
     const files: Manifest['files'] = [];
-    for (const name of [DATABASE_FILE, REDIS_FILE]) {
+    for (const plain of [DATABASE_FILE, REDIS_FILE]) {
+      let name = plain;
+      let plainSha256: string | undefined;
+      if (target.encryptionKeyFile) {
+        plainSha256 = await sha256Of(join(dir, plain));
+        name = `${plain}.enc`;
+        await openssl('-e', target.encryptionKeyFile, join(dir, plain), join(dir, name), ENCRYPTION.iterations);
+      }
       const path = join(dir, name);
-      files.push({ name, bytes: (await stat(path)).size, sha256: await sha256Of(path) });
+      files.push({ name, bytes: (await stat(path)).size, sha256: await sha256Of(path), ...(plainSha256 ? { plainSha256 } : {}) });
       await target.storage.fPutObject(target.bucket, `${set}/${name}`, path);
     }
-    const manifest: Manifest = { format: FORMAT, createdAt, appVersion: options.appVersion, schemaVersion, files };
+    const manifest: Manifest = {
+      format: FORMAT,
+      createdAt,
+      appVersion: options.appVersion,
+      schemaVersion,
+      files,
+      ...(target.encryptionKeyFile ? { encryption: { ...ENCRYPTION } } : {}),
+    };
     await writeFile(join(dir, MANIFEST), JSON.stringify(manifest, null, 2));
     await target.storage.fPutObject(target.bucket, `${set}/${MANIFEST}`, join(dir, MANIFEST), { 'Content-Type': 'application/json' });
     return { set, manifest };
@@ -170,12 +198,29 @@ export async function restoreBackup(
       if ((await sha256Of(path)) !== file.sha256)
         throw new BackupError(`${set}/${file.name} does not match its SHA-256 in the manifest: damaged or tampered with`);
     }
+    if (manifest.encryption) await decryptSet(set, manifest, dir, target.encryptionKeyFile);
     await run('pg_restore', ['--clean', '--if-exists', '--no-owner', '--single-transaction', `--dbname=${target.databaseUrl}`, join(dir, DATABASE_FILE)]);
     const redisKeys = await importRedis(target.redis, join(dir, REDIS_FILE));
     await options.migrate();
     return { manifest, redisKeys };
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function decryptSet(set: string, manifest: Manifest, dir: string, keyFile: string | undefined): Promise<void> {
+  if (!keyFile) throw new BackupError(`${set} is encrypted: set BACKUP_ENCRYPTION_KEY_FILE to the file holding its passphrase`);
+  if (manifest.encryption!.scheme !== ENCRYPTION.scheme)
+    throw new BackupError(`${set} is encrypted with ${manifest.encryption!.scheme}, which this version cannot open`);
+  for (const file of manifest.files) {
+    const plain = file.name.replace(/\.enc$/, '');
+    await openssl('-d', keyFile, join(dir, file.name), join(dir, plain), manifest.encryption!.iterations).catch(() => {
+      throw new BackupError(`${set}/${file.name} cannot be decrypted with the passphrase in BACKUP_ENCRYPTION_KEY_FILE: wrong key?`);
+    });
+    // CBC carries no tag: a wrong key can still decrypt to garbage, which the plaintext's hash catches.
+    if ((await sha256Of(join(dir, plain))) !== file.plainSha256) {
+      throw new BackupError(`${set}/${file.name} decrypted to something else than was backed up: wrong key, or tampered with`);
+    }
   }
 }
 
@@ -247,4 +292,84 @@ export async function backupStatus(storage: StorageClient, bucket: string, now =
     failuresTotal: failures.length,
     ...(problem ? { problem } : {}),
   };
+}
+
+export interface Retention {
+  /** The newest set of each of the last `keepDaily` days that have a set (UTC days). */
+  keepDaily: number;
+  /** The newest set of each of the last `keepWeekly` weeks that have a set (ISO weeks, from Monday, UTC). */
+  keepWeekly: number;
+}
+
+function weekOf(time: number): string {
+  const day = new Date(time);
+  const monday = Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate()) - ((day.getUTCDay() + 6) % 7) * 86_400_000;
+  return new Date(monday).toISOString().slice(0, 10);
+}
+
+/** Which of `sets` (names with their time) a retention keeps; the newest set is always kept. */
+export function setsToKeep(sets: string[], retention: Retention): Set<string> {
+  const newestFirst = [...sets].filter((set) => !Number.isNaN(timeOfName(set))).sort((a, b) => timeOfName(b) - timeOfName(a));
+  const keep = new Set<string>(newestFirst.slice(0, 1));
+  const pick = (bucketOf: (time: number) => string, count: number) => {
+    const seen = new Set<string>();
+    for (const set of newestFirst) {
+      const period = bucketOf(timeOfName(set));
+      if (seen.has(period)) continue;
+      if (seen.size === count) break;
+      seen.add(period);
+      keep.add(set);
+    }
+  };
+  pick((time) => new Date(time).toISOString().slice(0, 10), retention.keepDaily);
+  pick(weekOf, retention.keepWeekly);
+  return keep;
+}
+
+/** removeObjects reports refusals per object instead of throwing: they are errors here. */
+async function removeAll(storage: StorageClient, bucket: string, names: string[]): Promise<void> {
+  if (names.length === 0) return;
+  const refused = (await storage.removeObjects(bucket, names)).find((result) => result?.Error);
+  if (refused?.Error)
+    throw new BackupError(`${bucket}/${refused.Error.Key ?? ''} could not be deleted: ${refused.Error.Code ?? refused.Error.Message ?? 'refused'}`);
+}
+
+/** An incomplete set (no manifest) this old is the leftover of a run that failed, not one in progress. */
+const ABANDONED_AFTER_MS = 24 * 3_600_000;
+
+/**
+ * Deletes the sets a retention does not keep, the leftovers of runs that failed over a day ago, and failure
+ * markers older than the oldest set kept. A set's manifest goes first, so a set half deleted (the process
+ * died) is no longer listed as complete. Needs a key that may delete (the backup key may not).
+ */
+export async function pruneBackups(
+  storage: StorageClient,
+  bucket: string,
+  retention: Retention,
+  now = Date.now(),
+): Promise<{ kept: string[]; deleted: string[] }> {
+  const objects = new Map<string, string[]>();
+  const failures: string[] = [];
+  for await (const item of storage.listObjectsV2(bucket, '', true) as AsyncIterable<{ name?: string }>) {
+    const name = item.name ?? '';
+    const set = /^(sets\/[^/]+)\//.exec(name)?.[1];
+    if (set) objects.set(set, [...(objects.get(set) ?? []), name]);
+    else if (name.startsWith('failures/')) failures.push(name);
+  }
+  const complete = [...objects].filter(([, names]) => names.some((name) => name.endsWith(`/${MANIFEST}`))).map(([set]) => set);
+  const keep = setsToKeep(complete, retention);
+  const deleted: string[] = [];
+  for (const [set, names] of objects) {
+    if (keep.has(set)) continue;
+    const isComplete = complete.includes(set);
+    if (!isComplete && !(now - timeOfName(set) > ABANDONED_AFTER_MS)) continue;
+    const manifestFirst = [...names].sort((a, b) => Number(b.endsWith(`/${MANIFEST}`)) - Number(a.endsWith(`/${MANIFEST}`)));
+    if (isComplete) await storage.removeObject(bucket, manifestFirst[0]!);
+    await removeAll(storage, bucket, isComplete ? manifestFirst.slice(1) : manifestFirst);
+    deleted.push(set);
+  }
+  const oldestKept = Math.min(...[...keep].map(timeOfName));
+  const staleFailures = failures.filter((name) => timeOfName(name) < oldestKept);
+  await removeAll(storage, bucket, staleFailures);
+  return { kept: [...keep].sort().reverse(), deleted: deleted.sort().reverse() };
 }

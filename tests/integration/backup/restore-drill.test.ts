@@ -1,15 +1,28 @@
 // The restore drill: users, a session, a queued email; back up to a bucket on MinIO; destroy Postgres and
 // Redis; restore into them; the user logs in with the same password, the session cookie still signs in,
 // the email is still owed. Then what a restore refuses: a tampered file, a set from a newer schema.
-import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutbox } from '@zigznote/email';
-import { BackupError, backupStatus, createBackup, knownMigrations, listBackups, recordBackupFailure, restoreBackup, type BackupTarget } from '@/lib/backup';
+import {
+  BackupError,
+  backupStatus,
+  createBackup,
+  knownMigrations,
+  listBackups,
+  pruneBackups,
+  recordBackupFailure,
+  restoreBackup,
+  type BackupTarget,
+} from '@/lib/backup';
 import { hashPassword, verifyPassword } from '@/lib/auth/password';
 import { createSession, validateSession } from '@/lib/auth/session';
 import { insertUser, findUserByEmailIn } from '@/lib/auth/users';
@@ -17,6 +30,7 @@ import { loadConfig } from '@/lib/config';
 import { migrationsFolder } from '@/lib/db/migrate';
 import { RedisKeyValue } from '@/lib/redis';
 import { createOperationsClient } from '@/lib/storage';
+import { envelopeListener } from '../../support/envelope-listener';
 import { freePort, startRedisServer, type RedisProcess } from '../../support/redis-server';
 
 const config = loadConfig(process.env);
@@ -51,6 +65,42 @@ async function withDrillDb<T>(work: (db: pg.Pool) => Promise<T>): Promise<T> {
   }
 }
 
+async function emptyAndRemove(name: string) {
+  const names: string[] = [];
+  for await (const item of storage.listObjectsV2(name, '', true) as AsyncIterable<{ name: string }>) names.push(item.name);
+  if (names.length > 0) await storage.removeObjects(name, names);
+  await storage.removeBucket(name).catch(() => {});
+}
+
+async function objectsIn(name: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const item of storage.listObjectsV2(name, '', true) as AsyncIterable<{ name: string }>) names.push(item.name);
+  return names.sort();
+}
+
+async function withBucket<T>(work: (name: string) => Promise<T>): Promise<T> {
+  const name = `drill-${randomUUID().slice(0, 8)}`;
+  await storage.makeBucket(name, config.storage.region);
+  try {
+    return await work(name);
+  } finally {
+    await emptyAndRemove(name);
+  }
+}
+
+/** scripts/backup as an operator runs it, against the drill's own database and Redis. */
+function backupScript(args: string[], env: Record<string, string>) {
+  const child = spawn('scripts/backup', args, {
+    env: { ...process.env, DATABASE_URL: drillUrl, REDIS_URL: `redis://127.0.0.1:${redisServer.port}`, ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
 async function destroyEverything() {
   await admin.query(`drop database ${databaseName} with (force)`);
   await admin.query(`create database ${databaseName}`);
@@ -72,10 +122,7 @@ afterAll(async () => {
   await redisServer?.stop();
   await admin.query(`drop database if exists ${databaseName} with (force)`).catch(() => {});
   await admin.end();
-  const names: string[] = [];
-  for await (const item of storage.listObjectsV2(bucket, '', true) as AsyncIterable<{ name: string }>) names.push(item.name);
-  if (names.length > 0) await storage.removeObjects(bucket, names);
-  await storage.removeBucket(bucket).catch(() => {});
+  await emptyAndRemove(bucket);
 });
 
 describe('backup, destroy, restore', () => {
@@ -157,10 +204,8 @@ describe('scripts/restore', () => {
 
 describe('what health and metrics are told about the backups', () => {
   it('no set yet, a current set, a failed run since, a set over 26 hours old', async () => {
-    const empty = `drill-status-${randomUUID().slice(0, 8)}`;
-    await storage.makeBucket(empty, config.storage.region);
-    const statusTarget = { ...target, bucket: empty };
-    try {
+    await withBucket(async (empty) => {
+      const statusTarget = { ...target, bucket: empty };
       expect(await backupStatus(storage, empty)).toMatchObject({ ok: false, newestSet: null, problem: 'no complete backup set yet: run scripts/backup' });
 
       const day = 24 * 3_600_000;
@@ -183,11 +228,131 @@ describe('what health and metrics are told about the backups', () => {
         failuresTotal: 2,
         problem: '1 backup run(s) failed since the newest set',
       });
+    });
+  });
+});
+
+describe('encrypted sets', () => {
+  it('stores ciphertext only, restores with the passphrase, and refuses a wrong or missing one before touching anything', { timeout: 60_000 }, async () => {
+    const keyFile = join(tmpdir(), `drill-key-${randomUUID()}`);
+    const wrongKeyFile = join(tmpdir(), `drill-key-${randomUUID()}`);
+    writeFileSync(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+    writeFileSync(wrongKeyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+    const email = `drill.encrypted.${Date.now()}@zigznote.test`;
+    await withDrillDb(async (db) => insertUser(db, { email, name: 'Before', passwordHash: await hashPassword('correct horse battery') }));
+    const options = { migrationsKnown: await knownMigrations(migrationsFolder()), migrate: migrateDrill };
+
+    const { set, manifest } = await createBackup({ ...target, encryptionKeyFile: keyFile }, { appVersion: 'drill' });
+    expect(manifest.encryption).toEqual({ scheme: 'openssl-aes-256-cbc-pbkdf2-sha256', iterations: 200_000 });
+    expect(manifest.files.map((f) => f.name)).toEqual(['postgres.dump.enc', 'redis.jsonl.enc']);
+    const stored = join(tmpdir(), `drill-stored-${randomUUID()}`);
+    await storage.fGetObject(bucket, `${set}/postgres.dump.enc`, stored);
+    expect(readFileSync(stored).subarray(0, 8).toString()).toBe('Salted__');
+    // The README's by-hand recipe opens it without this code.
+    const opened = spawnSync('openssl', [
+      'enc',
+      '-d',
+      '-aes-256-cbc',
+      '-pbkdf2',
+      '-md',
+      'sha256',
+      '-iter',
+      '200000',
+      '-pass',
+      `file:${keyFile}`,
+      '-in',
+      stored,
+      '-out',
+      `${stored}.dump`,
+    ]);
+    expect(opened.status).toBe(0);
+    expect(readFileSync(`${stored}.dump`).subarray(0, 5).toString()).toBe('PGDMP');
+
+    await withDrillDb((db) => db.query("update users set name = 'After' where email = $1", [email]));
+    const nameNow = async () => (await withDrillDb((db) => findUserByEmailIn(db, email)))!.name;
+    await expect(restoreBackup({ ...target, encryptionKeyFile: wrongKeyFile }, set, options)).rejects.toThrow(
+      new RegExp(
+        `^${set}/postgres\\.dump\\.enc (cannot be decrypted with the passphrase in BACKUP_ENCRYPTION_KEY_FILE: wrong key\\?|decrypted to something else than was backed up: wrong key, or tampered with)$`,
+      ),
+    );
+    await expect(restoreBackup(target, set, options)).rejects.toThrow(`${set} is encrypted: set BACKUP_ENCRYPTION_KEY_FILE to the file holding its passphrase`);
+    expect(await nameNow()).toBe('After');
+
+    await restoreBackup({ ...target, encryptionKeyFile: keyFile }, set, options);
+    expect(await nameNow()).toBe('Before');
+  });
+});
+
+describe('pruning', () => {
+  it('deletes the sets the retention does not keep and the leftovers of failed runs, never a run in progress', async () => {
+    await withBucket(async (pruned) => {
+      const day = 86_400_000;
+      const now = Date.now();
+      const made: string[] = [];
+      for (let daysAgo = 9; daysAgo >= 0; daysAgo--) {
+        made.push((await createBackup({ ...target, bucket: pruned }, { appVersion: 'drill', now: new Date(now - daysAgo * day) })).set);
+      }
+      const setName = (time: number) => `sets/${new Date(time).toISOString().replace(/[:.]/g, '-')}`;
+      const abandoned = setName(now - 2 * day + 1);
+      const inProgress = setName(now + 1);
+      for (const set of [abandoned, inProgress]) await storage.putObject(pruned, `${set}/postgres.dump`, Buffer.from('PGDMP'));
+      await recordBackupFailure(storage, pruned, 'pg_dump failed', new Date(now - 20 * day));
+      await recordBackupFailure(storage, pruned, 'pg_dump failed', new Date(now - 3_600_000));
+
+      const result = await pruneBackups(storage, pruned, { keepDaily: 3, keepWeekly: 0 }, now + 1_000);
+      const newestThree = made.slice(-3).reverse();
+      expect(result.kept).toEqual(newestThree);
+      expect(result.deleted).toEqual([...made.slice(0, -3), abandoned].sort().reverse());
+      expect(await listBackups(storage, pruned)).toEqual(newestThree);
+      const left = await objectsIn(pruned);
+      expect(left.filter((name) => name.startsWith('failures/'))).toHaveLength(1);
+      expect(left.filter((name) => name.startsWith('sets/'))).toEqual(
+        [
+          ...newestThree.flatMap((set) => ['manifest.json', 'postgres.dump', 'redis.jsonl'].map((file) => `${set}/${file}`)),
+          `${inProgress}/postgres.dump`,
+        ].sort(),
+      );
+      // Pruning again changes nothing.
+      expect((await pruneBackups(storage, pruned, { keepDaily: 3, keepWeekly: 0 }, now + 1_000)).deleted).toEqual([]);
+    });
+  });
+});
+
+describe('scripts/backup as the compose services run it', () => {
+  it('--schedule makes a set at each tick until SIGTERM and exits 0; --prune then keeps what the retention says', { timeout: 60_000 }, async () => {
+    await withBucket(async (scheduled) => {
+      const job = backupScript(['--schedule'], { BACKUP_BUCKET: scheduled, BACKUP_SCHEDULE: '*/2 * * * * *' });
+      await expect.poll(async () => (await listBackups(storage, scheduled)).length, { timeout: 30_000, interval: 250 }).toBeGreaterThanOrEqual(3);
+      job.child.kill('SIGTERM');
+      expect(await job.exited, job.output().stderr).toBe(0);
+      expect(job.output().stdout).toMatch(/^backup on "\*\/2 \* \* \* \* \*" \(UTC\); next at \d{4}-/);
+      expect(job.output().stdout).toContain('backup: stopped');
+      const sets = await listBackups(storage, scheduled);
+
+      const prune = backupScript(['--prune'], { BACKUP_BUCKET: scheduled, BACKUP_KEEP_DAILY: '1', BACKUP_KEEP_WEEKLY: '0' });
+      expect(await prune.exited, prune.output().stderr).toBe(0);
+      expect(prune.output().stdout).toContain(`kept 1 set(s)`);
+      expect(prune.output().stdout).toContain(`deleted ${sets.length - 1}: `);
+      expect(await listBackups(storage, scheduled)).toEqual([sets[0]]);
+    });
+  });
+
+  it('a failed run exits 1, leaves the marker health reads, and reaches error tracking', { timeout: 60_000 }, async () => {
+    const listener = await envelopeListener();
+    try {
+      await withBucket(async (failing) => {
+        const missing = new URL(drillUrl);
+        missing.pathname = '/zigznote_drill_no_such_database';
+        const job = backupScript([], { BACKUP_BUCKET: failing, DATABASE_URL: missing.toString(), SENTRY_DSN: listener.dsn });
+        expect(await job.exited).toBe(1);
+        expect(job.output().stderr.trim()).toMatch(/^failed: .*zigznote_drill_no_such_database.* does not exist$/);
+        expect(await backupStatus(storage, failing)).toMatchObject({ ok: false, failuresTotal: 1, newestSet: null });
+        const event = listener.bodies.find((body) => body.includes('zigznote_drill_no_such_database'));
+        expect(event).toBeDefined();
+        expect(event).toContain('"job":"backup"');
+      });
     } finally {
-      const names: string[] = [];
-      for await (const item of storage.listObjectsV2(empty, '', true) as AsyncIterable<{ name: string }>) names.push(item.name);
-      if (names.length > 0) await storage.removeObjects(empty, names);
-      await storage.removeBucket(empty);
+      await listener.close();
     }
   });
 });

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 
 // docker-compose (Debian's, installed by scripts/services) validates and interpolates the files without an
 // engine: the same parser a deployment will run.
@@ -16,6 +17,8 @@ const secrets = {
   GARAGE_ADMIN_TOKEN: 'garage-admin-token',
   MINIO_BACKUP_ACCESS_KEY: 'zigznote-backups',
   MINIO_BACKUP_SECRET_KEY: 'backup-secret-key',
+  MINIO_PRUNE_ACCESS_KEY: 'zigznote-backups-prune',
+  MINIO_PRUNE_SECRET_KEY: 'prune-secret-key',
   NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
   AWS_SES_REGION: 'eu-west-1',
   AWS_SES_FROM_EMAIL: 'zigznote <no-reply@example.com>',
@@ -53,6 +56,21 @@ describe('docker-compose config', () => {
     expect(result.stdout).toMatch(/STORAGE_BACKEND: garage/);
     expect(result.stdout).toMatch(/MINIO_ENDPOINT: garage/);
     expect(result.stdout).toMatch(/MINIO_PORT: '3900'/);
+  });
+
+  it('runs the backup job with the backup key and pruning with the prune key, on the same schedule', () => {
+    const result = compose(['-f', 'docker-compose.yml', '--profile', 'minio', 'config'], { ...secrets, BACKUP_SCHEDULE: '0 */6 * * *' });
+    expect(result.status, result.stderr).toBe(0);
+    const services = parse(result.stdout).services as Record<string, { command: string[]; environment: Record<string, string>; build?: { target?: string } }>;
+    expect(services.backup!.build!.target).toBe('backup');
+    expect(services.backup!.command).toEqual(['backup', '--schedule']);
+    expect(services['backup-prune']!.command).toEqual(['backup', '--prune', '--schedule']);
+    expect(services.backup!.environment.MINIO_ACCESS_KEY).toBe('zigznote-backups');
+    expect(services['backup-prune']!.environment.MINIO_ACCESS_KEY).toBe('zigznote-backups-prune');
+    for (const name of ['backup', 'backup-prune']) {
+      expect(services[name]!.environment.BACKUP_SCHEDULE, name).toBe('0 */6 * * *');
+      expect(services[name]!.environment.DATABASE_URL, name).toBe('postgres://zigznote:p@postgres:5432/zigznote');
+    }
   });
 
   it('refuses the production file when a secret is missing, naming it', () => {

@@ -13,6 +13,7 @@ const prefix = `zzinit${suffix}`;
 const keys = {
   app: { accessKey: `zz-app-${suffix}`, secretKey: randomBytes(16).toString('hex') },
   backups: { accessKey: `zz-backups-${suffix}`, secretKey: randomBytes(16).toString('hex') },
+  prune: { accessKey: `zz-prune-${suffix}`, secretKey: randomBytes(16).toString('hex') },
 };
 
 function runInit(overrides: Record<string, string> = {}) {
@@ -31,6 +32,8 @@ function runInit(overrides: Record<string, string> = {}) {
       MINIO_APP_SECRET_KEY: keys.app.secretKey,
       MINIO_BACKUP_ACCESS_KEY: keys.backups.accessKey,
       MINIO_BACKUP_SECRET_KEY: keys.backups.secretKey,
+      MINIO_PRUNE_ACCESS_KEY: keys.prune.accessKey,
+      MINIO_PRUNE_SECRET_KEY: keys.prune.secretKey,
       MINIO_BUCKET_PREFIX: prefix,
       ...overrides,
     },
@@ -74,6 +77,16 @@ describe('minio-init (docker/minio-init.sh)', () => {
     expect(await refused(backups.putObject(`${prefix}-audio`, 'x', Buffer.from('x')))).toBe('AccessDenied');
     expect(await refused(backups.getObject(`${prefix}-audio`, 'take.mp3'))).toBe('AccessDenied');
     expect(await refused(backups.removeObject(`${prefix}-backups`, 'db.dump'))).toBe('AccessDenied');
+
+    // The pruning job deletes and reads, and cannot write: a stolen prune key cannot plant a set.
+    const prune = client(keys.prune);
+    const listed: string[] = [];
+    for await (const item of prune.listObjectsV2(`${prefix}-backups`, '', true) as AsyncIterable<{ name: string }>) listed.push(item.name);
+    expect(listed).toEqual(['db.dump']);
+    expect(await refused(prune.putObject(`${prefix}-backups`, 'sets/planted/manifest.json', Buffer.from('{}')))).toBe('AccessDenied');
+    expect(await refused(prune.removeObject(`${prefix}-audio`, 'take.mp3'))).toBe('AccessDenied');
+    await prune.removeObject(`${prefix}-backups`, 'db.dump');
+    expect(await refused(backups.getObject(`${prefix}-backups`, 'db.dump'))).toBe('NoSuchKey');
   });
 
   it('takes a new secret on the next run: the old one stops working', async () => {
@@ -82,6 +95,12 @@ describe('minio-init (docker/minio-init.sh)', () => {
     expect(await refused(client(keys.app).putObject(`${prefix}-audio`, 'old.mp3', Buffer.from('x')))).toMatch(/SignatureDoesNotMatch|InvalidAccessKeyId/);
     await client({ accessKey: keys.app.accessKey, secretKey: rotated }).putObject(`${prefix}-audio`, 'new.mp3', Buffer.from('x'));
     keys.app.secretKey = rotated;
+  });
+
+  it('refuses one key for two jobs', () => {
+    const result = runInit({ MINIO_PRUNE_ACCESS_KEY: keys.backups.accessKey });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('MINIO_APP_ACCESS_KEY, MINIO_BACKUP_ACCESS_KEY and MINIO_PRUNE_ACCESS_KEY must all differ');
   });
 
   it('refuses to hand the root user to the app', () => {

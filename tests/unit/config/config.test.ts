@@ -68,6 +68,22 @@ describe('configuration in development', () => {
     expect(problemsOf({ NEW_DEVICE_EMAIL: 'off' })).toEqual([expect.stringMatching(/NEW_DEVICE_EMAIL must be true or false/)]);
   });
 
+  it('takes a backup schedule in cron (UTC) and a retention, and refuses a schedule cron cannot read', () => {
+    expect(loadConfig({})).toMatchObject({
+      backupSchedule: '17 3 * * *',
+      backupRetention: { keepDaily: 7, keepWeekly: 4 },
+      backupEncryptionKeyFile: undefined,
+    });
+    expect(loadConfig({ BACKUP_SCHEDULE: '@hourly', BACKUP_KEEP_WEEKLY: '0' })).toMatchObject({
+      backupSchedule: '@hourly',
+      backupRetention: { keepWeekly: 0 },
+    });
+    expect(problemsOf({ BACKUP_SCHEDULE: 'daily at 3', BACKUP_KEEP_DAILY: '0' })).toEqual([
+      expect.stringMatching(/BACKUP_SCHEDULE must be a cron pattern in UTC/),
+      expect.stringMatching(/BACKUP_KEEP_DAILY/),
+    ]);
+  });
+
   it('refuses half a pair of SES keys', () => {
     expect(problemsOf({ AWS_SES_ACCESS_KEY_ID: 'AKIA' })).toEqual([expect.stringMatching(/AWS_SES_ACCESS_KEY_ID and AWS_SES_SECRET_ACCESS_KEY go together/)]);
   });
