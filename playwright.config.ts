@@ -74,7 +74,7 @@ export default defineConfig<{ storageOrigin: string; appRequestLimits: AppReques
     // The standalone output as the Docker image runs it, and error tracking: once, not per middleware mode.
     {
       name: 'deploy',
-      testMatch: ['deploy.spec.ts', 'faults.spec.ts', 'limits.spec.ts', 'bursts.spec.ts'],
+      testMatch: ['deploy.spec.ts', 'faults.spec.ts', 'limits.spec.ts', 'bursts.spec.ts', 'restore-drill.spec.ts'],
       use: { browserName: 'chromium' as const, baseURL: `http://127.0.0.1:${servers.node.port}` },
     },
     // Two standalone instances behind nginx (the compose file's config), sharing Redis, Postgres, MinIO.

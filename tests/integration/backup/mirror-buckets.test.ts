@@ -95,11 +95,12 @@ describe('scripts/mirror-buckets (MinIO to Garage and back)', () => {
     expect(await keysIn(garage, `${mirrorPrefix}-avatars`)).toEqual(['users/1/face.png']);
     await minio.putObject(`${prefix}-avatars`, 'users/1/face.png', files.get('avatars/users/1/face.png')!);
 
-    // The storage server loses every object; the buckets are back (the app makes them at start-up), empty.
+    // The storage server loses every object, and two buckets with them.
     for (const name of names) {
       const keys = await keysIn(minio, `${prefix}-${name}`);
       if (keys.length > 0) await minio.removeObjects(`${prefix}-${name}`, keys);
     }
+    for (const name of ['audio', 'backups']) await minio.removeBucket(`${prefix}-${name}`);
     const restored = await mirror(['--restore']);
     expect(restored.status, restored.stderr).toBe(0);
     for (const [path, body] of files) {
