@@ -172,7 +172,7 @@ const envSchema = z.object({
       })
       .optional(),
   ),
-  EMAIL_SEND_RATE: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number of emails per second' }).positive().max(10_000).default(14)),
+  EMAIL_SEND_RATE: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number of emails per second' }).positive().max(10_000).optional()),
 
   EMAIL_IDEMPOTENCY_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number of days' }).int().min(1).max(365).default(7)),
   NEW_DEVICE_EMAIL: booleanFlagOn,
@@ -281,7 +281,8 @@ export interface AppConfig {
     /** Only notifications from these SNS topics are believed; with none, the SNS route answers 404. */
     snsTopicArns: string[];
     /** Emails per second across every instance: the SES sending quota. */
-    sendRate: number;
+    /** A cap below the SES account's own MaxSendRate; unset: the account's (14 while it cannot be read). */
+    sendRate: number | undefined;
     /** Days an idempotency key is remembered: the same key within them is the same email. */
     idempotencyDays: number;
   };

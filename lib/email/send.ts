@@ -28,6 +28,7 @@ import { getSqlClient } from '../db';
 import { isErrorTrackingEnabled, Sentry } from '../observability/server';
 import { processState } from '../runtime/process-state';
 import { getRedis } from '../redis';
+import { effectiveSendRate, sendingHold } from './account';
 import {
   accountExistsEmail,
   passwordChangedEmail,
@@ -81,7 +82,8 @@ async function getMailer(overrides: Partial<DeliveryOptions> = {}): Promise<Mail
     replyTo: config.email.replyTo,
     configurationSet: config.email.configurationSet,
     tags: config.email.tags,
-    sendRate: config.email.sendRate,
+    sendRate: effectiveSendRate(config),
+    hold: sendingHold(),
     ...wiring(),
     reportFailure: (row, code) => {
       if (isErrorTrackingEnabled())

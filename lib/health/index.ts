@@ -9,7 +9,7 @@ import { processState } from '../runtime/process-state';
 import { withDeadline } from '../runtime/timing';
 import type { AppConfig } from '../config';
 import { pingDatabase } from '../db';
-import { getOutbox, pingEmail } from '../email';
+import { getOutbox, pingEmail, sesAccountStatus } from '../email';
 import { pingRedis } from '../redis';
 import {
   bucketStatus,
@@ -105,7 +105,10 @@ async function emailCheck(config: AppConfig): Promise<CheckResult> {
   const result = await timed(false, config.email.endpoint ? `ses (${new URL(config.email.endpoint).host})` : 'ses', async (signal) => {
     const [, age] = await Promise.all([pingEmail(config.email, signal), getOutbox().then((outbox) => outbox.oldestDueAgeSeconds())]);
     oldestDueSeconds = Math.round(age);
+    const account = sesAccountStatus()?.assessment;
+    if (account?.hold) throw new Error(`mail held: ${account.hold}`);
     if (age > OUTBOX_STUCK_AFTER_SECONDS) throw new Error(`outbox stuck: the oldest due email has waited ${oldestDueSeconds} s`);
+    if (account && account.warnings.length > 0) throw new Error(account.warnings.join('; '));
   });
   return oldestDueSeconds === undefined ? result : { ...result, oldestDueSeconds };
 }

@@ -15,7 +15,7 @@ import {
   verifyStorageGuarantees,
 } from '../storage';
 import { initServerErrorTracking } from '../observability/server';
-import { startEmailOutbox } from '../email';
+import { startEmailOutbox, startSesAccountWatch } from '../email';
 import { sweepEmailRequests } from '../auth/server';
 import { installPeerStamp } from '../rate-limit/peer-stamp';
 import { installAppCacheHandlers } from '../cache';
@@ -179,6 +179,8 @@ export async function startServer(): Promise<void> {
   }
   scheduleUploadSweeps();
   scheduleEmailRequestSweep();
+  // Before the first pass: mail is not sent into a paused account, and is paced to the account's rate.
+  await startSesAccountWatch(config);
   startEmailOutbox();
   console.log('[zigznote] email:    outbox worker started (queued emails are sent, and retried for up to a day)');
 }

@@ -70,3 +70,49 @@ export async function failingSesEndpoint(status: number, type: string): Promise<
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
+
+export interface SesAccountJson {
+  SendingEnabled: boolean;
+  ProductionAccessEnabled: boolean;
+  EnforcementStatus: string;
+  SendQuota: { Max24HourSend: number; MaxSendRate: number; SentLast24Hours: number };
+}
+
+/**
+ * SES's GetAccount (GET /v2/email/account) answered in SES's own JSON from `account`, or 404 (as the local
+ * endpoint, which has no GetAccount, answers) when it is null; every other request is passed to the real
+ * local SES endpoint, so mail still lands in its store.
+ */
+export async function sesAccountEndpoint(sesUrl: string): Promise<{ url: string; account: { current: SesAccountJson | null }; close(): Promise<void> }> {
+  const account = { current: null as SesAccountJson | null };
+  const server: Server = createServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    if (request.method === 'GET' && request.url === '/v2/email/account') {
+      if (!account.current) {
+        response.writeHead(404, { 'Content-Type': 'application/json' }).end('{"message":"Not Found"}');
+        return;
+      }
+      response
+        .writeHead(200, { 'Content-Type': 'application/json', 'x-amzn-RequestId': 'test' })
+        .end(JSON.stringify({ DedicatedIpAutoWarmupEnabled: false, Details: {}, SuppressionAttributes: { SuppressedReasons: [] }, ...account.current }));
+      return;
+    }
+    const upstream = await fetch(new URL(request.url ?? '/', sesUrl), {
+      method: request.method,
+      headers: Object.fromEntries(Object.entries(request.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name))) as Record<
+        string,
+        string
+      >,
+      body: chunks.length > 0 ? Buffer.concat(chunks) : undefined,
+    });
+    response.writeHead(upstream.status, { 'Content-Type': upstream.headers.get('content-type') ?? 'application/json' });
+    response.end(Buffer.from(await upstream.arrayBuffer()));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    account,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

@@ -17,8 +17,13 @@ export interface DeliveryOptions {
   transport: EmailTransport;
   /** The budget shared by every instance (a RedisSendRate), or this process's (a MemorySendRate). */
   rate: SendRate;
-  /** Emails per second across every instance (SES's account limit). */
+  /** Emails per second across every instance (SES's account limit: `getSesAccount(...).maxSendRate`). */
   sendRate: number;
+  /**
+   * While set, nothing is claimed or sent and due mail stays queued, not failed: the reason (sending paused
+   * for the account, its daily quota spent; see `assessSesAccount`). @default null
+   */
+  hold?: string | null;
   /** @default the outbox's own suppression list */
   suppressions?: Pick<SuppressionList, 'isSuppressed'>;
   /** First retry delay; each later one doubles, up to `maxDelayMs`, with full jitter. @default 2000 */
@@ -178,6 +183,7 @@ export async function attemptDelivery(row: OutboxRow, deps: DeliveryOptions, rec
  * `batchSize` rows whenever it runs low, until nothing is due. Answers how many rows it tried.
  */
 export async function deliverDueEmails(deps: DeliveryOptions, { batchSize = 32, concurrency = 8 } = {}): Promise<number> {
+  if (deps.hold) return 0;
   const leaseMs = deps.leaseMs ?? 60_000;
   const queue: OutboxRow[] = [];
   const held = new Map<string, OutboxRow>();

@@ -33,6 +33,7 @@ export {
 export { MemorySendRate, RedisSendRate, type RedisSendRateOptions, type ScriptingRedis, type SendRate } from './send-rate.js';
 export { renderEmail } from './render.js';
 export { createSesTransport, type SesTransportOptions } from './transport-ses.js';
+export { assessSesAccount, getSesAccount, type SesAccount, type SesAccountAssessment } from './account.js';
 export { createEdgeTransport, type EdgeTransportOptions } from './transport-edge.js';
 export { EmailSendError, isRetryable } from './errors.js';
 export { sesSendEmailRequest, type EmailTransport, type OutgoingEmail } from './types.js';
