@@ -37,66 +37,107 @@ async function main() {
 
 const BATCH = 400;
 const CONCURRENCY = 8;
+const ROUNDS = 3;
 
 async function outboxThroughput() {
   const config = loadConfig(process.env);
   const db = await getDatabase(config.database);
   const transport = createSesTransport(config.email);
-  const run = Date.now();
+  const outbox = createOutbox({ db: await getSqlClient(config.database) });
   const { html, text } = await renderEmail(templates.verificationEmail('https://app.example.com', 'token').react);
   const email = (i: number, label: string): OutgoingEmail => ({
     from: config.email.from,
-    to: `bench.${label}.${run}.${i}@zigznote.test`,
+    to: `bench.${label}.${i}@zigznote.test`,
     subject: 'Verify your email address',
     html,
     text,
   });
 
   // direct: CONCURRENCY loops sending through the transport
-  let next = 0;
-  let started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < BATCH) await transport.send(email(next++, 'direct'));
-    }),
-  );
-  const directRate = BATCH / ((performance.now() - started) / 1000);
+  const direct = async (round: number) => {
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < BATCH) await transport.send(email(next++, `direct.${round}`));
+      }),
+    );
+    return BATCH / ((performance.now() - started) / 1000);
+  };
 
   // outbox: CONCURRENCY request loops enqueue (each timed) while this process's worker sends, as in the app
   const enqueueTimes: number[] = [];
-  const outbox = createOutbox({ db: await getSqlClient(config.database) });
-  const rate = new MemorySendRate();
-  const worker = startOutboxWorker(() => ({ outbox, transport, rate, sendRate: 10_000 }), { pollMs: 50 });
-  started = performance.now();
-  next = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < BATCH) {
-        const i = next++;
-        const t = performance.now();
-        await outbox.enqueue(email(i, 'outbox'), { template: 'bench', idempotencyKey: `bench-${run}-${i}` }, async () => false);
-        enqueueTimes.push(performance.now() - t);
-        worker.wake();
-      }
-    }),
-  );
-  const enqueued = performance.now();
-  for (;;) {
-    const result = await db.execute(sql`select count(*)::int as sent from ${emailOutbox} where idempotency_key like ${`bench-${run}-%`} and status = 'sent'`);
-    if ((result as unknown as { rows: Array<{ sent: number }> }).rows[0]!.sent >= BATCH) break;
-    await new Promise((resolve) => setTimeout(resolve, 5));
+  const viaOutbox = async (round: number) => {
+    const run = `bench-${Date.now()}-${round}`;
+    const worker = startOutboxWorker(() => ({ outbox, transport, rate: new MemorySendRate(), sendRate: 10_000 }), { pollMs: 50 });
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < BATCH) {
+          const i = next++;
+          const t = performance.now();
+          await outbox.enqueue(email(i, run), { template: 'bench', idempotencyKey: `${run}-${i}` }, async () => false);
+          enqueueTimes.push(performance.now() - t);
+          worker.wake();
+        }
+      }),
+    );
+    const enqueued = performance.now();
+    for (;;) {
+      const result = await db.execute(sql`select count(*)::int as sent from ${emailOutbox} where idempotency_key like ${`${run}-%`} and status = 'sent'`);
+      if ((result as unknown as { rows: Array<{ sent: number }> }).rows[0]!.sent >= BATCH) break;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await worker.stop();
+    const seconds = (performance.now() - started) / 1000;
+    return { rate: BATCH / seconds, timeline: `queued after ${((enqueued - started) / 1000).toFixed(2)} s, sent after ${seconds.toFixed(2)} s` };
+  };
+
+  // enqueue alone (no sending): the durable write each email costs before anything is sent
+  const enqueueOnly = async (round: number) => {
+    const run = `bench-enqueue-${Date.now()}-${round}`;
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < BATCH) {
+          const i = next++;
+          await outbox.enqueue(email(i, run), { template: 'bench', idempotencyKey: `${run}-${i}` }, async () => false);
+        }
+      }),
+    );
+    await db.execute(sql`update ${emailOutbox} set status = 'sent' where idempotency_key like ${`${run}-%`}`);
+    return BATCH / ((performance.now() - started) / 1000);
+  };
+
+  // Alternating rounds on this noisy machine; the median round's ratio is the figure. "Serial" is the ratio
+  // if each email's durable enqueue and its send did not overlap at all: 1 / (1 + direct / enqueue-alone).
+  const rounds: Array<{ ratio: number; row: [string, string, string] }> = [];
+  // a warm-up round, not counted: the SDK, the pool and the JIT settle
+  await direct(0);
+  await viaOutbox(0);
+  enqueueTimes.length = 0;
+  for (let round = 1; round <= ROUNDS; round++) {
+    const directRate = await direct(round);
+    const outboxRun = await viaOutbox(round);
+    const enqueueRate = await enqueueOnly(round);
+    const ratio = outboxRun.rate / directRate;
+    const serial = 1 / (1 + directRate / enqueueRate);
+    rounds.push({
+      ratio,
+      row: [
+        `round ${round}: outbox / direct emails per s`,
+        `${ratio.toFixed(2)} (${outboxRun.rate.toFixed(0)} / ${directRate.toFixed(0)}; ${outboxRun.timeline}; enqueue alone ${enqueueRate.toFixed(0)}/s, serial ${serial.toFixed(2)})`,
+        '-',
+      ],
+    });
   }
-  await worker.stop();
-  const outboxRate = BATCH / ((performance.now() - started) / 1000);
-  const phases = `all queued after ${((enqueued - started) / 1000).toFixed(2)} s, all sent after ${((performance.now() - started) / 1000).toFixed(2)} s`;
+  const median = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(ROUNDS / 2)]!.ratio;
   enqueueTimes.sort((a, b) => a - b);
-  printTable(`Email outbox (${BATCH} emails to the local SES endpoint, ${CONCURRENCY} at a time, EMAIL_SEND_RATE unlimited)`, [
-    [
-      'emails/s through the outbox / direct sends',
-      `${(outboxRate / directRate).toFixed(2)} (${outboxRate.toFixed(0)} / ${directRate.toFixed(0)} per s)`,
-      '≥ 0.8',
-    ],
-    ['outbox timeline', phases, '-'],
+  printTable(`Email outbox (${BATCH} emails to the local SES endpoint, ${CONCURRENCY} at a time, no send-rate cap, ${ROUNDS} alternating rounds)`, [
+    ['emails/s through the outbox / direct sends (median round)', median.toFixed(2), '≥ 0.8'],
+    ...rounds.map((round) => round.row),
     ['enqueue latency (render excluded), p50 / p95', `${percentile(enqueueTimes, 50).toFixed(2)} ms / ${percentile(enqueueTimes, 95).toFixed(2)} ms`, '-'],
   ]);
   await closeDatabase();

@@ -136,7 +136,9 @@ export async function attemptDelivery(row: OutboxRow, deps: DeliveryOptions, rec
   const sleep = deps.sleep ?? defaultSleep;
   const log = deps.log ?? ((message: string) => console.error(message));
   const sendTimeoutMs = deps.sendTimeoutMs ?? 15_000;
-  const suppressions = deps.suppressions ?? outbox.suppressions;
+  // A claimed row says whether its recipient was suppressed at the claim; another list is asked itself.
+  const suppressed = () =>
+    deps.suppressions || row.onSuppressionList === undefined ? (deps.suppressions ?? outbox.suppressions).isSuppressed(row.recipient) : row.onSuppressionList;
   const fail = async (code: string, reason: string) => {
     await outbox.settle(row, { status: 'failed', reason });
     // The code only: SES messages can quote the recipient address.
@@ -144,7 +146,7 @@ export async function attemptDelivery(row: OutboxRow, deps: DeliveryOptions, rec
     deps.reportFailure?.(row, code);
     return 'failed' as const;
   };
-  if (await suppressions.isSuppressed(row.recipient)) {
+  if (await suppressed()) {
     await outbox.settle(row, { status: 'suppressed', reason: SUPPRESSED_REASON });
     return 'suppressed';
   }
