@@ -75,7 +75,7 @@ export function createMailer(options: MailerOptions): Mailer {
       const result = await target.enqueue(
         { from, to: input.to, subject: input.subject, html, text, replyTo, configurationSet, tags: [...tags, { Name: 'template', Value: template }] },
         { template, idempotencyKey },
-        delivery.suppressions?.isSuppressed ?? target.suppressions.isSuppressed,
+        delivery.suppressions?.isSuppressed,
       );
       // In a transaction the row is not visible yet: the worker's poll finds it after the commit.
       if (result.status === 'queued' && !input.transaction) worker?.wake();

@@ -165,19 +165,24 @@ export class Outbox {
     return new Outbox({ ...this.tables, db });
   }
 
-  /** Writes one email; `isSuppressed` is asked first so the row can say why it is not sent. */
+  /**
+   * Writes one email. Whether the address is suppressed is asked in the same statement (one round trip), or
+   * of `isSuppressed` first when one is given, so the row can say why it is not sent.
+   */
   async enqueue(
     email: OutgoingEmail,
     meta: { template: string; idempotencyKey: string },
-    isSuppressed: (address: string) => Promise<boolean> = this.suppressions.isSuppressed,
+    isSuppressed?: (address: string) => Promise<boolean>,
   ): Promise<EnqueueResult> {
     const hash = contentHash(email);
-    const suppressed = await isSuppressed(email.to);
-    const [row] = await this.run<{ id: string }>(
+    const asked = isSuppressed ? await isSuppressed(email.to) : undefined;
+    const onList = asked === undefined ? `exists (select 1 from ${this.suppressionsSql} where email = $12)` : String(asked);
+    const [row] = await this.run<{ id: string; status: string }>(
       `insert into ${this.outbox} (idempotency_key, content_hash, template, recipient, sender, subject, html, text, options, status, last_error)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)
+       select $1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb,
+         case when ${onList} then $10 else 'queued' end, case when ${onList} then $11 end
        on conflict (idempotency_key) do nothing
-       returning id`,
+       returning id, status`,
       [
         meta.idempotencyKey,
         hash,
@@ -188,10 +193,12 @@ export class Outbox {
         email.html,
         email.text,
         JSON.stringify({ replyTo: email.replyTo, configurationSet: email.configurationSet, tags: email.tags }),
-        suppressed ? 'suppressed' : 'queued',
-        suppressed ? SUPPRESSED_REASON : null,
+        'suppressed',
+        SUPPRESSED_REASON,
+        ...(asked === undefined ? [normalizeAddress(email.to)] : []),
       ],
     );
+    const suppressed = row?.status === 'suppressed';
     if (row) {
       return suppressed
         ? {

@@ -159,6 +159,21 @@ describe('sending', () => {
     expect(await deliverDueEmails(mailer.deliveryOptions())).toBe(0);
   });
 
+  it('an address suppressed after its email was queued (a bounce in between) is not sent to either', async () => {
+    const outbox = createOutbox({ db: pool, ...freshTables() });
+    await outbox.migrate();
+    const to = address('bounced-later');
+    let sent = 0;
+    const counting: EmailTransport = { name: 'counting', send: async () => ({ messageId: `m-${++sent}` }) };
+    const mailer = createMailer({ outbox, transport: counting, from: 'app@pkg.zigznote.test' });
+    const answer = await mailer.send({ to, subject: 'Hi', react: hello('x') });
+    expect(answer).toMatchObject({ ok: true, status: 'queued' });
+    await outbox.suppressions.suppress(` ${to.toUpperCase()} `, 'bounce');
+    expect(await deliverDueEmails(mailer.deliveryOptions())).toBe(1);
+    expect(sent).toBe(0);
+    expect(await outbox.status(answer.ok ? answer.id : '')).toMatchObject({ status: 'suppressed' });
+  });
+
   it('throttling is retried later and then sent; a rejected message fails at once', async () => {
     const outbox = createOutbox({ db: pool, ...freshTables() });
     await outbox.migrate();
