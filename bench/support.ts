@@ -17,17 +17,18 @@ export function printTable(title: string, rows: string[][], headers: string[] = 
   for (const row of rows) console.log(line(row));
 }
 
-/** Requests per second against one URL with `concurrency` keep-alive loops for `seconds`. */
+/** Requests per second (and each request's latency, sorted) against one URL with `concurrency` keep-alive loops for `seconds`. */
 export async function requestsPerSecond(
   url: string,
   seconds: number,
   concurrency = 16,
   headers: Record<string, string> = {},
-): Promise<{ rps: number; statuses: Record<number, number> }> {
+): Promise<{ rps: number; statuses: Record<number, number>; latenciesMs: number[] }> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const target = new URL(url);
   const statuses: Record<number, number> = {};
   let done = 0;
+  const latenciesMs: number[] = [];
   const deadline = performance.now() + seconds * 1000;
   const once = () =>
     new Promise<void>((resolve, reject) => {
@@ -45,13 +46,15 @@ export async function requestsPerSecond(
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < deadline) {
+        const sent = performance.now();
         await once();
+        latenciesMs.push(performance.now() - sent);
         done += 1;
       }
     }),
   );
   agent.destroy();
-  return { rps: done / ((performance.now() - started) / 1000), statuses };
+  return { rps: done / ((performance.now() - started) / 1000), statuses, latenciesMs: latenciesMs.sort((a, b) => a - b) };
 }
 
 export interface RunningServer {
