@@ -67,14 +67,25 @@ const NODE_BUILTINS = [
 
 export default tseslint.config(
   {
-    ignores: ['.next/**', '.data/**', 'node_modules/**', 'next-env.d.ts', 'coverage/**', 'packages/*/dist/**', 'examples/**'],
+    ignores: [
+      '.next/**',
+      '.data/**',
+      'node_modules/**',
+      'next-env.d.ts',
+      'coverage/**',
+      'packages/*/dist/**',
+      'examples/**',
+    ],
   },
   ...nextVitals,
   ...nextTypescript,
   {
     rules: {
       // An unused value is a mistake; an argument or binding named _ is a declared "not needed".
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
     },
   },
   {
@@ -84,7 +95,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'next/link', message: 'Use AppLink from @/app/links/app-link: it prefetches only prerendered pages.' }] },
+        {
+          paths: [
+            {
+              name: 'next/link',
+              message: 'Use AppLink from @/app/links/app-link: it prefetches only prerendered pages.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -95,7 +113,13 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: '@playwright/test', message: "Import test and expect from './support/test': it checks that no request to the app is left pending." }],
+          paths: [
+            {
+              name: '@playwright/test',
+              message:
+                "Import test and expect from './support/test': it checks that no request to the app is left pending.",
+            },
+          ],
         },
       ],
     },
@@ -115,8 +139,10 @@ export default tseslint.config(
               message: 'Edge-safe module: this package needs Node.',
             },
             {
-              regex: '^(\\.\\.?/)+(.*/)?(server|store-redis|redis-reply|ratelimit|redis|db|cache|health|startup|metrics|email|storage|auth|api|index)(\\.js)?$',
-              message: "Edge-safe module: that module is Node-only (reach it with await import() behind NEXT_RUNTIME === 'nodejs').",
+              regex:
+                '^(\\.\\.?/)+(.*/)?(server|store-redis|redis-reply|ratelimit|redis|db|cache|health|startup|metrics|email|storage|auth|api|index)(\\.js)?$',
+              message:
+                "Edge-safe module: that module is Node-only (reach it with await import() behind NEXT_RUNTIME === 'nodejs').",
             },
           ],
         },

@@ -10,7 +10,12 @@ import { problemFor } from './lib/api/problem';
 import { isCrossOriginWrite } from './lib/auth/origin';
 import { getConfig } from './lib/config';
 import { sessionCookieName } from './lib/auth/cookie-names';
-import { CONTENT_SECURITY_POLICY_HEADER, contentSecurityPolicy, newNonce, originsOf } from './lib/security/content-security-policy';
+import {
+  CONTENT_SECURITY_POLICY_HEADER,
+  contentSecurityPolicy,
+  newNonce,
+  originsOf,
+} from './lib/security/content-security-policy';
 import {
   BRIDGE_PATH,
   DEFAULT_NAMES,
@@ -42,19 +47,29 @@ let connectOrigins: string[] | undefined;
 /** The browser talks to us, to storage (presigned uploads) and, when configured, to GlitchTip. */
 function pagePolicy(): string {
   connectOrigins ??= originsOf([getConfig().storage.publicUrl, getConfig().sentryDsn]);
-  return contentSecurityPolicy({ nonce: newNonce(), connectOrigins, development: process.env.NODE_ENV !== 'production' });
+  return contentSecurityPolicy({
+    nonce: newNonce(),
+    connectOrigins,
+    development: process.env.NODE_ENV !== 'production',
+  });
 }
 
 export async function middleware(request: NextRequest) {
   const { pathname } = request.nextUrl;
-  if (pathname.startsWith('/api/') && !SIGNED_API_ROUTES.has(pathname) && isCrossOriginWrite(request.method, request.headers, getConfig().appUrl)) {
+  if (
+    pathname.startsWith('/api/') &&
+    !SIGNED_API_ROUTES.has(pathname) &&
+    isCrossOriginWrite(request.method, request.headers, getConfig().appUrl)
+  ) {
     return problemFor(403, 'Cross-origin request refused.');
   }
   let response: NextResponse | Response;
   const policy = pagePolicy();
   try {
     const { decide, trusted } = await limiterForRuntime();
-    response = await handleRateLimit(request, decide, trusted, namesForMode(), { [CONTENT_SECURITY_POLICY_HEADER]: policy });
+    response = await handleRateLimit(request, decide, trusted, namesForMode(), {
+      [CONTENT_SECURITY_POLICY_HEADER]: policy,
+    });
   } catch (error) {
     // A misconfiguration must not take the site down silently: fail closed on this request, log why.
     console.error('[rate-limit] middleware failed:', error instanceof Error ? error.message : error);

@@ -30,16 +30,24 @@ const nextConfig = {
       { key: 'X-Frame-Options', value: 'DENY' },
       // Nothing here uses a camera, microphone, location, payment or USB device: no page (nor an injected
       // frame) may ask for one.
-      { key: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()' },
+      {
+        key: 'Permissions-Policy',
+        value: 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()',
+      },
       // HTTPS only, subdomains included, once a browser has seen it over HTTPS (ignored over plain HTTP).
-      ...(process.env.NODE_ENV === 'production' ? [{ key: 'Strict-Transport-Security', value: 'max-age=63072000; includeSubDomains' }] : []),
+      ...(process.env.NODE_ENV === 'production'
+        ? [{ key: 'Strict-Transport-Security', value: 'max-age=63072000; includeSubDomains' }]
+        : []),
     ];
     return [
       {
         source: '/((?!auth/verify-email|auth/reset-password|auth/unlock).*)',
         headers: [...always, { key: 'Referrer-Policy', value: 'strict-origin-when-cross-origin' }],
       },
-      { source: '/auth/:page(verify-email|reset-password|unlock)', headers: [...always, { key: 'Referrer-Policy', value: 'no-referrer' }] },
+      {
+        source: '/auth/:page(verify-email|reset-password|unlock)',
+        headers: [...always, { key: 'Referrer-Policy', value: 'no-referrer' }],
+      },
     ];
   },
   // Native and WASM-carrying clients stay plain Node requires instead of being bundled.

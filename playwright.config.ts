@@ -21,7 +21,8 @@ const servers = {
 } as const;
 // The file journeys once more with the app on Garage (the Node build, STORAGE_BACKEND=garage).
 const withGarage = (process.env.E2E_GARAGE ?? (process.env.GARAGE_S3_PORT ? '1' : '0')) === '1';
-if (withGarage && !process.env.GARAGE_S3_PORT) throw new Error('E2E_GARAGE=1 needs Garage: `scripts/services up garage` and its env');
+if (withGarage && !process.env.GARAGE_S3_PORT)
+  throw new Error('E2E_GARAGE=1 needs Garage: `scripts/services up garage` and its env');
 const garage = { port: 3150, storageUrl: `http://127.0.0.1:${process.env.GARAGE_S3_PORT}` };
 const bridgeSecret = randomBytes(32).toString('hex');
 // Set once in the runner's environment, which its workers inherit: tests read the same token.
@@ -59,15 +60,29 @@ export default defineConfig<{ storageOrigin: string; appRequestLimits: AppReques
   projects: [
     ...modes.map((mode) => ({
       name: mode,
-      testIgnore: ['deploy.spec.ts', 'faults.spec.ts', 'limits.spec.ts', 'bursts.spec.ts', 'dev-command.spec.ts', 'balanced.spec.ts'],
-      use: { browserName: 'chromium' as const, baseURL: `http://127.0.0.1:${servers[mode as keyof typeof servers].port}` },
+      testIgnore: [
+        'deploy.spec.ts',
+        'faults.spec.ts',
+        'limits.spec.ts',
+        'bursts.spec.ts',
+        'dev-command.spec.ts',
+        'balanced.spec.ts',
+      ],
+      use: {
+        browserName: 'chromium' as const,
+        baseURL: `http://127.0.0.1:${servers[mode as keyof typeof servers].port}`,
+      },
     })),
     ...(withGarage
       ? [
           {
             name: 'garage',
             testMatch: 'files.spec.ts',
-            use: { browserName: 'chromium' as const, baseURL: `http://127.0.0.1:${garage.port}`, storageOrigin: garage.storageUrl },
+            use: {
+              browserName: 'chromium' as const,
+              baseURL: `http://127.0.0.1:${garage.port}`,
+              storageOrigin: garage.storageUrl,
+            },
           },
         ]
       : []),
@@ -78,7 +93,11 @@ export default defineConfig<{ storageOrigin: string; appRequestLimits: AppReques
       use: { browserName: 'chromium' as const, baseURL: `http://127.0.0.1:${servers.node.port}` },
     },
     // Two standalone instances behind nginx (the compose file's config), sharing Redis, Postgres, MinIO.
-    { name: 'balanced', testMatch: 'balanced.spec.ts', use: { browserName: 'chromium' as const, baseURL: 'http://127.0.0.1:3300' } },
+    {
+      name: 'balanced',
+      testMatch: 'balanced.spec.ts',
+      use: { browserName: 'chromium' as const, baseURL: 'http://127.0.0.1:3300' },
+    },
     // `npm run dev` with no configuration: the development stand-ins, as a newcomer meets them.
     // `next dev` compiles each route on its first request (seconds on 2 cores): only a request left pending
     // for good fails there.
@@ -123,7 +142,8 @@ export default defineConfig<{ storageOrigin: string; appRequestLimits: AppReques
           // its own flood. The per-address+account limits (5 logins per 15 minutes, …) stay at their
           // defaults; the per-account failure limit is lowered from 20 to 4 so one browser can lock an
           // account before its per-address limit stops it.
-          RATE_LIMITS: 'register=500/1h,register-global=5000/1h,login-ip=500/15m,password-reset=500/1h,reset-password=500/15m,login-account=4/1h',
+          RATE_LIMITS:
+            'register=500/1h,register-global=5000/1h,login-ip=500/15m,password-reset=500/1h,reset-password=500/15m,login-account=4/1h',
           ...storage,
         },
       };

@@ -19,8 +19,16 @@ async function main() {
     inTransaction: (work) => inTransaction(config.database, work),
     kv: getKeyValue(config.redis),
     // as in production: the deferred work runs after the answer, outside the measured time
-    later: async (task) => void deferred.push(new Promise((resolve) => setTimeout(() => void task().then(resolve, resolve), 0))),
-    emails: { verification: () => {}, welcome: () => {}, passwordReset: () => {}, passwordChanged: () => {}, accountExists: () => {}, unlockAccount: () => {} },
+    later: async (task) =>
+      void deferred.push(new Promise((resolve) => setTimeout(() => void task().then(resolve, resolve), 0))),
+    emails: {
+      verification: () => {},
+      welcome: () => {},
+      passwordReset: () => {},
+      passwordChanged: () => {},
+      accountExists: () => {},
+      unlockAccount: () => {},
+    },
     limits: {
       login: async () => ({ allowed: true }),
       account: async () => ({ allowed: true }),
@@ -83,7 +91,10 @@ async function main() {
   ];
   await Promise.all(deferred.splice(0));
   rows.push(await loginUnderResetFlood(deps, existing));
-  printTable(`Auth timing, medians of ${CHEAP_SAMPLES} (forgot password) and ${SAMPLES} (sign-up, login) each, measured in this run`, rows);
+  printTable(
+    `Auth timing, medians of ${CHEAP_SAMPLES} (forgot password) and ${SAMPLES} (sign-up, login) each, measured in this run`,
+    rows,
+  );
   await Promise.all(deferred);
   await closeRedis();
   await closeDatabase();
@@ -111,7 +122,8 @@ async function loginUnderResetFlood(deps: AuthDeps, email: string): Promise<[str
   const alone = await measure();
   let flooding = true;
   const bogusReset = async (i: number) => {
-    while (flooding) await resetPassword(deps, { token: `bogus-${i}-${'z'.repeat(40)}`, password: 'attacker password' }, '192.0.2.3');
+    while (flooding)
+      await resetPassword(deps, { token: `bogus-${i}-${'z'.repeat(40)}`, password: 'attacker password' }, '192.0.2.3');
   };
   const flood = Array.from({ length: 50 }, (_, i) => bogusReset(i));
   const underFlood = await measure();

@@ -22,7 +22,11 @@ function backupsBackToBack(bucket: string): { stop(): Promise<number> } {
   const loop = (async () => {
     while (!stopped) {
       const code = await new Promise<number | null>((resolve) => {
-        const child = spawn('node', ['backup.mjs', 'backup'], { cwd: '.next/standalone', env: { ...process.env, BACKUP_BUCKET: bucket }, stdio: 'ignore' });
+        const child = spawn('node', ['backup.mjs', 'backup'], {
+          cwd: '.next/standalone',
+          env: { ...process.env, BACKUP_BUCKET: bucket },
+          stdio: 'ignore',
+        });
         child.once('exit', resolve);
       });
       if (code !== 0) throw new Error(`backup.mjs exited ${code}`);
@@ -41,21 +45,23 @@ function backupsBackToBack(bucket: string): { stop(): Promise<number> } {
 async function main() {
   const config = loadConfig(process.env);
   const db = await getDatabase(config.database);
-  const user = await createUser(db, { email: `bench.backup.${Date.now()}@zigznote.test`, name: 'Bench', passwordHash: 'scrypt$unused' });
+  const user = await createUser(db, {
+    email: `bench.backup.${Date.now()}@zigznote.test`,
+    name: 'Bench',
+    passwordHash: 'scrypt$unused',
+  });
   const userId = user!.id;
   const bucket = bucketNames(config.storage.bucketPrefix).audio;
-  await db
-    .insert(files)
-    .values(
-      Array.from({ length: FILES }, (_, i) => ({
-        ownerId: userId,
-        bucket,
-        objectKey: `${userId}/${randomUUID()}`,
-        name: `take-${i}.mp3`,
-        size: 1_000 + i,
-        contentType: 'audio/mpeg',
-      })),
-    );
+  await db.insert(files).values(
+    Array.from({ length: FILES }, (_, i) => ({
+      ownerId: userId,
+      bucket,
+      objectKey: `${userId}/${randomUUID()}`,
+      name: `take-${i}.mp3`,
+      size: 1_000 + i,
+      contentType: 'audio/mpeg',
+    })),
+  );
   const { token } = (await createSession(getKeyValue(config.redis), userId))!;
   const headers = { cookie: `${sessionCookieName(true)}=${token}` };
   const backups = `bench-backups-${randomUUID().slice(0, 8)}`;
@@ -71,13 +77,15 @@ async function main() {
       const job = backupsBackToBack(backups);
       const run = await requestsPerSecond(`${server.url}/api/files`, SECONDS, CONCURRENCY, headers);
       sets += await job.stop();
-      if (Object.keys(run.statuses).some((status) => status !== '200')) throw new Error(`/api/files during a backup: ${JSON.stringify(run.statuses)}`);
+      if (Object.keys(run.statuses).some((status) => status !== '200'))
+        throw new Error(`/api/files during a backup: ${JSON.stringify(run.statuses)}`);
       during.push(...run.latenciesMs);
     }
   } finally {
     await server.stop();
     const names: string[] = [];
-    for await (const item of storage.listObjectsV2(backups, '', true) as AsyncIterable<{ name: string }>) names.push(item.name);
+    for await (const item of storage.listObjectsV2(backups, '', true) as AsyncIterable<{ name: string }>)
+      names.push(item.name);
     if (names.length > 0) await storage.removeObjects(backups, names);
     await storage.removeBucket(backups);
     await closeRedis();
@@ -86,15 +94,22 @@ async function main() {
   without.sort((a, b) => a - b);
   during.sort((a, b) => a - b);
   const p = (values: number[], q: number) => percentile(values, q);
-  printTable(`GET /api/files during backups (${FILES} files, cache off, ${CONCURRENCY} clients, ${ROUNDS}×${SECONDS} s each way, ${sets} sets made)`, [
+  printTable(
+    `GET /api/files during backups (${FILES} files, cache off, ${CONCURRENCY} clients, ${ROUNDS}×${SECONDS} s each way, ${sets} sets made)`,
     [
-      'p99 during a backup / without',
-      `${(p(during, 99) / p(without, 99)).toFixed(2)} (${p(during, 99).toFixed(1)} ms / ${p(without, 99).toFixed(1)} ms)`,
-      'close to 1',
+      [
+        'p99 during a backup / without',
+        `${(p(during, 99) / p(without, 99)).toFixed(2)} (${p(during, 99).toFixed(1)} ms / ${p(without, 99).toFixed(1)} ms)`,
+        'close to 1',
+      ],
+      [
+        'p50 during a backup / without',
+        `${(p(during, 50) / p(without, 50)).toFixed(2)} (${p(during, 50).toFixed(1)} ms / ${p(without, 50).toFixed(1)} ms)`,
+        '-',
+      ],
+      ['requests measured without / during', `${without.length} / ${during.length}`, '-'],
     ],
-    ['p50 during a backup / without', `${(p(during, 50) / p(without, 50)).toFixed(2)} (${p(during, 50).toFixed(1)} ms / ${p(without, 50).toFixed(1)} ms)`, '-'],
-    ['requests measured without / during', `${without.length} / ${during.length}`, '-'],
-  ]);
+  );
 }
 
 main().catch((error) => {

@@ -7,7 +7,11 @@ import { printTable, startNextServer } from './support';
 
 async function main() {
   const metricsToken = randomBytes(16).toString('hex');
-  const server = await startNextServer('.', 3320, { RATE_LIMITS: '', TRUSTED_PROXIES: '1', METRICS_TOKEN: metricsToken });
+  const server = await startNextServer('.', 3320, {
+    RATE_LIMITS: '',
+    TRUSTED_PROXIES: '1',
+    METRICS_TOKEN: metricsToken,
+  });
   const ratios: number[] = [];
   try {
     for (let burst = 0; burst < 10; burst++) {
@@ -22,19 +26,30 @@ async function main() {
       );
       ratios.push(statuses.filter((status) => status === 200).length / 100);
     }
-    const response = await fetch(`${server.url}/api/metrics`, { headers: { authorization: `Bearer ${metricsToken}`, 'x-forwarded-for': '198.51.100.250' } });
+    const response = await fetch(`${server.url}/api/metrics`, {
+      headers: { authorization: `Bearer ${metricsToken}`, 'x-forwarded-for': '198.51.100.250' },
+    });
     if (!response.ok) throw new Error(`/api/metrics answered ${response.status}`);
     const metrics = await response.text();
     const decisions = (source: string) =>
-      [...metrics.matchAll(new RegExp(`^zigznote_rate_limit_decisions_total\\{group="api",[^}]*source="${source}"\\} (\\d+)$`, 'gm'))].reduce(
-        (sum, match) => sum + Number(match[1]),
-        0,
-      );
+      [
+        ...metrics.matchAll(
+          new RegExp(`^zigznote_rate_limit_decisions_total\\{group="api",[^}]*source="${source}"\\} (\\d+)$`, 'gm'),
+        ),
+      ].reduce((sum, match) => sum + Number(match[1]), 0);
     const served = ['store', 'fallback', 'block-cache', 'shed'].reduce((sum, source) => sum + decisions(source), 0);
     if (served === 0) throw new Error('no api decisions in /api/metrics');
     printTable('Bursts of 150 against the api limit of 100 a minute (next start, Node middleware)', [
-      ['allowed / limit, worst of 10 bursts (each)', `${Math.max(...ratios).toFixed(2)} (${ratios.map((r) => r.toFixed(2)).join(' ')})`, '1.00 in every run'],
-      ['share of api decisions served by the fallback while Redis is up', `${(decisions('fallback') / served).toFixed(3)} of ${served}`, '0'],
+      [
+        'allowed / limit, worst of 10 bursts (each)',
+        `${Math.max(...ratios).toFixed(2)} (${ratios.map((r) => r.toFixed(2)).join(' ')})`,
+        '1.00 in every run',
+      ],
+      [
+        'share of api decisions served by the fallback while Redis is up',
+        `${(decisions('fallback') / served).toFixed(3)} of ${served}`,
+        '0',
+      ],
     ]);
   } finally {
     await server.stop();

@@ -21,7 +21,11 @@ async function main() {
   const config = loadConfig(process.env);
   const redisConfig = config.redis as RedisConfig;
   const db = await getDatabase(config.database);
-  const user = await createUser(db, { email: `bench.cache.${Date.now()}@zigznote.test`, name: 'Bench', passwordHash: 'scrypt$unused' });
+  const user = await createUser(db, {
+    email: `bench.cache.${Date.now()}@zigznote.test`,
+    name: 'Bench',
+    passwordHash: 'scrypt$unused',
+  });
   const userId = user!.id;
   const bucket = bucketNames(config.storage.bucketPrefix).audio;
   const fileRow = (i: number) => ({
@@ -47,7 +51,8 @@ async function main() {
       for (let round = 0; round < ROUNDS; round++) {
         uncached.push((await requestsPerSecond(`${uncachedServer.url}${path}`, SECONDS, 16, headers)).rps);
         const run = await requestsPerSecond(`${cachedServer.url}${path}`, SECONDS, 16, headers);
-        if (Object.keys(run.statuses).some((status) => status !== '200')) throw new Error(`${path}: ${JSON.stringify(run.statuses)}`);
+        if (Object.keys(run.statuses).some((status) => status !== '200'))
+          throw new Error(`${path}: ${JSON.stringify(run.statuses)}`);
         cached.push(run.rps);
       }
       const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -64,7 +69,12 @@ async function main() {
     const manifest = new TagManifest(redis, subscriber, { prefix: CACHE_KEY_PREFIX, retentionSeconds: 3600 });
     manifest.listen();
     while (!manifest.listening) await new Promise((resolve) => setTimeout(resolve, 10));
-    const handler = createUseCacheHandler(new EntryStore(redis, CACHE_KEY_PREFIX, 3600), manifest, { hits: 0, misses: 0, sets: 0, unavailable: 0 });
+    const handler = createUseCacheHandler(new EntryStore(redis, CACHE_KEY_PREFIX, 3600), manifest, {
+      hits: 0,
+      misses: 0,
+      sets: 0,
+      unavailable: 0,
+    });
     const key = `bench-${randomUUID()}`;
     const payload = new TextEncoder().encode(JSON.stringify(Array.from({ length: 20 }, (_, i) => fileRow(i))));
     await handler.set(
@@ -100,7 +110,8 @@ async function main() {
 
     // Invalidation: this process plays the instance that completes an upload; the server is the other.
     const propagation: number[] = [];
-    const count = async () => ((await (await fetch(`${cachedServer.url}/api/files`, { headers })).json()) as { files: unknown[] }).files.length;
+    const count = async () =>
+      ((await (await fetch(`${cachedServer.url}/api/files`, { headers })).json()) as { files: unknown[] }).files.length;
     let expected = await count();
     for (let i = 0; i < PROPAGATION_SAMPLES; i++) {
       await db.insert(files).values(fileRow(FILES + i));

@@ -4,7 +4,14 @@
 // the same concurrency, measured in this run.
 import { loadConfig } from '../lib/config';
 import { sql } from 'drizzle-orm';
-import { createOutbox, createSesTransport, MemorySendRate, renderEmail, startOutboxWorker, type OutgoingEmail } from '@zigznote/email';
+import {
+  createOutbox,
+  createSesTransport,
+  MemorySendRate,
+  renderEmail,
+  startOutboxWorker,
+  type OutgoingEmail,
+} from '@zigznote/email';
 import { closeDatabase, emailOutbox, getDatabase, getSqlClient } from '../lib/db';
 import { templates } from '../lib/email';
 import { percentile, printTable } from './support';
@@ -29,7 +36,11 @@ async function main() {
       times.push(performance.now() - started);
     }
     times.sort((a, b) => a - b);
-    rows.push([`render ${email.template} (HTML + text)`, `median ${percentile(times, 50).toFixed(2)} ms, p95 ${percentile(times, 95).toFixed(2)} ms`, '-']);
+    rows.push([
+      `render ${email.template} (HTML + text)`,
+      `median ${percentile(times, 50).toFixed(2)} ms, p95 ${percentile(times, 95).toFixed(2)} ms`,
+      '-',
+    ]);
   }
   printTable('Email rendering (warm, 200 renders each)', rows);
   await outboxThroughput();
@@ -69,7 +80,9 @@ async function outboxThroughput() {
   const enqueueTimes: number[] = [];
   const viaOutbox = async (round: number) => {
     const run = `bench-${Date.now()}-${round}`;
-    const worker = startOutboxWorker(() => ({ outbox, transport, rate: new MemorySendRate(), sendRate: 10_000 }), { pollMs: 50 });
+    const worker = startOutboxWorker(() => ({ outbox, transport, rate: new MemorySendRate(), sendRate: 10_000 }), {
+      pollMs: 50,
+    });
     const started = performance.now();
     let next = 0;
     await Promise.all(
@@ -85,13 +98,18 @@ async function outboxThroughput() {
     );
     const enqueued = performance.now();
     for (;;) {
-      const result = await db.execute(sql`select count(*)::int as sent from ${emailOutbox} where idempotency_key like ${`${run}-%`} and status = 'sent'`);
+      const result = await db.execute(
+        sql`select count(*)::int as sent from ${emailOutbox} where idempotency_key like ${`${run}-%`} and status = 'sent'`,
+      );
       if ((result as unknown as { rows: Array<{ sent: number }> }).rows[0]!.sent >= BATCH) break;
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     await worker.stop();
     const seconds = (performance.now() - started) / 1000;
-    return { rate: BATCH / seconds, timeline: `queued after ${((enqueued - started) / 1000).toFixed(2)} s, sent after ${seconds.toFixed(2)} s` };
+    return {
+      rate: BATCH / seconds,
+      timeline: `queued after ${((enqueued - started) / 1000).toFixed(2)} s, sent after ${seconds.toFixed(2)} s`,
+    };
   };
 
   // enqueue alone (no sending): the durable write each email costs before anything is sent
@@ -135,11 +153,18 @@ async function outboxThroughput() {
   }
   const median = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(ROUNDS / 2)]!.ratio;
   enqueueTimes.sort((a, b) => a - b);
-  printTable(`Email outbox (${BATCH} emails to the local SES endpoint, ${CONCURRENCY} at a time, no send-rate cap, ${ROUNDS} alternating rounds)`, [
-    ['emails/s through the outbox / direct sends (median round)', median.toFixed(2), '≥ 0.8'],
-    ...rounds.map((round) => round.row),
-    ['enqueue latency (render excluded), p50 / p95', `${percentile(enqueueTimes, 50).toFixed(2)} ms / ${percentile(enqueueTimes, 95).toFixed(2)} ms`, '-'],
-  ]);
+  printTable(
+    `Email outbox (${BATCH} emails to the local SES endpoint, ${CONCURRENCY} at a time, no send-rate cap, ${ROUNDS} alternating rounds)`,
+    [
+      ['emails/s through the outbox / direct sends (median round)', median.toFixed(2), '≥ 0.8'],
+      ...rounds.map((round) => round.row),
+      [
+        'enqueue latency (render excluded), p50 / p95',
+        `${percentile(enqueueTimes, 50).toFixed(2)} ms / ${percentile(enqueueTimes, 95).toFixed(2)} ms`,
+        '-',
+      ],
+    ],
+  );
   await closeDatabase();
 }
 

@@ -42,14 +42,25 @@ async function main() {
   });
   if (!user) throw new Error('could not create the bench user');
   const session = await createSession(getKeyValue(config.redis), user.id);
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu'],
+  });
   const rows: string[][] = [];
   try {
     for (const signedIn of [false, true]) {
       const context = await browser.newContext();
       if (signedIn) {
         await context.addCookies([
-          { name: '__Host-zigznote_session', value: session!.token, domain: '127.0.0.1', path: '/', httpOnly: true, secure: true, sameSite: 'Lax' },
+          {
+            name: '__Host-zigznote_session',
+            value: session!.token,
+            domain: '127.0.0.1',
+            path: '/',
+            httpOnly: true,
+            secure: true,
+            sameSite: 'Lax',
+          },
         ]);
       }
       const page = await context.newPage();

@@ -5,7 +5,14 @@ import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRateLimiter, normalizeIp, RateLimiter, RedisStore, slotKey, DEFAULT_POLICIES } from '../lib/rate-limit';
-import { percentile, printTable, redisCommandMicros, requestsPerSecond, seedSlidingLogCheck, startNextServer } from './support';
+import {
+  percentile,
+  printTable,
+  redisCommandMicros,
+  requestsPerSecond,
+  seedSlidingLogCheck,
+  startNextServer,
+} from './support';
 
 const redisUrl = process.env.REDIS_URL;
 if (!redisUrl) throw new Error('REDIS_URL is not set: run `npm run bench`');
@@ -46,7 +53,16 @@ async function main() {
     pings.push(performance.now() - t);
     t = performance.now();
     await store.check(
-      [{ name: 'login', key: `bench:${run}:${i % 50}`, limit: 1_000_000, windowMs: 60_000, algorithm: 'sliding-log', cost: 1 }],
+      [
+        {
+          name: 'login',
+          key: `bench:${run}:${i % 50}`,
+          limit: 1_000_000,
+          windowMs: 60_000,
+          algorithm: 'sliding-log',
+          cost: 1,
+        },
+      ],
       `bench-${run}`,
     );
     checks.push(performance.now() - t);
@@ -63,7 +79,13 @@ async function main() {
 
   // 1b. the toolkit's whole check (policy, timeout, headers, Upstash fields) over a raw MULTI/EXEC of the
   // same commands for the same counter key, on the same connection
-  const toolkit = createRateLimiter({ policies: DEFAULT_POLICIES, redis: client, overrides: 'api=1000000000/1m', timeoutMs: 1_000, log: () => {} });
+  const toolkit = createRateLimiter({
+    policies: DEFAULT_POLICIES,
+    redis: client,
+    overrides: 'api=1000000000/1m',
+    timeoutMs: 1_000,
+    log: () => {},
+  });
   const apiIp = `198.18.0.${run.length}`;
   const apiKey = slotKey(`v1:api:ip:${apiIp}`, `v1:api:ip:${apiIp}`);
   const raw: number[] = [];
@@ -91,36 +113,79 @@ async function main() {
   ]);
 
   // 1c. Redis CPU per check (INFO commandstats usec), ours against the seed's four commands
-  const redisMicros = (names: string[], work: (i: number) => Promise<unknown>) => redisCommandMicros(observer, names, work, 2_000);
+  const redisMicros = (names: string[], work: (i: number) => Promise<unknown>) =>
+    redisCommandMicros(observer, names, work, 2_000);
   const seedMicros = await redisMicros(['zremrangebyscore', 'zcard', 'zadd', 'pexpire'], (i) =>
     seedSlidingLogCheck(client, `seed-cpu:${run}:${i % 100}`, 1_000_000, 60_000),
   );
-  const oneLimit = await redisMicros(['multi', 'exec', 'time'], (i) => limiter.limitCustom(`cpu-${run}-${i % 100}`, 1_000_000, 60));
-  const oneCounter = await redisMicros(['multi', 'exec', 'time'], (i) => toolkit.limit({ group: 'api', ip: `cpu-${run}-${i % 100}` }));
+  const oneLimit = await redisMicros(['multi', 'exec', 'time'], (i) =>
+    limiter.limitCustom(`cpu-${run}-${i % 100}`, 1_000_000, 60),
+  );
+  const oneCounter = await redisMicros(['multi', 'exec', 'time'], (i) =>
+    toolkit.limit({ group: 'api', ip: `cpu-${run}-${i % 100}` }),
+  );
   const loginV6 = await redisMicros(['multi', 'exec', 'time'], (i) =>
     limiter.limit({ group: 'login', ip: normalizeIp(`2001:db8:${i % 200}::1`), email: `cpu${i}@bench.test` }),
   );
   rows.push(['Redis CPU per check: seed four commands', `${seedMicros.toFixed(1)} µs`, '-']);
-  rows.push(['  one sliding-log limit / seed', `${(oneLimit / seedMicros).toFixed(2)} (${oneLimit.toFixed(1)} µs)`, '≤ 1.5']);
-  rows.push(['  one counter limit (api) / seed', `${(oneCounter / seedMicros).toFixed(2)} (${oneCounter.toFixed(1)} µs)`, '≤ 1.5']);
-  rows.push(['  three-limit login (IPv6: login, login-ip, login-ip-48) / seed', `${(loginV6 / seedMicros).toFixed(2)} (${loginV6.toFixed(1)} µs)`, '≤ 2.5']);
+  rows.push([
+    '  one sliding-log limit / seed',
+    `${(oneLimit / seedMicros).toFixed(2)} (${oneLimit.toFixed(1)} µs)`,
+    '≤ 1.5',
+  ]);
+  rows.push([
+    '  one counter limit (api) / seed',
+    `${(oneCounter / seedMicros).toFixed(2)} (${oneCounter.toFixed(1)} µs)`,
+    '≤ 1.5',
+  ]);
+  rows.push([
+    '  three-limit login (IPv6: login, login-ip, login-ip-48) / seed',
+    `${(loginV6 / seedMicros).toFixed(2)} (${loginV6.toFixed(1)} µs)`,
+    '≤ 2.5',
+  ]);
 
   // 2. commands sent per check (a multi-limit login check)
   let before = await commandStats(observer);
   const n = 1_000;
-  for (let i = 0; i < n; i++) await limiter.limit({ group: 'login', ip: `10.${i % 250}.0.1`, email: `u${i}@bench.test` });
+  for (let i = 0; i < n; i++)
+    await limiter.limit({ group: 'login', ip: `10.${i % 250}.0.1`, email: `u${i}@bench.test` });
   let after = await commandStats(observer);
   const sent = delta(before, after, ['exec']);
-  const inside = delta(before, after, ['zremrangebyscore', 'zcard', 'zadd', 'pexpire', 'zrange', 'incrby', 'get', 'mget', 'zrem', 'decrby']);
-  rows.push(['Redis round trips (MULTI/EXEC) per check (login, IPv4: 2 limits)', `${(sent / n).toFixed(3)} (${(inside / n).toFixed(1)} commands inside)`, '1']);
+  const inside = delta(before, after, [
+    'zremrangebyscore',
+    'zcard',
+    'zadd',
+    'pexpire',
+    'zrange',
+    'incrby',
+    'get',
+    'mget',
+    'zrem',
+    'decrby',
+  ]);
+  rows.push([
+    'Redis round trips (MULTI/EXEC) per check (login, IPv4: 2 limits)',
+    `${(sent / n).toFixed(3)} (${(inside / n).toFixed(1)} commands inside)`,
+    '1',
+  ]);
 
   // the replaced limiter, for comparison: commands per check and its burst behaviour
   before = await commandStats(observer);
   for (let i = 0; i < n; i++) await seedSlidingLogCheck(client, `naive:${run}:${i}`, 5, 60_000);
   after = await commandStats(observer);
-  rows.push(['  replaced 4-call limiter: commands per check', (delta(before, after, ['zremrangebyscore', 'zcard', 'zadd', 'pexpire']) / n).toFixed(2), '-']);
-  const naiveBurst = await Promise.all(Array.from({ length: 200 }, () => seedSlidingLogCheck(client, `naive-burst:${run}`, 5, 60_000)));
-  const oursBurst = await Promise.all(Array.from({ length: 200 }, () => limiter.limit({ group: 'login', ip: '192.0.2.1', email: `burst-${run}@bench.test` })));
+  rows.push([
+    '  replaced 4-call limiter: commands per check',
+    (delta(before, after, ['zremrangebyscore', 'zcard', 'zadd', 'pexpire']) / n).toFixed(2),
+    '-',
+  ]);
+  const naiveBurst = await Promise.all(
+    Array.from({ length: 200 }, () => seedSlidingLogCheck(client, `naive-burst:${run}`, 5, 60_000)),
+  );
+  const oursBurst = await Promise.all(
+    Array.from({ length: 200 }, () =>
+      limiter.limit({ group: 'login', ip: '192.0.2.1', email: `burst-${run}@bench.test` }),
+    ),
+  );
   rows.push([
     '200 concurrent attempts, limit 5: passed (ours / replaced)',
     `${oursBurst.filter((d) => d.allowed).length} / ${naiveBurst.filter(Boolean).length}`,
@@ -136,8 +201,14 @@ async function main() {
   const flood = 10_000;
   for (let i = 0; i < flood; i++) await limiter.limit({ group: 'register', ip: floodIp });
   after = await commandStats(observer);
-  const floodCommands = [...after.keys()].filter((k) => k !== 'info').reduce((sum, k) => sum + (after.get(k) ?? 0) - (before.get(k) ?? 0), 0);
-  rows.push(['Redis commands per request, flood of 10,000 from a blocked client', (floodCommands / flood).toFixed(4), '< 0.01']);
+  const floodCommands = [...after.keys()]
+    .filter((k) => k !== 'info')
+    .reduce((sum, k) => sum + (after.get(k) ?? 0) - (before.get(k) ?? 0), 0);
+  rows.push([
+    'Redis commands per request, flood of 10,000 from a blocked client',
+    (floodCommands / flood).toFixed(4),
+    '< 0.01',
+  ]);
 
   await client.quit();
   await observer.quit();

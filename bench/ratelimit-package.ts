@@ -63,9 +63,15 @@ async function main() {
   let seed = 0;
   for (let round = 0; round < 2; round++) {
     ours += await throughput(64, 3, (i) => ratelimit.limit(`tp-${i % 500}`));
-    seed += await throughput(64, 3, (i) => seedSlidingLogCheck(client, `bench-seed:${run}:${i % 500}`, 1_000_000_000, 60_000));
+    seed += await throughput(64, 3, (i) =>
+      seedSlidingLogCheck(client, `bench-seed:${run}:${i % 500}`, 1_000_000_000, 60_000),
+    );
   }
-  rows.push(['checks/s with 64 in flight: slidingWindow / seed', `${(ours / seed).toFixed(2)} (${(ours / 2).toFixed(0)} / ${(seed / 2).toFixed(0)})`, '≥ 2']);
+  rows.push([
+    'checks/s with 64 in flight: slidingWindow / seed',
+    `${(ours / seed).toFixed(2)} (${(ours / 2).toFixed(0)} / ${(seed / 2).toFixed(0)})`,
+    '≥ 2',
+  ]);
 
   // Redis's whole process CPU (INFO cpu: user + system), which counts what a round trip costs it (reading,
   // parsing, replying) as well as the commands; checks one after another on one connection, alternated.
@@ -82,7 +88,9 @@ async function main() {
   let seedCpu = 0;
   for (let round = 0; round < 2; round++) {
     ourCpu += await processCpuMicros((i) => ratelimit.limit(`cpu-${i % 100}`));
-    seedCpu += await processCpuMicros((i) => seedSlidingLogCheck(client, `bench-seed-cpu:${run}:${i % 100}`, 1_000_000_000, 60_000));
+    seedCpu += await processCpuMicros((i) =>
+      seedSlidingLogCheck(client, `bench-seed-cpu:${run}:${i % 100}`, 1_000_000_000, 60_000),
+    );
   }
   rows.push([
     'Redis process CPU per check: slidingWindow / seed',
@@ -92,7 +100,8 @@ async function main() {
 
   // INFO commandstats: time inside commands only (a script's figure includes the commands it ran). The
   // seed's four commands are cheap to execute; what they cost is four round trips, which this leaves out.
-  const commandMicros = (names: string[], work: (i: number) => Promise<unknown>) => redisCommandMicros(observer, names, work, 3_000);
+  const commandMicros = (names: string[], work: (i: number) => Promise<unknown>) =>
+    redisCommandMicros(observer, names, work, 3_000);
   const seedCommands = await commandMicros(['zremrangebyscore', 'zcard', 'zadd', 'pexpire'], (i) =>
     seedSlidingLogCheck(client, `bench-seed-cmd:${run}:${i % 100}`, 1_000_000_000, 60_000),
   );

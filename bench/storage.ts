@@ -25,7 +25,12 @@ async function countingProxy(targetPort: number) {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
-  return { url: `http://127.0.0.1:${port}`, received: () => received, reset: () => (received = 0), close: () => server.close() };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received: () => received,
+    reset: () => (received = 0),
+    close: () => server.close(),
+  };
 }
 
 /** The app's storage variables for a backend: MinIO as `npm run bench` started it, or its Garage. */
@@ -67,7 +72,11 @@ async function main() {
         '< 0.65',
       ],
       ['presigned POST throughput', ...results.map((r) => `${r.postMbps.toFixed(0)} MB/s`), '-'],
-      ['upload throughput: presigned POST / minio-js putObject', ...results.map((r) => (r.postMbps / r.putMbps).toFixed(2)), '≥ 0.9'],
+      [
+        'upload throughput: presigned POST / minio-js putObject',
+        ...results.map((r) => (r.postMbps / r.putMbps).toFixed(2)),
+        '≥ 0.9',
+      ],
     ],
     ['measure', ...labels, 'goal'],
   );
@@ -78,7 +87,11 @@ async function main() {
 async function measure(env: Record<string, string>, appPort: number): Promise<Measured> {
   const config = loadConfig({ ...process.env, ...env });
   const db = await getDatabase(config.database);
-  const user = await createUser(db, { email: `bench.${Date.now()}.${appPort}@zigznote.test`, name: 'Bench', passwordHash: 'scrypt$unused' });
+  const user = await createUser(db, {
+    email: `bench.${Date.now()}.${appPort}@zigznote.test`,
+    name: 'Bench',
+    passwordHash: 'scrypt$unused',
+  });
   const { token } = (await createSession(getKeyValue(config.redis), user!.id))!;
   const cookie = `${sessionCookieName(true)}=${token}`;
 
@@ -86,11 +99,17 @@ async function measure(env: Record<string, string>, appPort: number): Promise<Me
   const proxy = await countingProxy(appPort);
   const body = randomBytes(SIZE);
   const post = (path: string, json: unknown) =>
-    fetch(`${proxy.url}${path}`, { method: 'POST', headers: { Cookie: cookie, 'Content-Type': 'application/json' }, body: JSON.stringify(json) });
+    fetch(`${proxy.url}${path}`, {
+      method: 'POST',
+      headers: { Cookie: cookie, 'Content-Type': 'application/json' },
+      body: JSON.stringify(json),
+    });
 
   // one upload as the browser does it: presign (app), bytes (storage), complete (app)
   proxy.reset();
-  const presigned = (await (await post('/api/uploads', { bucket: 'audio', filename: 'bench.wav', contentType: 'audio/wav', size: SIZE })).json()) as {
+  const presigned = (await (
+    await post('/api/uploads', { bucket: 'audio', filename: 'bench.wav', contentType: 'audio/wav', size: SIZE })
+  ).json()) as {
     uploadId: string;
     method: string;
     url: string;
@@ -135,7 +154,13 @@ async function measure(env: Record<string, string>, appPort: number): Promise<Me
   const big = randomBytes(200 * 1024 * 1024);
   const fingerprint = `resume.wav|${big.length}|1`;
   const multipart = (await (
-    await post('/api/uploads', { bucket: 'audio', filename: 'resume.wav', contentType: 'audio/wav', size: big.length, fingerprint })
+    await post('/api/uploads', {
+      bucket: 'audio',
+      filename: 'resume.wav',
+      contentType: 'audio/wav',
+      size: big.length,
+      fingerprint,
+    })
   ).json()) as {
     uploadId: string;
     partSize: number;
@@ -161,7 +186,9 @@ async function measure(env: Record<string, string>, appPort: number): Promise<Me
   let resentBytes = 0;
   const finished = [...resumed.uploadedParts];
   for (let i = 0; i < missing.length; i += 16) {
-    const { parts } = (await (await post(`/api/uploads/${multipart.uploadId}/parts`, { partNumbers: missing.slice(i, i + 16) })).json()) as {
+    const { parts } = (await (
+      await post(`/api/uploads/${multipart.uploadId}/parts`, { partNumbers: missing.slice(i, i + 16) })
+    ).json()) as {
       parts: Array<{ partNumber: number; url: string }>;
     };
     for (const { partNumber, url } of parts) {
@@ -170,12 +197,20 @@ async function measure(env: Record<string, string>, appPort: number): Promise<Me
       finished.push(sent);
     }
   }
-  const done = await post(`/api/uploads/${multipart.uploadId}/complete`, { parts: finished.map(({ partNumber, etag }) => ({ partNumber, etag })) });
+  const done = await post(`/api/uploads/${multipart.uploadId}/complete`, {
+    parts: finished.map(({ partNumber, etag }) => ({ partNumber, etag })),
+  });
   if (!done.ok) throw new Error(`resumed upload: complete answered ${done.status}`);
 
   proxy.close();
   await app.stop();
-  return { appBytes, resent: resentBytes / big.length, stoppedAt: storedBeforeReload / big.length, postMbps: mbps(postSeconds), putMbps: mbps(putSeconds) };
+  return {
+    appBytes,
+    resent: resentBytes / big.length,
+    stoppedAt: storedBeforeReload / big.length,
+    postMbps: mbps(postSeconds),
+    putMbps: mbps(putSeconds),
+  };
 }
 
 main().catch((error) => {

@@ -32,13 +32,16 @@ export async function requestsPerSecond(
   const deadline = performance.now() + seconds * 1000;
   const once = () =>
     new Promise<void>((resolve, reject) => {
-      const req = request({ host: target.hostname, port: target.port, path: target.pathname, agent, headers }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          statuses[res.statusCode ?? 0] = (statuses[res.statusCode ?? 0] ?? 0) + 1;
-          resolve();
-        });
-      });
+      const req = request(
+        { host: target.hostname, port: target.port, path: target.pathname, agent, headers },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            statuses[res.statusCode ?? 0] = (statuses[res.statusCode ?? 0] ?? 0) + 1;
+            resolve();
+          });
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -54,7 +57,11 @@ export async function requestsPerSecond(
     }),
   );
   agent.destroy();
-  return { rps: done / ((performance.now() - started) / 1000), statuses, latenciesMs: latenciesMs.sort((a, b) => a - b) };
+  return {
+    rps: done / ((performance.now() - started) / 1000),
+    statuses,
+    latenciesMs: latenciesMs.sort((a, b) => a - b),
+  };
 }
 
 export interface RunningServer {
@@ -91,7 +98,12 @@ export async function startNextServer(cwd: string, port: number, env: Record<str
 }
 
 /** The limiter the seed shipped, the baseline of the rate-limit benches: four separate calls per check, not atomic. */
-export async function seedSlidingLogCheck(client: Redis, key: string, limit: number, windowMs: number): Promise<boolean> {
+export async function seedSlidingLogCheck(
+  client: Redis,
+  key: string,
+  limit: number,
+  windowMs: number,
+): Promise<boolean> {
   const now = Date.now();
   await client.zremrangebyscore(key, 0, now - windowMs);
   const count = await client.zcard(key);
@@ -105,7 +117,12 @@ export async function seedSlidingLogCheck(client: Redis, key: string, limit: num
  * Microseconds Redis spent inside the named commands per call of `work` (INFO commandstats, reset first).
  * A script's or transaction's own figure includes the commands it ran: name the wrappers, not their insides.
  */
-export async function redisCommandMicros(observer: Redis, names: string[], work: (i: number) => Promise<unknown>, n: number): Promise<number> {
+export async function redisCommandMicros(
+  observer: Redis,
+  names: string[],
+  work: (i: number) => Promise<unknown>,
+  n: number,
+): Promise<number> {
   await observer.config('RESETSTAT');
   for (let i = 0; i < n; i++) await work(i);
   let usec = 0;

@@ -108,6 +108,10 @@ for (const bucket of buckets) {
     info = { json: await ok('POST', '/v2/CreateBucket', { globalAlias: bucket }) };
     console.log(`garage-init: bucket ${bucket} created`);
   }
-  await ok('POST', '/v2/AllowBucketKey', { bucketId: info.json.id, accessKeyId: keyId, permissions: { read: true, write: true, owner: true } });
+  await ok('POST', '/v2/AllowBucketKey', {
+    bucketId: info.json.id,
+    accessKeyId: keyId,
+    permissions: { read: true, write: true, owner: true },
+  });
 }
 console.log(`garage-init: buckets ready (${buckets.join(', ')}), the app key may read, write and set their CORS rules`);

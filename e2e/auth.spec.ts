@@ -3,7 +3,10 @@ import { logIn, logInAndSettle, signedInElsewhere, signUp, verifiedUser, verifyF
 import { emailsTo, linkFrom, uniqueAddress, waitForEmail } from './support/mailbox';
 
 test.describe('sign up, verify, log in', () => {
-  test('a new user signs up, verifies from the email, is signed in and welcomed, logs out and back in', async ({ page, baseURL }) => {
+  test('a new user signs up, verifies from the email, is signed in and welcomed, logs out and back in', async ({
+    page,
+    baseURL,
+  }) => {
     const email = uniqueAddress('journey');
     await signUp(page, 'Ada Lovelace', email, 'correct horse battery');
 
@@ -25,7 +28,9 @@ test.describe('sign up, verify, log in', () => {
     const welcome = await waitForEmail(email, 'Welcome to zigznote! 🎉');
     expect(welcome.text).toMatch(/welcome, ada lovelace!/i);
 
-    const loginAnswer = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/auth/login');
+    const loginAnswer = page.waitForResponse(
+      (r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/auth/login',
+    );
     await logInAndSettle(page, email, 'correct horse battery');
     // The Next 16.4 bug behind AppLink's prefetch rule (README, "Next.js workarounds") marks an action's
     // redirect answer on a prerendered page a prerender. The login page renders per request now (its CSP
@@ -68,7 +73,9 @@ test.describe('sign up, verify, log in', () => {
     await expect(page.getByRole('main').getByRole('alert')).toContainText('invalid, has expired or was already used');
   });
 
-  test('logging in before verifying is refused as a wrong password is (no oracle), with a way to resend the link', async ({ page }) => {
+  test('logging in before verifying is refused as a wrong password is (no oracle), with a way to resend the link', async ({
+    page,
+  }) => {
     const email = uniqueAddress('unverified');
     await signUp(page, 'Ada', email, 'correct horse battery');
     // the account is created after the answer (timing reveals nothing); its email says it exists
@@ -116,7 +123,10 @@ test.describe('abuse', () => {
     await verifiedUser(page);
     const token = (await page.context().cookies()).find((c) => c.name === '__Host-zigznote_session')!.value;
     // what a sibling subdomain or a plain-HTTP page of the parent domain can plant: the unprefixed name
-    const planted = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { cookie: `zigznote_session=${token}` } });
+    const planted = await playwright.request.newContext({
+      baseURL,
+      extraHTTPHeaders: { cookie: `zigznote_session=${token}` },
+    });
     try {
       const pageView = await planted.get('/', { headers: { 'sec-fetch-dest': 'document' } });
       expect(pageView.status()).toBe(200);
@@ -137,7 +147,9 @@ test.describe('abuse', () => {
     expect(await page.evaluate(() => fetch('/api/session').then((r) => r.json()))).toEqual({ signedIn: true });
   });
 
-  test('six wrong passwords: the account locks without mailing anyone, then the form says to wait, and for how long', async ({ page }) => {
+  test('six wrong passwords: the account locks without mailing anyone, then the form says to wait, and for how long', async ({
+    page,
+  }) => {
     const { email } = await verifiedUser(page);
     await page.context().clearCookies();
     for (let attempt = 1; attempt <= 4; attempt++) {
@@ -149,7 +161,9 @@ test.describe('abuse', () => {
     await logIn(page, email, 'wrong password 5');
     await expect(page.getByRole('main').getByRole('alert')).toContainText('This account is locked');
     await logIn(page, email, 'wrong password 6');
-    await expect(page.getByRole('main').getByRole('alert')).toHaveText(/Too many attempts\. Please wait 1[45] minutes and try again\./);
+    await expect(page.getByRole('main').getByRole('alert')).toHaveText(
+      /Too many attempts\. Please wait 1[45] minutes and try again\./,
+    );
     // even the right password waits
     await logIn(page, email, 'correct horse battery');
     await expect(page.getByRole('main').getByRole('alert')).toContainText('Too many attempts');
@@ -158,7 +172,10 @@ test.describe('abuse', () => {
     expect((await emailsTo(email)).map((e) => e.subject)).not.toContain('Unlock your account');
   });
 
-  test('a locked account: the right password mails an unlock link, which lets that login through', async ({ page, baseURL }) => {
+  test('a locked account: the right password mails an unlock link, which lets that login through', async ({
+    page,
+    baseURL,
+  }) => {
     const { email, password } = await verifiedUser(page);
     await page.context().clearCookies();
     for (let attempt = 1; attempt <= 4; attempt++) {
@@ -169,7 +186,9 @@ test.describe('abuse', () => {
     }
 
     await logIn(page, email, password);
-    await expect(page.getByRole('main').getByRole('alert')).toContainText('We emailed you a link to unlock your account');
+    await expect(page.getByRole('main').getByRole('alert')).toContainText(
+      'We emailed you a link to unlock your account',
+    );
     await expect(page).toHaveURL(/\/auth\/login/);
     const unlock = await waitForEmail(email, 'Unlock your account');
     const link = linkFrom(unlock, '/auth/unlock?token=');
@@ -194,7 +213,9 @@ test.describe('abuse', () => {
 });
 
 test.describe('sessions', () => {
-  test("a page view re-issues the session cookie with the session's remaining life (Node middleware)", async ({ page }, testInfo) => {
+  test("a page view re-issues the session cookie with the session's remaining life (Node middleware)", async ({
+    page,
+  }, testInfo) => {
     await verifiedUser(page);
     const response = await page.goto('/account');
     const setCookie = (await response?.headerValue('set-cookie')) ?? '';
@@ -248,7 +269,9 @@ test.describe('password reset', () => {
     await page.goto(resetLink);
     await page.getByLabel('New password').fill('trying it again');
     await page.getByRole('button', { name: 'Reset password' }).click();
-    await expect(page.getByRole('main').getByRole('alert')).toContainText('This reset link is invalid, has expired or was already used');
+    await expect(page.getByRole('main').getByRole('alert')).toContainText(
+      'This reset link is invalid, has expired or was already used',
+    );
     await closeOtherDevice();
   });
 

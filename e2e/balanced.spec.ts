@@ -50,7 +50,10 @@ function nginxConfig(dir: string): string {
   replace(/^pid .*;$/m, `pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log warn;`);
   replace(/^\s*resolver .*;$/m, '');
   replace(/^\s*zone app .*;$/m, '');
-  replace(/^\s*server app:3000 .*;$/m, `server 127.0.0.1:${INSTANCE_PORTS.a};\n    server 127.0.0.1:${INSTANCE_PORTS.b};`);
+  replace(
+    /^\s*server app:3000 .*;$/m,
+    `server 127.0.0.1:${INSTANCE_PORTS.a};\n    server 127.0.0.1:${INSTANCE_PORTS.b};`,
+  );
   replace(/^\s*listen 8080;$/m, `listen 127.0.0.1:${BALANCER_PORT};\n    add_header X-Upstream $upstream_addr always;`);
   replace(/proxy_pass http:\/\/app;/, 'proxy_pass http://$pinned_upstream;');
   replace(
@@ -105,11 +108,17 @@ async function startNginx(config: (dir: string) => string, url: string): Promise
  * A GET from a client at `from` (a loopback address of its own: 127.0.0.1 is where the trusted proxy
  * connects from, any other 127.x is a client nginx does not trust).
  */
-function getFrom(from: string, url: string, headers: Record<string, string> = {}): Promise<{ status: number; upstream: string | undefined }> {
+function getFrom(
+  from: string,
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; upstream: string | undefined }> {
   return new Promise((resolve, reject) => {
     const request = httpRequest(url, { localAddress: from, headers, agent: false }, (response) => {
       response.resume();
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, upstream: response.headers['x-upstream'] as string | undefined }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, upstream: response.headers['x-upstream'] as string | undefined }),
+      );
     });
     request.on('error', reject);
     request.end();
@@ -157,8 +166,12 @@ function recordUpstreams(page: Page): Set<string> {
 }
 
 async function cacheReport(port: number) {
-  const response = await fetch(`http://127.0.0.1:${port}/api/health`, { headers: { authorization: `Bearer ${healthToken}` } });
-  const body = (await response.json()) as { checks: { redis: { cache: { computations: Record<string, number>; useCache: { hits: number } } } } };
+  const response = await fetch(`http://127.0.0.1:${port}/api/health`, {
+    headers: { authorization: `Bearer ${healthToken}` },
+  });
+  const body = (await response.json()) as {
+    checks: { redis: { cache: { computations: Record<string, number>; useCache: { hits: number } } } };
+  };
   return body.checks.redis.cache;
 }
 
@@ -191,7 +204,9 @@ test('behind a TLS proxy in front of nginx: two clients keep two budgets, and a 
   await awaitRoomInWindow(15_000);
   const front = `http://127.0.0.1:${FRONT_PROXY_PORT}/api/version`;
   // client A spends its whole api budget, naming a different address in X-Forwarded-For every time
-  const spent = await Promise.all(Array.from({ length: 100 }, (_, i) => getFrom('127.0.0.2', front, { 'x-forwarded-for': `198.51.100.${i}` })));
+  const spent = await Promise.all(
+    Array.from({ length: 100 }, (_, i) => getFrom('127.0.0.2', front, { 'x-forwarded-for': `198.51.100.${i}` })),
+  );
   expect(spent.map((r) => r.status)).toEqual(Array(100).fill(200));
   expect((await getFrom('127.0.0.2', front, { 'x-forwarded-for': '203.0.113.77' })).status).toBe(429);
   expect((await getFrom('127.0.0.2', front)).status).toBe(429);
@@ -200,7 +215,9 @@ test('behind a TLS proxy in front of nginx: two clients keep two budgets, and a 
   expect(other.map((r) => r.status)).toEqual(Array(10).fill(200));
 });
 
-test('sign up, verify and log in through the balancer while requests alternate between the instances', async ({ page }) => {
+test('sign up, verify and log in through the balancer while requests alternate between the instances', async ({
+  page,
+}) => {
   const upstreams = recordUpstreams(page);
   const email = uniqueAddress('balanced');
   const password = 'correct horse battery';
@@ -223,7 +240,9 @@ test('a form rendered by one instance is submitted to the other', async ({ page 
   const form = await page.goto('/auth/login');
   expect(form?.headers()['x-upstream']).toBe(`127.0.0.1:${INSTANCE_PORTS.a}`);
   await page.setExtraHTTPHeaders({ 'x-pin-instance': 'b' });
-  const submitted = page.waitForResponse((response) => response.request().method() === 'POST' && response.url().includes('/auth/login'));
+  const submitted = page.waitForResponse(
+    (response) => response.request().method() === 'POST' && response.url().includes('/auth/login'),
+  );
   await page.getByLabel('Email').fill(account!.email);
   await page.getByLabel('Password').fill(account!.password);
   await page.getByRole('button', { name: 'Log in' }).click();
@@ -231,7 +250,9 @@ test('a form rendered by one instance is submitted to the other', async ({ page 
   await expect(page).toHaveURL(/\/account/);
 });
 
-test('a file completed through one instance is listed at once by the other, then served from the cache', async ({ page }) => {
+test('a file completed through one instance is listed at once by the other, then served from the cache', async ({
+  page,
+}) => {
   expect(account, 'the sign-up test made the account').toBeDefined();
   await logIn(page, account!.email, account!.password);
   await expect(page).toHaveURL(/\/account/);
@@ -258,13 +279,17 @@ test('a file completed through one instance is listed at once by the other, then
   expect(completed.status()).toBe(200);
 
   const listedByB = await api.get('/api/files', { headers: on('b') });
-  expect(((await listedByB.json()) as { files: Array<{ name: string }> }).files.map((file) => file.name)).toEqual(['balanced.mp3']);
+  expect(((await listedByB.json()) as { files: Array<{ name: string }> }).files.map((file) => file.name)).toEqual([
+    'balanced.mp3',
+  ]);
   const afterFirst = await acrossInstances();
 
   // Within the listing's cache life: both instances answer from Redis, the database is not asked again.
   for (const instance of ['a', 'b', 'a'] as const) {
     const listed = await api.get('/api/files', { headers: on(instance) });
-    expect(((await listed.json()) as { files: Array<{ name: string }> }).files.map((file) => file.name)).toEqual(['balanced.mp3']);
+    expect(((await listed.json()) as { files: Array<{ name: string }> }).files.map((file) => file.name)).toEqual([
+      'balanced.mp3',
+    ]);
   }
   const afterCached = await acrossInstances();
   expect(afterCached.listingsComputed).toBe(afterFirst.listingsComputed);
@@ -278,7 +303,8 @@ test('a file completed through one instance is listed at once by the other, then
 });
 
 const FIREFOX_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0';
-const SAFARI_IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1';
+const SAFARI_IPHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1';
 
 test('sessions: two devices listed, the other ended from one and signed out on the other instance at its next request; a new device is emailed, a known one is not', async ({
   browser,
@@ -290,13 +316,20 @@ test('sessions: two devices listed, the other ended from one and signed out on t
   // This device: Chromium, every request through instance a.
   await page.setExtraHTTPHeaders({ 'x-pin-instance': 'a' });
   await signUp(page, 'Ada', email, password);
-  await verifyFromLink(page, linkFrom(await waitForEmail(email, 'Verify your email address'), '/auth/verify-email?token='));
+  await verifyFromLink(
+    page,
+    linkFrom(await waitForEmail(email, 'Verify your email address'), '/auth/verify-email?token='),
+  );
   await logInAndSettle(page, email, password);
 
   // A second device (Firefox on Windows, as its User-Agent says), every request through instance b.
   const opened: Array<{ close(): Promise<void> }> = [];
   const device = async (userAgent: string | undefined, instance: 'a' | 'b') => {
-    const context = await browser.newContext({ baseURL: balancer, ...(userAgent ? { userAgent } : {}), extraHTTPHeaders: { 'x-pin-instance': instance } });
+    const context = await browser.newContext({
+      baseURL: balancer,
+      ...(userAgent ? { userAgent } : {}),
+      extraHTTPHeaders: { 'x-pin-instance': instance },
+    });
     const watch = watchAppRequests(context, balancer);
     opened.push({ close: async () => (await watch.check(), await context.close()) });
     const devicePage = await context.newPage();
@@ -336,9 +369,14 @@ test('sessions: two devices listed, the other ended from one and signed out on t
     const known = await device(undefined, 'b');
     const iphone = await device(SAFARI_IPHONE, 'a');
     await expect
-      .poll(async () => (await emailsTo(email)).filter((e) => e.subject === 'New sign-in to your account' && e.text.includes('iOS')).length, {
-        timeout: 15_000,
-      })
+      .poll(
+        async () =>
+          (await emailsTo(email)).filter((e) => e.subject === 'New sign-in to your account' && e.text.includes('iOS'))
+            .length,
+        {
+          timeout: 15_000,
+        },
+      )
       .toBe(1);
     expect((await emailsTo(email)).filter((e) => e.subject === 'New sign-in to your account')).toHaveLength(2);
 
@@ -348,7 +386,9 @@ test('sessions: two devices listed, the other ended from one and signed out on t
     const strangerPage = await stranger.newPage();
     await logIn(strangerPage, account!.email, account!.password);
     await expect(strangerPage).toHaveURL(/\/account$/);
-    const strangerSessions = (await (await strangerPage.request.get('/api/sessions')).json()) as { sessions: Array<{ id: string; current: boolean }> };
+    const strangerSessions = (await (await strangerPage.request.get('/api/sessions')).json()) as {
+      sessions: Array<{ id: string; current: boolean }>;
+    };
     const strangerId = strangerSessions.sessions.find((s) => s.current)!.id;
     expect((await page.request.delete(`/api/sessions/${strangerId}`)).status()).toBe(404);
     expect((await page.request.delete('/api/sessions/not-an-id')).status()).toBe(404);

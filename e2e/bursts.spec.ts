@@ -24,7 +24,13 @@ test.beforeAll(async () => {
   test.setTimeout(120_000);
   redis = await startRedisServer(await freePort());
   client = new Redis({ port: redis.port, host: '127.0.0.1' });
-  const env = { REDIS_URL: `redis://127.0.0.1:${redis.port}`, TRUSTED_PROXIES: '1', RATE_LIMITS: '', RATE_LIMIT_BRIDGE_SECRET: '', METRICS_TOKEN };
+  const env = {
+    REDIS_URL: `redis://127.0.0.1:${redis.port}`,
+    TRUSTED_PROXIES: '1',
+    RATE_LIMITS: '',
+    RATE_LIMIT_BRIDGE_SECRET: '',
+    METRICS_TOKEN,
+  };
   instances = await Promise.all([startStandalone(3441, env), startStandalone(3442, env)]);
   hog = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
 });
@@ -52,8 +58,12 @@ async function burst(urls: string[], headers: Record<string, string>): Promise<R
 }
 
 async function fallbackDecisions(instance: Started): Promise<number> {
-  const text = await (await fetch(`${instance.url}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
-  return [...text.matchAll(/^zigznote_rate_limit_decisions_total\{group="api",[^}]*source="fallback"\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+  const text = await (
+    await fetch(`${instance.url}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+  ).text();
+  return [
+    ...text.matchAll(/^zigznote_rate_limit_decisions_total\{group="api",[^}]*source="fallback"\} (\d+)$/gm),
+  ].reduce((sum, m) => sum + Number(m[1]), 0);
 }
 
 test('20 bursts of 150 from one address allow exactly 100 each, with a CPU hog beside the server', async () => {

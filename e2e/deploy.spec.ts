@@ -28,12 +28,15 @@ test.describe('the deployed server', () => {
         headers: { Cookie: '__Host-zigznote_session=session-cookie-value', Authorization: 'Bearer bearer-token-value' },
       });
       expect(response.status).toBe(500);
-      await expect.poll(() => listener.bodies.filter((b) => b.includes('Deliberate error')).length, { timeout: 15_000 }).toBeGreaterThan(0);
+      await expect
+        .poll(() => listener.bodies.filter((b) => b.includes('Deliberate error')).length, { timeout: 15_000 })
+        .toBeGreaterThan(0);
       const envelopes = listener.bodies.join('\n');
       expect(envelopes).toContain('/api/1/envelope/');
       // the event carries the request it failed on, so there was something to scrub
       expect(envelopes).toContain('/api/debug/error');
-      for (const secret of ['tok-in-query', 'hunter2', 'session-cookie-value', 'bearer-token-value']) expect(envelopes).not.toContain(secret);
+      for (const secret of ['tok-in-query', 'hunter2', 'session-cookie-value', 'bearer-token-value'])
+        expect(envelopes).not.toContain(secret);
     } finally {
       await server.stop();
       await listener.close();
@@ -45,14 +48,18 @@ test.describe('the deployed server', () => {
     const server = await startStandalone(3412, { SENTRY_DSN: listener.dsn });
     try {
       await page.goto(`${server.url}/`);
-      await expect.poll(async () => (await page.evaluate(() => fetch('/api/observability').then((r) => r.json()))).dsn).toBe(listener.dsn);
+      await expect
+        .poll(async () => (await page.evaluate(() => fetch('/api/observability').then((r) => r.json()))).dsn)
+        .toBe(listener.dsn);
       await page.waitForTimeout(500);
       await page.evaluate(() => {
         setTimeout(() => {
           throw new Error('client-side failure with token=client-secret-token');
         });
       });
-      await expect.poll(() => listener.bodies.filter((b) => b.includes('client-side failure')).length, { timeout: 15_000 }).toBeGreaterThan(0);
+      await expect
+        .poll(() => listener.bodies.filter((b) => b.includes('client-side failure')).length, { timeout: 15_000 })
+        .toBeGreaterThan(0);
       expect(listener.bodies.join('\n')).not.toContain('client-secret-token');
     } finally {
       await server.stop();
@@ -70,9 +77,13 @@ test.describe('the deployed server', () => {
         await page.getByLabel('Email').fill(`limited.${Date.now()}.${attempt}@zigznote.test`);
         await page.getByLabel('Password').fill('long enough password');
         await page.getByRole('button', { name: 'Sign up' }).click();
-        await expect(page.getByRole('main').getByRole('alert').or(page.getByRole('main').getByRole('status'))).toBeVisible();
+        await expect(
+          page.getByRole('main').getByRole('alert').or(page.getByRole('main').getByRole('status')),
+        ).toBeVisible();
       }
-      await expect(page.getByRole('main').getByRole('alert')).toHaveText(/^Too many attempts\. Please wait \d+ (minutes?|hours?) and try again\.$/);
+      await expect(page.getByRole('main').getByRole('alert')).toHaveText(
+        /^Too many attempts\. Please wait \d+ (minutes?|hours?) and try again\.$/,
+      );
       // what was typed is still there
       await expect(page.getByLabel('Name')).toHaveValue('Limited');
     } finally {
@@ -94,7 +105,9 @@ test.describe('the deployed server', () => {
         }
         // hydrated: the header asks /api/session from the browser and only then offers Log in
         await page.goto(`${server.url}/auth/login`);
-        await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Log in' })).toBeVisible();
+        await expect(
+          page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Log in' }),
+        ).toBeVisible();
       }
     } finally {
       await Promise.all(servers.map((server) => server.stop()));

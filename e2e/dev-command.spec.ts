@@ -17,7 +17,9 @@ test.describe('the dev command with no configuration', () => {
     expect(checks.email.ok).toBe(true);
   });
 
-  test('a new user signs up, finds the verification email in the local mailbox, verifies, and uploads a file', async ({ page }) => {
+  test('a new user signs up, finds the verification email in the local mailbox, verifies, and uploads a file', async ({
+    page,
+  }) => {
     test.setTimeout(120_000);
     const email = uniqueAddress('dev');
     await page.goto('/auth/signup');
@@ -31,7 +33,9 @@ test.describe('the dev command with no configuration', () => {
       .poll(
         async () => {
           await page.goto('/dev/mailbox');
-          return page.getByRole('link', { name: new RegExp(`Verify your email address\\s*to ${email.replace(/\./g, '\\.')}`) }).count();
+          return page
+            .getByRole('link', { name: new RegExp(`Verify your email address\\s*to ${email.replace(/\./g, '\\.')}`) })
+            .count();
         },
         { timeout: 30_000 },
       )
@@ -64,7 +68,9 @@ test.describe('the dev command with no configuration', () => {
     await expect(page.getByText(`Signed in as Dev User (${email})`)).toBeVisible();
 
     await page.goto('/files');
-    await page.locator('input[type="file"]').setInputFiles({ name: 'first-note.mp3', mimeType: 'audio/mpeg', buffer: randomBytes(64 * 1024) });
+    await page
+      .locator('input[type="file"]')
+      .setInputFiles({ name: 'first-note.mp3', mimeType: 'audio/mpeg', buffer: randomBytes(64 * 1024) });
     await expect(page.getByText('Uploaded', { exact: true })).toBeVisible({ timeout: 30_000 });
     await expect(page.getByRole('cell', { name: 'first-note.mp3', exact: true })).toBeVisible();
   });

@@ -8,7 +8,10 @@ test.describe('email routes in a production build', () => {
   });
 
   test('the SNS endpoint refuses what is not a signed SNS message', async ({ request }) => {
-    const garbage = await request.post('/api/email/sns', { data: 'not json', headers: { 'Content-Type': 'text/plain' } });
+    const garbage = await request.post('/api/email/sns', {
+      data: 'not json',
+      headers: { 'Content-Type': 'text/plain' },
+    });
     expect(garbage.status()).toBe(400);
     const unsigned = await request.post('/api/email/sns', {
       headers: { 'Content-Type': 'text/plain' },
@@ -27,7 +30,9 @@ test.describe('email routes in a production build', () => {
     expect((await unsigned.json()).detail).toBe('certificate URL is not an SNS host');
   });
 
-  test("the SNS endpoint refuses another account's topic, caps the body, and is not in the per-IP api limit", async ({ request }) => {
+  test("the SNS endpoint refuses another account's topic, caps the body, and is not in the per-IP api limit", async ({
+    request,
+  }) => {
     const foreign = await request.post('/api/email/sns', {
       headers: { 'Content-Type': 'text/plain' },
       data: JSON.stringify({
@@ -45,12 +50,17 @@ test.describe('email routes in a production build', () => {
     });
     expect(foreign.status()).toBe(403);
     expect((await foreign.json()).detail).toBe('not a configured topic');
-    const huge = await request.post('/api/email/sns', { headers: { 'Content-Type': 'text/plain' }, data: 'x'.repeat(400 * 1024) });
+    const huge = await request.post('/api/email/sns', {
+      headers: { 'Content-Type': 'text/plain' },
+      data: 'x'.repeat(400 * 1024),
+    });
     expect(huge.status()).toBe(413);
     // more posts than the api limit (100 a minute per address) allows: none is refused by the limiter
     const statuses = await Promise.all(
       Array.from({ length: 120 }, () =>
-        request.post('/api/email/sns', { data: 'not json', headers: { 'Content-Type': 'text/plain' } }).then((r) => r.status()),
+        request
+          .post('/api/email/sns', { data: 'not json', headers: { 'Content-Type': 'text/plain' } })
+          .then((r) => r.status()),
       ),
     );
     expect(statuses.filter((status) => status === 429)).toEqual([]);

@@ -34,7 +34,9 @@ test.describe('faults', () => {
       await Promise.all(forms.map((form, i) => signUp(form, 'Ada', addresses[i]!, 'correct horse battery')));
       await app.kill();
       await db.query('rollback');
-      const orphaned = (await db.query('select count(*)::int as n from auth_email_requests where email = any($1)', [addresses])).rows[0].n as number;
+      const orphaned = (
+        await db.query('select count(*)::int as n from auth_email_requests where email = any($1)', [addresses])
+      ).rows[0].n as number;
       expect(orphaned, 'sign-ups the dead server answered but had not made into accounts').toBe(20);
       await context.close();
 
@@ -42,9 +44,13 @@ test.describe('faults', () => {
       for (const address of addresses) await waitForEmail(address, 'Verify your email address');
       // a duplicate would come from the dead process's work done twice: give it time to show
       await new Promise((resolve) => setTimeout(resolve, 3_000));
-      for (const address of addresses) expect((await emailsTo(address)).map((email) => email.subject)).toEqual(['Verify your email address']);
+      for (const address of addresses)
+        expect((await emailsTo(address)).map((email) => email.subject)).toEqual(['Verify your email address']);
       for (const address of addresses) {
-        await verifyFromLink(page, linkFrom(await waitForEmail(address, 'Verify your email address'), '/auth/verify-email?token='));
+        await verifyFromLink(
+          page,
+          linkFrom(await waitForEmail(address, 'Verify your email address'), '/auth/verify-email?token='),
+        );
         await expect(page).toHaveURL(/\/auth\/login\?notice=verified/);
       }
     } finally {
@@ -54,11 +60,17 @@ test.describe('faults', () => {
     }
   });
 
-  test('Redis stopped: login fails closed with a message, the API answers at once, and both recover without a restart', async ({ browser }) => {
+  test('Redis stopped: login fails closed with a message, the API answers at once, and both recover without a restart', async ({
+    browser,
+  }) => {
     test.setTimeout(150_000);
     const port = await freePort();
     let redis = await startRedisServer(port);
-    const app = await startStandalone(3420, { REDIS_URL: `redis://127.0.0.1:${port}`, RATE_LIMITS: '', RATE_LIMIT_BRIDGE_SECRET: '' });
+    const app = await startStandalone(3420, {
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      RATE_LIMITS: '',
+      RATE_LIMIT_BRIDGE_SECRET: '',
+    });
     const signedIn = await browser.newContext({ baseURL: app.url });
     const anonymous = await browser.newContext({ baseURL: app.url });
     try {
@@ -86,7 +98,9 @@ test.describe('faults', () => {
       // Login fails closed, and says so in the form.
       const login = await anonymous.newPage();
       await logIn(login, email, password);
-      await expect(login.getByRole('main').getByRole('alert')).toHaveText(/^This is temporarily unavailable\. Please try again in \d+ seconds?\.$/);
+      await expect(login.getByRole('main').getByRole('alert')).toHaveText(
+        /^This is temporarily unavailable\. Please try again in \d+ seconds?\.$/,
+      );
       await expect(login.getByLabel('Email')).toHaveValue(email);
 
       redis = await startRedisServer(port);
@@ -102,7 +116,9 @@ test.describe('faults', () => {
             .then(() => 'refused'),
         ]).catch(() => 'no answer');
       };
-      await expect.poll(attempt, { timeout: 40_000, intervals: [1_000], message: 'login works again once Redis is back' }).toBe('signed in');
+      await expect
+        .poll(attempt, { timeout: 40_000, intervals: [1_000], message: 'login works again once Redis is back' })
+        .toBe('signed in');
       expect((await login.request.get('/api/files')).status()).toBe(200);
     } finally {
       await signedIn.close();
@@ -112,18 +128,27 @@ test.describe('faults', () => {
     }
   });
 
-  test('the Edge build with its limiter bridge unreachable: the API keeps answering, forms say the service is unavailable', async ({ page }) => {
+  test('the Edge build with its limiter bridge unreachable: the API keeps answering, forms say the service is unavailable', async ({
+    page,
+  }) => {
     expect(existsSync('.data/edge-app/.next/BUILD_ID'), 'npm test builds the Edge variant').toBe(true);
     // port 9 (discard) on loopback: nothing listens, every bridge call is refused
-    const app = await startNextStart('.data/edge-app', 3421, { RATE_LIMIT_BRIDGE_SECRET: 'b'.repeat(40), RATE_LIMIT_BRIDGE_URL: 'http://127.0.0.1:9' });
+    const app = await startNextStart('.data/edge-app', 3421, {
+      RATE_LIMIT_BRIDGE_SECRET: 'b'.repeat(40),
+      RATE_LIMIT_BRIDGE_URL: 'http://127.0.0.1:9',
+    });
     try {
-      const statuses = await Promise.all(Array.from({ length: 20 }, async () => (await fetch(`${app.url}/api/version`)).status));
+      const statuses = await Promise.all(
+        Array.from({ length: 20 }, async () => (await fetch(`${app.url}/api/version`)).status),
+      );
       expect(statuses).toEqual(Array(20).fill(200));
       await page.goto(`${app.url}/auth/login`);
       await page.getByLabel('Email').fill('nobody@zigznote.test');
       await page.getByLabel('Password').fill('whatever it is');
       await page.getByRole('button', { name: 'Log in' }).click();
-      await expect(page.getByRole('main').getByRole('alert')).toHaveText(/^This is temporarily unavailable\. Please try again in 5 seconds\.$/);
+      await expect(page.getByRole('main').getByRole('alert')).toHaveText(
+        /^This is temporarily unavailable\. Please try again in 5 seconds\.$/,
+      );
       expect(app.output()).toContain('[rate-limit] limiter unreachable');
     } finally {
       await app.stop();

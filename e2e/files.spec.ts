@@ -9,15 +9,22 @@ const test = base.extend<{ storageOrigin: string }>({
 });
 
 test.describe('files', () => {
-  test('a session ended from another device: the next file action on an open page goes to log in, saying why', async ({ page, baseURL }) => {
+  test('a session ended from another device: the next file action on an open page goes to log in, saying why', async ({
+    page,
+    baseURL,
+  }) => {
     const { userId } = await signedInUser(page, baseURL!);
     await page.goto('/files');
-    await page.locator('input[type="file"]').setInputFiles({ name: 'memo.mp3', mimeType: 'audio/mpeg', buffer: Buffer.from('ID3 memo') });
+    await page
+      .locator('input[type="file"]')
+      .setInputFiles({ name: 'memo.mp3', mimeType: 'audio/mpeg', buffer: Buffer.from('ID3 memo') });
     await expect(page.getByRole('cell', { name: 'memo.mp3', exact: true })).toBeVisible();
     await endSessionsElsewhere(userId);
     await page.getByRole('button', { name: 'Download memo.mp3' }).click();
     await expect(page).toHaveURL(/\/auth\/login\?notice=session-ended$/);
-    await expect(page.getByRole('main').getByRole('status')).toHaveText('This session was signed out, here or from another device. Log in again to continue.');
+    await expect(page.getByRole('main').getByRole('status')).toHaveText(
+      'This session was signed out, here or from another device. Log in again to continue.',
+    );
   });
 
   test('a signed-in user uploads straight to storage with progress, sees the file, and downloads it byte for byte', async ({
@@ -37,7 +44,9 @@ test.describe('files', () => {
 
     const content = randomBytes(3 * 1024 * 1024 + 123);
     const uploadToStorage = page.waitForRequest((r) => r.url().startsWith(storageOrigin) && r.method() === 'POST');
-    await page.locator('input[type="file"]').setInputFiles({ name: 'voice-note.mp3', mimeType: 'audio/mpeg', buffer: content });
+    await page
+      .locator('input[type="file"]')
+      .setInputFiles({ name: 'voice-note.mp3', mimeType: 'audio/mpeg', buffer: content });
     await uploadToStorage;
 
     const progress = page.getByRole('progressbar', { name: 'Upload of voice-note.mp3' });
@@ -60,7 +69,9 @@ test.describe('files', () => {
     const download = await downloading;
     expect(download.suggestedFilename()).toBe('voice-note.mp3');
     const received = await readFile((await download.path())!);
-    expect(createHash('sha256').update(received).digest('hex')).toBe(createHash('sha256').update(content).digest('hex'));
+    expect(createHash('sha256').update(received).digest('hex')).toBe(
+      createHash('sha256').update(content).digest('hex'),
+    );
 
     await page.reload();
     await expect(page.getByRole('cell', { name: 'voice-note.mp3', exact: true })).toBeVisible();
@@ -69,10 +80,15 @@ test.describe('files', () => {
     await expect(page.getByRole('cell', { name: 'voice-note.mp3', exact: true })).toHaveCount(0);
   });
 
-  test('a type the bucket does not take is refused with a message, and nothing is stored', async ({ page, baseURL }) => {
+  test('a type the bucket does not take is refused with a message, and nothing is stored', async ({
+    page,
+    baseURL,
+  }) => {
     await signedInUser(page, baseURL!);
     await page.goto('/files');
-    await page.locator('input[type="file"]').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+    await page
+      .locator('input[type="file"]')
+      .setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
     await expect(page.getByRole('main').getByRole('alert')).toContainText('audio accepts');
     await expect(page.getByText('No files yet.')).toBeVisible();
   });
@@ -95,7 +111,11 @@ test.describe('files', () => {
 });
 
 test.describe('large files', () => {
-  test('a file over 64 MB goes to storage in parts from the browser and completes', async ({ page, baseURL, storageOrigin }) => {
+  test('a file over 64 MB goes to storage in parts from the browser and completes', async ({
+    page,
+    baseURL,
+    storageOrigin,
+  }) => {
     test.setTimeout(180_000);
     await signedInUser(page, baseURL!);
     await page.goto('/files');
@@ -121,13 +141,25 @@ test.describe('large files', () => {
     await page.goto('/files');
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Network.enable');
-    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 256 * 1024 });
-    await page.locator('input[type="file"]').setInputFiles({ name: 'slow.mp3', mimeType: 'audio/mpeg', buffer: randomBytes(4 * 1024 * 1024) });
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: 256 * 1024,
+    });
+    await page
+      .locator('input[type="file"]')
+      .setInputFiles({ name: 'slow.mp3', mimeType: 'audio/mpeg', buffer: randomBytes(4 * 1024 * 1024) });
     // mid-way: bytes are on their way to storage (a cancel before they start has its unit test)
     await expect(page.getByText(/[1-9]\d?% · .*\/s · /)).toBeVisible({ timeout: 20_000 });
     await page.getByRole('button', { name: 'Cancel' }).click();
     await expect(page.getByText('Cancelled', { exact: true })).toBeVisible();
-    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
     await page.getByRole('button', { name: 'Retry' }).click();
     await expect(page.getByText('Uploaded', { exact: true })).toBeVisible({ timeout: 60_000 });
     await expect(page.getByRole('cell', { name: 'slow.mp3', exact: true })).toHaveCount(1);
@@ -143,19 +175,27 @@ test.describe('large files', () => {
     await page.goto('/files');
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Network.enable');
-    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 16 * 1024 * 1024 });
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: 16 * 1024 * 1024,
+    });
     const content = randomBytes(200 * 1024 * 1024);
     const path = test.info().outputPath('field-recording.wav');
     await writeFile(path, content);
     await page.locator('input[type="file"]').setInputFiles(path);
     const progress = page.getByRole('progressbar', { name: 'Upload of field-recording.wav' });
-    await expect.poll(async () => Number(await progress.getAttribute('value')), { timeout: 120_000, intervals: [200] }).toBeGreaterThanOrEqual(42);
+    await expect
+      .poll(async () => Number(await progress.getAttribute('value')), { timeout: 120_000, intervals: [200] })
+      .toBeGreaterThanOrEqual(42);
 
     await page.reload();
     const partSize = 8 * 1024 * 1024;
     const resent: number[] = [];
     page.on('request', (request) => {
-      if (request.url().startsWith(storageOrigin) && request.method() === 'PUT') resent.push(Number(new URL(request.url()).searchParams.get('partNumber')));
+      if (request.url().startsWith(storageOrigin) && request.method() === 'PUT')
+        resent.push(Number(new URL(request.url()).searchParams.get('partNumber')));
     });
     // the same file chosen again after the reload
     await page.locator('input[type="file"]').setInputFiles(path);
@@ -164,15 +204,23 @@ test.describe('large files', () => {
     expect(resentBytes / content.length).toBeLessThan(0.65);
     expect(new Set(resent).size).toBe(resent.length);
 
-    const listing = (await (await page.request.get('/api/files')).json()) as { files: Array<{ id: string; name: string; size: number }> };
+    const listing = (await (await page.request.get('/api/files')).json()) as {
+      files: Array<{ id: string; name: string; size: number }>;
+    };
     const stored = listing.files.find((f) => f.name === 'field-recording.wav')!;
     expect(stored.size).toBe(content.length);
     const { url } = (await (await page.request.get(`/api/files/${stored.id}/download`)).json()) as { url: string };
     const downloaded = Buffer.from(await (await fetch(url)).arrayBuffer());
-    expect(createHash('sha256').update(downloaded).digest('hex')).toBe(createHash('sha256').update(content).digest('hex'));
+    expect(createHash('sha256').update(downloaded).digest('hex')).toBe(
+      createHash('sha256').update(content).digest('hex'),
+    );
   });
 
-  test('a part the network drops is retried on its own, not the whole upload', async ({ page, baseURL, storageOrigin }) => {
+  test('a part the network drops is retried on its own, not the whole upload', async ({
+    page,
+    baseURL,
+    storageOrigin,
+  }) => {
     test.setTimeout(180_000);
     await signedInUser(page, baseURL!);
     await page.goto('/files');

@@ -20,15 +20,23 @@ test.describe('security headers', () => {
     }
   });
 
-  test('HSTS with subdomains and a Permissions-Policy that allows no device, on every response', async ({ request }) => {
+  test('HSTS with subdomains and a Permissions-Policy that allows no device, on every response', async ({
+    request,
+  }) => {
     for (const path of ['/', '/auth/verify-email?token=x', '/api/version']) {
       const headers = (await request.get(path)).headers();
       expect(headers['strict-transport-security'], path).toBe('max-age=63072000; includeSubDomains');
-      expect(headers['permissions-policy'], path).toBe('camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()');
+      expect(headers['permissions-policy'], path).toBe(
+        'camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()',
+      );
     }
   });
 
-  test('the Content-Security-Policy refuses an injected inline script, and the journey watch sees the violation', async ({ page, browser, baseURL }) => {
+  test('the Content-Security-Policy refuses an injected inline script, and the journey watch sees the violation', async ({
+    page,
+    browser,
+    baseURL,
+  }) => {
     const response = await page.goto('/auth/login');
     const policy = response!.headers()['content-security-policy']!;
     expect(policy).toMatch(/script-src 'nonce-[^']+' 'strict-dynamic'(;|$)/);
@@ -42,14 +50,20 @@ test.describe('security headers', () => {
     const watch = watchAppRequests(context, new URL(baseURL!).origin);
     await context.route('**/auth/login', async (route) => {
       const served = await route.fetch();
-      const injected = '<script>window.__injected = "script"</script><img src="data:," onerror="window.__injected = \'handler\'">';
+      const injected =
+        '<script>window.__injected = "script"</script><img src="data:," onerror="window.__injected = \'handler\'">';
       await route.fulfill({ response: served, body: (await served.text()).replace('</body>', `${injected}</body>`) });
     });
     const attacked = await context.newPage();
     await attacked.goto('/auth/login');
     await expect(attacked.getByRole('button', { name: 'Log in' })).toBeVisible();
     await attacked.waitForLoadState('load');
-    expect(await attacked.evaluate(() => ({ injected: (window as { __injected?: string }).__injected, hydrated: 'next' in window }))).toEqual({
+    expect(
+      await attacked.evaluate(() => ({
+        injected: (window as { __injected?: string }).__injected,
+        hydrated: 'next' in window,
+      })),
+    ).toEqual({
       injected: undefined,
       hydrated: true,
     });

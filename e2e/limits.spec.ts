@@ -18,7 +18,12 @@ test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
   redis = await startRedisServer(await freePort());
-  app = await startStandalone(3430, { REDIS_URL: `redis://127.0.0.1:${redis.port}`, TRUSTED_PROXIES: '1', RATE_LIMITS: '', RATE_LIMIT_BRIDGE_SECRET: '' });
+  app = await startStandalone(3430, {
+    REDIS_URL: `redis://127.0.0.1:${redis.port}`,
+    TRUSTED_PROXIES: '1',
+    RATE_LIMITS: '',
+    RATE_LIMIT_BRIDGE_SECRET: '',
+  });
 });
 
 test.afterAll(async () => {
@@ -29,7 +34,9 @@ test.afterAll(async () => {
 const from = (page: Page, client: string) => page.setExtraHTTPHeaders({ 'X-Forwarded-For': client });
 const alert = (page: Page) => page.getByRole('main').getByRole('alert');
 
-test('the per-account limit: 20 failed logins an hour from any addresses lock the account; a success starts the count again', async ({ browser }) => {
+test('the per-account limit: 20 failed logins an hour from any addresses lock the account; a success starts the count again', async ({
+  browser,
+}) => {
   test.setTimeout(180_000);
   const context = await browser.newContext({ baseURL: app.url });
   const page = await context.newPage();
@@ -41,7 +48,9 @@ test('the per-account limit: 20 failed logins an hour from any addresses lock th
     for (let i = 0; i < count; i++) {
       await from(page, `198.51.100.${firstClient + Math.floor(i / 5)}`);
       await logIn(page, email, `wrong ${i}`);
-      await expect(alert(page)).toHaveText('Email or password is incorrect, or the address is not verified yet (we can send you a new link).');
+      await expect(alert(page)).toHaveText(
+        'Email or password is incorrect, or the address is not verified yet (we can send you a new link).',
+      );
     }
   };
   await fail(19, 1);
@@ -66,7 +75,9 @@ test('the per-account limit: 20 failed logins an hour from any addresses lock th
   await context.close();
 });
 
-test('the per-address login limit (30 per 15 minutes) counts a request once, though middleware and the action both check it', async ({ browser }) => {
+test('the per-address login limit (30 per 15 minutes) counts a request once, though middleware and the action both check it', async ({
+  browser,
+}) => {
   test.setTimeout(300_000);
   // login-ip is a sliding-window counter over 15-minute windows: 30 logins straddling a window's end would
   // see the previous window's weight decay, and a wait in seconds (it happened at 17:30:00).
@@ -76,7 +87,9 @@ test('the per-address login limit (30 per 15 minutes) counts a request once, tho
   await from(page, '203.0.113.90');
   for (let i = 1; i <= 30; i++) {
     await logIn(page, `nobody.${i}@zigznote.test`, 'not a password');
-    await expect(alert(page), `attempt ${i}`).toHaveText('Email or password is incorrect, or the address is not verified yet (we can send you a new link).');
+    await expect(alert(page), `attempt ${i}`).toHaveText(
+      'Email or password is incorrect, or the address is not verified yet (we can send you a new link).',
+    );
   }
   await logIn(page, 'nobody.31@zigznote.test', 'not a password');
   await expect(alert(page)).toHaveText(/^Too many attempts\. Please wait \d+ (minutes?|hours?) and try again\.$/);
@@ -108,7 +121,9 @@ test('uploads: 30 a minute per user', async ({ browser }) => {
   await verifiedUser(page);
   const statuses: number[] = [];
   for (let i = 0; i < 31; i++) {
-    const response = await page.request.post('/api/uploads', { data: { bucket: 'audio', filename: `take-${i}.mp3`, contentType: 'audio/mpeg', size: 1_000 } });
+    const response = await page.request.post('/api/uploads', {
+      data: { bucket: 'audio', filename: `take-${i}.mp3`, contentType: 'audio/mpeg', size: 1_000 },
+    });
     statuses.push(response.status());
   }
   expect(statuses.slice(0, 30)).toEqual(Array(30).fill(200));
@@ -116,14 +131,18 @@ test('uploads: 30 a minute per user', async ({ browser }) => {
   await context.close();
 });
 
-test('sign-ups: 3 an hour per address, counted for form posts without JavaScript; the action posted to another page does not run', async ({ browser }) => {
+test('sign-ups: 3 an hour per address, counted for form posts without JavaScript; the action posted to another page does not run', async ({
+  browser,
+}) => {
   const context = await browser.newContext({ baseURL: app.url });
   const page = await context.newPage();
   await page.goto('/auth/signup');
   // the form's own hidden fields carry the action, as a browser without JavaScript posts them
   const hidden = await page
     .locator('form input[type="hidden"]')
-    .evaluateAll((inputs) => inputs.map((input) => [(input as HTMLInputElement).name, (input as HTMLInputElement).value] as const));
+    .evaluateAll((inputs) =>
+      inputs.map((input) => [(input as HTMLInputElement).name, (input as HTMLInputElement).value] as const),
+    );
   expect(hidden.length).toBeGreaterThan(0);
   const run = Date.now() % 1_000_000;
   const address = (n: number) => `nojs.${n}.${run}@zigznote.test`;
@@ -133,7 +152,11 @@ test('sign-ups: 3 an hour per address, counted for form posts without JavaScript
     form.append('name', 'No Script');
     form.append('email', email);
     form.append('password', 'long enough password');
-    const response = await fetch(`${app.url}${path}`, { method: 'POST', body: form, headers: { 'X-Forwarded-For': '203.0.113.77', Origin: app.url } });
+    const response = await fetch(`${app.url}${path}`, {
+      method: 'POST',
+      body: form,
+      headers: { 'X-Forwarded-For': '203.0.113.77', Origin: app.url },
+    });
     return { status: response.status, html: await response.text() };
   };
   // Next 16 runs an action only on a route that has it: posted to the home page it is refused and does nothing
@@ -166,10 +189,16 @@ test('shadow mode (RATE_LIMITS_SHADOW) counts and reports what a limit would ref
     }
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
     expect(remaining).toEqual(['2', '1', '0', '0', '0', '0']);
-    const metrics = await (await fetch(`${shadowed.url}/api/metrics`, { headers: { Authorization: 'Bearer shadow-mode-metrics-token' } })).text();
+    const metrics = await (
+      await fetch(`${shadowed.url}/api/metrics`, { headers: { Authorization: 'Bearer shadow-mode-metrics-token' } })
+    ).text();
     // three of the six, and the metrics request itself (an /api route too)
-    expect(metrics).toMatch(/^zigznote_rate_limit_decisions_total\{group="api",rule="api",outcome="shadow-limited",source="store"\} 4$/m);
-    expect(metrics).toMatch(/^zigznote_rate_limit_decisions_total\{group="api",rule="api",outcome="allowed",source="store"\} 3$/m);
+    expect(metrics).toMatch(
+      /^zigznote_rate_limit_decisions_total\{group="api",rule="api",outcome="shadow-limited",source="store"\} 4$/m,
+    );
+    expect(metrics).toMatch(
+      /^zigznote_rate_limit_decisions_total\{group="api",rule="api",outcome="allowed",source="store"\} 3$/m,
+    );
   } finally {
     await shadowed.stop();
   }
@@ -194,7 +223,9 @@ function commandsProcessed(): Promise<number> {
 
 test('/api/session: a cookie no session could have costs no Redis call; session-shaped ones are limited to 300 a minute per address', async () => {
   const ask = (cookie: string, client: string) =>
-    fetch(`${app.url}/api/session`, { headers: { cookie: `__Host-zigznote_session=${cookie}`, 'x-forwarded-for': client } });
+    fetch(`${app.url}/api/session`, {
+      headers: { cookie: `__Host-zigznote_session=${cookie}`, 'x-forwarded-for': client },
+    });
   const before = await commandsProcessed();
   for (let i = 0; i < 50; i++) expect((await ask(`not-a-session-${i}`, '198.51.100.60')).status).toBe(200);
   // INFO twice, and whatever the server does in the background meanwhile: far fewer than 50
@@ -203,7 +234,9 @@ test('/api/session: a cookie no session could have costs no Redis call; session-
   const forged = `${randomUUID()}.${'x'.repeat(32)}`;
   const statuses: number[] = [];
   for (let wave = 0; wave < 31; wave++) {
-    statuses.push(...(await Promise.all(Array.from({ length: 10 }, () => ask(forged, '198.51.100.61').then((r) => r.status)))));
+    statuses.push(
+      ...(await Promise.all(Array.from({ length: 10 }, () => ask(forged, '198.51.100.61').then((r) => r.status)))),
+    );
   }
   expect(statuses.filter((status) => status === 200)).toHaveLength(300);
   expect(statuses.filter((status) => status === 429)).toHaveLength(10);

@@ -11,14 +11,23 @@ interface Reply {
   body: string;
 }
 
-function send(baseURL: string, path: string, from: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Reply> {
+function send(
+  baseURL: string,
+  path: string,
+  from: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+): Promise<Reply> {
   const url = new URL(path, baseURL);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method, localAddress: from, headers, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (chunk) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = httpRequest(
+      { host: url.hostname, port: url.port, path: url.pathname, method, localAddress: from, headers, agent: false },
+      (res) => {
+        let body = '';
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -30,7 +39,9 @@ function client(n: number): string {
 }
 
 test.describe('the middleware runtime each project claims', () => {
-  test('the build this project serves runs middleware on its runtime (edge: through the bridge)', async ({ baseURL }, testInfo) => {
+  test('the build this project serves runs middleware on its runtime (edge: through the bridge)', async ({
+    baseURL,
+  }, testInfo) => {
     if (testInfo.project.name === 'edge') {
       const manifest = JSON.parse(readFileSync('.data/edge-app/.next/server/middleware-manifest.json', 'utf8'));
       expect(manifest.middleware['/']?.entrypoint).toMatch(/edge-wrapper/);
@@ -72,7 +83,10 @@ test.describe('rate limits through next start', () => {
     const from = client(14);
     const statuses: number[] = [];
     for (let i = 0; i < 101; i++) {
-      const reply = await send(baseURL!, '/api/files', from, { 'X-Forwarded-For': `198.51.100.${i}`, 'X-Zigznote-Peer-Ip': `203.0.113.${i}` });
+      const reply = await send(baseURL!, '/api/files', from, {
+        'X-Forwarded-For': `198.51.100.${i}`,
+        'X-Zigznote-Peer-Ip': `203.0.113.${i}`,
+      });
       statuses.push(reply.status);
     }
     expect(statuses.slice(0, 100).includes(429)).toBe(false);

@@ -33,7 +33,9 @@ function run(command: string, args: string[], env: Record<string, string>, cwd =
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${output}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${output}`)),
+    );
   });
 }
 
@@ -80,12 +82,17 @@ test.describe('restore drill', () => {
       const { email } = await verifiedUser(page, password);
       const content = randomBytes(2 * 1024 * 1024 + 5);
       await page.goto('/files');
-      await page.locator('input[type="file"]').setInputFiles({ name: 'drill.mp3', mimeType: 'audio/mpeg', buffer: content });
+      await page
+        .locator('input[type="file"]')
+        .setInputFiles({ name: 'drill.mp3', mimeType: 'audio/mpeg', buffer: content });
       await expect(page.getByRole('cell', { name: 'drill.mp3', exact: true })).toBeVisible();
       await app.stop();
 
       // SES is down: the reset email the user was promised waits in the outbox.
-      app = await startStandalone(port, appEnv(redis.port, { AWS_SES_ENDPOINT: `http://127.0.0.1:${await freePort()}` }));
+      app = await startStandalone(
+        port,
+        appEnv(redis.port, { AWS_SES_ENDPOINT: `http://127.0.0.1:${await freePort()}` }),
+      );
       const forgot = await browser.newPage({ baseURL: app.url });
       await forgot.goto('/auth/forgot-password');
       await forgot.getByLabel('Email').fill(email);
@@ -100,11 +107,18 @@ test.describe('restore drill', () => {
       app = undefined;
       const init = spawnSync('node', ['docker/garage-init.mjs'], {
         encoding: 'utf8',
-        env: { ...process.env, GARAGE_APP_KEY_ID: mirrorKey.accessKey, GARAGE_APP_SECRET_KEY: mirrorKey.secretKey, BUCKET_PREFIX: `${prefix}m` },
+        env: {
+          ...process.env,
+          GARAGE_APP_KEY_ID: mirrorKey.accessKey,
+          GARAGE_APP_SECRET_KEY: mirrorKey.secretKey,
+          BUCKET_PREFIX: `${prefix}m`,
+        },
       });
       expect(init.status, init.stderr).toBe(0);
       await run('scripts/mirror-buckets', [], mirrorEnv);
-      expect(await emailsTo(email).then((emails) => emails.filter((e) => e.subject === 'Reset your password'))).toHaveLength(0);
+      expect(
+        await emailsTo(email).then((emails) => emails.filter((e) => e.subject === 'Reset your password')),
+      ).toHaveLength(0);
 
       // Everything is lost: the database, the Redis process and its data, every bucket of the app.
       await admin.query(`drop database ${databaseName} with (force)`);
@@ -114,7 +128,8 @@ test.describe('restore drill', () => {
       for (const name of ['audio', 'avatars', 'exports', 'backups']) {
         const bucket = `${prefix}-${name}`;
         const keys: string[] = [];
-        for await (const item of storage.listObjectsV2(bucket, '', true) as AsyncIterable<{ name: string }>) keys.push(item.name);
+        for await (const item of storage.listObjectsV2(bucket, '', true) as AsyncIterable<{ name: string }>)
+          keys.push(item.name);
         if (keys.length > 0) await storage.removeObjects(bucket, keys);
         await storage.removeBucket(bucket);
       }
@@ -122,12 +137,16 @@ test.describe('restore drill', () => {
       // Restore: the buckets from the mirror (the backups bucket with them), then the newest set.
       const started = Date.now();
       await run('scripts/mirror-buckets', ['--restore'], mirrorEnv);
-      const sets = (await run('node', ['backup.mjs', 'backup', '--list'], appEnv(redis.port), '.next/standalone')).trim().split('\n');
+      const sets = (await run('node', ['backup.mjs', 'backup', '--list'], appEnv(redis.port), '.next/standalone'))
+        .trim()
+        .split('\n');
       expect(sets).toHaveLength(1);
       await run('node', ['backup.mjs', 'restore', sets[0]!], appEnv(redis.port), '.next/standalone');
       const rtoSeconds = (Date.now() - started) / 1000;
       const rpoSeconds = (started - madeAt) / 1000;
-      console.log(`restore drill (Chromium): ${backedUp.trim()}; RPO ${rpoSeconds.toFixed(1)} s, RTO ${rtoSeconds.toFixed(1)} s (mirror back + restore)`);
+      console.log(
+        `restore drill (Chromium): ${backedUp.trim()}; RPO ${rpoSeconds.toFixed(1)} s, RTO ${rtoSeconds.toFixed(1)} s (mirror back + restore)`,
+      );
       app = await startStandalone(port, appEnv(redis.port));
 
       // The open browser is still signed in, and its file downloads byte for byte.
@@ -136,7 +155,9 @@ test.describe('restore drill', () => {
       const downloading = page.waitForEvent('download');
       await page.getByRole('button', { name: 'Download drill.mp3' }).click();
       const received = await readFile((await (await downloading).path())!);
-      expect(createHash('sha256').update(received).digest('hex')).toBe(createHash('sha256').update(content).digest('hex'));
+      expect(createHash('sha256').update(received).digest('hex')).toBe(
+        createHash('sha256').update(content).digest('hex'),
+      );
 
       // The same password logs in on another device.
       const other = await browser.newContext({ baseURL: app.url });

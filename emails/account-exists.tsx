@@ -15,12 +15,15 @@ export default function AccountExistsEmail({ name, loginUrl, resetUrl }: Account
   return (
     <EmailLayout preview="Someone tried to sign up with your address." heading="You already have an account">
       <Text style={paragraph}>{greeting(name)}</Text>
-      <Text style={paragraph}>Someone tried to create a zigznote account with this email address, which already has one. Log in instead:</Text>
+      <Text style={paragraph}>
+        Someone tried to create a zigznote account with this email address, which already has one. Log in instead:
+      </Text>
       <Button href={loginUrl} style={buttonStyle}>
         Log in
       </Button>
       <Text style={{ ...paragraph, marginTop: '24px' }}>
-        Forgot your password? <a href={resetUrl}>Reset it here</a>. If this was not you, nothing changes and you can ignore this email.
+        Forgot your password? <a href={resetUrl}>Reset it here</a>. If this was not you, nothing changes and you can
+        ignore this email.
       </Text>
     </EmailLayout>
   );

@@ -42,14 +42,17 @@ export function EmailLayout({ preview, heading, children }: { preview: string; h
             padding: '32px',
           }}
         >
-          <Text style={{ color: brand.primaryDark, fontSize: '20px', fontWeight: 700, margin: '0 0 24px' }}>zigznote</Text>
+          <Text style={{ color: brand.primaryDark, fontSize: '20px', fontWeight: 700, margin: '0 0 24px' }}>
+            zigznote
+          </Text>
           <Heading as="h1" style={{ color: brand.text, fontSize: '24px', margin: '0 0 16px' }}>
             {heading}
           </Heading>
           <Section>{children}</Section>
           <Hr style={{ borderColor: brand.border, margin: '32px 0 16px' }} />
           <Text style={{ color: brand.muted, fontSize: '12px', lineHeight: '18px', margin: 0 }}>
-            You received this email because of activity on your zigznote account. If this was not you, you can ignore it or reply to let us know.
+            You received this email because of activity on your zigznote account. If this was not you, you can ignore it
+            or reply to let us know.
           </Text>
         </Container>
       </Body>

@@ -13,11 +13,24 @@ export interface NewSignInEmailProps {
   resetUrl: string;
 }
 
-export default function NewSignInEmail({ name, browser, os, network, signedInAt, sessionsUrl, resetUrl }: NewSignInEmailProps) {
+export default function NewSignInEmail({
+  name,
+  browser,
+  os,
+  network,
+  signedInAt,
+  sessionsUrl,
+  resetUrl,
+}: NewSignInEmailProps) {
   return (
-    <EmailLayout preview={`${browser} on ${os} signed in to your zigznote account.`} heading="New sign-in to your account">
+    <EmailLayout
+      preview={`${browser} on ${os} signed in to your zigznote account.`}
+      heading="New sign-in to your account"
+    >
       <Text style={paragraph}>{greeting(name)}</Text>
-      <Text style={paragraph}>Your zigznote account was just signed in to from a device we have not seen in the last 30 days:</Text>
+      <Text style={paragraph}>
+        Your zigznote account was just signed in to from a device we have not seen in the last 30 days:
+      </Text>
       <Text style={paragraph}>
         Browser: {browser}
         <br />
@@ -27,7 +40,9 @@ export default function NewSignInEmail({ name, browser, os, network, signedInAt,
         <br />
         Time: {signedInAt.toUTCString()}
       </Text>
-      <Text style={paragraph}>If this was you, there is nothing to do. If not, end that session and change your password:</Text>
+      <Text style={paragraph}>
+        If this was you, there is nothing to do. If not, end that session and change your password:
+      </Text>
       <Button href={sessionsUrl} style={buttonStyle}>
         See your sessions
       </Button>

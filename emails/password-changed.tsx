@@ -14,7 +14,9 @@ export default function PasswordChangedEmail({ name, changedAt, resetUrl }: Pass
   return (
     <EmailLayout preview="Your zigznote password was just changed." heading="Your password has been changed">
       <Text style={paragraph}>{greeting(name)}</Text>
-      <Text style={paragraph}>The password of your zigznote account was changed on {when}. Every other session was signed out.</Text>
+      <Text style={paragraph}>
+        The password of your zigznote account was changed on {when}. Every other session was signed out.
+      </Text>
       <Text style={paragraph}>If you did not do this, reset your password now and reply to this email:</Text>
       <Button href={resetUrl} style={buttonStyle}>
         Reset your password

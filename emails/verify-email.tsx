@@ -25,4 +25,6 @@ export default function VerifyEmail({ verifyUrl }: VerifyEmailProps) {
   );
 }
 
-VerifyEmail.PreviewProps = { verifyUrl: 'http://localhost:3000/auth/verify-email?token=preview' } satisfies VerifyEmailProps;
+VerifyEmail.PreviewProps = {
+  verifyUrl: 'http://localhost:3000/auth/verify-email?token=preview',
+} satisfies VerifyEmailProps;

@@ -114,7 +114,10 @@ const envSchema = z.object({
       .superRefine(refusalOf((names) => shadowRuleNames(names)))
       .optional(),
   ),
-  METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, { error: 'must be at least 16 characters (e.g. openssl rand -hex 32)' }).optional()),
+  METRICS_TOKEN: z.preprocess(
+    emptyAsUndefined,
+    z.string().min(16, { error: 'must be at least 16 characters (e.g. openssl rand -hex 32)' }).optional(),
+  ),
 
   RATE_LIMIT_BRIDGE_URL: url('the address this app answers on from inside, e.g. http://127.0.0.1:3000'),
   RATE_LIMIT_BRIDGE_SECRET: z.preprocess(
@@ -122,9 +125,15 @@ const envSchema = z.object({
     z.string().min(32, { error: 'must be at least 32 characters (e.g. openssl rand -hex 32)' }).optional(),
   ),
 
-  STORAGE_BACKEND: z.preprocess(emptyAsUndefined, z.enum(STORAGE_BACKENDS, { error: `must be one of ${STORAGE_BACKENDS.join(', ')}` }).default('minio')),
+  STORAGE_BACKEND: z.preprocess(
+    emptyAsUndefined,
+    z.enum(STORAGE_BACKENDS, { error: `must be one of ${STORAGE_BACKENDS.join(', ')}` }).default('minio'),
+  ),
   MINIO_ENDPOINT: optionalString,
-  MINIO_PORT: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a port number' }).int().min(1).max(65535).optional()),
+  MINIO_PORT: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: 'must be a port number' }).int().min(1).max(65535).optional(),
+  ),
   MINIO_USE_SSL: booleanFlag,
   MINIO_ACCESS_KEY: optionalString,
   MINIO_SECRET_KEY: optionalString,
@@ -134,7 +143,9 @@ const envSchema = z.object({
     emptyAsUndefined,
     z
       .string()
-      .regex(/^[a-z0-9][a-z0-9-]{1,40}$/, { error: 'must be lowercase letters, digits and dashes (a bucket name prefix)' })
+      .regex(/^[a-z0-9][a-z0-9-]{1,40}$/, {
+        error: 'must be lowercase letters, digits and dashes (a bucket name prefix)',
+      })
       .default('zigznote'),
   ),
 
@@ -167,21 +178,35 @@ const envSchema = z.object({
     emptyAsUndefined,
     z
       .string()
-      .regex(/^\s*arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+\s*(,\s*arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+\s*)*$/, {
-        message: 'must be one SNS topic ARN, or several separated by commas (arn:aws:sns:<region>:<account>:<topic>)',
-      })
+      .regex(
+        /^\s*arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+\s*(,\s*arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+\s*)*$/,
+        {
+          message: 'must be one SNS topic ARN, or several separated by commas (arn:aws:sns:<region>:<account>:<topic>)',
+        },
+      )
       .optional(),
   ),
-  EMAIL_SEND_RATE: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number of emails per second' }).positive().max(10_000).optional()),
+  EMAIL_SEND_RATE: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: 'must be a number of emails per second' }).positive().max(10_000).optional(),
+  ),
 
-  EMAIL_IDEMPOTENCY_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number of days' }).int().min(1).max(365).default(7)),
+  EMAIL_IDEMPOTENCY_DAYS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: 'must be a number of days' }).int().min(1).max(365).default(7),
+  ),
   NEW_DEVICE_EMAIL: booleanFlagOn,
-  SESSION_ABSOLUTE_LIFETIME_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number of days' }).int().min(1).max(400).default(90)),
+  SESSION_ABSOLUTE_LIFETIME_DAYS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: 'must be a number of days' }).int().min(1).max(400).default(90),
+  ),
   BACKUP_BUCKET: z.preprocess(
     emptyAsUndefined,
     z
       .string()
-      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)' })
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+        error: 'must be an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)',
+      })
       .default('zigznote-backups'),
   ),
   BACKUP_SCHEDULE: z.preprocess(
@@ -197,15 +222,30 @@ const envSchema = z.object({
             return false;
           }
         },
-        { error: 'must be a cron pattern in UTC (minute hour day month weekday, e.g. "17 3 * * *"), or @daily / @hourly' },
+        {
+          error:
+            'must be a cron pattern in UTC (minute hour day month weekday, e.g. "17 3 * * *"), or @daily / @hourly',
+        },
       )
       .default('17 3 * * *'),
   ),
-  BACKUP_KEEP_DAILY: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number of days' }).int().min(1).max(366).default(7)),
-  BACKUP_KEEP_WEEKLY: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number of weeks' }).int().min(0).max(520).default(4)),
+  BACKUP_KEEP_DAILY: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: 'must be a number of days' }).int().min(1).max(366).default(7),
+  ),
+  BACKUP_KEEP_WEEKLY: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: 'must be a number of weeks' }).int().min(0).max(520).default(4),
+  ),
   BACKUP_ENCRYPTION_KEY_FILE: optionalString,
-  HEALTH_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, { error: 'must be at least 16 characters (e.g. openssl rand -hex 32)' }).optional()),
-  HEALTH_CACHE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(300).default(5)),
+  HEALTH_TOKEN: z.preprocess(
+    emptyAsUndefined,
+    z.string().min(16, { error: 'must be at least 16 characters (e.g. openssl rand -hex 32)' }).optional(),
+  ),
+  HEALTH_CACHE_SECONDS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(300).default(5),
+  ),
 
   CACHE_DISABLED: booleanFlag,
   CACHE_MAX_TTL_SECONDS: z.preprocess(
@@ -335,7 +375,10 @@ export class ConfigError extends Error {
 
 const REQUIRED_IN_PRODUCTION: Array<[string, string]> = [
   ['DATABASE_URL', 'set it to your Postgres URL (the embedded PGlite is for development only)'],
-  ['REDIS_URL', 'set it to your Redis URL (the in-process store is for development only), or configure REDIS_CLUSTER_NODES or REDIS_SENTINELS'],
+  [
+    'REDIS_URL',
+    'set it to your Redis URL (the in-process store is for development only), or configure REDIS_CLUSTER_NODES or REDIS_SENTINELS',
+  ],
   ['MINIO_ENDPOINT', 'set it to the host name of your MinIO server'],
   ['MINIO_ACCESS_KEY', 'set it to a MinIO access key created for the app'],
   ['MINIO_SECRET_KEY', 'set it to the secret of that access key'],
@@ -355,7 +398,9 @@ function productionProblems(source: Record<string, string | undefined>): string[
   };
   const problems: string[] = [];
   if ((value('AWS_SES_ACCESS_KEY_ID') === undefined) !== (value('AWS_SES_SECRET_ACCESS_KEY') === undefined)) {
-    problems.push('AWS_SES_ACCESS_KEY_ID and AWS_SES_SECRET_ACCESS_KEY go together: set both, or neither to use the default AWS credential chain');
+    problems.push(
+      'AWS_SES_ACCESS_KEY_ID and AWS_SES_SECRET_ACCESS_KEY go together: set both, or neither to use the default AWS credential chain',
+    );
   }
   if (value('NODE_ENV') !== 'production') return problems;
   for (const [name, fix] of REQUIRED_IN_PRODUCTION) {
@@ -391,11 +436,18 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     isProduction,
     appUrl: env.NEXT_PUBLIC_APP_URL.replace(/\/$/, ''),
     trustedProxies: env.TRUSTED_PROXIES,
-    database: env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL } : { kind: 'pglite', dir: env.PGLITE_DIR ?? '.data/pglite' },
+    database: env.DATABASE_URL
+      ? { kind: 'postgres', url: env.DATABASE_URL }
+      : { kind: 'pglite', dir: env.PGLITE_DIR ?? '.data/pglite' },
     redis: env.REDIS_CLUSTER_NODES
       ? { kind: 'cluster', nodes: hostPorts(env.REDIS_CLUSTER_NODES), password: env.REDIS_PASSWORD }
       : env.REDIS_SENTINELS
-        ? { kind: 'sentinel', sentinels: hostPorts(env.REDIS_SENTINELS), name: env.REDIS_SENTINEL_NAME, password: env.REDIS_PASSWORD }
+        ? {
+            kind: 'sentinel',
+            sentinels: hostPorts(env.REDIS_SENTINELS),
+            name: env.REDIS_SENTINEL_NAME,
+            password: env.REDIS_PASSWORD,
+          }
         : env.REDIS_URL
           ? { kind: 'redis', url: env.REDIS_URL }
           : { kind: 'memory' },
@@ -404,7 +456,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     metricsToken: env.METRICS_TOKEN,
     rateLimitsDisabled: env.RATE_LIMITS_DISABLED,
     rateLimitBridge: env.RATE_LIMIT_BRIDGE_SECRET
-      ? { url: (env.RATE_LIMIT_BRIDGE_URL ?? env.NEXT_PUBLIC_APP_URL).replace(/\/$/, ''), secret: env.RATE_LIMIT_BRIDGE_SECRET }
+      ? {
+          url: (env.RATE_LIMIT_BRIDGE_URL ?? env.NEXT_PUBLIC_APP_URL).replace(/\/$/, ''),
+          secret: env.RATE_LIMIT_BRIDGE_SECRET,
+        }
       : undefined,
     storage: {
       backend: env.STORAGE_BACKEND,
@@ -413,7 +468,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       useSSL,
       accessKey: env.MINIO_ACCESS_KEY ?? 'zigznote-dev',
       secretKey: env.MINIO_SECRET_KEY ?? 'zigznote-dev-secret',
-      publicUrl: (env.MINIO_PUBLIC_URL ?? `${useSSL ? 'https' : 'http'}://${storageHost}:${storagePort}`).replace(/\/$/, ''),
+      publicUrl: (env.MINIO_PUBLIC_URL ?? `${useSSL ? 'https' : 'http'}://${storageHost}:${storagePort}`).replace(
+        /\/$/,
+        '',
+      ),
       region: env.MINIO_REGION ?? storageBackend(env.STORAGE_BACKEND).defaultRegion,
       bucketPrefix: env.MINIO_BUCKET_PREFIX,
       quotaBytes: env.STORAGE_QUOTA_BYTES,

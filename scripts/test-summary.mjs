@@ -6,7 +6,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = process.argv[2];
-const EXPECTED = ['unit', 'packages', 'integration', 'integration-garage', 'node', 'edge', 'garage', 'deploy', 'balanced', 'dev', 'example', 'example-edge'];
+const EXPECTED = [
+  'unit',
+  'packages',
+  'integration',
+  'integration-garage',
+  'node',
+  'edge',
+  'garage',
+  'deploy',
+  'balanced',
+  'dev',
+  'example',
+  'example-edge',
+];
 const counts = new Map(EXPECTED.map((name) => [name, { passed: 0, failed: 0, skipped: 0 }]));
 const count = (name, outcome) => {
   if (!counts.has(name)) counts.set(name, { passed: 0, failed: 0, skipped: 0 });
@@ -20,7 +33,12 @@ const failures = [];
 for (const [file, suiteOf] of [
   [
     'vitest.json',
-    (name) => (name.includes('/tests/integration/') ? 'integration' : /\/(packages\/[^/]+\/test|tests\/packages)\//.test(name) ? 'packages' : 'unit'),
+    (name) =>
+      name.includes('/tests/integration/')
+        ? 'integration'
+        : /\/(packages\/[^/]+\/test|tests\/packages)\//.test(name)
+          ? 'packages'
+          : 'unit',
   ],
   ['vitest-garage.json', () => 'integration-garage'],
 ]) {
@@ -39,7 +57,8 @@ for (const [file, suiteOf] of [
     }
     for (const test of result.assertionResults) {
       count(suite, test.status === 'passed' ? 'passed' : test.status === 'failed' ? 'failed' : 'skipped');
-      if (test.status === 'failed') failures.push(`${suite}: ${file} › ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`);
+      if (test.status === 'failed')
+        failures.push(`${suite}: ${file} › ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`);
     }
   }
 }
@@ -56,7 +75,12 @@ for (const file of ['playwright.json', 'playwright-example.json']) {
   const walk = (suite) => {
     for (const spec of suite.specs ?? []) {
       for (const test of spec.tests) {
-        const outcome = test.status === 'expected' || test.status === 'flaky' ? 'passed' : test.status === 'skipped' ? 'skipped' : 'failed';
+        const outcome =
+          test.status === 'expected' || test.status === 'flaky'
+            ? 'passed'
+            : test.status === 'skipped'
+              ? 'skipped'
+              : 'failed';
         count(test.projectName, outcome);
         if (outcome === 'failed') {
           const error = test.results?.at(-1)?.error?.message;

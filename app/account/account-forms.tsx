@@ -12,8 +12,21 @@ export function ChangePasswordForm() {
     <form action={action} noValidate className="auth-form" aria-labelledby="change-password">
       <h2 id="change-password">Change password</h2>
       <FormAlert state={state} />
-      <Field name="currentPassword" label="Current password" type="password" autoComplete="current-password" state={state} />
-      <Field name="newPassword" label="New password" type="password" autoComplete="new-password" state={state} hint={NEW_PASSWORD_HINT} />
+      <Field
+        name="currentPassword"
+        label="Current password"
+        type="password"
+        autoComplete="current-password"
+        state={state}
+      />
+      <Field
+        name="newPassword"
+        label="New password"
+        type="password"
+        autoComplete="new-password"
+        state={state}
+        hint={NEW_PASSWORD_HINT}
+      />
       <SubmitButton>Change password</SubmitButton>
     </form>
   );

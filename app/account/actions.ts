@@ -12,7 +12,11 @@ export const changePasswordAction = formAction(changePasswordSchema, async (inpu
   const result = await changePassword(await getAuthDeps(), session, input, ip);
   return result.ok
     ? { ok: true, message: 'Your password was changed. Every other session was signed out.', values: {} }
-    : { error: result.error, code: result.code, fieldErrors: result.code === 'wrong-password' ? { currentPassword: result.error } : undefined };
+    : {
+        error: result.error,
+        code: result.code,
+        fieldErrors: result.code === 'wrong-password' ? { currentPassword: result.error } : undefined,
+      };
 });
 
 export const logOutAction = formAction(z.object({}), async () => {

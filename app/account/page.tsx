@@ -23,7 +23,8 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
         Signed in as <strong>{current.user.name}</strong> ({current.user.email}).
       </p>
       <p>
-        <AppLink href="/files">Your files</AppLink> · <AppLink href="/account/sessions">Where you are signed in</AppLink>
+        <AppLink href="/files">Your files</AppLink> ·{' '}
+        <AppLink href="/account/sessions">Where you are signed in</AppLink>
       </p>
       <ChangePasswordForm />
       <LogOutButtons />

@@ -11,7 +11,13 @@ import { useUploads, type Bucket, type UploadedFile } from './use-upload';
 const bucketFor = (file: File): Bucket => (file.type.startsWith('image/') ? 'avatars' : 'audio');
 
 /** The files page's client side: usage, the drop zone, uploads in progress and the stored files. */
-export function FileManager({ initialFiles, initialUsage }: { initialFiles: UploadedFile[]; initialUsage: StorageUsage }) {
+export function FileManager({
+  initialFiles,
+  initialUsage,
+}: {
+  initialFiles: UploadedFile[];
+  initialUsage: StorageUsage;
+}) {
   const [files, setFiles] = useState(initialFiles);
   const [usage, setUsage] = useState(initialUsage);
   const [notice, setNotice] = useState<string | null>(null);

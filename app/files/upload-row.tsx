@@ -4,7 +4,15 @@ import { formatBytes, timeLeft } from './format';
 import type { UploadItem } from './use-upload';
 
 /** One upload: its progress, speed and time left, and what can be done with it now. */
-export function UploadRow({ item, onCancel, onRetry }: { item: UploadItem; onCancel: () => void; onRetry: () => void }) {
+export function UploadRow({
+  item,
+  onCancel,
+  onRetry,
+}: {
+  item: UploadItem;
+  onCancel: () => void;
+  onRetry: () => void;
+}) {
   const percent = item.file.size > 0 ? Math.round((item.loaded / item.file.size) * 100) : 100;
   return (
     <li className={`upload ${item.status}`}>
@@ -21,7 +29,8 @@ export function UploadRow({ item, onCancel, onRetry }: { item: UploadItem; onCan
         {item.status === 'uploading' && (
           <>
             <span>
-              {percent}% · {formatBytes(item.bytesPerSecond)}/s · {timeLeft(item.file.size, item.loaded, item.bytesPerSecond)}
+              {percent}% · {formatBytes(item.bytesPerSecond)}/s ·{' '}
+              {timeLeft(item.file.size, item.loaded, item.bytesPerSecond)}
             </span>
             <button type="button" onClick={onCancel}>
               Cancel

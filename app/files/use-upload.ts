@@ -1,7 +1,14 @@
 'use client';
 
 import { useCallback, useRef, useState } from 'react';
-import { abandonUpload, cancelUpload, createUploadControl, UploadError, uploadFile, type UploadControl } from '@zigznote/uploads/browser';
+import {
+  abandonUpload,
+  cancelUpload,
+  createUploadControl,
+  UploadError,
+  uploadFile,
+  type UploadControl,
+} from '@zigznote/uploads/browser';
 
 // The upload list's state: one item per chosen file, its progress and speed, cancel and retry. The bytes
 // go straight to storage through @zigznote/uploads' engine (parts retried, resumable after a reload).
@@ -52,7 +59,12 @@ export function useUploads(onUploaded: (file: UploadedFile) => void) {
         update(item.key, { loaded, bytesPerSecond: seconds > 0 ? (loaded - first) / seconds : 0 });
       };
       try {
-        const { file } = await uploadFile<{ file: UploadedFile }>(item.file, { ...UPLOAD_ROUTES, bucket: item.bucket, onProgress: progress, control });
+        const { file } = await uploadFile<{ file: UploadedFile }>(item.file, {
+          ...UPLOAD_ROUTES,
+          bucket: item.bucket,
+          onProgress: progress,
+          control,
+        });
         update(item.key, { status: 'done', loaded: item.file.size });
         onUploaded(file);
       } catch (error) {
@@ -60,7 +72,10 @@ export function useUploads(onUploaded: (file: UploadedFile) => void) {
           update(item.key, { status: 'cancelled' });
           abandonUpload(item.file, control.uploadId, UPLOAD_ROUTES);
         } else {
-          update(item.key, { status: 'error', error: error instanceof UploadError ? error.message : 'The upload failed.' });
+          update(item.key, {
+            status: 'error',
+            error: error instanceof UploadError ? error.message : 'The upload failed.',
+          });
         }
       } finally {
         requests.current.delete(item.key);

@@ -32,7 +32,9 @@ export async function logInAndSettle(page: Page, email: string, password: string
   await page.goto('/auth/login');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
-  const answered = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/auth/login').then(() => Date.now());
+  const answered = page
+    .waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/auth/login')
+    .then(() => Date.now());
   await page.getByRole('button', { name: 'Log in' }).click();
   await expect(page).toHaveURL(/\/account/);
   await page.waitForLoadState('networkidle', { timeout: settleMs + 10_000 });
@@ -81,7 +83,15 @@ export async function signedInElsewhere(browser: Browser, email: string, passwor
  * server to use this process's DATABASE_URL and REDIS_URL (the node, edge and garage projects do).
  */
 export async function signedInUser(page: Page, baseURL: string, password = 'correct horse battery') {
-  const [{ loadConfig }, { getDatabase }, users, { hashPassword }, { createSession }, { RedisKeyValue }, { default: Redis }] = await Promise.all([
+  const [
+    { loadConfig },
+    { getDatabase },
+    users,
+    { hashPassword },
+    { createSession },
+    { RedisKeyValue },
+    { default: Redis },
+  ] = await Promise.all([
     import('../../lib/config'),
     import('../../lib/db'),
     import('../../lib/auth/users'),

@@ -49,7 +49,14 @@ export async function startStandalone(port: number, env: Record<string, string> 
   const url = `http://127.0.0.1:${port}`;
   const child = spawn('node', ['server.js'], {
     cwd: '.next/standalone',
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), HOSTNAME: '127.0.0.1', NEXT_PUBLIC_APP_URL: url, ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOSTNAME: '127.0.0.1',
+      NEXT_PUBLIC_APP_URL: url,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const started = supervise(child, url);
@@ -61,7 +68,14 @@ export async function startStandalone(port: number, env: Record<string, string> 
 export async function startNpmStart(port: number, env: Record<string, string> = {}): Promise<Started> {
   const url = `http://127.0.0.1:${port}`;
   const child = spawn('bash', ['scripts/start.sh'], {
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), HOSTNAME: '127.0.0.1', NEXT_PUBLIC_APP_URL: url, ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOSTNAME: '127.0.0.1',
+      NEXT_PUBLIC_APP_URL: url,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const started = supervise(child, url);

@@ -7,7 +7,11 @@
 // fails the journey on any Content-Security-Policy violation the browser reports (issue 26): a script,
 // style or connection the policy refuses is a feature broken in production, whatever else passed.
 import { test as base, expect, type BrowserContext } from '@playwright/test';
-import { watchAppRequests as watchRequests, type RequestWatch, type RequestWatchLimits } from '@zigznote/playwright-kit';
+import {
+  watchAppRequests as watchRequests,
+  type RequestWatch,
+  type RequestWatchLimits,
+} from '@zigznote/playwright-kit';
 
 export { expect };
 export type { Page, Request } from '@playwright/test';
@@ -30,7 +34,12 @@ export interface AppRequestLimits {
   pendingMs: number;
 }
 
-export const DEFAULT_APP_REQUEST_LIMITS: AppRequestLimits = { slowMs: 1_000, hashingSlowMs: 3_000, prefetchSlowMs: 3_000, pendingMs: 2_000 };
+export const DEFAULT_APP_REQUEST_LIMITS: AppRequestLimits = {
+  slowMs: 1_000,
+  hashingSlowMs: 3_000,
+  prefetchSlowMs: 3_000,
+  pendingMs: 2_000,
+};
 
 const HASHING_FORM_POSTS = ['/auth/login', '/auth/signup', '/auth/reset-password', '/auth/unlock', '/account'];
 
@@ -45,7 +54,11 @@ function watchLimits(limits: AppRequestLimits): RequestWatchLimits {
 }
 
 /** Watches one browser context's requests to `appOrigin`; `check()` waits for stragglers, then asserts. */
-export function watchAppRequests(context: BrowserContext, appOrigin: string, limits: AppRequestLimits = DEFAULT_APP_REQUEST_LIMITS): RequestWatch {
+export function watchAppRequests(
+  context: BrowserContext,
+  appOrigin: string,
+  limits: AppRequestLimits = DEFAULT_APP_REQUEST_LIMITS,
+): RequestWatch {
   return watchRequests(context, appOrigin, watchLimits(limits));
 }
 

@@ -8,7 +8,10 @@ let decide: Decide<'api'> | undefined;
 
 async function decider(): Promise<Decide<'api'>> {
   if (process.env.NEXT_RUNTIME === 'nodejs') return (decide ??= (await import('./lib/limits')).decideApi);
-  return (decide ??= bridgeDecide({ url: `${process.env.LIMIT_BRIDGE_ORIGIN}/api/limit`, secret: process.env.LIMIT_BRIDGE_SECRET ?? '' }));
+  return (decide ??= bridgeDecide({
+    url: `${process.env.LIMIT_BRIDGE_ORIGIN}/api/limit`,
+    secret: process.env.LIMIT_BRIDGE_SECRET ?? '',
+  }));
 }
 
 export async function middleware(request: NextRequest) {

@@ -38,7 +38,11 @@ export default defineConfig({
   projects: [
     { name: 'example', use: { browserName: 'chromium', baseURL: `http://127.0.0.1:${port}` } },
     // The same app built with middleware on the Edge runtime (scripts/example-app.sh): the limit only.
-    { name: 'example-edge', testMatch: /limits\.spec\.ts/, use: { browserName: 'chromium', baseURL: `http://127.0.0.1:${edgePort}` } },
+    {
+      name: 'example-edge',
+      testMatch: /limits\.spec\.ts/,
+      use: { browserName: 'chromium', baseURL: `http://127.0.0.1:${edgePort}` },
+    },
   ],
   webServer: [start('.', port), start(process.env.EXAMPLE_EDGE_DIR ?? '../../.data/example-edge', edgePort)],
 });

@@ -48,7 +48,11 @@ export async function readJson<Schema extends z.ZodType>(
   maxBytes = 64 * 1024,
 ): Promise<Result<{ data: z.infer<Schema> }, { response: Response }>> {
   const text = await readBodyText(request, maxBytes);
-  if (text === null) return failed(problemFor(413, `The request body is over ${maxBytes} bytes.`), `The request body is over ${maxBytes} bytes.`);
+  if (text === null)
+    return failed(
+      problemFor(413, `The request body is over ${maxBytes} bytes.`),
+      `The request body is over ${maxBytes} bytes.`,
+    );
   let body: unknown;
   try {
     body = text === '' ? {} : JSON.parse(text);
@@ -57,7 +61,10 @@ export async function readJson<Schema extends z.ZodType>(
   }
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
-    const fields = parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', message: issue.message }));
+    const fields = parsed.error.issues.map((issue) => ({
+      field: issue.path.join('.') || '(body)',
+      message: issue.message,
+    }));
     const error = fields.map((f) => `${f.field}: ${f.message}`).join('; ');
     return failed(problem(400, 'Bad Request', error, { fields }), error);
   }

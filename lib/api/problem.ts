@@ -2,7 +2,13 @@
  * RFC 9457 problem responses, the one shape every error of every route handler and of middleware takes:
  * { type, title, status, detail, …extra } as application/problem+json, never cached. Edge-safe.
  */
-export function problem(status: number, title: string, detail?: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): Response {
+export function problem(
+  status: number,
+  title: string,
+  detail?: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Response {
   return new Response(JSON.stringify({ type: 'about:blank', title, status, detail, ...extra }), {
     status,
     headers: { 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store', ...headers },
@@ -25,6 +31,11 @@ const TITLES: Record<number, string> = {
 };
 
 /** A problem with the standard title of its status. */
-export function problemFor(status: number, detail?: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): Response {
+export function problemFor(
+  status: number,
+  detail?: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Response {
   return problem(status, TITLES[status] ?? 'Error', detail, extra, headers);
 }

@@ -15,7 +15,15 @@ import { recordEmailRequest, takeEmailRequest, type EmailRequest } from './email
 import { hashPassword, PasswordHashingBusyError, verifyAgainstDummy, verifyPassword } from './password';
 import { revokeUserSessions, type Session } from './session';
 import { issueToken, peekToken, redeemToken } from './tokens';
-import { findUserByEmail, findUserByEmailIn, findUserById, findUserByIdIn, insertUser, markEmailVerified, updatePasswordHash } from './users';
+import {
+  findUserByEmail,
+  findUserByEmailIn,
+  findUserById,
+  findUserByIdIn,
+  insertUser,
+  markEmailVerified,
+  updatePasswordHash,
+} from './users';
 import type { Result } from '../result';
 
 export interface LimitAnswer {
@@ -67,7 +75,8 @@ export const MESSAGES = {
   checkEmail: 'Check your email: we sent you a link to verify your address. It expires in 24 hours.',
   // Also said for the right password of an unverified account: until the password is right and the
   // address verified, no answer tells which of the two is missing.
-  invalidCredentials: 'Email or password is incorrect, or the address is not verified yet (we can send you a new link).',
+  invalidCredentials:
+    'Email or password is incorrect, or the address is not verified yet (we can send you a new link).',
   verificationResent: 'If that address needs verifying, a new link is on its way.',
   resetSent: 'If an account exists for that address, we sent a link to reset its password. It expires in 1 hour.',
   badVerifyLink: 'This verification link is invalid, has expired or was already used. Log in to get a new one.',
@@ -84,7 +93,11 @@ export const MESSAGES = {
 /** The name an email may show: none until the address is verified (whoever signed up chose it). */
 const nameToGreet = (user: User) => (user.emailVerifiedAt ? user.name : '');
 
-const limited = (limit: LimitAnswer) => ({ ok: false as const, error: limit.message ?? 'Too many attempts.', code: 'limited' });
+const limited = (limit: LimitAnswer) => ({
+  ok: false as const,
+  error: limit.message ?? 'Too many attempts.',
+  code: 'limited',
+});
 
 const busy = { ok: false as const, error: MESSAGES.busy, code: 'busy' };
 const SIGN_UP_HASH_WAIT_MS = 20_000;
@@ -103,7 +116,10 @@ async function promiseEmail(deps: AuthDeps, request: EmailRequest): Promise<void
  * answer), or the oldest older than `olderThanMs` (the sweep, after a process died). False when there was
  * none to take (another process has it, or it is done).
  */
-export async function fulfilEmailRequest(deps: AuthDeps, which: { id: string } | { olderThanMs: number }): Promise<boolean> {
+export async function fulfilEmailRequest(
+  deps: AuthDeps,
+  which: { id: string } | { olderThanMs: number },
+): Promise<boolean> {
   return deps.inTransaction(async (tx) => {
     const request = await takeEmailRequest(tx, which);
     if (!request) return false;
@@ -120,17 +136,30 @@ export async function fulfilEmailRequest(deps: AuthDeps, which: { id: string } |
       }
       case 'verify': {
         const user = await findUserByEmailIn(tx, request.email);
-        if (user && !user.emailVerifiedAt) await deps.emails.verification(user.email, await issueToken(deps.kv, 'verify-email', user.id), tx);
+        if (user && !user.emailVerifiedAt)
+          await deps.emails.verification(user.email, await issueToken(deps.kv, 'verify-email', user.id), tx);
         break;
       }
       case 'reset': {
         const user = await findUserByEmailIn(tx, request.email);
-        if (user) await deps.emails.passwordReset(user.email, nameToGreet(user), await issueToken(deps.kv, 'reset-password', user.id), tx);
+        if (user)
+          await deps.emails.passwordReset(
+            user.email,
+            nameToGreet(user),
+            await issueToken(deps.kv, 'reset-password', user.id),
+            tx,
+          );
         break;
       }
       case 'unlock': {
         const user = await findUserByIdIn(tx, request.userId);
-        if (user) await deps.emails.unlockAccount(user.email, nameToGreet(user), await issueToken(deps.kv, 'unlock-account', user.id), tx);
+        if (user)
+          await deps.emails.unlockAccount(
+            user.email,
+            nameToGreet(user),
+            await issueToken(deps.kv, 'unlock-account', user.id),
+            tx,
+          );
         break;
       }
     }
@@ -143,7 +172,10 @@ export async function fulfilEmailRequest(deps: AuthDeps, which: { id: string } |
  * answering "check your email"; the account, or the owner's "you already have an account" email, is made
  * from it after the answer.
  */
-export async function signUp(deps: AuthDeps, input: { name: string; email: string; password: string }): Promise<FlowResult<{ message: string }>> {
+export async function signUp(
+  deps: AuthDeps,
+  input: { name: string; email: string; password: string },
+): Promise<FlowResult<{ message: string }>> {
   let passwordHash: string;
   try {
     // Longer than a login's wait: a sign-up refused as busy has to be typed again, a slower answer does not.
@@ -165,7 +197,11 @@ export async function verifyEmail(deps: AuthDeps, token: string): Promise<FlowRe
   return { ok: true, user };
 }
 
-export async function resendVerification(deps: AuthDeps, input: { email: string }, ip: string): Promise<FlowResult<{ message: string }>> {
+export async function resendVerification(
+  deps: AuthDeps,
+  input: { email: string },
+  ip: string,
+): Promise<FlowResult<{ message: string }>> {
   const limit = await deps.limits.passwordReset(ip, input.email);
   if (!limit.allowed) return limited(limit);
   await promiseEmail(deps, { kind: 'verify', email: input.email.trim() });
@@ -215,7 +251,11 @@ export async function logIn(
  * Redeems an unlock link (mailed only after a right password on a locked account): the account's failed
  * logins are forgotten and the held login goes through; the caller creates the session.
  */
-export async function unlockAccount(deps: AuthDeps, token: string, ip: string): Promise<FlowResult<{ user: User; authenticatedAt: number }>> {
+export async function unlockAccount(
+  deps: AuthDeps,
+  token: string,
+  ip: string,
+): Promise<FlowResult<{ user: User; authenticatedAt: number }>> {
   const authenticatedAt = Date.now();
   const userId = await redeemToken(deps.kv, 'unlock-account', token);
   // The link reached the inbox, so it proves the address too.
@@ -226,7 +266,11 @@ export async function unlockAccount(deps: AuthDeps, token: string, ip: string): 
   return { ok: true, user, authenticatedAt };
 }
 
-export async function requestPasswordReset(deps: AuthDeps, input: { email: string }, ip: string): Promise<FlowResult<{ message: string }>> {
+export async function requestPasswordReset(
+  deps: AuthDeps,
+  input: { email: string },
+  ip: string,
+): Promise<FlowResult<{ message: string }>> {
   const limit = await deps.limits.passwordReset(ip, input.email);
   if (!limit.allowed) return limited(limit);
   await promiseEmail(deps, { kind: 'reset', email: input.email.trim() });
@@ -238,7 +282,11 @@ export async function requestPasswordReset(deps: AuthDeps, input: { email: strin
  * The link is looked up before hashing and used up only once the hash is ready, so a bogus link costs no
  * hash and a busy server does not burn a good link.
  */
-export async function resetPassword(deps: AuthDeps, input: { token: string; password: string }, ip: string): Promise<FlowResult> {
+export async function resetPassword(
+  deps: AuthDeps,
+  input: { token: string; password: string },
+  ip: string,
+): Promise<FlowResult> {
   const limit = await deps.limits.resetPassword(ip);
   if (!limit.allowed) return limited(limit);
   const badLink = { ok: false as const, error: MESSAGES.badResetLink, code: 'invalid-token' };

@@ -24,7 +24,8 @@ const SECRET_FIELDS = /password|token/i;
 function echo(formData: FormData): Record<string, string> {
   const values: Record<string, string> = {};
   for (const [key, value] of formData.entries()) {
-    if (typeof value === 'string' && !key.startsWith('$') && !SECRET_FIELDS.test(key)) values[key] = value.slice(0, 1000);
+    if (typeof value === 'string' && !key.startsWith('$') && !SECRET_FIELDS.test(key))
+      values[key] = value.slice(0, 1000);
   }
   return values;
 }

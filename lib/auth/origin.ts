@@ -6,7 +6,11 @@
  */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export function isCrossOriginWrite(method: string, headers: { get(name: string): string | null }, appUrl: string): boolean {
+export function isCrossOriginWrite(
+  method: string,
+  headers: { get(name: string): string | null },
+  appUrl: string,
+): boolean {
   if (SAFE_METHODS.has(method.toUpperCase())) return false;
   const origin = headers.get('origin');
   if (origin) return origin !== new URL(appUrl).origin;

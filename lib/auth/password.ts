@@ -41,10 +41,15 @@ const slots = processState('password-hashing', () => ({
   started: 0,
 }));
 
-export async function withHashingSlot<T>(work: () => Promise<T>, maxWaitMs = DEFAULT_MAX_WAIT_MS, lane: Lane = 'request'): Promise<T> {
+export async function withHashingSlot<T>(
+  work: () => Promise<T>,
+  maxWaitMs = DEFAULT_MAX_WAIT_MS,
+  lane: Lane = 'request',
+): Promise<T> {
   if (slots.running >= HASHING_CONCURRENCY) {
     const line = lane === 'request' ? slots.waiting : slots.background;
-    if (line.length >= (lane === 'request' ? MAX_WAITING : MAX_WAITING_BACKGROUND)) throw new PasswordHashingBusyError();
+    if (line.length >= (lane === 'request' ? MAX_WAITING : MAX_WAITING_BACKGROUND))
+      throw new PasswordHashingBusyError();
     await new Promise<void>((resolve, reject) => {
       const wake = () => {
         clearTimeout(timer);
@@ -75,14 +80,24 @@ export function hashingLoad(): { running: number; waiting: number; started: numb
   return { running: slots.running, waiting: slots.waiting.length + slots.background.length, started: slots.started };
 }
 
-function scrypt(password: string, salt: Buffer, options: ScryptOptions, maxWaitMs?: number, lane?: Lane): Promise<Buffer> {
+function scrypt(
+  password: string,
+  salt: Buffer,
+  options: ScryptOptions,
+  maxWaitMs?: number,
+  lane?: Lane,
+): Promise<Buffer> {
   return withHashingSlot(() => scryptUnbounded(password, salt, options), maxWaitMs, lane);
 }
 
 function scryptUnbounded(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    scryptCallback(password.normalize('NFKC'), salt, KEY_LENGTH, { ...options, maxmem: 256 * 1024 * 1024 }, (error, key) =>
-      error ? reject(error) : resolve(key),
+    scryptCallback(
+      password.normalize('NFKC'),
+      salt,
+      KEY_LENGTH,
+      { ...options, maxmem: 256 * 1024 * 1024 },
+      (error, key) => (error ? reject(error) : resolve(key)),
     ),
   );
 }
@@ -91,7 +106,10 @@ function scryptUnbounded(password: string, salt: Buffer, options: ScryptOptions)
  * `maxWaitMs`: how long to wait for a hashing slot. `background`: work done after the answer, which waits
  * in its own long line behind requests instead of being refused.
  */
-export async function hashPassword(password: string, { maxWaitMs, background = false }: { maxWaitMs?: number; background?: boolean } = {}): Promise<string> {
+export async function hashPassword(
+  password: string,
+  { maxWaitMs, background = false }: { maxWaitMs?: number; background?: boolean } = {},
+): Promise<string> {
   if (password.length > PASSWORD_MAX_LENGTH) throw new Error('password too long');
   const salt = randomBytes(16);
   const key = await scrypt(password, salt, PARAMS, maxWaitMs, background ? 'background' : 'request');

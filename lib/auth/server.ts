@@ -51,7 +51,10 @@ import type { User } from '../db';
 import { findUserById } from './users';
 
 function runAfterResponse(task: () => Promise<void>): void {
-  const guarded = () => task().catch((error) => console.error(`[auth] deferred work failed: ${error instanceof Error ? error.name : 'error'}`));
+  const guarded = () =>
+    task().catch((error) =>
+      console.error(`[auth] deferred work failed: ${error instanceof Error ? error.name : 'error'}`),
+    );
   try {
     after(guarded);
   } catch {
@@ -102,8 +105,10 @@ export function limiterLimits(scopeOf: (group: string) => Promise<Scope>): AuthD
     recordFailedLogin: async (ip, email) => void (await recordFailedAttempt(ip, email)),
     resetFailedLogins: (ip, email) => resetFailedAttempts(ip, email),
     clearAccountFailures: (email) => clearAccountFailures(email),
-    passwordReset: async (ip, email) => answer(await checkPasswordResetRateLimit(ip, email, { scope: await scopeOf('password-reset') })),
-    resetPassword: async (ip) => answer(await checkResetPasswordRateLimit(ip, { scope: await scopeOf('reset-password') })),
+    passwordReset: async (ip, email) =>
+      answer(await checkPasswordResetRateLimit(ip, email, { scope: await scopeOf('password-reset') })),
+    resetPassword: async (ip) =>
+      answer(await checkResetPasswordRateLimit(ip, { scope: await scopeOf('reset-password') })),
     changePassword: async (userId, ip) => answer(await checkChangePasswordRateLimit(userId, ip)),
   };
 }
@@ -149,9 +154,17 @@ export async function signIn(user: Pick<User, 'id' | 'email' | 'name'>, authenti
   const config = getConfig();
   const requestHeaders = await headers();
   const device = describeDevice(requestHeaders.get('user-agent'), clientIpFromHeaders(requestHeaders));
-  const created = await createSession(getKeyValue(config.redis), user.id, { authenticatedAt, lifetime: config.sessions, device });
+  const created = await createSession(getKeyValue(config.redis), user.id, {
+    authenticatedAt,
+    lifetime: config.sessions,
+    device,
+  });
   if (!created) return false;
-  (await cookies()).set(sessionCookieName(config.isProduction), created.token, sessionCookieOptions(config.isProduction, created.session.expiresInSeconds));
+  (await cookies()).set(
+    sessionCookieName(config.isProduction),
+    created.token,
+    sessionCookieOptions(config.isProduction, created.session.expiresInSeconds),
+  );
   if (created.newDevice && config.newDeviceEmail) {
     // The login stands whatever happens to its notice: a failure here is logged, not shown.
     await queued(sendNewSignInEmail(user.email, user.name, device)).catch((error: unknown) =>
@@ -229,7 +242,8 @@ export async function signOut(): Promise<void> {
 export async function signOutEverywhere(): Promise<void> {
   const config = getConfig();
   const session = await getCurrentSession();
-  if (session) await revokeUserSessions(getKeyValue(config.redis), session.userId, undefined, { lifetime: config.sessions });
+  if (session)
+    await revokeUserSessions(getKeyValue(config.redis), session.userId, undefined, { lifetime: config.sessions });
   (await cookies()).set(sessionCookieName(config.isProduction), '', sessionCookieOptions(config.isProduction, 0));
 }
 
@@ -239,7 +253,9 @@ export async function signOutEverywhere(): Promise<void> {
  * user's cookie 30 days after login). Null when there is nothing to renew; a session that is gone gets its
  * cookie expired.
  */
-export async function renewedSessionCookie(token: string): Promise<{ name: string; value: string; options: ReturnType<typeof sessionCookieOptions> } | null> {
+export async function renewedSessionCookie(
+  token: string,
+): Promise<{ name: string; value: string; options: ReturnType<typeof sessionCookieOptions> } | null> {
   const config = getConfig();
   const session = await validateSession(getKeyValue(config.redis), token, { lifetime: config.sessions });
   const name = sessionCookieName(config.isProduction);

@@ -49,7 +49,10 @@ export interface SessionLifetime {
   absoluteSeconds: number;
 }
 
-const DEFAULT_LIFETIME: SessionLifetime = { idleSeconds: SESSION_TTL_SECONDS, absoluteSeconds: SESSION_ABSOLUTE_LIFETIME_SECONDS };
+const DEFAULT_LIFETIME: SessionLifetime = {
+  idleSeconds: SESSION_TTL_SECONDS,
+  absoluteSeconds: SESSION_ABSOLUTE_LIFETIME_SECONDS,
+};
 
 export function sessionCookieOptions(isProduction: boolean, maxAgeSeconds = SESSION_TTL_SECONDS) {
   return { httpOnly: true, sameSite: 'lax' as const, secure: isProduction, path: '/', maxAge: maxAgeSeconds };
@@ -60,7 +63,8 @@ const TOKEN_PATTERN = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 export const hashSessionSecret = (secret: string) => sha256Hex(secret);
 
 /** Whether a cookie value could be a session token at all: anything else is refused without Redis. */
-export const isSessionTokenShaped = (token: string | undefined): token is string => token !== undefined && TOKEN_PATTERN.test(token);
+export const isSessionTokenShaped = (token: string | undefined): token is string =>
+  token !== undefined && TOKEN_PATTERN.test(token);
 
 interface StoredSession {
   hash: string;
@@ -74,8 +78,20 @@ type CreateOutcome = 'refused' | 'created' | 'new-device';
 
 /** One user's session records, behind one atomic operation each. */
 interface SessionStore {
-  create(userId: string, hash: string, now: number, authenticatedAt: number, lifetime: SessionLifetime, device: SessionDevice | null): Promise<CreateOutcome>;
-  validate(userId: string, hash: string, now: number, lifetime: SessionLifetime): Promise<{ createdAt: number; ttlMs: number; refreshed: boolean } | null>;
+  create(
+    userId: string,
+    hash: string,
+    now: number,
+    authenticatedAt: number,
+    lifetime: SessionLifetime,
+    device: SessionDevice | null,
+  ): Promise<CreateOutcome>;
+  validate(
+    userId: string,
+    hash: string,
+    now: number,
+    lifetime: SessionLifetime,
+  ): Promise<{ createdAt: number; ttlMs: number; refreshed: boolean } | null>;
   revoke(userId: string, hash: string): Promise<void>;
   revokeAll(userId: string, now: number, keepHash: string | null, lifetime: SessionLifetime): Promise<number>;
   list(userId: string, now: number): Promise<StoredSession[]>;
@@ -242,7 +258,14 @@ class RedisSessionStore implements SessionStore {
     this.redis = redis as unknown as ScriptedRedis;
   }
 
-  async create(userId: string, hash: string, now: number, authenticatedAt: number, lifetime: SessionLifetime, device: SessionDevice | null) {
+  async create(
+    userId: string,
+    hash: string,
+    now: number,
+    authenticatedAt: number,
+    lifetime: SessionLifetime,
+    device: SessionDevice | null,
+  ) {
     const p = prefix(userId);
     const outcome = await this.redis.zigznoteSessionCreate(
       `${p}sessions`,
@@ -287,7 +310,13 @@ class RedisSessionStore implements SessionStore {
 
   async revoke(userId: string, hash: string) {
     const p = prefix(userId);
-    await this.redis.multi().del(`${p}session:${hash}`).zrem(`${p}sessions`, hash).hdel(`${p}session-devices`, hash).hdel(`${p}session-seen`, hash).exec();
+    await this.redis
+      .multi()
+      .del(`${p}session:${hash}`)
+      .zrem(`${p}sessions`, hash)
+      .hdel(`${p}session-devices`, hash)
+      .hdel(`${p}session-seen`, hash)
+      .exec();
   }
 
   revokeAll(userId: string, now: number, keepHash: string | null, lifetime: SessionLifetime) {
@@ -312,7 +341,12 @@ class RedisSessionStore implements SessionStore {
     const sessions: StoredSession[] = [];
     for (let i = 0; i + 3 < flat.length; i += 4) {
       const createdAt = Number(flat[i + 1]);
-      sessions.push({ hash: flat[i]!, createdAt, device: parseDevice(flat[i + 2]!), lastSeenAt: Number(flat[i + 3] || createdAt) });
+      sessions.push({
+        hash: flat[i]!,
+        createdAt,
+        device: parseDevice(flat[i + 2]!),
+        lastSeenAt: Number(flat[i + 3] || createdAt),
+      });
     }
     return sessions;
   }
@@ -344,7 +378,14 @@ class MemorySessionStore implements SessionStore {
     return entry;
   }
 
-  async create(userId: string, hash: string, now: number, authenticatedAt: number, lifetime: SessionLifetime, device: SessionDevice | null) {
+  async create(
+    userId: string,
+    hash: string,
+    now: number,
+    authenticatedAt: number,
+    lifetime: SessionLifetime,
+    device: SessionDevice | null,
+  ) {
     const user = this.user(userId);
     if (authenticatedAt < user.validAfter) return 'refused';
     for (const [h, record] of user.sessions) if (record.expiresAt <= now) user.sessions.delete(h);
@@ -357,7 +398,8 @@ class MemorySessionStore implements SessionStore {
       device,
     });
     const oldestFirst = [...user.sessions.entries()].sort((a, b) => a[1].createdAt - b[1].createdAt);
-    for (const [h] of oldestFirst.slice(0, Math.max(0, oldestFirst.length - MAX_SESSIONS_PER_USER))) user.sessions.delete(h);
+    for (const [h] of oldestFirst.slice(0, Math.max(0, oldestFirst.length - MAX_SESSIONS_PER_USER)))
+      user.sessions.delete(h);
     if (!device) return 'created';
     const fingerprint = deviceFingerprint(device);
     const last = user.devices.get(fingerprint);
@@ -365,7 +407,8 @@ class MemorySessionStore implements SessionStore {
     user.devices.set(fingerprint, now);
     for (const [known, seen] of user.devices) if (now - seen > NEW_DEVICE_AFTER_MS) user.devices.delete(known);
     const oldestDevices = [...user.devices.entries()].sort((a, b) => a[1] - b[1]);
-    for (const [known] of oldestDevices.slice(0, Math.max(0, oldestDevices.length - MAX_REMEMBERED_DEVICES))) user.devices.delete(known);
+    for (const [known] of oldestDevices.slice(0, Math.max(0, oldestDevices.length - MAX_REMEMBERED_DEVICES)))
+      user.devices.delete(known);
     return isNew ? 'new-device' : 'created';
   }
 
@@ -451,12 +494,23 @@ export interface CreatedSession {
 }
 
 /** Starts a session; null when the user's sessions were revoked after `authenticatedAt`. */
-export async function createSession(kv: KeyValue, userId: string, options: CreateSessionOptions = {}): Promise<CreatedSession | null> {
+export async function createSession(
+  kv: KeyValue,
+  userId: string,
+  options: CreateSessionOptions = {},
+): Promise<CreatedSession | null> {
   const secret = randomBytes(20).toString('base64url');
   const hash = hashSessionSecret(secret);
   const now = options.now ?? Date.now();
   const lifetime = options.lifetime ?? DEFAULT_LIFETIME;
-  const outcome = await storeFor(kv).create(userId, hash, now, options.authenticatedAt ?? now, lifetime, options.device ?? null);
+  const outcome = await storeFor(kv).create(
+    userId,
+    hash,
+    now,
+    options.authenticatedAt ?? now,
+    lifetime,
+    options.device ?? null,
+  );
   if (outcome === 'refused') return null;
   const expiresInSeconds = Math.min(lifetime.idleSeconds, lifetime.absoluteSeconds);
   return {
@@ -475,9 +529,20 @@ export async function validateSession(
   if (!match) return null;
   const [, userId, secret] = match as unknown as [string, string, string];
   const hash = hashSessionSecret(secret);
-  const found = await storeFor(kv).validate(userId, hash, options.now ?? Date.now(), options.lifetime ?? DEFAULT_LIFETIME);
+  const found = await storeFor(kv).validate(
+    userId,
+    hash,
+    options.now ?? Date.now(),
+    options.lifetime ?? DEFAULT_LIFETIME,
+  );
   if (!found) return null;
-  return { hash, userId, createdAt: found.createdAt, expiresInSeconds: Math.max(1, Math.floor(found.ttlMs / 1000)), refreshed: found.refreshed };
+  return {
+    hash,
+    userId,
+    createdAt: found.createdAt,
+    expiresInSeconds: Math.max(1, Math.floor(found.ttlMs / 1000)),
+    refreshed: found.refreshed,
+  };
 }
 
 export async function revokeSession(kv: KeyValue, session: Pick<Session, 'hash' | 'userId'>): Promise<void> {
@@ -494,7 +559,12 @@ export async function revokeUserSessions(
   keep?: Pick<Session, 'hash'>,
   options: { lifetime?: SessionLifetime; now?: number } = {},
 ): Promise<number> {
-  return storeFor(kv).revokeAll(userId, options.now ?? Date.now(), keep?.hash ?? null, options.lifetime ?? DEFAULT_LIFETIME);
+  return storeFor(kv).revokeAll(
+    userId,
+    options.now ?? Date.now(),
+    keep?.hash ?? null,
+    options.lifetime ?? DEFAULT_LIFETIME,
+  );
 }
 
 /**
@@ -515,10 +585,20 @@ export interface SessionListing {
 }
 
 /** The user's live sessions, newest first; `current` marks the one asking. */
-export async function listSessions(kv: KeyValue, current: Pick<Session, 'hash' | 'userId'>, options: { now?: number } = {}): Promise<SessionListing[]> {
+export async function listSessions(
+  kv: KeyValue,
+  current: Pick<Session, 'hash' | 'userId'>,
+  options: { now?: number } = {},
+): Promise<SessionListing[]> {
   const sessions = await storeFor(kv).list(current.userId, options.now ?? Date.now());
   return sessions
-    .map((s) => ({ id: sessionPublicId(s.hash), createdAt: s.createdAt, lastSeenAt: s.lastSeenAt, device: s.device, current: s.hash === current.hash }))
+    .map((s) => ({
+      id: sessionPublicId(s.hash),
+      createdAt: s.createdAt,
+      lastSeenAt: s.lastSeenAt,
+      device: s.device,
+      current: s.hash === current.hash,
+    }))
     .sort((a, b) => b.createdAt - a.createdAt);
 }
 

@@ -23,7 +23,10 @@ export async function findUserById(db: Database, id: string): Promise<User | nul
 }
 
 /** Creates the user, or answers null when the address is taken (also by a concurrent sign-up). */
-export async function createUser(db: Database, input: { email: string; name: string; passwordHash: string }): Promise<User | null> {
+export async function createUser(
+  db: Database,
+  input: { email: string; name: string; passwordHash: string },
+): Promise<User | null> {
   const [user] = await db
     .insert(users)
     .values({ email: input.email.trim(), name: input.name.trim(), passwordHash: input.passwordHash })
@@ -77,17 +80,21 @@ function userFrom(row: UserRow | undefined): User | null {
 // every query must use it: one on the pool could wait for a connection that transactions like it hold.
 
 /** createUser in `tx`: null when the address is taken, also by a sign-up committed meanwhile. */
-export async function insertUser(tx: SqlClient, input: { email: string; name: string; passwordHash: string }): Promise<User | null> {
-  const { rows } = await tx.query(`insert into users (email, name, password_hash) values ($1, $2, $3) on conflict do nothing returning ${USER_COLUMNS}`, [
-    input.email.trim(),
-    input.name.trim(),
-    input.passwordHash,
-  ]);
+export async function insertUser(
+  tx: SqlClient,
+  input: { email: string; name: string; passwordHash: string },
+): Promise<User | null> {
+  const { rows } = await tx.query(
+    `insert into users (email, name, password_hash) values ($1, $2, $3) on conflict do nothing returning ${USER_COLUMNS}`,
+    [input.email.trim(), input.name.trim(), input.passwordHash],
+  );
   return userFrom(rows[0] as UserRow | undefined);
 }
 
 export async function findUserByEmailIn(tx: SqlClient, email: string): Promise<User | null> {
-  const { rows } = await tx.query(`select ${USER_COLUMNS} from users where lower(email) = lower($1) limit 1`, [email.trim()]);
+  const { rows } = await tx.query(`select ${USER_COLUMNS} from users where lower(email) = lower($1) limit 1`, [
+    email.trim(),
+  ]);
   return userFrom(rows[0] as UserRow | undefined);
 }
 

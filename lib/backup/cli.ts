@@ -12,7 +12,16 @@ import { migrationsFolder } from '../db/migrate';
 import { reportJobFailure } from '../observability/job';
 import { closeRedis, getRedis } from '../redis';
 import { createOperationsClient } from '../storage';
-import { BackupError, createBackup, knownMigrations, listBackups, pruneBackups, recordBackupFailure, restoreBackup, type BackupTarget } from './index';
+import {
+  BackupError,
+  createBackup,
+  knownMigrations,
+  listBackups,
+  pruneBackups,
+  recordBackupFailure,
+  restoreBackup,
+  type BackupTarget,
+} from './index';
 
 const USAGE = 'usage: scripts/backup [--prune] [--schedule] | scripts/backup --list | scripts/restore sets/<time>';
 
@@ -23,7 +32,8 @@ function messageOf(error: unknown): string {
 async function backupNow(config: AppConfig, target: BackupTarget): Promise<void> {
   const started = Date.now();
   try {
-    if (!(await target.storage.bucketExists(target.bucket))) await target.storage.makeBucket(target.bucket, config.storage.region);
+    if (!(await target.storage.bucketExists(target.bucket)))
+      await target.storage.makeBucket(target.bucket, config.storage.region);
     const { set, manifest } = await createBackup(target, { appVersion: process.env.npm_package_version ?? 'unknown' });
     const bytes = manifest.files.reduce((sum, f) => sum + f.bytes, 0);
     console.log(
@@ -95,7 +105,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const job = flags.includes('--prune') ? () => pruneNow(config, target) : () => backupNow(config, target);
-    if (flags.includes('--schedule')) return onSchedule(config.backupSchedule, flags.includes('--prune') ? 'prune' : 'backup', job);
+    if (flags.includes('--schedule'))
+      return onSchedule(config.backupSchedule, flags.includes('--prune') ? 'prune' : 'backup', job);
     await job();
     return 0;
   }
@@ -105,7 +116,9 @@ async function main(argv: string[]): Promise<number> {
       migrationsKnown: await knownMigrations(migrationsFolder()),
       migrate: () => migrateDatabase(config.database),
     });
-    console.log(`restored ${flags[0]} (made ${manifest.createdAt}): Postgres, ${redisKeys} Redis keys, migrations applied, in ${Date.now() - started} ms`);
+    console.log(
+      `restored ${flags[0]} (made ${manifest.createdAt}): Postgres, ${redisKeys} Redis keys, migrations applied, in ${Date.now() - started} ms`,
+    );
     return 0;
   }
   console.error(USAGE);

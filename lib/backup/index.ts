@@ -59,8 +59,14 @@ function run(command: string, args: string[], notFound = 'install the PostgreSQL
     const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let errors = '';
     child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-    child.once('error', (error) => reject(new BackupError(`${command} could not start (${error.message}): ${notFound}`)));
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new BackupError(`${command} failed (exit ${code}): ${errors.trim().slice(0, 500)}`))));
+    child.once('error', (error) =>
+      reject(new BackupError(`${command} could not start (${error.message}): ${notFound}`)),
+    );
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new BackupError(`${command} failed (exit ${code}): ${errors.trim().slice(0, 500)}`)),
+    );
   });
 }
 
@@ -70,7 +76,13 @@ async function sha256Of(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-function openssl(direction: '-e' | '-d', keyFile: string, input: string, output: string, iterations: number): Promise<void> {
+function openssl(
+  direction: '-e' | '-d',
+  keyFile: string,
+  input: string,
+  output: string,
+  iterations: number,
+): Promise<void> {
   const args = ['enc', direction, '-aes-256-cbc', '-pbkdf2', '-md', 'sha256', '-iter', String(iterations), '-salt'];
   return run('openssl', [...args, '-pass', `file:${keyFile}`, '-in', input, '-out', output], 'install openssl');
 }
@@ -119,7 +131,10 @@ async function importRedis(redis: RedisConnection, path: string): Promise<number
 }
 
 /** Makes one set and uploads it; the manifest goes last. Returns the set's name (`sets/<time>`). */
-export async function createBackup(target: BackupTarget, options: { appVersion: string; now?: Date }): Promise<{ set: string; manifest: Manifest }> {
+export async function createBackup(
+  target: BackupTarget,
+  options: { appVersion: string; now?: Date },
+): Promise<{ set: string; manifest: Manifest }> {
   const dir = await mkdtemp(join(tmpdir(), 'zz-backup-'));
   try {
     const createdAt = (options.now ?? new Date()).toISOString();
@@ -137,7 +152,12 @@ export async function createBackup(target: BackupTarget, options: { appVersion: 
         await openssl('-e', target.encryptionKeyFile, join(dir, plain), join(dir, name), ENCRYPTION.iterations);
       }
       const path = join(dir, name);
-      files.push({ name, bytes: (await stat(path)).size, sha256: await sha256Of(path), ...(plainSha256 ? { plainSha256 } : {}) });
+      files.push({
+        name,
+        bytes: (await stat(path)).size,
+        sha256: await sha256Of(path),
+        ...(plainSha256 ? { plainSha256 } : {}),
+      });
       await target.storage.fPutObject(target.bucket, `${set}/${name}`, path);
     }
     const manifest: Manifest = {
@@ -149,7 +169,9 @@ export async function createBackup(target: BackupTarget, options: { appVersion: 
       ...(target.encryptionKeyFile ? { encryption: { ...ENCRYPTION } } : {}),
     };
     await writeFile(join(dir, MANIFEST), JSON.stringify(manifest, null, 2));
-    await target.storage.fPutObject(target.bucket, `${set}/${MANIFEST}`, join(dir, MANIFEST), { 'Content-Type': 'application/json' });
+    await target.storage.fPutObject(target.bucket, `${set}/${MANIFEST}`, join(dir, MANIFEST), {
+      'Content-Type': 'application/json',
+    });
     return { set, manifest };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -182,7 +204,8 @@ export async function restoreBackup(
       throw new BackupError(`${set} has no ${MANIFEST}: it is not a complete backup set`);
     });
     const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Manifest;
-    if (manifest.format !== FORMAT) throw new BackupError(`${set}: manifest format ${manifest.format} is not one this version reads (${FORMAT})`);
+    if (manifest.format !== FORMAT)
+      throw new BackupError(`${set}: manifest format ${manifest.format} is not one this version reads (${FORMAT})`);
     if (manifest.schemaVersion > options.migrationsKnown) {
       throw new BackupError(
         `${set} comes from a newer schema (${manifest.schemaVersion} migrations; this build knows ${options.migrationsKnown}): restore it with the version that made it`,
@@ -194,12 +217,24 @@ export async function restoreBackup(
         throw new BackupError(`${set}/${file.name} is missing`);
       });
       const bytes = (await stat(path)).size;
-      if (bytes !== file.bytes) throw new BackupError(`${set}/${file.name} is ${bytes} bytes, the manifest says ${file.bytes}: truncated or replaced`);
+      if (bytes !== file.bytes)
+        throw new BackupError(
+          `${set}/${file.name} is ${bytes} bytes, the manifest says ${file.bytes}: truncated or replaced`,
+        );
       if ((await sha256Of(path)) !== file.sha256)
-        throw new BackupError(`${set}/${file.name} does not match its SHA-256 in the manifest: damaged or tampered with`);
+        throw new BackupError(
+          `${set}/${file.name} does not match its SHA-256 in the manifest: damaged or tampered with`,
+        );
     }
     if (manifest.encryption) await decryptSet(set, manifest, dir, target.encryptionKeyFile);
-    await run('pg_restore', ['--clean', '--if-exists', '--no-owner', '--single-transaction', `--dbname=${target.databaseUrl}`, join(dir, DATABASE_FILE)]);
+    await run('pg_restore', [
+      '--clean',
+      '--if-exists',
+      '--no-owner',
+      '--single-transaction',
+      `--dbname=${target.databaseUrl}`,
+      join(dir, DATABASE_FILE),
+    ]);
     const redisKeys = await importRedis(target.redis, join(dir, REDIS_FILE));
     await options.migrate();
     return { manifest, redisKeys };
@@ -209,31 +244,45 @@ export async function restoreBackup(
 }
 
 async function decryptSet(set: string, manifest: Manifest, dir: string, keyFile: string | undefined): Promise<void> {
-  if (!keyFile) throw new BackupError(`${set} is encrypted: set BACKUP_ENCRYPTION_KEY_FILE to the file holding its passphrase`);
+  if (!keyFile)
+    throw new BackupError(`${set} is encrypted: set BACKUP_ENCRYPTION_KEY_FILE to the file holding its passphrase`);
   if (manifest.encryption!.scheme !== ENCRYPTION.scheme)
     throw new BackupError(`${set} is encrypted with ${manifest.encryption!.scheme}, which this version cannot open`);
   for (const file of manifest.files) {
     const plain = file.name.replace(/\.enc$/, '');
     await openssl('-d', keyFile, join(dir, file.name), join(dir, plain), manifest.encryption!.iterations).catch(() => {
-      throw new BackupError(`${set}/${file.name} cannot be decrypted with the passphrase in BACKUP_ENCRYPTION_KEY_FILE: wrong key?`);
+      throw new BackupError(
+        `${set}/${file.name} cannot be decrypted with the passphrase in BACKUP_ENCRYPTION_KEY_FILE: wrong key?`,
+      );
     });
     // CBC carries no tag: a wrong key can still decrypt to garbage, which the plaintext's hash catches.
     if ((await sha256Of(join(dir, plain))) !== file.plainSha256) {
-      throw new BackupError(`${set}/${file.name} decrypted to something else than was backed up: wrong key, or tampered with`);
+      throw new BackupError(
+        `${set}/${file.name} decrypted to something else than was backed up: wrong key, or tampered with`,
+      );
     }
   }
 }
 
 /** How many migrations this build carries (Drizzle's journal). */
 export async function knownMigrations(migrationsFolder: string): Promise<number> {
-  const journal = JSON.parse(await readFile(join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
+  const journal = JSON.parse(await readFile(join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as {
+    entries: unknown[];
+  };
   return journal.entries.length;
 }
 
 /** Where a run that failed leaves word of it (`failures/<time>.json`), for health and metrics to see. */
-export async function recordBackupFailure(storage: StorageClient, bucket: string, error: string, now = new Date()): Promise<void> {
+export async function recordBackupFailure(
+  storage: StorageClient,
+  bucket: string,
+  error: string,
+  now = new Date(),
+): Promise<void> {
   const body = Buffer.from(JSON.stringify({ at: now.toISOString(), error: error.slice(0, 500) }));
-  await storage.putObject(bucket, `failures/${now.toISOString().replace(/[:.]/g, '-')}.json`, body, body.length, { 'Content-Type': 'application/json' });
+  await storage.putObject(bucket, `failures/${now.toISOString().replace(/[:.]/g, '-')}.json`, body, body.length, {
+    'Content-Type': 'application/json',
+  });
 }
 
 /** A set older than this, or a failed run since the newest set, is worth a page to the operator. */
@@ -303,13 +352,16 @@ export interface Retention {
 
 function weekOf(time: number): string {
   const day = new Date(time);
-  const monday = Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate()) - ((day.getUTCDay() + 6) % 7) * 86_400_000;
+  const monday =
+    Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate()) - ((day.getUTCDay() + 6) % 7) * 86_400_000;
   return new Date(monday).toISOString().slice(0, 10);
 }
 
 /** Which of `sets` (names with their time) a retention keeps; the newest set is always kept. */
 export function setsToKeep(sets: string[], retention: Retention): Set<string> {
-  const newestFirst = [...sets].filter((set) => !Number.isNaN(timeOfName(set))).sort((a, b) => timeOfName(b) - timeOfName(a));
+  const newestFirst = [...sets]
+    .filter((set) => !Number.isNaN(timeOfName(set)))
+    .sort((a, b) => timeOfName(b) - timeOfName(a));
   const keep = new Set<string>(newestFirst.slice(0, 1));
   const pick = (bucketOf: (time: number) => string, count: number) => {
     const seen = new Set<string>();
@@ -331,7 +383,9 @@ async function removeAll(storage: StorageClient, bucket: string, names: string[]
   if (names.length === 0) return;
   const refused = (await storage.removeObjects(bucket, names)).find((result) => result?.Error);
   if (refused?.Error)
-    throw new BackupError(`${bucket}/${refused.Error.Key ?? ''} could not be deleted: ${refused.Error.Code ?? refused.Error.Message ?? 'refused'}`);
+    throw new BackupError(
+      `${bucket}/${refused.Error.Key ?? ''} could not be deleted: ${refused.Error.Code ?? refused.Error.Message ?? 'refused'}`,
+    );
 }
 
 /** An incomplete set (no manifest) this old is the leftover of a run that failed, not one in progress. */
@@ -356,14 +410,18 @@ export async function pruneBackups(
     if (set) objects.set(set, [...(objects.get(set) ?? []), name]);
     else if (name.startsWith('failures/')) failures.push(name);
   }
-  const complete = [...objects].filter(([, names]) => names.some((name) => name.endsWith(`/${MANIFEST}`))).map(([set]) => set);
+  const complete = [...objects]
+    .filter(([, names]) => names.some((name) => name.endsWith(`/${MANIFEST}`)))
+    .map(([set]) => set);
   const keep = setsToKeep(complete, retention);
   const deleted: string[] = [];
   for (const [set, names] of objects) {
     if (keep.has(set)) continue;
     const isComplete = complete.includes(set);
     if (!isComplete && !(now - timeOfName(set) > ABANDONED_AFTER_MS)) continue;
-    const manifestFirst = [...names].sort((a, b) => Number(b.endsWith(`/${MANIFEST}`)) - Number(a.endsWith(`/${MANIFEST}`)));
+    const manifestFirst = [...names].sort(
+      (a, b) => Number(b.endsWith(`/${MANIFEST}`)) - Number(a.endsWith(`/${MANIFEST}`)),
+    );
     if (isComplete) await storage.removeObject(bucket, manifestFirst[0]!);
     await removeAll(storage, bucket, isComplete ? manifestFirst.slice(1) : manifestFirst);
     deleted.push(set);

@@ -5,7 +5,14 @@
  * /api/health. Until start-up, without Redis (the development store) or when disabled, everything is
  * computed uncached. Node-only.
  */
-import { createCacheHandlers, emptyCounters, installCacheHandlers, SharedValueCache, type CacheHandlers, type CachedOptions } from '@zigznote/next-cache';
+import {
+  createCacheHandlers,
+  emptyCounters,
+  installCacheHandlers,
+  SharedValueCache,
+  type CacheHandlers,
+  type CachedOptions,
+} from '@zigznote/next-cache';
 import type { CacheCounters, SharedValueCounters } from '@zigznote/next-cache';
 import type { AppConfig } from '../config';
 import { createRedisClient, getRedis } from '../redis';
@@ -21,9 +28,15 @@ interface CacheRegistry {
 }
 
 const registry = processState<CacheRegistry>('cache-handlers', () => {
-  const created: CacheRegistry = { uncachedValues: new SharedValueCache(undefined, { prefix: CACHE_KEY_PREFIX }), computations: {} };
+  const created: CacheRegistry = {
+    uncachedValues: new SharedValueCache(undefined, { prefix: CACHE_KEY_PREFIX }),
+    computations: {},
+  };
   exposeCounters(() => {
-    const { useCache, incremental } = created.handlers?.counters ?? { useCache: emptyCounters(), incremental: emptyCounters() };
+    const { useCache, incremental } = created.handlers?.counters ?? {
+      useCache: emptyCounters(),
+      incremental: emptyCounters(),
+    };
     return { useCache: { ...useCache }, incremental: { ...incremental }, values: { ...values().counters } };
   });
   return created;
@@ -35,8 +48,13 @@ const values = () => registry.handlers?.values ?? registry.uncachedValues;
  * Called once at start-up. With Redis configured, Next's cache handlers and `cached()` use it from now
  * on; with the in-process development store, or when disabled, caching stays off.
  */
-export function installAppCacheHandlers(redisConfig: AppConfig['redis'], maxTtlSeconds: number, disabled = false): { enabled: boolean } {
-  if (disabled || redisConfig.kind === 'memory' || registry.handlers) return { enabled: registry.handlers !== undefined };
+export function installAppCacheHandlers(
+  redisConfig: AppConfig['redis'],
+  maxTtlSeconds: number,
+  disabled = false,
+): { enabled: boolean } {
+  if (disabled || redisConfig.kind === 'memory' || registry.handlers)
+    return { enabled: registry.handlers !== undefined };
   registry.handlers = createCacheHandlers({
     redis: getRedis(redisConfig),
     subscriber: createRedisClient(redisConfig),
@@ -52,7 +70,12 @@ export function installAppCacheHandlers(redisConfig: AppConfig['redis'], maxTtlS
  * A JSON value computed by `compute`, shared by every instance for `ttlSeconds`; a cold key under load is
  * computed once across all of them.
  */
-export function cached<T>(key: string, ttlSeconds: number, compute: () => Promise<T>, options?: CachedOptions): Promise<T> {
+export function cached<T>(
+  key: string,
+  ttlSeconds: number,
+  compute: () => Promise<T>,
+  options?: CachedOptions,
+): Promise<T> {
   return values().get(key, ttlSeconds, compute, options);
 }
 

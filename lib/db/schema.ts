@@ -57,7 +57,10 @@ export const uploads = pgTable(
     /** The browser's identity of the file (name, size, last modified): a resume must present the same. */
     fingerprint: text('fingerprint'),
   },
-  (table) => [index('uploads_expires_at_idx').on(table.expiresAt), index('uploads_owner_state_idx').on(table.ownerId, table.state)],
+  (table) => [
+    index('uploads_expires_at_idx').on(table.expiresAt),
+    index('uploads_owner_state_idx').on(table.ownerId, table.state),
+  ],
 );
 
 /** A stored file: an object in a bucket, owned by a user. */
@@ -68,7 +71,10 @@ export const files = pgTable(
     size: bigint('size', { mode: 'number' }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [index('files_owner_idx').on(table.ownerId, table.createdAt), uniqueIndex('files_object_unique').on(table.bucket, table.objectKey)],
+  (table) => [
+    index('files_owner_idx').on(table.ownerId, table.createdAt),
+    uniqueIndex('files_object_unique').on(table.bucket, table.objectKey),
+  ],
 );
 
 export type Upload = typeof uploads.$inferSelect;

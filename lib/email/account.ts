@@ -35,9 +35,13 @@ function say(status: SesAccountStatus, production: boolean): void {
   if (key === state.said) return;
   state.said = key;
   if (words === '' && status.unreadable) {
-    console.log(`[zigznote] email:    SES account not readable (${status.unreadable}); pacing at ${effectiveSendRate()} a second`);
+    console.log(
+      `[zigznote] email:    SES account not readable (${status.unreadable}); pacing at ${effectiveSendRate()} a second`,
+    );
   } else if (words === '')
-    console.log(`[zigznote] email:    the SES account may send (out of the sandbox, quota left); pacing at ${effectiveSendRate()} a second`);
+    console.log(
+      `[zigznote] email:    the SES account may send (out of the sandbox, quota left); pacing at ${effectiveSendRate()} a second`,
+    );
   // Production says it on stderr at every change, where an operator's log alerts look.
   else (production ? console.error : console.warn)(`[zigznote] email:    SES account: ${words}`);
 }
@@ -85,7 +89,10 @@ export function sendingHold(): string | null {
 export function startSesAccountWatch(config: AppConfig = getConfig()): Promise<SesAccountStatus> {
   stopSesAccountWatch();
   const next = () => {
-    state.timer = setTimeout(() => void checkSesAccount(config).then(next), sendingHold() ? CHECK_WHILE_HELD_MS : CHECK_EVERY_MS);
+    state.timer = setTimeout(
+      () => void checkSesAccount(config).then(next),
+      sendingHold() ? CHECK_WHILE_HELD_MS : CHECK_EVERY_MS,
+    );
     state.timer.unref?.();
   };
   return checkSesAccount(config).then((status) => {

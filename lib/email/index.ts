@@ -25,4 +25,12 @@ export {
 } from './send';
 export * as templates from './templates';
 export { pingEmail } from './health';
-export { checkSesAccount, effectiveSendRate, sendingHold, sesAccountStatus, startSesAccountWatch, stopSesAccountWatch, type SesAccountStatus } from './account';
+export {
+  checkSesAccount,
+  effectiveSendRate,
+  sendingHold,
+  sesAccountStatus,
+  startSesAccountWatch,
+  stopSesAccountWatch,
+  type SesAccountStatus,
+} from './account';

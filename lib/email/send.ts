@@ -102,9 +102,14 @@ export async function outboxDeps(overrides: Partial<DeliveryOptions> = {}): Prom
 }
 
 /** Starts this process's outbox worker (once); the server calls it at start-up. */
-export function startEmailOutbox(options: { pollMs?: number; overrides?: Partial<DeliveryOptions> } = {}): OutboxWorker {
+export function startEmailOutbox(
+  options: { pollMs?: number; overrides?: Partial<DeliveryOptions> } = {},
+): OutboxWorker {
   if (!state.worker) {
-    state.worker = startOutboxWorker(() => outboxDeps(options.overrides), { pollMs: options.pollMs, idempotencyDays: getConfig().email.idempotencyDays });
+    state.worker = startOutboxWorker(() => outboxDeps(options.overrides), {
+      pollMs: options.pollMs,
+      idempotencyDays: getConfig().email.idempotencyDays,
+    });
   }
   return state.worker;
 }
@@ -137,8 +142,20 @@ export async function suppressAddress(email: string, reason: string): Promise<vo
   await (await getOutbox()).suppressions.suppress(email, reason);
 }
 
-function sendTemplate(to: string, email: TemplatedEmail, idempotencyKey?: string, transaction?: SqlClient): Promise<SendResult> {
-  return sendEmail({ to, subject: email.subject, react: email.react, template: email.template, idempotencyKey, transaction });
+function sendTemplate(
+  to: string,
+  email: TemplatedEmail,
+  idempotencyKey?: string,
+  transaction?: SqlClient,
+): Promise<SendResult> {
+  return sendEmail({
+    to,
+    subject: email.subject,
+    react: email.react,
+    template: email.template,
+    idempotencyKey,
+    transaction,
+  });
 }
 
 /** A key for an email whose content never varies: repeats within `windowMinutes` are one email, later ones are new. */
@@ -155,7 +172,12 @@ export function sendVerificationEmail(email: string, token: string, transaction?
   return sendTemplate(email, verificationEmail(getConfig().appUrl, token), undefined, transaction);
 }
 
-export function sendPasswordResetEmail(email: string, name: string, token: string, transaction?: SqlClient): Promise<SendResult> {
+export function sendPasswordResetEmail(
+  email: string,
+  name: string,
+  token: string,
+  transaction?: SqlClient,
+): Promise<SendResult> {
   return sendTemplate(email, passwordResetEmail(getConfig().appUrl, name, token), undefined, transaction);
 }
 
@@ -163,15 +185,29 @@ export function sendPasswordChangedEmail(email: string, name: string, changedAt 
   return sendTemplate(email, passwordChangedEmail(getConfig().appUrl, name, changedAt));
 }
 
-export function sendUnlockAccountEmail(email: string, name: string, token: string, transaction?: SqlClient): Promise<SendResult> {
+export function sendUnlockAccountEmail(
+  email: string,
+  name: string,
+  token: string,
+  transaction?: SqlClient,
+): Promise<SendResult> {
   return sendTemplate(email, unlockAccountEmail(getConfig().appUrl, name, token), undefined, transaction);
 }
 
-export function sendNewSignInEmail(email: string, name: string, device: { browser: string; os: string; network: string }): Promise<SendResult> {
+export function sendNewSignInEmail(
+  email: string,
+  name: string,
+  device: { browser: string; os: string; network: string },
+): Promise<SendResult> {
   return sendTemplate(email, newSignInEmail(getConfig().appUrl, name, device));
 }
 
 export function sendAccountExistsEmail(email: string, name: string, transaction?: SqlClient): Promise<SendResult> {
   // Someone may sign up with a registered address again tomorrow: that deserves its own email.
-  return sendTemplate(email, accountExistsEmail(getConfig().appUrl, name), repeatableKey('account-exists', email, 10), transaction);
+  return sendTemplate(
+    email,
+    accountExistsEmail(getConfig().appUrl, name),
+    repeatableKey('account-exists', email, 10),
+    transaction,
+  );
 }

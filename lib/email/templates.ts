@@ -11,7 +11,14 @@ import ResetPasswordEmail, { subject as resetPasswordSubject } from '../../email
 import VerifyEmail, { subject as verifySubject } from '../../emails/verify-email';
 import WelcomeEmail, { subject as welcomeSubject } from '../../emails/welcome';
 
-export type TemplateName = 'welcome' | 'verify-email' | 'reset-password' | 'password-changed' | 'account-exists' | 'unlock-account' | 'new-sign-in';
+export type TemplateName =
+  | 'welcome'
+  | 'verify-email'
+  | 'reset-password'
+  | 'password-changed'
+  | 'account-exists'
+  | 'unlock-account'
+  | 'new-sign-in';
 
 export interface TemplatedEmail {
   template: TemplateName;
@@ -30,7 +37,11 @@ export function verificationEmail(appUrl: string, token: string): TemplatedEmail
 
 export function passwordResetEmail(appUrl: string, name: string, token: string): TemplatedEmail {
   const resetUrl = `${appUrl}/auth/reset-password?token=${encodeURIComponent(token)}`;
-  return { template: 'reset-password', subject: resetPasswordSubject, react: createElement(ResetPasswordEmail, { name, resetUrl }) };
+  return {
+    template: 'reset-password',
+    subject: resetPasswordSubject,
+    react: createElement(ResetPasswordEmail, { name, resetUrl }),
+  };
 }
 
 export function passwordChangedEmail(appUrl: string, name: string, changedAt = new Date()): TemplatedEmail {
@@ -45,13 +56,21 @@ export function accountExistsEmail(appUrl: string, name: string): TemplatedEmail
   return {
     template: 'account-exists',
     subject: accountExistsSubject,
-    react: createElement(AccountExistsEmail, { name, loginUrl: `${appUrl}/auth/login`, resetUrl: `${appUrl}/auth/forgot-password` }),
+    react: createElement(AccountExistsEmail, {
+      name,
+      loginUrl: `${appUrl}/auth/login`,
+      resetUrl: `${appUrl}/auth/forgot-password`,
+    }),
   };
 }
 
 export function unlockAccountEmail(appUrl: string, name: string, token: string): TemplatedEmail {
   const unlockUrl = `${appUrl}/auth/unlock?token=${encodeURIComponent(token)}`;
-  return { template: 'unlock-account', subject: unlockAccountSubject, react: createElement(UnlockAccountEmail, { name, unlockUrl }) };
+  return {
+    template: 'unlock-account',
+    subject: unlockAccountSubject,
+    react: createElement(UnlockAccountEmail, { name, unlockUrl }),
+  };
 }
 
 export function newSignInEmail(

@@ -46,11 +46,17 @@ export interface HealthReport {
   checks: Record<'redis' | 'storage' | 'database' | 'email', CheckResult>;
 }
 
-async function timed(required: boolean, mode: string, probe: (signal: AbortSignal) => Promise<void>): Promise<CheckResult> {
+async function timed(
+  required: boolean,
+  mode: string,
+  probe: (signal: AbortSignal) => Promise<void>,
+): Promise<CheckResult> {
   const started = performance.now();
   const controller = new AbortController();
   try {
-    await withDeadline(probe(controller.signal), CHECK_TIMEOUT_MS, `no answer within ${CHECK_TIMEOUT_MS} ms`, () => controller.abort());
+    await withDeadline(probe(controller.signal), CHECK_TIMEOUT_MS, `no answer within ${CHECK_TIMEOUT_MS} ms`, () =>
+      controller.abort(),
+    );
     return { ok: true, latencyMs: Math.round(performance.now() - started), required, mode };
   } catch (error) {
     return {
@@ -102,14 +108,22 @@ export function presentsHealthToken(authorization: string | null, token: string 
 /** SES answers, and the outbox is moving: its oldest due email has not waited over five minutes. */
 async function emailCheck(config: AppConfig): Promise<CheckResult> {
   let oldestDueSeconds: number | undefined;
-  const result = await timed(false, config.email.endpoint ? `ses (${new URL(config.email.endpoint).host})` : 'ses', async (signal) => {
-    const [, age] = await Promise.all([pingEmail(config.email, signal), getOutbox().then((outbox) => outbox.oldestDueAgeSeconds())]);
-    oldestDueSeconds = Math.round(age);
-    const account = sesAccountStatus()?.assessment;
-    if (account?.hold) throw new Error(`mail held: ${account.hold}`);
-    if (age > OUTBOX_STUCK_AFTER_SECONDS) throw new Error(`outbox stuck: the oldest due email has waited ${oldestDueSeconds} s`);
-    if (account && account.warnings.length > 0) throw new Error(account.warnings.join('; '));
-  });
+  const result = await timed(
+    false,
+    config.email.endpoint ? `ses (${new URL(config.email.endpoint).host})` : 'ses',
+    async (signal) => {
+      const [, age] = await Promise.all([
+        pingEmail(config.email, signal),
+        getOutbox().then((outbox) => outbox.oldestDueAgeSeconds()),
+      ]);
+      oldestDueSeconds = Math.round(age);
+      const account = sesAccountStatus()?.assessment;
+      if (account?.hold) throw new Error(`mail held: ${account.hold}`);
+      if (age > OUTBOX_STUCK_AFTER_SECONDS)
+        throw new Error(`outbox stuck: the oldest due email has waited ${oldestDueSeconds} s`);
+      if (account && account.warnings.length > 0) throw new Error(account.warnings.join('; '));
+    },
+  );
   return oldestDueSeconds === undefined ? result : { ...result, oldestDueSeconds };
 }
 
@@ -125,7 +139,8 @@ async function storageCheck(config: AppConfig): Promise<CheckResult> {
     const report = lastGuaranteeReport() ?? (await verifyStorageGuarantees());
     // Development may run on a stand-in that keeps none of them: reported, not failed (production
     // refuses to start on such a server, so there it means the server changed under a running app).
-    if (!report.ok && config.isProduction) throw new Error(`guarantees missing: ${missingGuarantees(report).join('; ')}`);
+    if (!report.ok && config.isProduction)
+      throw new Error(`guarantees missing: ${missingGuarantees(report).join('; ')}`);
   });
   const guarantees = lastGuaranteeReport();
   return guarantees ? { ...result, guarantees } : result;
@@ -150,7 +165,10 @@ export async function checkHealth(config: AppConfig): Promise<HealthReport> {
 }
 
 const BACKUP_REPORT_CACHE_MS = 60_000;
-const backupCache = processState('health-backups', () => ({ at: 0, report: undefined as Promise<BackupReport> | undefined }));
+const backupCache = processState('health-backups', () => ({
+  at: 0,
+  report: undefined as Promise<BackupReport> | undefined,
+}));
 
 export type BackupReport = BackupStatus | { ok: false; problem: string };
 

@@ -7,7 +7,12 @@ import * as Sentry from '@sentry/node';
 import { scrubEvent, scrubValue } from './scrub';
 
 /** Sends `error` tagged with the job's name and waits (up to 5 s) until it left; no-op without a DSN. */
-export async function reportJobFailure(dsn: string | undefined, environment: string, job: string, error: unknown): Promise<void> {
+export async function reportJobFailure(
+  dsn: string | undefined,
+  environment: string,
+  job: string,
+  error: unknown,
+): Promise<void> {
   if (!dsn) return;
   if (!Sentry.getClient()) {
     Sentry.init({

@@ -64,10 +64,18 @@ const metrics = processState('metrics', () => {
         if (figures) this.set(pick(figures));
       },
     });
-  backupGauge('backup_last_success_timestamp_seconds', 'When the newest complete backup set was made (seconds since the epoch)', (f) => f.newestAt ?? 0);
+  backupGauge(
+    'backup_last_success_timestamp_seconds',
+    'When the newest complete backup set was made (seconds since the epoch)',
+    (f) => f.newestAt ?? 0,
+  );
   backupGauge('backup_size_bytes', 'Bytes in the newest complete backup set', (f) => f.newestBytes);
   // A gauge under the conventional counter name: the failed runs recorded in the bucket, counted at each scrape.
-  backupGauge('backup_failures_total', 'Backup runs that failed (recorded by scripts/backup in the backups bucket)', (f) => f.failuresTotal);
+  backupGauge(
+    'backup_failures_total',
+    'Backup runs that failed (recorded by scripts/backup in the backups bucket)',
+    (f) => f.failuresTotal,
+  );
   return { registry, decisions, checkSeconds, redisErrors, cacheSources, backups };
 });
 

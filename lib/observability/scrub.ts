@@ -4,12 +4,15 @@
  * breadcrumbs). Applied as beforeSend/beforeBreadcrumb to server and browser events alike. Edge-safe.
  */
 const SENSITIVE_KEY = /pass(word)?|token|secret|authorization|cookie|session|api[-_]?key|signature|credential/i;
-const SENSITIVE_PAIR = /\b(pass(word)?|token|secret|session|api[-_]?key|signature|x-amz-signature|x-amz-credential)=([^&\s"';,)]+)/gi;
+const SENSITIVE_PAIR =
+  /\b(pass(word)?|token|secret|session|api[-_]?key|signature|x-amz-signature|x-amz-credential)=([^&\s"';,)]+)/gi;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g;
 const FILTERED = '[Filtered]';
 
 export function scrubString(value: string): string {
-  return value.replace(SENSITIVE_PAIR, (_m, key: string) => `${key}=${FILTERED}`).replace(BEARER, (_m, scheme: string) => `${scheme} ${FILTERED}`);
+  return value
+    .replace(SENSITIVE_PAIR, (_m, key: string) => `${key}=${FILTERED}`)
+    .replace(BEARER, (_m, scheme: string) => `${scheme} ${FILTERED}`);
 }
 
 export function scrubValue(value: unknown, depth = 0): unknown {

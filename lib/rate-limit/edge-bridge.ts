@@ -17,7 +17,8 @@ export function edgeLimiter(): { decide: DecideFn | null; trusted: TrustedProxie
   const trusted = parseTrustedProxies(config.trustedProxies, 'TRUSTED_PROXIES');
   if (config.rateLimitsDisabled) return { decide: null, trusted };
   const bridge = config.rateLimitBridge;
-  if (!bridge) throw new Error('middleware runs on the Edge runtime: set RATE_LIMIT_BRIDGE_SECRET (and RATE_LIMIT_BRIDGE_URL)');
+  if (!bridge)
+    throw new Error('middleware runs on the Edge runtime: set RATE_LIMIT_BRIDGE_SECRET (and RATE_LIMIT_BRIDGE_URL)');
   bridged ??= bridgeDecide({ url: `${bridge.url}${BRIDGE_PATH}`, secret: bridge.secret });
   return { decide: bridged, trusted };
 }

@@ -24,7 +24,14 @@ export {
   type RateLimitStore,
   type Algorithm,
 } from '@zigznote/ratelimit/limiter';
-export { DEFAULT_POLICIES, ROUTE_GROUPS, resolvePolicies, type Policy, type RouteGroup, type LimitRule } from './policies';
+export {
+  DEFAULT_POLICIES,
+  ROUTE_GROUPS,
+  resolvePolicies,
+  type Policy,
+  type RouteGroup,
+  type LimitRule,
+} from './policies';
 export { BRIDGE_PATH, SNS_PATH, routeGroupOf } from './routes';
 export {
   readVerdict,

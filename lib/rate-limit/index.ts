@@ -4,7 +4,14 @@
  * Middleware imports ./edge.
  */
 export * from './edge';
-export { RedisStore, slotKey, createRateLimiter, type RedisStoreOptions, type LimiterOptions, type CreateRateLimiterOptions } from '@zigznote/ratelimit';
+export {
+  RedisStore,
+  slotKey,
+  createRateLimiter,
+  type RedisStoreOptions,
+  type LimiterOptions,
+  type CreateRateLimiterOptions,
+} from '@zigznote/ratelimit';
 export {
   getRateLimiter,
   checkRateLimit,

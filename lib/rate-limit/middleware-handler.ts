@@ -19,7 +19,10 @@ export type MiddlewareCheck = LimitCheck<RouteGroup>;
 export type DecideFn = Decide<RouteGroup>;
 
 /** The session token a request carries under the configured cookie name (no other name counts). */
-export function sessionTokenOf(request: Pick<NextRequest, 'cookies'>, names: RateLimitNames = DEFAULT_NAMES): string | undefined {
+export function sessionTokenOf(
+  request: Pick<NextRequest, 'cookies'>,
+  names: RateLimitNames = DEFAULT_NAMES,
+): string | undefined {
   return request.cookies.get(names.sessionCookie)?.value || undefined;
 }
 
@@ -49,7 +52,12 @@ export async function handleRateLimit(
     onLimited: (limited, decision, next) => {
       const status = decision.status === 503 ? 503 : 429;
       if (isApiPath(limited.nextUrl.pathname)) {
-        return problemFor(status, limitMessage(status, decision.retryAfterSeconds), { retryAfter: decision.retryAfterSeconds }, decision.headers);
+        return problemFor(
+          status,
+          limitMessage(status, decision.retryAfterSeconds),
+          { retryAfter: decision.retryAfterSeconds },
+          decision.headers,
+        );
       }
       return next(decision.headers, { [names.verdictHeader]: encodeVerdict(status, decision.retryAfterSeconds) });
     },

@@ -6,7 +6,12 @@
  * store. Limits can be overridden with RATE_LIMITS, e.g. "login=10/15m,api=300/1m".
  * Edge-safe.
  */
-import { applyOverrides, shadowRuleNames as shadowRules, type Policy, type PolicyTable } from '@zigznote/ratelimit/limiter';
+import {
+  applyOverrides,
+  shadowRuleNames as shadowRules,
+  type Policy,
+  type PolicyTable,
+} from '@zigznote/ratelimit/limiter';
 
 export type { Identity, LimitRule, Policy } from '@zigznote/ratelimit/limiter';
 
@@ -107,6 +112,9 @@ export function resolvePolicies(overrides: string | undefined): PolicyTable<Rout
 }
 
 /** RATE_LIMITS_SHADOW: rule names that count and report but refuse nothing. Unknown names are refused. */
-export function shadowRuleNames(names: string | undefined, policies: Record<RouteGroup, Policy<RouteGroup>> = DEFAULT_POLICIES): Set<string> {
+export function shadowRuleNames(
+  names: string | undefined,
+  policies: Record<RouteGroup, Policy<RouteGroup>> = DEFAULT_POLICIES,
+): Set<string> {
   return shadowRules(names, policies, 'RATE_LIMITS_SHADOW');
 }

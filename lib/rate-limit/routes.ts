@@ -14,7 +14,13 @@ export const SNS_PATH = '/api/email/sns';
 // settings, and whether it is signed in (/api/session limits itself, the `session` group, and only for
 // cookies shaped like a session, so the many cookie-less asks cost no Redis call). SNS notifications are
 // authenticated by their signatures and arrive in bursts from AWS's addresses.
-export const UNLIMITED_API_PATHS = new Set(['/api/health', BRIDGE_PATH, '/api/observability', '/api/session', SNS_PATH]);
+export const UNLIMITED_API_PATHS = new Set([
+  '/api/health',
+  BRIDGE_PATH,
+  '/api/observability',
+  '/api/session',
+  SNS_PATH,
+]);
 
 const FORM_POSTS: Record<string, RouteGroup> = {
   '/auth/login': 'login',

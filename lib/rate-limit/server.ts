@@ -38,7 +38,9 @@ export function getRateLimiter(): RateLimiter<RouteGroup> {
     const redis = config.redis.kind === 'memory' ? null : config.redis;
     state.limiter = new RateLimiter({
       policies: DEFAULT_POLICIES,
-      store: redis ? new RedisStore(getRedis(redis), { scriptNames: { refund: 'zigznoteRefundLimits' } }) : new MemoryStore(),
+      store: redis
+        ? new RedisStore(getRedis(redis), { scriptNames: { refund: 'zigznoteRefundLimits' } })
+        : new MemoryStore(),
       counterLeases: redis ? COUNTER_LEASE : 1,
       overrides: config.rateLimitOverrides,
       shadow: config.rateLimitShadow,
@@ -93,7 +95,11 @@ type Scope = { scope?: 'all' | 'account' };
  * Counts one login attempt for this address and account; the account's recorded failures are checked
  * too. From a server action behind our middleware, pass scope 'account' (the IP limit was applied there).
  */
-export function checkLoginRateLimit(ip: string, email?: string, { scope = 'all' }: Scope = {}): Promise<RateLimitDecision> {
+export function checkLoginRateLimit(
+  ip: string,
+  email?: string,
+  { scope = 'all' }: Scope = {},
+): Promise<RateLimitDecision> {
   return getRateLimiter().limit({ group: 'login', ip, email, scope });
 }
 
@@ -101,7 +107,11 @@ export function checkRegisterRateLimit(ip: string): Promise<RateLimitDecision> {
   return getRateLimiter().limit({ group: 'register', ip });
 }
 
-export function checkPasswordResetRateLimit(ip: string, email?: string, { scope = 'all' }: Scope = {}): Promise<RateLimitDecision> {
+export function checkPasswordResetRateLimit(
+  ip: string,
+  email?: string,
+  { scope = 'all' }: Scope = {},
+): Promise<RateLimitDecision> {
   return getRateLimiter().limit({ group: 'password-reset', ip, email, scope });
 }
 

@@ -35,7 +35,10 @@ export const DEFAULT_NAMES: RateLimitNames = {
 };
 
 /** The group middleware already limited this request under, if any. */
-export function limitedGroup(headers: { get(name: string): string | null }, names: RateLimitNames = DEFAULT_NAMES): string | null {
+export function limitedGroup(
+  headers: { get(name: string): string | null },
+  names: RateLimitNames = DEFAULT_NAMES,
+): string | null {
   return headers.get(names.groupHeader);
 }
 
@@ -49,7 +52,10 @@ export function encodeVerdict(status: 429 | 503, retryAfterSeconds: number): str
   return `${status};${retryAfterSeconds}`;
 }
 
-export function readVerdict(headers: { get(name: string): string | null }, names: RateLimitNames = DEFAULT_NAMES): RateLimitVerdict | null {
+export function readVerdict(
+  headers: { get(name: string): string | null },
+  names: RateLimitNames = DEFAULT_NAMES,
+): RateLimitVerdict | null {
   const value = headers.get(names.verdictHeader);
   const match = value ? /^(429|503);(\d+)$/.exec(value) : null;
   if (!match) return null;

@@ -34,7 +34,13 @@ export function createRedisClient(config: RedisConfig): RedisConnection {
   } else if (config.kind === 'sentinel') {
     // failoverDetector follows the Sentinels' +switch-master: without it the client stays on a demoted
     // primary that still accepts writes until the Sentinel reconfigures it, and those writes are lost.
-    client = new Redis({ ...clientOptions, sentinels: config.sentinels, name: config.name, password: config.password, failoverDetector: true });
+    client = new Redis({
+      ...clientOptions,
+      sentinels: config.sentinels,
+      name: config.name,
+      password: config.password,
+      failoverDetector: true,
+    });
   } else {
     client = new Redis(config.url, clientOptions);
   }
@@ -43,7 +49,10 @@ export function createRedisClient(config: RedisConfig): RedisConnection {
   return client;
 }
 
-const state = processState('redis', () => ({ clients: new Map<string, RedisConnection>(), memory: undefined as MemoryKeyValue | undefined }));
+const state = processState('redis', () => ({
+  clients: new Map<string, RedisConnection>(),
+  memory: undefined as MemoryKeyValue | undefined,
+}));
 const clients = state.clients;
 
 /** The process's connection for this configuration, made on first use. */

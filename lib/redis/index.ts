@@ -4,5 +4,13 @@
  * key-value interface sessions and tokens use (with an in-process twin for development); and a liveness
  * probe for /api/health. Node-only.
  */
-export { getRedis, getKeyValue, createRedisClient, closeRedis, pingRedis, type RedisConnection, type RedisConfig } from './client';
+export {
+  getRedis,
+  getKeyValue,
+  createRedisClient,
+  closeRedis,
+  pingRedis,
+  type RedisConnection,
+  type RedisConfig,
+} from './client';
 export { MemoryKeyValue, RedisKeyValue, type KeyValue } from './key-value';

@@ -39,8 +39,13 @@ export function originsOf(urls: ReadonlyArray<string | undefined>): string[] {
   return [...origins];
 }
 
-export function contentSecurityPolicy({ nonce, connectOrigins, development = false }: ContentSecurityPolicyOptions): string {
-  if (!/^[A-Za-z0-9+/]{16,}={0,2}$/.test(nonce)) throw new Error('contentSecurityPolicy: the nonce must be base64 (use newNonce())');
+export function contentSecurityPolicy({
+  nonce,
+  connectOrigins,
+  development = false,
+}: ContentSecurityPolicyOptions): string {
+  if (!/^[A-Za-z0-9+/]{16,}={0,2}$/.test(nonce))
+    throw new Error('contentSecurityPolicy: the nonce must be base64 (use newNonce())');
   const directives: Record<string, string[]> = {
     'default-src': ["'self'"],
     'script-src': [`'nonce-${nonce}'`, "'strict-dynamic'", ...(development ? ["'unsafe-eval'"] : [])],

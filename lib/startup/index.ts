@@ -29,7 +29,9 @@ export function describeServices(config: AppConfig): string[] {
       : `database: embedded PGlite in ${config.database.dir} ${standIn}; set DATABASE_URL for Postgres`,
     describeRedis(config.redis),
     `storage:  ${storageBackend(config.storage.backend).label} at ${config.storage.endPoint}:${config.storage.port}, browsers use ${config.storage.publicUrl}`,
-    config.email.endpoint ? `email:    SES endpoint ${config.email.endpoint}` : `email:    AWS SES in ${config.email.region}`,
+    config.email.endpoint
+      ? `email:    SES endpoint ${config.email.endpoint}`
+      : `email:    AWS SES in ${config.email.region}`,
   ];
 }
 
@@ -119,7 +121,9 @@ async function checkGuaranteesAtStart(config: AppConfig): Promise<void> {
     }
     console.warn(`[zigznote] WARNING: ${message}`);
   } catch (error) {
-    console.error(`[zigznote] storage guarantees not checked (${error instanceof Error ? error.message : 'error'}); /api/health checks them again`);
+    console.error(
+      `[zigznote] storage guarantees not checked (${error instanceof Error ? error.message : 'error'}); /api/health checks them again`,
+    );
   }
 }
 
@@ -159,7 +163,8 @@ export async function startServer(): Promise<void> {
     throw error;
   }
   for (const line of describeServices(config)) console.log(`[zigznote] ${line}`);
-  if (config.rateLimitsDisabled) console.warn('[zigznote] rate limits: DISABLED by RATE_LIMITS_DISABLED; nothing limits abuse but your gateway');
+  if (config.rateLimitsDisabled)
+    console.warn('[zigznote] rate limits: DISABLED by RATE_LIMITS_DISABLED; nothing limits abuse but your gateway');
   installPeerStamp();
   const cache = installAppCacheHandlers(config.redis, config.cacheMaxTtlSeconds, config.cacheDisabled);
   console.log(

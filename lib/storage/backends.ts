@@ -44,8 +44,12 @@ export const STORAGE_BACKEND_DESCRIPTIONS: Record<StorageBackendName, StorageBac
     label: 'Garage',
     defaultRegion: 'garage',
     cors: 'per-bucket',
-    corsHint: "the app writes each bucket's CORS rules at start-up: give its key the owner permission on the buckets (garage bucket allow --owner)",
-    buckets: { madeBy: 'init', hint: 'run the garage-init step (docker/garage-init.mjs), which creates the buckets with global aliases' },
+    corsHint:
+      "the app writes each bucket's CORS rules at start-up: give its key the owner permission on the buckets (garage bucket allow --owner)",
+    buckets: {
+      madeBy: 'init',
+      hint: 'run the garage-init step (docker/garage-init.mjs), which creates the buckets with global aliases',
+    },
     readiness: { on: 'admin', path: '/health' },
   },
 };

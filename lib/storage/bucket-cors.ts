@@ -16,7 +16,12 @@ export function bucketCorsXml(origins: string[]): string {
 }
 
 export async function putBucketCors(config: StorageConfig, bucket: string, origins: string[]): Promise<void> {
-  const aws = new AwsClient({ accessKeyId: config.accessKey, secretAccessKey: config.secretKey, service: 's3', region: config.region });
+  const aws = new AwsClient({
+    accessKeyId: config.accessKey,
+    secretAccessKey: config.secretKey,
+    service: 's3',
+    region: config.region,
+  });
   const body = bucketCorsXml(origins);
   const origin = `${config.useSSL ? 'https' : 'http'}://${config.endPoint}:${config.port}`;
   const response = await aws.fetch(`${origin}/${bucket}?cors`, {

@@ -22,7 +22,17 @@ const GB = 1024 * MB;
 
 export const BUCKET_RULES: Record<BucketName, BucketRule> = {
   audio: {
-    contentTypes: ['audio/mpeg', 'audio/mp4', 'audio/aac', 'audio/ogg', 'audio/wav', 'audio/x-wav', 'audio/webm', 'audio/flac', 'audio/x-m4a'],
+    contentTypes: [
+      'audio/mpeg',
+      'audio/mp4',
+      'audio/aac',
+      'audio/ogg',
+      'audio/wav',
+      'audio/x-wav',
+      'audio/webm',
+      'audio/flac',
+      'audio/x-m4a',
+    ],
     maxBytes: 2 * GB,
     inlineTypes: [],
   },
@@ -57,7 +67,12 @@ export function bucketStatus(): BucketStatus | undefined {
   return state.last;
 }
 
-async function ensureBucket(client: Client, bucket: string, region: string, missingHint: string | undefined): Promise<void> {
+async function ensureBucket(
+  client: Client,
+  bucket: string,
+  region: string,
+  missingHint: string | undefined,
+): Promise<void> {
   if (await client.bucketExists(bucket)) return;
   if (missingHint) throw new Error(`bucket ${bucket} does not exist: ${missingHint}`);
   try {
@@ -98,7 +113,12 @@ export async function ensureBuckets(
       return state.last;
     } catch (error) {
       if (attempt >= attempts) {
-        state.last = { ready: false, buckets, error: error instanceof Error ? error.message : String(error), at: new Date().toISOString() };
+        state.last = {
+          ready: false,
+          buckets,
+          error: error instanceof Error ? error.message : String(error),
+          at: new Date().toISOString(),
+        };
         return state.last;
       }
       await sleep(backoffMs(attempt, baseDelayMs, 5_000));

@@ -35,11 +35,16 @@ export function createSigningClient(config: StorageConfig): Client {
   });
 }
 
-const clientsByConfig = processState('storage-clients', () => new Map<string, { operations: Client; signing: Client; uploads: DirectUploads }>());
+const clientsByConfig = processState(
+  'storage-clients',
+  () => new Map<string, { operations: Client; signing: Client; uploads: DirectUploads }>(),
+);
 
 /** The process's clients for this configuration, made on first use. */
 export function getStorageClients(config: StorageConfig) {
-  const key = [config.endPoint, config.port, config.useSSL, config.accessKey, config.publicUrl, config.region].join('|');
+  const key = [config.endPoint, config.port, config.useSSL, config.accessKey, config.publicUrl, config.region].join(
+    '|',
+  );
   let clients = clientsByConfig.get(key);
   if (!clients) {
     const operations = createOperationsClient(config);

@@ -12,7 +12,10 @@ export function contentDisposition(name: string, inline: boolean): string {
   return `${inline ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
-export function createDownloadUrl(signer: Client, input: { bucket: string; key: string; name: string; contentType: string; inline: boolean }): Promise<string> {
+export function createDownloadUrl(
+  signer: Client,
+  input: { bucket: string; key: string; name: string; contentType: string; inline: boolean },
+): Promise<string> {
   return signer.presignedGetObject(input.bucket, input.key, DOWNLOAD_TTL_SECONDS, {
     'response-content-disposition': contentDisposition(input.name, input.inline),
     'response-content-type': input.inline ? input.contentType : 'application/octet-stream',

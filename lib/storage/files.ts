@@ -50,7 +50,10 @@ async function announced<T extends { ok: boolean }>(deps: StorageDeps, userId: s
   return result;
 }
 
-export type StorageResult<T extends object> = Result<T, { status: 400 | 404 | 409 | 410 | 413 | 415 | 422; extra?: Record<string, unknown> }>;
+export type StorageResult<T extends object> = Result<
+  T,
+  { status: 400 | 404 | 409 | 410 | 413 | 415 | 422; extra?: Record<string, unknown> }
+>;
 
 export interface PublicFile {
   id: string;
@@ -68,7 +71,14 @@ export interface StorageUsage {
 
 function publicFile(file: StoredFile, buckets: Record<BucketName, string>): PublicFile {
   const bucket = (Object.entries(buckets).find(([, name]) => name === file.bucket)?.[0] ?? 'audio') as BucketName;
-  return { id: file.id, name: file.name, size: file.size, contentType: file.contentType, bucket, createdAt: file.createdAt.toISOString() };
+  return {
+    id: file.id,
+    name: file.name,
+    size: file.size,
+    contentType: file.contentType,
+    bucket,
+    createdAt: file.createdAt.toISOString(),
+  };
 }
 
 const MB = 1024 * 1024;
@@ -80,7 +90,12 @@ function formatBytes(bytes: number): string {
 
 /** Completed small-file uploads whose POST policy is still live: storage accepts a re-post under their key. */
 function liveCompletedPosts(userId: string) {
-  return and(eq(uploads.ownerId, userId), eq(uploads.state, 'completed'), sql`${uploads.multipartId} is null`, sql`${uploads.urlsValidUntil} > now()`);
+  return and(
+    eq(uploads.ownerId, userId),
+    eq(uploads.state, 'completed'),
+    sql`${uploads.multipartId} is null`,
+    sql`${uploads.urlsValidUntil} > now()`,
+  );
 }
 
 /**
@@ -103,10 +118,17 @@ async function countedBytes(db: Pick<Database, 'execute'>, userId: string): Prom
  * such uploads are the last couple of minutes' only). Room for a new upload is counted stricter: see
  * requestUpload.
  */
-export async function storageUsage(deps: Pick<StorageDeps, 'db' | 'operations'>, userId: string, quotaBytes: number): Promise<StorageUsage> {
+export async function storageUsage(
+  deps: Pick<StorageDeps, 'db' | 'operations'>,
+  userId: string,
+  quotaBytes: number,
+): Promise<StorageUsage> {
   const [{ counted }, live] = await Promise.all([
     countedBytes(deps.db, userId),
-    deps.db.select({ bucket: uploads.bucket, objectKey: uploads.objectKey }).from(uploads).where(liveCompletedPosts(userId)),
+    deps.db
+      .select({ bucket: uploads.bucket, objectKey: uploads.objectKey })
+      .from(uploads)
+      .where(liveCompletedPosts(userId)),
   ]);
   const reposted = await Promise.all(
     live.map((upload) =>
@@ -125,9 +147,14 @@ export async function requestUpload(
   input: { bucket: BucketName; filename: string; contentType: string; size: number; fingerprint?: string },
 ): Promise<StorageResult<{ uploadId: string; upload: PostUpload | MultipartUpload }>> {
   const rule = BUCKET_RULES[input.bucket];
-  if (rule.contentTypes.length === 0) return { ok: false, status: 400, error: `The ${input.bucket} bucket is filled by the server only.` };
+  if (rule.contentTypes.length === 0)
+    return { ok: false, status: 400, error: `The ${input.bucket} bucket is filled by the server only.` };
   if (!rule.contentTypes.includes(input.contentType)) {
-    return { ok: false, status: 415, error: `${input.bucket} accepts ${rule.contentTypes.join(', ')}; this file is ${input.contentType}.` };
+    return {
+      ok: false,
+      status: 415,
+      error: `${input.bucket} accepts ${rule.contentTypes.join(', ')}; this file is ${input.contentType}.`,
+    };
   }
   if (input.size > rule.maxBytes) {
     return {
@@ -144,7 +171,10 @@ export async function requestUpload(
     const usedBytes = counted + held;
     const left = Math.max(0, deps.quotaBytes - usedBytes);
     if (input.size > left) {
-      const wait = held > 0 ? ` ${formatBytes(held)} of it is held for up to ${POST_POLICY_TTL_SECONDS / 60} minutes after your last uploads.` : '';
+      const wait =
+        held > 0
+          ? ` ${formatBytes(held)} of it is held for up to ${POST_POLICY_TTL_SECONDS / 60} minutes after your last uploads.`
+          : '';
       return {
         ok: false as const,
         status: 413 as const,
@@ -154,7 +184,12 @@ export async function requestUpload(
     }
     const bucket = deps.buckets[input.bucket];
     const key = objectKeyFor(userId, randomUUID(), input.filename);
-    const upload: PostUpload | MultipartUpload = await deps.uploads.start({ bucket, key, contentType: input.contentType, size: input.size });
+    const upload: PostUpload | MultipartUpload = await deps.uploads.start({
+      bucket,
+      key,
+      contentType: input.contentType,
+      size: input.size,
+    });
     const expiresAt = new Date(Date.now() + UPLOAD_TTL_SECONDS * 1000);
     const [record] = await tx
       .insert(uploads)
@@ -219,7 +254,14 @@ export async function completeUpload(
       const [upload] = await tx
         .update(uploads)
         .set({ state: 'completed', completedAt: sql`now()` })
-        .where(and(eq(uploads.id, uploadId), eq(uploads.ownerId, userId), eq(uploads.state, 'pending'), sql`${uploads.expiresAt} > now()`))
+        .where(
+          and(
+            eq(uploads.id, uploadId),
+            eq(uploads.ownerId, userId),
+            eq(uploads.state, 'pending'),
+            sql`${uploads.expiresAt} > now()`,
+          ),
+        )
         .returning();
       if (!upload) throw new Refusal(await unclaimable(deps.db, userId, uploadId));
 
@@ -238,14 +280,22 @@ export async function completeUpload(
       const { key: fileKey, size: storedSize } = checked;
       const [file] = await tx
         .insert(files)
-        .values({ ownerId: userId, bucket: upload.bucket, objectKey: fileKey, name: upload.name, size: storedSize, contentType: upload.contentType })
+        .values({
+          ownerId: userId,
+          bucket: upload.bucket,
+          objectKey: fileKey,
+          name: upload.name,
+          size: storedSize,
+          contentType: upload.contentType,
+        })
         .onConflictDoNothing()
         .returning();
       if (!file) throw new Refusal({ ok: false, status: 409, error: ENDED.completed! });
       return { ok: true as const, file: publicFile(file, deps.buckets), movedFrom: checked.movedFrom ? upload : null };
     });
     // The upload's key is empty from now on, unless its policy is used again: the sweep empties it then.
-    if (completed.ok && completed.movedFrom) await deps.operations.removeObject(completed.movedFrom.bucket, completed.movedFrom.objectKey).catch(() => {});
+    if (completed.ok && completed.movedFrom)
+      await deps.operations.removeObject(completed.movedFrom.bucket, completed.movedFrom.objectKey).catch(() => {});
     return await announced(deps, userId, completed.ok ? { ok: true as const, file: completed.file } : completed);
   } catch (error) {
     if (error instanceof Refusal) return error.result;
@@ -305,12 +355,21 @@ export interface ResumeState {
  * Where a multipart upload stands, for a browser resuming it after a reload: owner checked, the same file
  * required (the fingerprint it started with), and the parts MinIO holds listed from MinIO itself.
  */
-export async function resumeUpload(deps: StorageDeps, userId: string, uploadId: string, fingerprint: string): Promise<StorageResult<ResumeState>> {
+export async function resumeUpload(
+  deps: StorageDeps,
+  userId: string,
+  uploadId: string,
+  fingerprint: string,
+): Promise<StorageResult<ResumeState>> {
   if (!isUuid(uploadId)) return { ok: false, status: 404, error: 'No such upload.' };
   const [upload] = await deps.db.select().from(uploads).where(pendingMultipartOf(userId, uploadId)).limit(1);
   if (!upload) return unclaimable(deps.db, userId, uploadId);
   if (!upload.fingerprint || upload.fingerprint !== fingerprint) {
-    return { ok: false, status: 409, error: 'This is not the file this upload started with (its name, size or date differ). Start a new upload.' };
+    return {
+      ok: false,
+      status: 409,
+      error: 'This is not the file this upload started with (its name, size or date differ). Start a new upload.',
+    };
   }
   const uploadedParts = await deps.uploads.uploadedParts(recordOf(upload));
   return { ok: true, uploadId: upload.id, partSize: upload.partSize!, partCount: upload.partCount!, uploadedParts };
@@ -378,7 +437,13 @@ export async function sweepStaleUploads(deps: StorageDeps, now = new Date()): Pr
   const moved = await deps.db
     .select()
     .from(uploads)
-    .where(and(eq(uploads.state, 'completed'), sql`${uploads.multipartId} is null`, sql`${uploads.urlsValidUntil} < ${now.toISOString()}::timestamptz`))
+    .where(
+      and(
+        eq(uploads.state, 'completed'),
+        sql`${uploads.multipartId} is null`,
+        sql`${uploads.urlsValidUntil} < ${now.toISOString()}::timestamptz`,
+      ),
+    )
     .limit(1_000);
   for (const upload of moved) {
     // As removeStored: a bucket gone or storage briefly down leaves the object to the backstop sweep.
@@ -387,7 +452,12 @@ export async function sweepStaleUploads(deps: StorageDeps, now = new Date()): Pr
   }
   await deps.db
     .delete(uploads)
-    .where(and(eq(uploads.state, 'completed'), sql`${uploads.completedAt} < ${new Date(now.getTime() - 24 * 3600 * 1000).toISOString()}::timestamptz`));
+    .where(
+      and(
+        eq(uploads.state, 'completed'),
+        sql`${uploads.completedAt} < ${new Date(now.getTime() - 24 * 3600 * 1000).toISOString()}::timestamptz`,
+      ),
+    );
   return expired.length;
 }
 
@@ -396,13 +466,17 @@ export async function sweepStaleUploads(deps: StorageDeps, now = new Date()): Pr
  * file or upload row claims and that are older than `olderThanMs` (longer than any URL lives), whatever
  * left them (a crash between storage and database, an upload through a URL of a forgotten row).
  */
-export async function sweepUnclaimedObjects(deps: StorageDeps, { olderThanMs = 2 * UPLOAD_TTL_SECONDS * 1000, now = new Date() } = {}): Promise<number> {
+export async function sweepUnclaimedObjects(
+  deps: StorageDeps,
+  { olderThanMs = 2 * UPLOAD_TTL_SECONDS * 1000, now = new Date() } = {},
+): Promise<number> {
   let removed = 0;
   for (const bucket of [deps.buckets.audio, deps.buckets.avatars]) {
     const candidates: string[] = [];
     const stream = deps.operations.listObjectsV2(bucket, 'users/', true);
     for await (const item of stream as AsyncIterable<{ name?: string; lastModified?: Date }>) {
-      if (item.name && item.lastModified && now.getTime() - item.lastModified.getTime() > olderThanMs) candidates.push(item.name);
+      if (item.name && item.lastModified && now.getTime() - item.lastModified.getTime() > olderThanMs)
+        candidates.push(item.name);
     }
     for (let i = 0; i < candidates.length; i += 500) {
       const batch = candidates.slice(i, i + 500);
@@ -421,7 +495,12 @@ export async function sweepUnclaimedObjects(deps: StorageDeps, { olderThanMs = 2
 }
 
 export async function listFiles(deps: StorageDeps, userId: string): Promise<PublicFile[]> {
-  const rows = await deps.db.select().from(files).where(eq(files.ownerId, userId)).orderBy(desc(files.createdAt)).limit(500);
+  const rows = await deps.db
+    .select()
+    .from(files)
+    .where(eq(files.ownerId, userId))
+    .orderBy(desc(files.createdAt))
+    .limit(500);
   return rows.map((row) => publicFile(row, deps.buckets));
 }
 
@@ -435,16 +514,30 @@ async function findOwnedFile(deps: StorageDeps, userId: string, fileId: string) 
   return file ?? null;
 }
 
-export async function downloadLink(deps: StorageDeps, userId: string, fileId: string): Promise<StorageResult<{ url: string; expiresIn: number }>> {
+export async function downloadLink(
+  deps: StorageDeps,
+  userId: string,
+  fileId: string,
+): Promise<StorageResult<{ url: string; expiresIn: number }>> {
   const file = await findOwnedFile(deps, userId, fileId);
   if (!file) return { ok: false, status: 404, error: 'No such file.' };
   const bucket = publicFile(file, deps.buckets).bucket;
   const inline = BUCKET_RULES[bucket].inlineTypes.includes(file.contentType);
-  const url = await createDownloadUrl(deps.signer, { bucket: file.bucket, key: file.objectKey, name: file.name, contentType: file.contentType, inline });
+  const url = await createDownloadUrl(deps.signer, {
+    bucket: file.bucket,
+    key: file.objectKey,
+    name: file.name,
+    contentType: file.contentType,
+    inline,
+  });
   return { ok: true, url, expiresIn: DOWNLOAD_TTL_SECONDS };
 }
 
-export async function deleteOwnedFile(deps: StorageDeps, userId: string, fileId: string): Promise<StorageResult<object>> {
+export async function deleteOwnedFile(
+  deps: StorageDeps,
+  userId: string,
+  fileId: string,
+): Promise<StorageResult<object>> {
   const file = await findOwnedFile(deps, userId, fileId);
   if (!file) return { ok: false, status: 404, error: 'No such file.' };
   await deps.operations.removeObject(file.bucket, file.objectKey);

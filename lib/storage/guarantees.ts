@@ -81,7 +81,12 @@ export async function checkStorageGuarantees(probe: GuaranteeProbe): Promise<Gua
     );
     await client.removeObject(bucket, key).catch(() => {});
 
-    const otherType = await postForm(postURL, { ...formData, 'Content-Type': 'text/html' }, Buffer.alloc(8, 1), 'text/html');
+    const otherType = await postForm(
+      postURL,
+      { ...formData, 'Content-Type': 'text/html' },
+      Buffer.alloc(8, 1),
+      'text/html',
+    );
     results.push(
       otherType.status >= 400 && !(await stored())
         ? { name: 'post-policy-type', ok: true, detail: `refused with ${otherType.status}` }
@@ -105,7 +110,9 @@ export async function checkStorageGuarantees(probe: GuaranteeProbe): Promise<Gua
             name: 'presigned-get',
             ok: false,
             detail:
-              exact.status >= 300 ? `an upload matching its policy was refused (${exact.status})` : `a presigned GET answered ${read?.status ?? 'nothing'}`,
+              exact.status >= 300
+                ? `an upload matching its policy was refused (${exact.status})`
+                : `a presigned GET answered ${read?.status ?? 'nothing'}`,
           },
     );
 
@@ -145,7 +152,9 @@ function postForm(url: string, fields: Record<string, string>, file: Buffer, con
 
 async function sendForm(url: string, form: FormData) {
   const encoded = new Response(form);
-  return sendToStorage('POST', url, new Uint8Array(await encoded.arrayBuffer()), { 'Content-Type': encoded.headers.get('content-type')! });
+  return sendToStorage('POST', url, new Uint8Array(await encoded.arrayBuffer()), {
+    'Content-Type': encoded.headers.get('content-type')!,
+  });
 }
 
 function origin(url: string): string {

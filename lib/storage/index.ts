@@ -6,12 +6,27 @@
  * Node-only.
  */
 export { getStorageClients, createOperationsClient, createSigningClient, pingStorage } from './clients';
-export { BUCKET_RULES, bucketNames, bucketStatus, ensureBuckets, type BucketName, type BucketRule, type BucketStatus } from './buckets';
+export {
+  BUCKET_RULES,
+  bucketNames,
+  bucketStatus,
+  ensureBuckets,
+  type BucketName,
+  type BucketRule,
+  type BucketStatus,
+} from './buckets';
 export { sanitizeFilename, objectKeyFor } from './keys';
 export { MULTIPART_THRESHOLD, MIN_PART_SIZE, UPLOAD_TTL_SECONDS, createAppUploads } from './uploads';
 export { contentDisposition, DOWNLOAD_TTL_SECONDS } from './downloads';
 export { STORAGE_BACKENDS, storageBackend, type StorageBackend, type StorageBackendName } from './backends';
-export { GUARANTEES, checkStorageGuarantees, lastGuaranteeReport, missingGuarantees, type GuaranteeReport, type GuaranteeResult } from './guarantees';
+export {
+  GUARANTEES,
+  checkStorageGuarantees,
+  lastGuaranteeReport,
+  missingGuarantees,
+  type GuaranteeReport,
+  type GuaranteeResult,
+} from './guarantees';
 export { putBucketCors } from './bucket-cors';
 export { sendToStorage } from './storage-http';
 export * from './files';

@@ -40,7 +40,8 @@ export function setUpConfiguredBuckets(options?: { attempts?: number }): Promise
   const backend = storageBackend(config.storage.backend);
   return ensureBuckets(clients().operations, resolvedBuckets(), config.storage.region, {
     ...options,
-    configureBrowserBucket: backend.cors === 'per-bucket' ? (bucket) => putBucketCors(config.storage, bucket, [config.appUrl]) : undefined,
+    configureBrowserBucket:
+      backend.cors === 'per-bucket' ? (bucket) => putBucketCors(config.storage, bucket, [config.appUrl]) : undefined,
     missingHint: backend.buckets.madeBy === 'init' ? backend.buckets.hint : undefined,
   });
 }

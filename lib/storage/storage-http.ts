@@ -42,7 +42,10 @@ export function sendToStorage(
     });
     request.on('close', () => {
       // an answer may still be arriving after a broken pipe: give it a moment before calling it lost
-      setTimeout(() => settled || reject(failure ?? new Error(`${method} to storage: connection closed without an answer`)), 200);
+      setTimeout(
+        () => settled || reject(failure ?? new Error(`${method} to storage: connection closed without an answer`)),
+        200,
+      );
     });
     request.flushHeaders();
   });

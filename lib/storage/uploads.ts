@@ -18,11 +18,19 @@ export const POST_POLICY_TTL_SECONDS = 2 * 60;
 /** However long parts keep arriving, a multipart upload ends this long after it started. */
 export const UPLOAD_MAX_LIFETIME_SECONDS = 24 * 3600;
 
-export function createAppUploads(config: AppConfig['storage'], clients: { operations: Client; signing: Client }): DirectUploads {
+export function createAppUploads(
+  config: AppConfig['storage'],
+  clients: { operations: Client; signing: Client },
+): DirectUploads {
   return createDirectUploads({
     client: clients.operations,
     browserClient: clients.signing,
-    partSigner: createPartSigner({ publicUrl: config.publicUrl, region: config.region, accessKeyId: config.accessKey, secretAccessKey: config.secretKey }),
+    partSigner: createPartSigner({
+      publicUrl: config.publicUrl,
+      region: config.region,
+      accessKeyId: config.accessKey,
+      secretAccessKey: config.secretKey,
+    }),
     multipartThreshold: MULTIPART_THRESHOLD,
     minPartSize: MIN_PART_SIZE,
     partUrlTtlSeconds: UPLOAD_TTL_SECONDS,

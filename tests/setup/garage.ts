@@ -3,7 +3,9 @@
 // the same test files run, so both backends keep the same promises.
 const port = process.env.GARAGE_S3_PORT;
 if (!port || !process.env.GARAGE_ACCESS_KEY || !process.env.GARAGE_SECRET_KEY) {
-  throw new Error('The Garage storage suites need Garage: run them with `npm test`, or `scripts/services up garage` and its env first.');
+  throw new Error(
+    'The Garage storage suites need Garage: run them with `npm test`, or `scripts/services up garage` and its env first.',
+  );
 }
 Object.assign(process.env, {
   STORAGE_BACKEND: 'garage',

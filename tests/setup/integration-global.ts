@@ -4,7 +4,8 @@ import { closeDatabase, migrateDatabase } from '@/lib/db';
 
 export default async function setup() {
   const config = loadConfig(process.env);
-  if (config.database.kind !== 'postgres') throw new Error('integration tests need DATABASE_URL (run them through `npm test`)');
+  if (config.database.kind !== 'postgres')
+    throw new Error('integration tests need DATABASE_URL (run them through `npm test`)');
   await migrateDatabase(config.database);
   await closeDatabase();
 }

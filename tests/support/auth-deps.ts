@@ -21,9 +21,10 @@ const allow = async (): Promise<LimitAnswer> => ({ allowed: true });
  * `emails: 'outbox'` queues real emails in the real outbox, as the app does (each call also recorded);
  * the default only records them. `limits: 'real'` is the app's limiter on Redis, as if no middleware ran.
  */
-export async function realAuthDeps({ limits = 'allow', emails = 'record' }: { limits?: 'allow' | 'real'; emails?: 'record' | 'outbox' } = {}): Promise<
-  AuthDeps & { sent: RecordedEmail[] }
-> {
+export async function realAuthDeps({
+  limits = 'allow',
+  emails = 'record',
+}: { limits?: 'allow' | 'real'; emails?: 'record' | 'outbox' } = {}): Promise<AuthDeps & { sent: RecordedEmail[] }> {
   const config = loadConfig(process.env);
   const sent: RecordedEmail[] = [];
   const outbox = outboxEmails();
@@ -38,9 +39,12 @@ export async function realAuthDeps({ limits = 'allow', emails = 'record' }: { li
       else if (kind === 'accountExists') await outbox.accountExists(to, name, tx);
       else await outbox[kind](to, name, token ?? '', tx);
     };
-  const withToken = (kind: 'passwordReset' | 'unlockAccount') => (to: string, name: string, token: string, tx?: SqlClient) => record(kind)(to, name, token, tx);
-  const withoutToken = (kind: 'welcome' | 'passwordChanged' | 'accountExists') => (to: string, name: string, tx?: SqlClient) =>
-    record(kind)(to, name, undefined, tx);
+  const withToken =
+    (kind: 'passwordReset' | 'unlockAccount') => (to: string, name: string, token: string, tx?: SqlClient) =>
+      record(kind)(to, name, token, tx);
+  const withoutToken =
+    (kind: 'welcome' | 'passwordChanged' | 'accountExists') => (to: string, name: string, tx?: SqlClient) =>
+      record(kind)(to, name, undefined, tx);
   return {
     sent,
     db: await getDatabase(config.database),

@@ -23,5 +23,9 @@ export async function envelopeListener(): Promise<EnvelopeListener> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  return { dsn: `http://publickey@127.0.0.1:${port}/1`, bodies, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    dsn: `http://publickey@127.0.0.1:${port}/1`,
+    bodies,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }

@@ -3,7 +3,11 @@ import { createRateLimiter, type PolicyTable } from '@zigznote/ratelimit';
 
 export const redis = new Redis(process.env.REDIS_URL!);
 const policies: PolicyTable<'api' | 'login'> = {
-  api: { group: 'api', onStoreFailure: 'open', rules: [{ name: 'api', limit: 300, windowMs: 60_000, algorithm: 'sliding-counter', identity: 'user-or-ip' }] },
+  api: {
+    group: 'api',
+    onStoreFailure: 'open',
+    rules: [{ name: 'api', limit: 300, windowMs: 60_000, algorithm: 'sliding-counter', identity: 'user-or-ip' }],
+  },
   login: {
     group: 'login',
     onStoreFailure: 'closed',

@@ -17,7 +17,9 @@ export async function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -36,7 +38,11 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
-export async function startRedisServer(port: number, extraArgs: string[] = [], configFile?: string): Promise<RedisProcess> {
+export async function startRedisServer(
+  port: number,
+  extraArgs: string[] = [],
+  configFile?: string,
+): Promise<RedisProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'zz-redis-'));
   const args = configFile
     ? [configFile, '--sentinel']
@@ -65,32 +71,59 @@ async function startSentinel(name: string, primaryPort: number, settings: string
   const sentinelPort = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'zz-sentinel-'));
   const configFile = join(dir, 'sentinel.conf');
-  const lines = [`port ${sentinelPort}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${name} 127.0.0.1 ${primaryPort} 1`, ...settings];
+  const lines = [
+    `port ${sentinelPort}`,
+    'bind 127.0.0.1',
+    `dir ${dir}`,
+    `sentinel monitor ${name} 127.0.0.1 ${primaryPort} 1`,
+    ...settings,
+  ];
   writeFileSync(configFile, lines.join('\n') + '\n');
   return startRedisServer(sentinelPort, [], configFile);
 }
 
 /** A primary and one Sentinel watching it under `name`. */
-export async function startRedisWithSentinel(name: string): Promise<{ primary: RedisProcess; sentinel: RedisProcess; stop(): Promise<void> }> {
+export async function startRedisWithSentinel(
+  name: string,
+): Promise<{ primary: RedisProcess; sentinel: RedisProcess; stop(): Promise<void> }> {
   const primary = await startRedisServer(await freePort());
   const sentinel = await startSentinel(name, primary.port, [`sentinel down-after-milliseconds ${name} 5000`]);
   return { primary, sentinel, stop: async () => void (await Promise.all([sentinel.stop(), primary.stop()])) };
 }
 
 /** A cluster of `masters` masters and no replicas, made with redis-cli --cluster create. */
-export async function startRedisCluster(masters = 3, password?: string): Promise<{ nodes: RedisProcess[]; stop(): Promise<void> }> {
+export async function startRedisCluster(
+  masters = 3,
+  password?: string,
+): Promise<{ nodes: RedisProcess[]; stop(): Promise<void> }> {
   const auth = password ? ['--requirepass', password, '--masterauth', password] : [];
   const cliAuth = password ? ['-a', password, '--no-auth-warning'] : [];
   const nodes: RedisProcess[] = [];
   for (let i = 0; i < masters; i++) {
     const port = await freePort();
     nodes.push(
-      await startRedisServer(port, ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000', ...auth]),
+      await startRedisServer(port, [
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        `nodes-${port}.conf`,
+        '--cluster-node-timeout',
+        '2000',
+        ...auth,
+      ]),
     );
   }
   const created = spawnSync(
     'redis-cli',
-    [...cliAuth, '--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'],
+    [
+      ...cliAuth,
+      '--cluster',
+      'create',
+      ...nodes.map((n) => `127.0.0.1:${n.port}`),
+      '--cluster-replicas',
+      '0',
+      '--cluster-yes',
+    ],
     { encoding: 'utf8', timeout: 30_000 },
   );
   if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
@@ -98,7 +131,9 @@ export async function startRedisCluster(masters = 3, password?: string): Promise
   const deadline = Date.now() + 15_000;
   for (const node of nodes) {
     for (;;) {
-      const info = spawnSync('redis-cli', [...cliAuth, '-p', String(node.port), 'cluster', 'info'], { encoding: 'utf8' });
+      const info = spawnSync('redis-cli', [...cliAuth, '-p', String(node.port), 'cluster', 'info'], {
+        encoding: 'utf8',
+      });
       if (info.stdout.includes('cluster_state:ok')) break;
       if (Date.now() > deadline) throw new Error('cluster did not become ok');
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -120,7 +155,8 @@ export async function startSentinelGroup(name: string, password: string) {
     `sentinel down-after-milliseconds ${name} 1000`,
     `sentinel failover-timeout ${name} 5000`,
   ]);
-  const cli = (...args: string[]) => spawnSync('redis-cli', ['-p', String(sentinel.port), ...args], { encoding: 'utf8' });
+  const cli = (...args: string[]) =>
+    spawnSync('redis-cli', ['-p', String(sentinel.port), ...args], { encoding: 'utf8' });
   // the replica is in sync and known to the Sentinel before anyone fails over
   const deadline = Date.now() + 20_000;
   const replicasSeen = () => {

@@ -28,7 +28,9 @@ export async function localSesEndpoint(): Promise<SesProcess> {
   const endpoint: SesProcess = {
     url,
     async start() {
-      child = spawn('node_modules/.bin/aws-ses-v2-local', ['--host', '127.0.0.1', '--port', String(port)], { stdio: 'ignore' });
+      child = spawn('node_modules/.bin/aws-ses-v2-local', ['--host', '127.0.0.1', '--port', String(port)], {
+        stdio: 'ignore',
+      });
       const deadline = Date.now() + 15_000;
       while (!(await answers(url))) {
         if (Date.now() > deadline) throw new Error(`local SES endpoint on ${port} did not start`);
@@ -46,20 +48,31 @@ export async function localSesEndpoint(): Promise<SesProcess> {
   return endpoint;
 }
 
-export async function storedTo(sesUrl: string, address: string): Promise<Array<{ subject: string; body: { text?: string } }>> {
+export async function storedTo(
+  sesUrl: string,
+  address: string,
+): Promise<Array<{ subject: string; body: { text?: string } }>> {
   const response = await fetch(`${sesUrl}/store`);
-  const { emails } = (await response.json()) as { emails: Array<{ destination: { to: string[] }; subject: string; body: { text?: string } }> };
+  const { emails } = (await response.json()) as {
+    emails: Array<{ destination: { to: string[] }; subject: string; body: { text?: string } }>;
+  };
   return emails.filter((email) => email.destination.to.some((to) => to.toLowerCase() === address.toLowerCase()));
 }
 
 /** An endpoint answering every request with `status` and SES error `type`; counts what it received. */
-export async function failingSesEndpoint(status: number, type: string): Promise<{ url: string; received: () => number; close(): Promise<void> }> {
+export async function failingSesEndpoint(
+  status: number,
+  type: string,
+): Promise<{ url: string; received: () => number; close(): Promise<void> }> {
   let received = 0;
   const server: Server = createServer((request, response) => {
     request.resume();
     request.on('end', () => {
       received++;
-      response.writeHead(status, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': `${type}:http://internal.amazon.com/coral/com.amazonaws.sesv2/` });
+      response.writeHead(status, {
+        'Content-Type': 'application/json',
+        'x-amzn-ErrorType': `${type}:http://internal.amazon.com/coral/com.amazonaws.sesv2/`,
+      });
       response.end(JSON.stringify({ message: `${type} (test endpoint)` }));
     });
   });
@@ -83,7 +96,9 @@ export interface SesAccountJson {
  * endpoint, which has no GetAccount, answers) when it is null; every other request is passed to the real
  * local SES endpoint, so mail still lands in its store.
  */
-export async function sesAccountEndpoint(sesUrl: string): Promise<{ url: string; account: { current: SesAccountJson | null }; close(): Promise<void> }> {
+export async function sesAccountEndpoint(
+  sesUrl: string,
+): Promise<{ url: string; account: { current: SesAccountJson | null }; close(): Promise<void> }> {
   const account = { current: null as SesAccountJson | null };
   const server: Server = createServer(async (request, response) => {
     const chunks: Buffer[] = [];
@@ -95,15 +110,21 @@ export async function sesAccountEndpoint(sesUrl: string): Promise<{ url: string;
       }
       response
         .writeHead(200, { 'Content-Type': 'application/json', 'x-amzn-RequestId': 'test' })
-        .end(JSON.stringify({ DedicatedIpAutoWarmupEnabled: false, Details: {}, SuppressionAttributes: { SuppressedReasons: [] }, ...account.current }));
+        .end(
+          JSON.stringify({
+            DedicatedIpAutoWarmupEnabled: false,
+            Details: {},
+            SuppressionAttributes: { SuppressedReasons: [] },
+            ...account.current,
+          }),
+        );
       return;
     }
     const upstream = await fetch(new URL(request.url ?? '/', sesUrl), {
       method: request.method,
-      headers: Object.fromEntries(Object.entries(request.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name))) as Record<
-        string,
-        string
-      >,
+      headers: Object.fromEntries(
+        Object.entries(request.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name)),
+      ) as Record<string, string>,
       body: chunks.length > 0 ? Buffer.concat(chunks) : undefined,
     });
     response.writeHead(upstream.status, { 'Content-Type': upstream.headers.get('content-type') ?? 'application/json' });

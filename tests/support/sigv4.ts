@@ -18,12 +18,20 @@ function encodeRfc3986(value: string): string {
 }
 
 export function parseAuthorization(header: string) {
-  const match = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(
-    header,
-  );
+  const match =
+    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(
+      header,
+    );
   if (!match) throw new Error(`not a SigV4 Authorization header: ${header}`);
   const [, accessKeyId, date, region, service, signedHeaders, signature] = match;
-  return { accessKeyId: accessKeyId!, date: date!, region: region!, service: service!, signedHeaders: signedHeaders!.split(';'), signature: signature! };
+  return {
+    accessKeyId: accessKeyId!,
+    date: date!,
+    region: region!,
+    service: service!,
+    signedHeaders: signedHeaders!.split(';'),
+    signature: signature!,
+  };
 }
 
 export function expectedSignature(request: ReceivedRequest, secretAccessKey: string): string {
@@ -40,7 +48,9 @@ export function expectedSignature(request: ReceivedRequest, secretAccessKey: str
     )
     .sort()
     .join('&');
-  const canonicalHeaders = auth.signedHeaders.map((name) => `${name}:${(request.headers[name] ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
+  const canonicalHeaders = auth.signedHeaders
+    .map((name) => `${name}:${(request.headers[name] ?? '').trim().replace(/\s+/g, ' ')}\n`)
+    .join('');
   const canonicalRequest = [
     request.method,
     request.path

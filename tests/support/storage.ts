@@ -6,7 +6,14 @@ import { createUser } from '@/lib/auth';
 import { loadConfig } from '@/lib/config';
 import { getDatabase } from '@/lib/db';
 import { sendToStorage } from '@/lib/storage/storage-http';
-import { bucketNames, createAppUploads, createOperationsClient, createSigningClient, ensureBuckets, type StorageDeps } from '@/lib/storage';
+import {
+  bucketNames,
+  createAppUploads,
+  createOperationsClient,
+  createSigningClient,
+  ensureBuckets,
+  type StorageDeps,
+} from '@/lib/storage';
 
 export async function storageDeps(): Promise<StorageDeps> {
   const config = loadConfig(process.env);
@@ -33,7 +40,13 @@ export async function makeUser(deps: StorageDeps): Promise<string> {
 }
 
 /** The browser's side of a POST upload (see sendToStorage for why not fetch). */
-export async function postToStorage(url: string, fields: Record<string, string>, body: Buffer, contentType: string, filename = 'upload.bin') {
+export async function postToStorage(
+  url: string,
+  fields: Record<string, string>,
+  body: Buffer,
+  contentType: string,
+  filename = 'upload.bin',
+) {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
   form.append('file', new Blob([new Uint8Array(body)], { type: contentType }), filename);
@@ -71,5 +84,8 @@ export function storageBackendName(): 'minio' | 'garage' {
 
 export function expectRefused(response: { status: number; body: string }, refusal: Refusal) {
   const expected = REFUSALS[storageBackendName()][refusal];
-  expect({ status: response.status, body: response.body }).toEqual({ status: expected.status, body: expect.stringMatching(expected.body) });
+  expect({ status: response.status, body: response.body }).toEqual({
+    status: expected.status,
+    body: expect.stringMatching(expected.body),
+  });
 }

@@ -23,20 +23,26 @@ export function storeContract(name: string, makeStores: () => RateLimitStore[], 
   describe(`${name}: concurrency`, () => {
     it('lets exactly 5 of 200 concurrent attempts through a limit of 5', async () => {
       const key = uniqueKey('burst');
-      const results = await Promise.all(Array.from({ length: 200 }, () => store().check([logLimit(key, 5, 60_000)], tag)));
+      const results = await Promise.all(
+        Array.from({ length: 200 }, () => store().check([logLimit(key, 5, 60_000)], tag)),
+      );
       expect(results.filter((r) => r.allowed)).toHaveLength(5);
     });
 
     it('lets exactly 5 of 200 through when the attempts are spread over every connection', async () => {
       const key = uniqueKey('spread');
       const stores = makeStores();
-      const results = await Promise.all(Array.from({ length: 200 }, (_, i) => stores[i % stores.length]!.check([logLimit(key, 5, 60_000)], tag)));
+      const results = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => stores[i % stores.length]!.check([logLimit(key, 5, 60_000)], tag)),
+      );
       expect(results.filter((r) => r.allowed)).toHaveLength(5);
     });
 
     it('holds the sliding-window counter to its limit under concurrency too', async () => {
       const key = uniqueKey('counter-burst');
-      const results = await Promise.all(Array.from({ length: 100 }, () => store().check([counterLimit(key, 10, 60_000)], tag)));
+      const results = await Promise.all(
+        Array.from({ length: 100 }, () => store().check([counterLimit(key, 10, 60_000)], tag)),
+      );
       expect(results.filter((r) => r.allowed)).toHaveLength(10);
     });
   });
@@ -57,7 +63,8 @@ export function storeContract(name: string, makeStores: () => RateLimitStore[], 
 
     it('only looks at a limit checked with cost 0', async () => {
       const key = uniqueKey('peek');
-      for (let i = 0; i < 3; i++) expect((await store().check([logLimit(key, 2, 60_000, 'peek', 0)], tag)).allowed).toBe(true);
+      for (let i = 0; i < 3; i++)
+        expect((await store().check([logLimit(key, 2, 60_000, 'peek', 0)], tag)).allowed).toBe(true);
       await store().check([logLimit(key, 2, 60_000)], tag);
       await store().check([logLimit(key, 2, 60_000)], tag);
       expect((await store().check([logLimit(key, 2, 60_000, 'peek', 0)], tag)).allowed).toBe(false);
@@ -68,7 +75,8 @@ export function storeContract(name: string, makeStores: () => RateLimitStore[], 
     it('counts remaining down to zero', async () => {
       const key = uniqueKey('remaining');
       const seen: number[] = [];
-      for (let i = 0; i < 4; i++) seen.push((await store().check([logLimit(key, 3, 60_000)], tag)).limits[0]!.remaining);
+      for (let i = 0; i < 4; i++)
+        seen.push((await store().check([logLimit(key, 3, 60_000)], tag)).limits[0]!.remaining);
       expect(seen).toEqual([2, 1, 0, 0]);
     });
 
@@ -102,7 +110,8 @@ export function storeContract(name: string, makeStores: () => RateLimitStore[], 
       const windowMs = 2_000;
       // wait for the start of a fresh fixed window, so the test is not cut by a window boundary
       await new Promise((resolve) => setTimeout(resolve, windowMs - (Date.now() % windowMs) + 5));
-      for (let i = 0; i < 4; i++) expect((await store().check([counterLimit(key, 4, windowMs)], tag)).allowed).toBe(true);
+      for (let i = 0; i < 4; i++)
+        expect((await store().check([counterLimit(key, 4, windowMs)], tag)).allowed).toBe(true);
       expect((await store().check([counterLimit(key, 4, windowMs)], tag)).allowed).toBe(false);
       // a quarter into the next window, 3/4 of the previous 4 hits still count: 3 + 1 fits, 3 + 2 does not
       await new Promise((resolve) => setTimeout(resolve, windowMs - (Date.now() % windowMs) + windowMs / 4));

@@ -3,7 +3,13 @@
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { formAction, type FormState } from '@/lib/auth/form-action';
-import { getCurrentSession, sessionsActionAllowed, signOut, signOutOtherSessions, signOutSession } from '@/lib/auth/server';
+import {
+  getCurrentSession,
+  sessionsActionAllowed,
+  signOut,
+  signOutOtherSessions,
+  signOutSession,
+} from '@/lib/auth/server';
 import { sessionPublicId, type Session } from '@/lib/auth/session';
 
 // Any string up to this length: a forged or stale id gets the same answer as another user's (not found).
@@ -25,7 +31,10 @@ export const endSessionAction = formAction(endOneSchema, async ({ id }, { ip }) 
     redirect('/auth/login?notice=signed-out');
   }
   if (!(await signOutSession(checked.session, id))) {
-    return { error: 'That session is not there any more: it may have ended already. The list below is current.', code: 'not-found' };
+    return {
+      error: 'That session is not there any more: it may have ended already. The list below is current.',
+      code: 'not-found',
+    };
   }
   redirect('/account/sessions?notice=ended');
 });

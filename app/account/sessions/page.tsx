@@ -26,14 +26,19 @@ async function loadSessions() {
   }
 }
 
-export default async function SessionsPage({ searchParams }: { searchParams: Promise<{ notice?: string; count?: string }> }) {
+export default async function SessionsPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ notice?: string; count?: string }>;
+}) {
   const loaded = await loadSessions();
   if ('unavailable' in loaded) {
     return (
       <section className="auth-page">
         <h1>Your sessions</h1>
         <p role="alert" className="alert alert-error">
-          Your sessions cannot be listed right now: the session store is not answering. Nothing was signed out. Please try again in a moment.
+          Your sessions cannot be listed right now: the session store is not answering. Nothing was signed out. Please
+          try again in a moment.
         </p>
       </section>
     );
@@ -56,8 +61,8 @@ export default async function SessionsPage({ searchParams }: { searchParams: Pro
         </p>
       )}
       <p>
-        Where your account is signed in. The network is the first three parts of the address (its /24, or /48 for IPv6): we keep that, never the full address.
-        Up to 50 sessions are kept; signing in once more ends the oldest.
+        Where your account is signed in. The network is the first three parts of the address (its /24, or /48 for IPv6):
+        we keep that, never the full address. Up to 50 sessions are kept; signing in once more ends the oldest.
       </p>
       <ul className="session-list" aria-label="Signed-in sessions">
         {sessions.map((session) => (
@@ -68,7 +73,8 @@ export default async function SessionsPage({ searchParams }: { searchParams: Pro
                 {session.current && <span className="badge"> · this device</span>}
               </strong>
               <p className="hint">
-                {session.device ? `Network ${session.device.network} · ` : ''}signed in {when(session.createdAt)} · {lastSeen(session, loaded.listedAt)}
+                {session.device ? `Network ${session.device.network} · ` : ''}signed in {when(session.createdAt)} ·{' '}
+                {lastSeen(session, loaded.listedAt)}
               </p>
             </div>
             <EndSessionButton id={session.id} label={session.current ? 'Sign out here' : 'Sign out'} />

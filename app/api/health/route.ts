@@ -15,7 +15,9 @@ export async function GET(request: Request) {
   const detailed = presentsHealthToken(request.headers.get('authorization'), config.healthToken);
   const checks = detailed
     ? { ...report.checks, redis: { ...report.checks.redis, limiter, cache: cacheStats() } }
-    : Object.fromEntries(Object.entries(report.checks).map(([name, check]) => [name, { ok: check.ok, latencyMs: check.latencyMs }]));
+    : Object.fromEntries(
+        Object.entries(report.checks).map(([name, check]) => [name, { ok: check.ok, latencyMs: check.latencyMs }]),
+      );
   // Backups run outside the app and do not make it unhealthy: the token view says whether they are current.
   const body = detailed ? { status, checks, backups: await backupReport(config) } : { status, checks };
   return Response.json(body, { status: report.httpStatus, headers: { 'Cache-Control': 'no-store' } });

@@ -9,11 +9,16 @@ export const dynamic = 'force-dynamic';
 export async function GET(request: Request) {
   const token = getConfig().metricsToken;
   if (!presentsHealthToken(request.headers.get('authorization'), token)) {
-    return Response.json({ title: 'Not Found', status: 404 }, { status: 404, headers: { 'Content-Type': 'application/problem+json' } });
+    return Response.json(
+      { title: 'Not Found', status: 404 },
+      { status: 404, headers: { 'Content-Type': 'application/problem+json' } },
+    );
   }
   exposeBackupFigures(async () => {
     const report = await backupReport(getConfig());
     return 'newestAt' in report ? report : null;
   });
-  return new Response(await metricsText(), { headers: { 'Content-Type': METRICS_CONTENT_TYPE, 'Cache-Control': 'no-store' } });
+  return new Response(await metricsText(), {
+    headers: { 'Content-Type': METRICS_CONTENT_TYPE, 'Cache-Control': 'no-store' },
+  });
 }

@@ -5,7 +5,8 @@ import { checkSessionRateLimit, clientIpFromHeaders } from '@/lib/rate-limit/ser
 
 export const dynamic = 'force-dynamic';
 
-const answer = (signedIn: boolean) => Response.json({ signedIn }, { headers: { 'Cache-Control': 'private, no-store' } });
+const answer = (signedIn: boolean) =>
+  Response.json({ signedIn }, { headers: { 'Cache-Control': 'private, no-store' } });
 
 // Whether this browser is signed in, for the header of pages rendered alike for everyone. Says nothing
 // more (the account page shows who). A request with no cookie, or one no session could have, is answered
@@ -14,7 +15,12 @@ export async function GET(request: Request) {
   if (!(await currentSessionToken())) return answer(false);
   const limit = await checkSessionRateLimit(clientIpFromHeaders(request.headers)).catch(() => null);
   if (limit && !limit.allowed) {
-    return problemFor(429, limitMessage(429, limit.retryAfterSeconds), { retryAfter: limit.retryAfterSeconds }, limit.headers);
+    return problemFor(
+      429,
+      limitMessage(429, limit.retryAfterSeconds),
+      { retryAfter: limit.retryAfterSeconds },
+      limit.headers,
+    );
   }
   const session = await getCurrentSession().catch(() => null);
   return answer(session !== null);

@@ -15,7 +15,8 @@ export default function LogInPage() {
       </Suspense>
       <LogInForm />
       <p>
-        <AppLink href="/auth/forgot-password">Forgot your password?</AppLink> · <AppLink href="/auth/signup">Create an account</AppLink>
+        <AppLink href="/auth/forgot-password">Forgot your password?</AppLink> ·{' '}
+        <AppLink href="/auth/signup">Create an account</AppLink>
       </p>
     </section>
   );

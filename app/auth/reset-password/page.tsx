@@ -14,7 +14,8 @@ export default async function ResetPasswordPage({ searchParams }: { searchParams
         <ResetPasswordForm token={token} />
       ) : (
         <p role="alert" className="alert alert-error">
-          This page needs the link from your reset email. <AppLink href="/auth/forgot-password">Request a new one</AppLink>.
+          This page needs the link from your reset email.{' '}
+          <AppLink href="/auth/forgot-password">Request a new one</AppLink>.
         </p>
       )}
     </section>

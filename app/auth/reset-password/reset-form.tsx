@@ -18,7 +18,14 @@ export function ResetPasswordForm({ token }: { token: string }) {
         </p>
       )}
       <input type="hidden" name="token" value={token} />
-      <Field name="password" label="New password" type="password" autoComplete="new-password" state={state} hint={NEW_PASSWORD_HINT} />
+      <Field
+        name="password"
+        label="New password"
+        type="password"
+        autoComplete="new-password"
+        state={state}
+        hint={NEW_PASSWORD_HINT}
+      />
       <SubmitButton>Reset password</SubmitButton>
     </form>
   );

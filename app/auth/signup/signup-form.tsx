@@ -14,7 +14,14 @@ export function SignUpForm() {
       <FormAlert state={state} />
       <Field name="name" label="Name" autoComplete="name" state={state} />
       <Field name="email" label="Email" type="email" autoComplete="email" state={state} />
-      <Field name="password" label="Password" type="password" autoComplete="new-password" state={state} hint={NEW_PASSWORD_HINT} />
+      <Field
+        name="password"
+        label="Password"
+        type="password"
+        autoComplete="new-password"
+        state={state}
+        hint={NEW_PASSWORD_HINT}
+      />
       <SubmitButton>Sign up</SubmitButton>
     </form>
   );

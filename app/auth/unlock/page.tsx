@@ -17,7 +17,8 @@ export default async function UnlockPage({ searchParams }: { searchParams: Promi
         </>
       ) : (
         <p role="alert" className="alert alert-error">
-          This page needs the link from your unlock email. <AppLink href="/auth/login">Log in</AppLink> to get a new one.
+          This page needs the link from your unlock email. <AppLink href="/auth/login">Log in</AppLink> to get a new
+          one.
         </p>
       )}
     </section>

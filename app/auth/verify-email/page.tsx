@@ -13,7 +13,8 @@ export default async function VerifyEmailPage({ searchParams }: { searchParams: 
         <VerifyEmailForm token={token} />
       ) : (
         <p role="alert" className="alert alert-error">
-          This page needs the link from your verification email. <AppLink href="/auth/login">Log in</AppLink> to get a new one.
+          This page needs the link from your verification email. <AppLink href="/auth/login">Log in</AppLink> to get a
+          new one.
         </p>
       )}
     </section>

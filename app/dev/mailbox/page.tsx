@@ -27,7 +27,12 @@ export default async function MailboxPage({ searchParams }: { searchParams: Prom
   if (process.env.NODE_ENV === 'production') notFound();
   const endpoint = getConfig().email.endpoint;
   if (!endpoint) {
-    return <p>No local SES endpoint is configured: emails go to AWS SES. Start `npm run dev` without AWS_SES_* to use the local mailbox.</p>;
+    return (
+      <p>
+        No local SES endpoint is configured: emails go to AWS SES. Start `npm run dev` without AWS_SES_* to use the
+        local mailbox.
+      </p>
+    );
   }
   const { id } = await searchParams;
   let emails: z.infer<typeof storeSchema>['emails'] = [];
@@ -69,7 +74,8 @@ export default async function MailboxPage({ searchParams }: { searchParams: Prom
           <ul>
             {unsent.map((row) => (
               <li key={row.id}>
-                {row.subject} to {row.recipient}: {row.status}, {row.attempts} attempt(s){row.lastError ? ` (${row.lastError})` : ''}
+                {row.subject} to {row.recipient}: {row.status}, {row.attempts} attempt(s)
+                {row.lastError ? ` (${row.lastError})` : ''}
               </li>
             ))}
           </ul>
@@ -79,7 +85,10 @@ export default async function MailboxPage({ searchParams }: { searchParams: Prom
         <ul className={styles.list}>
           {emails.map((email) => (
             <li key={email.messageId}>
-              <a href={`?id=${encodeURIComponent(email.messageId)}`} aria-current={email === selected ? 'true' : undefined}>
+              <a
+                href={`?id=${encodeURIComponent(email.messageId)}`}
+                aria-current={email === selected ? 'true' : undefined}
+              >
                 <strong>{email.subject}</strong>
                 <span>to {email.destination.to.join(', ')}</span>
                 {rowOf.get(email.messageId) && (
@@ -87,7 +96,9 @@ export default async function MailboxPage({ searchParams }: { searchParams: Prom
                     {rowOf.get(email.messageId)!.status} · {rowOf.get(email.messageId)!.attempts} attempt(s)
                   </span>
                 )}
-                <time dateTime={new Date(email.at * 1000).toISOString()}>{new Date(email.at * 1000).toLocaleString()}</time>
+                <time dateTime={new Date(email.at * 1000).toISOString()}>
+                  {new Date(email.at * 1000).toLocaleString()}
+                </time>
               </a>
             </li>
           ))}

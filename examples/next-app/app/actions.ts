@@ -15,6 +15,11 @@ export async function sendWelcome(_previous: string, form: FormData): Promise<st
   if (!/^[^\s@]+@[^\s@]+$/.test(to)) return 'Enter one email address.';
   const result = await (
     await getMailer()
-  ).send({ to, subject: 'Welcome to the example', react: createElement(WelcomeEmail, { name: to.split('@')[0]! }), template: 'welcome' });
+  ).send({
+    to,
+    subject: 'Welcome to the example',
+    react: createElement(WelcomeEmail, { name: to.split('@')[0]! }),
+    template: 'welcome',
+  });
   return result.ok ? `Queued (${result.status}).` : result.error;
 }

@@ -83,8 +83,12 @@ test('a file goes from the browser straight to MinIO and is stored byte for byte
   });
   const bytes = Buffer.from(Array.from({ length: 200_000 }, (_, i) => i % 251));
   await page.goto('/upload');
-  await page.getByLabel('File').setInputFiles({ name: 'notes.bin', mimeType: 'application/octet-stream', buffer: bytes });
-  await expect(page.getByRole('status')).toHaveText(/^Stored uploads\/[0-9a-f-]+\/notes\.bin \(200000 bytes\)$/, { timeout: 15_000 });
+  await page
+    .getByLabel('File')
+    .setInputFiles({ name: 'notes.bin', mimeType: 'application/octet-stream', buffer: bytes });
+  await expect(page.getByRole('status')).toHaveText(/^Stored uploads\/[0-9a-f-]+\/notes\.bin \(200000 bytes\)$/, {
+    timeout: 15_000,
+  });
   expect(storageRequests).toContain('POST');
   const key = (await page.getByRole('status').textContent())!.replace(/^Stored (\S+) .*$/, '$1');
   const stored: Buffer[] = [];

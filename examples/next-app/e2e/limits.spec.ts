@@ -29,13 +29,18 @@ test('middleware lets 5 requests per 10 s through per address, with the RateLimi
 test('150 concurrent requests from one address: exactly 5 pass', async ({ request }) => {
   const address = `192.0.2.${Math.floor(Math.random() * 250) + 1}`;
   const statuses = await Promise.all(
-    Array.from({ length: 150 }, () => request.get('/api/hello', { headers: { 'x-real-ip': address } }).then((r) => r.status())),
+    Array.from({ length: 150 }, () =>
+      request.get('/api/hello', { headers: { 'x-real-ip': address } }).then((r) => r.status()),
+    ),
   );
   expect(statuses.filter((status) => status === 200)).toHaveLength(5);
   expect(statuses.filter((status) => status === 429)).toHaveLength(145);
 });
 
 test('the bridge route is not there for anyone without its secret', async ({ request }) => {
-  const forged = await request.post('/api/limit', { headers: { Authorization: 'Bearer guess' }, data: { checks: [{ group: 'api', ip: '1.2.3.4' }] } });
+  const forged = await request.post('/api/limit', {
+    headers: { Authorization: 'Bearer guess' },
+    data: { checks: [{ group: 'api', ip: '1.2.3.4' }] },
+  });
   expect(forged.status()).toBe(404);
 });

@@ -6,12 +6,22 @@ import { redis } from './redis';
 
 export const BUCKET = 'example-uploads';
 const keys = { accessKey: process.env.MINIO_ACCESS_KEY ?? '', secretKey: process.env.MINIO_SECRET_KEY ?? '' };
-export const client = new Client({ endPoint: '127.0.0.1', port: Number(process.env.MINIO_PORT), useSSL: false, region: 'us-east-1', ...keys });
+export const client = new Client({
+  endPoint: '127.0.0.1',
+  port: Number(process.env.MINIO_PORT),
+  useSSL: false,
+  region: 'us-east-1',
+  ...keys,
+});
 
 const global = globalThis as { exampleUploads?: DirectUploads };
 export const uploads = (global.exampleUploads ??= createDirectUploads({
   client,
-  partSigner: createPartSigner({ publicUrl: process.env.MINIO_PUBLIC_URL ?? '', accessKeyId: keys.accessKey, secretAccessKey: keys.secretKey }),
+  partSigner: createPartSigner({
+    publicUrl: process.env.MINIO_PUBLIC_URL ?? '',
+    accessKeyId: keys.accessKey,
+    secretAccessKey: keys.secretKey,
+  }),
 }));
 
 export async function ensureBucket(): Promise<void> {

@@ -28,12 +28,20 @@ export interface SesAccountAssessment {
 }
 
 /** Reads the account through GetAccount, with the caller's client or SES options. */
-export async function getSesAccount(options: SesTransportOptions | { client: SESv2Client }, signal?: AbortSignal): Promise<SesAccount> {
+export async function getSesAccount(
+  options: SesTransportOptions | { client: SESv2Client },
+  signal?: AbortSignal,
+): Promise<SesAccount> {
   const own = !('client' in options);
   const client =
     'client' in options
       ? options.client
-      : new SESv2Client({ region: options.region, endpoint: options.endpoint, credentials: options.credentials, maxAttempts: 1 });
+      : new SESv2Client({
+          region: options.region,
+          endpoint: options.endpoint,
+          credentials: options.credentials,
+          maxAttempts: 1,
+        });
   try {
     const account = await client.send(new GetAccountCommand({}), { abortSignal: signal });
     const quota = account.SendQuota ?? {};
@@ -42,7 +50,8 @@ export async function getSesAccount(options: SesTransportOptions | { client: SES
       productionAccess: account.ProductionAccessEnabled ?? false,
       enforcementStatus: account.EnforcementStatus ?? 'UNKNOWN',
       maxSendRate: quota.MaxSendRate ?? 1,
-      max24HourSend: quota.Max24HourSend === undefined || quota.Max24HourSend < 0 ? Number.POSITIVE_INFINITY : quota.Max24HourSend,
+      max24HourSend:
+        quota.Max24HourSend === undefined || quota.Max24HourSend < 0 ? Number.POSITIVE_INFINITY : quota.Max24HourSend,
       sentLast24Hours: quota.SentLast24Hours ?? 0,
     };
   } finally {
@@ -51,13 +60,19 @@ export async function getSesAccount(options: SesTransportOptions | { client: SES
 }
 
 /** What the account means for sending: hold everything, or send and warn. `nearlySpentAt` is a share of the daily quota. */
-export function assessSesAccount(account: SesAccount, { nearlySpentAt = 0.9 }: { nearlySpentAt?: number } = {}): SesAccountAssessment {
+export function assessSesAccount(
+  account: SesAccount,
+  { nearlySpentAt = 0.9 }: { nearlySpentAt?: number } = {},
+): SesAccountAssessment {
   const warnings: string[] = [];
   const quota = `${account.sentLast24Hours} of ${account.max24HourSend} sent in the last 24 hours`;
   let hold: string | null = null;
-  if (!account.sendingEnabled) hold = `sending is disabled for the SES account (enforcement status ${account.enforcementStatus})`;
-  else if (account.sentLast24Hours >= account.max24HourSend) hold = `the SES daily quota is spent (${quota}): mail waits until it frees up`;
-  else if (account.sentLast24Hours >= account.max24HourSend * nearlySpentAt) warnings.push(`the SES daily quota is nearly spent (${quota})`);
+  if (!account.sendingEnabled)
+    hold = `sending is disabled for the SES account (enforcement status ${account.enforcementStatus})`;
+  else if (account.sentLast24Hours >= account.max24HourSend)
+    hold = `the SES daily quota is spent (${quota}): mail waits until it frees up`;
+  else if (account.sentLast24Hours >= account.max24HourSend * nearlySpentAt)
+    warnings.push(`the SES daily quota is nearly spent (${quota})`);
   if (!account.productionAccess) {
     warnings.push(
       `the SES account is in the sandbox: only verified addresses receive mail, ${account.max24HourSend} a day, ${account.maxSendRate} a second (request production access)`,

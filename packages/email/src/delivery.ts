@@ -67,9 +67,13 @@ export function retryDelayMs(attempts: number, baseDelayMs: number, maxDelayMs: 
 }
 
 /** Waits for the shared send-rate budget; when the budget cannot be read it sends anyway (throttling is retried). */
-export async function waitForSendSlot(deps: Pick<DeliveryOptions, 'rate' | 'sendRate'>, sleep: (ms: number) => Promise<void>): Promise<void> {
+export async function waitForSendSlot(
+  deps: Pick<DeliveryOptions, 'rate' | 'sendRate'>,
+  sleep: (ms: number) => Promise<void>,
+): Promise<void> {
   try {
-    for (let wait = await deps.rate.takeToken(deps.sendRate); wait > 0; wait = await deps.rate.takeToken(deps.sendRate)) await sleep(wait);
+    for (let wait = await deps.rate.takeToken(deps.sendRate); wait > 0; wait = await deps.rate.takeToken(deps.sendRate))
+      await sleep(wait);
   } catch {
     await sleep(1_000 / deps.sendRate);
   }
@@ -78,7 +82,10 @@ export async function waitForSendSlot(deps: Pick<DeliveryOptions, 'rate' | 'send
 function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`SES gave no answer within ${ms} ms`), { code: TIMEOUT_CODE })), ms);
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`SES gave no answer within ${ms} ms`), { code: TIMEOUT_CODE })),
+      ms,
+    );
   });
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
@@ -131,18 +138,27 @@ export type DeliveryOutcome = 'sent' | 'queued' | 'failed' | 'suppressed' | 'sen
  * Sends one claimed row and records what happened; answers the row's new status ('sending' when the row
  * was lost to another worker while it waited for its send slot, and so was not sent here).
  */
-export async function attemptDelivery(row: OutboxRow, deps: DeliveryOptions, recorder?: SentRecorder, isStillOurs = () => true): Promise<DeliveryOutcome> {
+export async function attemptDelivery(
+  row: OutboxRow,
+  deps: DeliveryOptions,
+  recorder?: SentRecorder,
+  isStillOurs = () => true,
+): Promise<DeliveryOutcome> {
   const { outbox } = deps;
   const sleep = deps.sleep ?? defaultSleep;
   const log = deps.log ?? ((message: string) => console.error(message));
   const sendTimeoutMs = deps.sendTimeoutMs ?? 15_000;
   // A claimed row says whether its recipient was suppressed at the claim; another list is asked itself.
   const suppressed = () =>
-    deps.suppressions || row.onSuppressionList === undefined ? (deps.suppressions ?? outbox.suppressions).isSuppressed(row.recipient) : row.onSuppressionList;
+    deps.suppressions || row.onSuppressionList === undefined
+      ? (deps.suppressions ?? outbox.suppressions).isSuppressed(row.recipient)
+      : row.onSuppressionList;
   const fail = async (code: string, reason: string) => {
     await outbox.settle(row, { status: 'failed', reason });
     // The code only: SES messages can quote the recipient address.
-    log(`[email] not sent: template=${row.template} recipient=${hashRecipient(row.recipient)} attempts=${row.attempts} error=${code}`);
+    log(
+      `[email] not sent: template=${row.template} recipient=${hashRecipient(row.recipient)} attempts=${row.attempts} error=${code}`,
+    );
     deps.reportFailure?.(row, code);
     return 'failed' as const;
   };
@@ -159,7 +175,14 @@ export async function attemptDelivery(row: OutboxRow, deps: DeliveryOptions, rec
   const options = (row.options ?? {}) as Pick<OutgoingEmail, 'replyTo' | 'configurationSet' | 'tags'>;
   try {
     const { messageId } = await withDeadline(
-      deps.transport.send({ from: row.sender, to: row.recipient, subject: row.subject, html: row.html, text: row.text, ...options }),
+      deps.transport.send({
+        from: row.sender,
+        to: row.recipient,
+        subject: row.subject,
+        html: row.html,
+        text: row.text,
+        ...options,
+      }),
       sendTimeoutMs,
     );
     if (recorder) recorder.add({ id: row.id, attempts: row.attempts, messageId });
@@ -170,10 +193,17 @@ export async function attemptDelivery(row: OutboxRow, deps: DeliveryOptions, rec
     const age = Date.now() - row.createdAt.getTime();
     const timeouts = code === TIMEOUT_CODE ? countOf(row, TIMEOUT_CODE) + 1 : 0;
     if (timeouts >= (deps.maxTimeouts ?? 3))
-      return fail(code, `${TIMEOUT_CODE} (${timeouts}): SES gave no answer within ${sendTimeoutMs} ms, ${timeouts} times`);
+      return fail(
+        code,
+        `${TIMEOUT_CODE} (${timeouts}): SES gave no answer within ${sendTimeoutMs} ms, ${timeouts} times`,
+      );
     if ((code === TIMEOUT_CODE || isRetryable(error)) && age < (deps.giveUpAfterMs ?? DAY_MS)) {
       const retryInMs = retryDelayMs(row.attempts, deps.baseDelayMs ?? 2_000, deps.maxDelayMs ?? 3_600_000);
-      await outbox.settle(row, { status: 'queued', reason: timeouts > 0 ? `${TIMEOUT_CODE} (${timeouts})` : code, retryInMs });
+      await outbox.settle(row, {
+        status: 'queued',
+        reason: timeouts > 0 ? `${TIMEOUT_CODE} (${timeouts})` : code,
+        retryInMs,
+      });
       return 'queued';
     }
     return fail(code, code);
@@ -184,7 +214,10 @@ export async function attemptDelivery(row: OutboxRow, deps: DeliveryOptions, rec
  * One pass: `concurrency` senders share a local queue of claimed rows, refilled by one claim of
  * `batchSize` rows whenever it runs low, until nothing is due. Answers how many rows it tried.
  */
-export async function deliverDueEmails(deps: DeliveryOptions, { batchSize = 32, concurrency = 8 } = {}): Promise<number> {
+export async function deliverDueEmails(
+  deps: DeliveryOptions,
+  { batchSize = 32, concurrency = 8 } = {},
+): Promise<number> {
   if (deps.hold) return 0;
   const leaseMs = deps.leaseMs ?? 60_000;
   const queue: OutboxRow[] = [];
@@ -284,7 +317,10 @@ export function startOutboxWorker(
       if (failing) log('[email] outbox reachable again');
       failing = false;
     } catch (error) {
-      if (!failing) log(`[email] outbox pass failed (${error instanceof Error ? error.name : 'error'}); retrying every ${pollMs} ms`);
+      if (!failing)
+        log(
+          `[email] outbox pass failed (${error instanceof Error ? error.name : 'error'}); retrying every ${pollMs} ms`,
+        );
       failing = true;
     }
   };

@@ -18,7 +18,13 @@ export class EmailSendError extends Error {
 
 export function isRetryable(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false;
-  const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; httpStatus?: number; $retryable?: unknown };
+  const e = error as {
+    name?: string;
+    code?: string;
+    $metadata?: { httpStatusCode?: number };
+    httpStatus?: number;
+    $retryable?: unknown;
+  };
   const status = e.$metadata?.httpStatusCode ?? e.httpStatus;
   if (THROTTLING.has(e.name ?? '') || THROTTLING.has(e.code ?? '')) return true;
   if (status === 429 || (status !== undefined && status >= 500)) return true;

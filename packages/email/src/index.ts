@@ -30,7 +30,13 @@ export {
   type OutboxWorker,
   type OutboxWorkerOptions,
 } from './delivery.js';
-export { MemorySendRate, RedisSendRate, type RedisSendRateOptions, type ScriptingRedis, type SendRate } from './send-rate.js';
+export {
+  MemorySendRate,
+  RedisSendRate,
+  type RedisSendRateOptions,
+  type ScriptingRedis,
+  type SendRate,
+} from './send-rate.js';
 export { renderEmail } from './render.js';
 export { createSesTransport, type SesTransportOptions } from './transport-ses.js';
 export { assessSesAccount, getSesAccount, type SesAccount, type SesAccountAssessment } from './account.js';

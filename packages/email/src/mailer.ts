@@ -57,11 +57,22 @@ const EMAIL = /^[^\s@<>]+@[^\s@<>]+$/;
 
 export function createMailer(options: MailerOptions): Mailer {
   if (!options?.outbox) throw new TypeError('createMailer needs { outbox }: createOutbox({ db })');
-  if (typeof options.transport?.send !== 'function') throw new TypeError('createMailer needs { transport }: createSesTransport({ region })');
-  if (typeof options.from !== 'string' || !/@/.test(options.from)) throw new TypeError('createMailer needs { from }: a sender address verified in SES');
+  if (typeof options.transport?.send !== 'function')
+    throw new TypeError('createMailer needs { transport }: createSesTransport({ region })');
+  if (typeof options.from !== 'string' || !/@/.test(options.from))
+    throw new TypeError('createMailer needs { from }: a sender address verified in SES');
   const sendRate = options.sendRate ?? 1;
   if (!(sendRate > 0)) throw new RangeError(`sendRate must be more than 0 emails a second (got ${sendRate})`);
-  const { outbox, transport, from, replyTo, configurationSet, tags = [], rate = new MemorySendRate(), ...delivery } = options;
+  const {
+    outbox,
+    transport,
+    from,
+    replyTo,
+    configurationSet,
+    tags = [],
+    rate = new MemorySendRate(),
+    ...delivery
+  } = options;
   let worker: OutboxWorker | undefined;
   const deliveryOptions = (): DeliveryOptions => ({ ...delivery, outbox, transport, rate, sendRate });
   return {
@@ -70,10 +81,20 @@ export function createMailer(options: MailerOptions): Mailer {
         throw new TypeError(`"to" must be one email address (got ${JSON.stringify(input?.to)})`);
       const template = input.template ?? 'custom';
       const { html, text } = await renderEmail(input.react);
-      const idempotencyKey = input.idempotencyKey ?? sha256Hex(`${template}\n${normalizeAddress(input.to)}\n${input.subject}\n${html}`);
+      const idempotencyKey =
+        input.idempotencyKey ?? sha256Hex(`${template}\n${normalizeAddress(input.to)}\n${input.subject}\n${html}`);
       const target = input.transaction ? outbox.withClient(input.transaction) : outbox;
       const result = await target.enqueue(
-        { from, to: input.to, subject: input.subject, html, text, replyTo, configurationSet, tags: [...tags, { Name: 'template', Value: template }] },
+        {
+          from,
+          to: input.to,
+          subject: input.subject,
+          html,
+          text,
+          replyTo,
+          configurationSet,
+          tags: [...tags, { Name: 'template', Value: template }],
+        },
         { template, idempotencyKey },
         delivery.suppressions?.isSuppressed,
       );

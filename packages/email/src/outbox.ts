@@ -15,7 +15,8 @@ import { DEFAULT_TABLES, outboxMigrationSql, type OutboxTables } from './migrati
 import { isSqlClient, runSql, tableIdentifier, type SqlClient } from './sql.js';
 import type { OutgoingEmail } from './types.js';
 
-export type EmailStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'bounced' | 'complained' | 'suppressed' | 'failed';
+export type EmailStatus =
+  'queued' | 'sending' | 'sent' | 'delivered' | 'bounced' | 'complained' | 'suppressed' | 'failed';
 
 export type EnqueueResult =
   | { ok: true; status: 'queued'; id: string }
@@ -97,7 +98,8 @@ function arrayLiteral(values: Array<string | number>): string {
 
 /** A raw row (snake_case; timestamps as strings on some drivers) in camelCase. */
 function toOutboxRow(raw: Record<string, unknown>): OutboxRow {
-  const date = (value: unknown) => (value === null || value === undefined ? null : value instanceof Date ? value : new Date(String(value)));
+  const date = (value: unknown) =>
+    value === null || value === undefined ? null : value instanceof Date ? value : new Date(String(value));
   return {
     id: String(raw.id),
     idempotencyKey: (raw.idempotency_key as string | null) ?? null,
@@ -132,14 +134,25 @@ export class Outbox {
 
   constructor(options: OutboxOptions) {
     if (!isSqlClient(options?.db))
-      throw new TypeError('createOutbox needs { db }: a node-postgres Pool (new Pool({ connectionString })), a PoolClient or PGlite');
+      throw new TypeError(
+        'createOutbox needs { db }: a node-postgres Pool (new Pool({ connectionString })), a PoolClient or PGlite',
+      );
     this.db = options.db;
-    this.tables = { table: options.table ?? DEFAULT_TABLES.table, suppressionsTable: options.suppressionsTable ?? DEFAULT_TABLES.suppressionsTable };
+    this.tables = {
+      table: options.table ?? DEFAULT_TABLES.table,
+      suppressionsTable: options.suppressionsTable ?? DEFAULT_TABLES.suppressionsTable,
+    };
     this.outbox = tableIdentifier('table', this.tables.table);
     this.suppressionsSql = tableIdentifier('suppressionsTable', this.tables.suppressionsTable);
     this.suppressions = {
       isSuppressed: async (email) =>
-        (await this.run(`select 1 from ${this.suppressionsSql} where email = $1 limit 1`, [normalizeAddress(email)], this.tables.suppressionsTable)).length > 0,
+        (
+          await this.run(
+            `select 1 from ${this.suppressionsSql} where email = $1 limit 1`,
+            [normalizeAddress(email)],
+            this.tables.suppressionsTable,
+          )
+        ).length > 0,
       suppress: async (email, reason) => {
         // A complaint after a bounce (or the reverse) keeps the first reason: the address stays suppressed.
         await this.run(
@@ -151,7 +164,11 @@ export class Outbox {
     };
   }
 
-  private run<T = Record<string, unknown>>(text: string, values: unknown[] = [], table = this.tables.table): Promise<T[]> {
+  private run<T = Record<string, unknown>>(
+    text: string,
+    values: unknown[] = [],
+    table = this.tables.table,
+  ): Promise<T[]> {
     return runSql<T>(this.db, table, text, values);
   }
 
@@ -176,7 +193,8 @@ export class Outbox {
   ): Promise<EnqueueResult> {
     const hash = contentHash(email);
     const asked = isSuppressed ? await isSuppressed(email.to) : undefined;
-    const onList = asked === undefined ? `exists (select 1 from ${this.suppressionsSql} where email = $12)` : String(asked);
+    const onList =
+      asked === undefined ? `exists (select 1 from ${this.suppressionsSql} where email = $12)` : String(asked);
     const [row] = await this.run<{ id: string; status: string }>(
       `insert into ${this.outbox} (idempotency_key, content_hash, template, recipient, sender, subject, html, text, options, status, last_error)
        select $1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb,
@@ -215,7 +233,11 @@ export class Outbox {
     );
     if (!first) throw new Error('outbox row vanished between insert and read');
     if (first.content_hash !== hash) {
-      return { ok: false, status: 'conflict', error: `idempotency key "${meta.idempotencyKey}" was already used for a different email` };
+      return {
+        ok: false,
+        status: 'conflict',
+        error: `idempotency key "${meta.idempotencyKey}" was already used for a different email`,
+      };
     }
     return { ok: true, status: 'duplicate', id: String(first.id), current: first.status };
   }
@@ -284,14 +306,19 @@ export class Outbox {
        set status = 'sent', ses_message_id = nullif(v.message_id, ''), sent_at = now(), last_error = null, lease_until = null, updated_at = now()
        from (select unnest($1::uuid[]) as id, unnest($2::int[]) as attempts, unnest($3::text[]) as message_id) as v
        where o.id = v.id and o.status = 'sending' and o.attempts = v.attempts`,
-      [arrayLiteral(batch.map((e) => e.id)), arrayLiteral(batch.map((e) => e.attempts)), arrayLiteral(batch.map((e) => e.messageId))],
+      [
+        arrayLiteral(batch.map((e) => e.id)),
+        arrayLiteral(batch.map((e) => e.attempts)),
+        arrayLiteral(batch.map((e) => e.messageId)),
+      ],
     );
   }
 
   /** Ends an attempt: failed or suppressed for good, or queued again after `retryInMs`. */
   async settle(
     row: Pick<OutboxRow, 'id' | 'attempts'>,
-    outcome: { status: 'failed' | 'suppressed'; reason: string } | { status: 'queued'; reason: string; retryInMs: number },
+    outcome:
+      { status: 'failed' | 'suppressed'; reason: string } | { status: 'queued'; reason: string; retryInMs: number },
   ): Promise<void> {
     await this.run(
       `update ${this.outbox} set status = $3, last_error = $4, lease_until = null, updated_at = now(),
@@ -305,7 +332,10 @@ export class Outbox {
   async recordDeliveryEvent(sesMessageId: string, status: 'delivered' | 'bounced' | 'complained'): Promise<void> {
     // A complaint or bounce outranks a delivery that SNS may report after it.
     const from = status === 'delivered' ? `('sent')` : `('sent', 'delivered', 'bounced')`;
-    await this.run(`update ${this.outbox} set status = $2, updated_at = now() where ses_message_id = $1 and status in ${from}`, [sesMessageId, status]);
+    await this.run(
+      `update ${this.outbox} set status = $2, updated_at = now() where ses_message_id = $1 and status in ${from}`,
+      [sesMessageId, status],
+    );
   }
 
   /** Frees idempotency keys older than `days`, so a key can be used again; the rows stay as history. */

@@ -45,7 +45,8 @@ export class RedisSendRate implements SendRate {
     private readonly redis: ScriptingRedis,
     options: RedisSendRateOptions = {},
   ) {
-    if (typeof redis?.defineCommand !== 'function') throw new TypeError('RedisSendRate needs an ioredis client (new Redis(url) or new Cluster(nodes))');
+    if (typeof redis?.defineCommand !== 'function')
+      throw new TypeError('RedisSendRate needs an ioredis client (new Redis(url) or new Cluster(nodes))');
     this.key = options.key ?? 'email:send-rate';
     this.scriptName = options.scriptName ?? 'takeEmailSendToken';
     if (typeof (redis as unknown as Record<string, unknown>)[this.scriptName] !== 'function') {
@@ -54,7 +55,9 @@ export class RedisSendRate implements SendRate {
   }
 
   async takeToken(perSecond: number): Promise<number> {
-    const take = (this.redis as unknown as Record<string, (key: string, rate: number) => Promise<number>>)[this.scriptName]!;
+    const take = (this.redis as unknown as Record<string, (key: string, rate: number) => Promise<number>>)[
+      this.scriptName
+    ]!;
     return Number(await take.call(this.redis, this.key, perSecond));
   }
 }

@@ -148,17 +148,29 @@ export function sesEvent(notificationJson: string): SesEvent {
   const messageId = n.mail?.messageId;
   if (kind === 'Bounce' && n.bounce) {
     if (n.bounce.bounceType !== 'Permanent') return { outcome: 'transient-bounce', messageId, suppress: [] };
-    return { outcome: 'bounced', messageId, suppress: n.bounce.bouncedRecipients.map((r) => ({ email: r.emailAddress, reason: 'bounce' })) };
+    return {
+      outcome: 'bounced',
+      messageId,
+      suppress: n.bounce.bouncedRecipients.map((r) => ({ email: r.emailAddress, reason: 'bounce' })),
+    };
   }
   if (kind === 'Complaint' && n.complaint) {
-    return { outcome: 'complained', messageId, suppress: n.complaint.complainedRecipients.map((r) => ({ email: r.emailAddress, reason: 'complaint' })) };
+    return {
+      outcome: 'complained',
+      messageId,
+      suppress: n.complaint.complainedRecipients.map((r) => ({ email: r.emailAddress, reason: 'complaint' })),
+    };
   }
   if (kind === 'Delivery') return { outcome: 'delivered', messageId, suppress: [] };
   return { ...none, messageId };
 }
 
 export type SnsOutcome =
-  { status: 'suppressed'; count: number } | { status: 'confirmed' } | { status: 'recorded' } | { status: 'ignored' } | { status: 'rejected'; reason: string };
+  | { status: 'suppressed'; count: number }
+  | { status: 'confirmed' }
+  | { status: 'recorded' }
+  | { status: 'ignored' }
+  | { status: 'rejected'; reason: string };
 
 export interface SnsHandlerDeps extends SnsVerifierOptions {
   suppress: (email: string, reason: string) => Promise<void>;
@@ -174,7 +186,8 @@ export async function handleSnsMessage(body: unknown, deps: SnsHandlerDeps): Pro
   if (!verified.ok) return { status: 'rejected', reason: verified.reason };
   const message = verified.message;
   if (message.Type === 'SubscriptionConfirmation') {
-    if (!message.SubscribeURL || !isSnsUrl(message.SubscribeURL, deps.region)) return { status: 'rejected', reason: 'subscribe URL is not an SNS host' };
+    if (!message.SubscribeURL || !isSnsUrl(message.SubscribeURL, deps.region))
+      return { status: 'rejected', reason: 'subscribe URL is not an SNS host' };
     const confirm =
       deps.confirmSubscription ??
       (async (url: string) => {
@@ -187,7 +200,11 @@ export async function handleSnsMessage(body: unknown, deps: SnsHandlerDeps): Pro
   if (message.Type !== 'Notification') return { status: 'ignored' };
   const event = sesEvent(message.Message);
   for (const { email, reason } of event.suppress) await deps.suppress(email, reason);
-  if (event.messageId && deps.recordEvent && (event.outcome === 'delivered' || event.outcome === 'bounced' || event.outcome === 'complained')) {
+  if (
+    event.messageId &&
+    deps.recordEvent &&
+    (event.outcome === 'delivered' || event.outcome === 'bounced' || event.outcome === 'complained')
+  ) {
     await deps.recordEvent(event.messageId, event.outcome);
   }
   if (event.suppress.length > 0) return { status: 'suppressed', count: event.suppress.length };

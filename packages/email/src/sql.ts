@@ -12,7 +12,9 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}(\.[a-z_][a-z0-9_]{0,62})?$/;
 /** A table name as SQL (`"schema"."table"`), or a TypeError naming the option that holds a bad one. */
 export function tableIdentifier(option: string, name: string): string {
   if (typeof name !== 'string' || !IDENTIFIER.test(name))
-    throw new TypeError(`${option} must be a lower-case SQL table name, optionally schema-qualified (got ${JSON.stringify(name)})`);
+    throw new TypeError(
+      `${option} must be a lower-case SQL table name, optionally schema-qualified (got ${JSON.stringify(name)})`,
+    );
   return name
     .split('.')
     .map((part) => `"${part}"`)

@@ -19,7 +19,9 @@ export interface EdgeTransportOptions {
 export function createEdgeTransport(options: EdgeTransportOptions): EmailTransport {
   for (const field of ['region', 'accessKeyId', 'secretAccessKey'] as const) {
     if (typeof options?.[field] !== 'string' || options[field] === '')
-      throw new TypeError(`createEdgeTransport needs ${field}: the Edge runtime has no AWS credential chain, so keys come in as options`);
+      throw new TypeError(
+        `createEdgeTransport needs ${field}: the Edge runtime has no AWS credential chain, so keys come in as options`,
+      );
   }
   const client = new AwsClient({
     accessKeyId: options.accessKeyId,
@@ -40,7 +42,8 @@ export function createEdgeTransport(options: EdgeTransportOptions): EmailTranspo
       });
       if (!response.ok) {
         const detail = (await response.json().catch(() => ({}))) as { message?: string; __type?: string };
-        const code = response.headers.get('x-amzn-errortype')?.split(':')[0] ?? detail.__type ?? `HTTP${response.status}`;
+        const code =
+          response.headers.get('x-amzn-errortype')?.split(':')[0] ?? detail.__type ?? `HTTP${response.status}`;
         throw new EmailSendError(detail.message ?? `SES answered ${response.status}`, code, response.status);
       }
       const result = (await response.json().catch(() => ({}))) as { MessageId?: string };

@@ -23,7 +23,12 @@ export function createSesTransport(options: SesTransportOptions | { client: SESv
   else {
     if (!options || typeof options.region !== 'string' || options.region === '')
       throw new TypeError('createSesTransport needs a region, e.g. { region: "eu-west-1" }');
-    client = new SESv2Client({ region: options.region, endpoint: options.endpoint, credentials: options.credentials, maxAttempts: 1 });
+    client = new SESv2Client({
+      region: options.region,
+      endpoint: options.endpoint,
+      credentials: options.credentials,
+      maxAttempts: 1,
+    });
   }
   return {
     name: 'ses-v2',

@@ -33,7 +33,10 @@ export function sesSendEmailRequest(email: OutgoingEmail) {
     Content: {
       Simple: {
         Subject: { Data: email.subject, Charset: 'UTF-8' as const },
-        Body: { Html: { Data: email.html, Charset: 'UTF-8' as const }, Text: { Data: email.text, Charset: 'UTF-8' as const } },
+        Body: {
+          Html: { Data: email.html, Charset: 'UTF-8' as const },
+          Text: { Data: email.text, Charset: 'UTF-8' as const },
+        },
       },
     },
   };

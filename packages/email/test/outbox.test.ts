@@ -19,11 +19,16 @@ import {
 
 const databaseUrl = process.env.DATABASE_URL;
 const sesEndpoint = process.env.AWS_SES_ENDPOINT;
-if (!databaseUrl || !sesEndpoint) throw new Error('the email package tests need DATABASE_URL and AWS_SES_ENDPOINT (npm test sets them)');
+if (!databaseUrl || !sesEndpoint)
+  throw new Error('the email package tests need DATABASE_URL and AWS_SES_ENDPOINT (npm test sets them)');
 
 const pool = new Pool({ connectionString: databaseUrl, max: 8 });
 const mailbox = createMailbox({ endpoint: sesEndpoint });
-const transport = createSesTransport({ region: 'us-east-1', endpoint: sesEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+const transport = createSesTransport({
+  region: 'us-east-1',
+  endpoint: sesEndpoint,
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
 const made: string[] = [];
 let counter = 0;
 
@@ -45,11 +50,15 @@ afterAll(async () => {
 describe('used wrongly, it says so in words', () => {
   it('at construction: no database, a bad table name, no transport, no sender, a send rate of 0', () => {
     expect(() => createOutbox({} as never)).toThrow(/createOutbox needs \{ db \}/);
-    expect(() => createOutbox({ db: pool, table: 'outbox; drop table users' })).toThrow(/table must be a lower-case SQL table name/);
+    expect(() => createOutbox({ db: pool, table: 'outbox; drop table users' })).toThrow(
+      /table must be a lower-case SQL table name/,
+    );
     const outbox = createOutbox({ db: pool });
     expect(() => createMailer({ outbox, from: 'a@b.c' } as never)).toThrow(/needs \{ transport \}/);
     expect(() => createMailer({ outbox, transport } as never)).toThrow(/needs \{ from \}/);
-    expect(() => createMailer({ outbox, transport, from: 'a@b.c', sendRate: 0 })).toThrow(/sendRate must be more than 0/);
+    expect(() => createMailer({ outbox, transport, from: 'a@b.c', sendRate: 0 })).toThrow(
+      /sendRate must be more than 0/,
+    );
     expect(() => createSesTransport({ region: '' })).toThrow(/needs a region/);
   });
 
@@ -58,14 +67,18 @@ describe('used wrongly, it says so in words', () => {
     const mailer = createMailer({ outbox, transport, from: 'app@pkg.zigznote.test' });
     const attempt = mailer.send({ to: address('early'), subject: 'Hi', react: hello('Ada') });
     await expect(attempt).rejects.toBeInstanceOf(OutboxNotMigratedError);
-    await expect(attempt).rejects.toThrow(/does not exist: run the migration: await outbox\.migrate\(\), or psql .*0001_email_outbox\.sql/);
+    await expect(attempt).rejects.toThrow(
+      /does not exist: run the migration: await outbox\.migrate\(\), or psql .*0001_email_outbox\.sql/,
+    );
   });
 
   it('a recipient that is not one address is refused before anything is written', async () => {
     const outbox = createOutbox({ db: pool, ...freshTables() });
     await outbox.migrate();
     const mailer = createMailer({ outbox, transport, from: 'app@pkg.zigznote.test' });
-    await expect(mailer.send({ to: 'a@b.c, d@e.f', subject: 'Hi', react: hello('x') })).rejects.toThrow(/"to" must be one email address/);
+    await expect(mailer.send({ to: 'a@b.c, d@e.f', subject: 'Hi', react: hello('x') })).rejects.toThrow(
+      /"to" must be one email address/,
+    );
     expect((await pool.query(`select count(*)::int as n from "${outbox.tables.table}"`)).rows[0].n).toBe(0);
   });
 });
@@ -76,7 +89,9 @@ describe('the migration', () => {
     const outboxes = Array.from({ length: 5 }, () => createOutbox({ db: pool, ...tables }));
     await Promise.all(outboxes.map((outbox) => outbox.migrate()));
     await outboxes[0]!.migrate();
-    const indexes = await pool.query(`select indexname from pg_indexes where tablename = $1 order by indexname`, [tables.table]);
+    const indexes = await pool.query(`select indexname from pg_indexes where tablename = $1 order by indexname`, [
+      tables.table,
+    ]);
     expect(indexes.rows.map((row) => row.indexname)).toEqual([
       `${tables.table}_due_idx`,
       `${tables.table}_idempotency_key_unique`,
@@ -93,26 +108,30 @@ describe('the migration', () => {
 });
 
 describe('sending', () => {
-  it('renders, queues, and the worker delivers through SES once; the same email again is a duplicate', { timeout: 30_000 }, async () => {
-    const outbox = createOutbox({ db: pool, ...freshTables() });
-    await outbox.migrate();
-    const mailer = createMailer({ outbox, transport, from: 'App <app@pkg.zigznote.test>', sendRate: 20 });
-    const to = address('ada');
-    mailer.startWorker({ pollMs: 200 });
-    try {
-      const first = await mailer.send({ to, subject: 'Welcome', react: hello('Ada'), template: 'welcome' });
-      expect(first).toMatchObject({ ok: true, status: 'queued' });
-      const again = await mailer.send({ to, subject: 'Welcome', react: hello('Ada'), template: 'welcome' });
-      expect(again).toMatchObject({ ok: true, status: 'duplicate', id: first.ok ? first.id : '' });
-      const email = await mailbox.waitForEmail(to, { subject: 'Welcome' });
-      expect(email.text).toContain('Hello Ada, welcome.');
-      expect(email.html).toContain('<p>Hello Ada, welcome.</p>');
-      await expect.poll(async () => (await mailer.status(first.ok ? first.id : ''))?.status).toBe('sent');
-      expect(await mailbox.emailsTo(to)).toHaveLength(1);
-    } finally {
-      await mailer.stopWorker();
-    }
-  });
+  it(
+    'renders, queues, and the worker delivers through SES once; the same email again is a duplicate',
+    { timeout: 30_000 },
+    async () => {
+      const outbox = createOutbox({ db: pool, ...freshTables() });
+      await outbox.migrate();
+      const mailer = createMailer({ outbox, transport, from: 'App <app@pkg.zigznote.test>', sendRate: 20 });
+      const to = address('ada');
+      mailer.startWorker({ pollMs: 200 });
+      try {
+        const first = await mailer.send({ to, subject: 'Welcome', react: hello('Ada'), template: 'welcome' });
+        expect(first).toMatchObject({ ok: true, status: 'queued' });
+        const again = await mailer.send({ to, subject: 'Welcome', react: hello('Ada'), template: 'welcome' });
+        expect(again).toMatchObject({ ok: true, status: 'duplicate', id: first.ok ? first.id : '' });
+        const email = await mailbox.waitForEmail(to, { subject: 'Welcome' });
+        expect(email.text).toContain('Hello Ada, welcome.');
+        expect(email.html).toContain('<p>Hello Ada, welcome.</p>');
+        await expect.poll(async () => (await mailer.status(first.ok ? first.id : ''))?.status).toBe('sent');
+        expect(await mailbox.emailsTo(to)).toHaveLength(1);
+      } finally {
+        await mailer.stopWorker();
+      }
+    },
+  );
 
   it('the same key with other content is a conflict, and nothing more is queued', async () => {
     const outbox = createOutbox({ db: pool, ...freshTables() });
@@ -125,28 +144,32 @@ describe('sending', () => {
     expect((await pool.query(`select count(*)::int as n from "${outbox.tables.table}"`)).rows[0].n).toBe(1);
   });
 
-  it("commits with the caller's transaction: rolled back, no email; committed, delivered", { timeout: 30_000 }, async () => {
-    const outbox = createOutbox({ db: pool, ...freshTables() });
-    await outbox.migrate();
-    const mailer = createMailer({ outbox, transport, from: 'app@pkg.zigznote.test', sendRate: 20 });
-    const [lost, kept] = [address('rolled-back'), address('committed')];
-    for (const [to, end] of [
-      [lost, 'rollback'],
-      [kept, 'commit'],
-    ] as const) {
-      const client = await pool.connect();
-      try {
-        await client.query('begin');
-        await mailer.send({ to, subject: 'Verify', react: hello(to), transaction: client });
-        await client.query(end);
-      } finally {
-        client.release();
+  it(
+    "commits with the caller's transaction: rolled back, no email; committed, delivered",
+    { timeout: 30_000 },
+    async () => {
+      const outbox = createOutbox({ db: pool, ...freshTables() });
+      await outbox.migrate();
+      const mailer = createMailer({ outbox, transport, from: 'app@pkg.zigznote.test', sendRate: 20 });
+      const [lost, kept] = [address('rolled-back'), address('committed')];
+      for (const [to, end] of [
+        [lost, 'rollback'],
+        [kept, 'commit'],
+      ] as const) {
+        const client = await pool.connect();
+        try {
+          await client.query('begin');
+          await mailer.send({ to, subject: 'Verify', react: hello(to), transaction: client });
+          await client.query(end);
+        } finally {
+          client.release();
+        }
       }
-    }
-    expect(await deliverDueEmails(mailer.deliveryOptions())).toBe(1);
-    await mailbox.waitForEmail(kept);
-    expect(await mailbox.emailsTo(lost)).toEqual([]);
-  });
+      expect(await deliverDueEmails(mailer.deliveryOptions())).toBe(1);
+      await mailbox.waitForEmail(kept);
+      expect(await mailbox.emailsTo(lost)).toEqual([]);
+    },
+  );
 
   it('a suppressed address is never sent to, and the answer says why', async () => {
     const outbox = createOutbox({ db: pool, ...freshTables() });
@@ -182,8 +205,10 @@ describe('sending', () => {
       name: 'flaky',
       async send(email) {
         calls++;
-        if (email.subject === 'rejected') throw Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected' });
-        if (calls === 1) throw Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' });
+        if (email.subject === 'rejected')
+          throw Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected' });
+        if (calls === 1)
+          throw Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' });
         return { messageId: `m-${calls}` };
       },
     };
@@ -200,14 +225,25 @@ describe('sending', () => {
     const to = address('retry');
     const retried = await mailer.send({ to, subject: 'retried', react: hello('r') });
     await deliverDueEmails(mailer.deliveryOptions());
-    expect(await mailer.status(retried.ok ? retried.id : '')).toMatchObject({ status: 'queued', lastError: 'TooManyRequestsException' });
+    expect(await mailer.status(retried.ok ? retried.id : '')).toMatchObject({
+      status: 'queued',
+      lastError: 'TooManyRequestsException',
+    });
     await new Promise((resolve) => setTimeout(resolve, 150));
     await deliverDueEmails(mailer.deliveryOptions());
-    expect(await mailer.status(retried.ok ? retried.id : '')).toMatchObject({ status: 'sent', attempts: 2, sesMessageId: 'm-2' });
+    expect(await mailer.status(retried.ok ? retried.id : '')).toMatchObject({
+      status: 'sent',
+      attempts: 2,
+      sesMessageId: 'm-2',
+    });
 
     const rejected = await mailer.send({ to, subject: 'rejected', react: hello('r') });
     await deliverDueEmails(mailer.deliveryOptions());
-    expect(await mailer.status(rejected.ok ? rejected.id : '')).toMatchObject({ status: 'failed', lastError: 'MessageRejected', attempts: 1 });
+    expect(await mailer.status(rejected.ok ? rejected.id : '')).toMatchObject({
+      status: 'failed',
+      lastError: 'MessageRejected',
+      attempts: 1,
+    });
     expect(logged.join('\n')).not.toContain(to);
   });
 
@@ -256,7 +292,10 @@ describe('on PGlite (the embedded Postgres of a development setup)', () => {
       const answer = await mailer.send({ to: 'dev@pkg.zigznote.test', subject: 'Hi', react: hello('dev') });
       expect(await deliverDueEmails(mailer.deliveryOptions())).toBe(1);
       expect(sent).toEqual(['dev@pkg.zigznote.test']);
-      expect(await mailer.status(answer.ok ? answer.id : '')).toMatchObject({ status: 'sent', sesMessageId: 'pglite-1' });
+      expect(await mailer.status(answer.ok ? answer.id : '')).toMatchObject({
+        status: 'sent',
+        sesMessageId: 'pglite-1',
+      });
     } finally {
       await db.close();
     }

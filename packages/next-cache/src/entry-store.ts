@@ -90,7 +90,8 @@ export function decodeEntry<Meta>(raw: Buffer): StoredEntry<Meta> | undefined {
 export function serializeValue(value: unknown): string {
   return JSON.stringify(value, function (this: Record<string, unknown>, key, converted: unknown) {
     const original = this[key];
-    if (original instanceof Uint8Array) return { $binary: Buffer.from(original.buffer, original.byteOffset, original.byteLength).toString('base64') };
+    if (original instanceof Uint8Array)
+      return { $binary: Buffer.from(original.buffer, original.byteOffset, original.byteLength).toString('base64') };
     if (original instanceof Map) return { $map: [...original.entries()] };
     return converted;
   });
@@ -100,8 +101,10 @@ export function deserializeValue<T>(text: string): T {
   return JSON.parse(text, (_key, value: unknown) => {
     if (value && typeof value === 'object' && !Array.isArray(value)) {
       const record = value as Record<string, unknown>;
-      if (typeof record.$binary === 'string' && Object.keys(record).length === 1) return Buffer.from(record.$binary, 'base64');
-      if (Array.isArray(record.$map) && Object.keys(record).length === 1) return new Map(record.$map as Array<[unknown, unknown]>);
+      if (typeof record.$binary === 'string' && Object.keys(record).length === 1)
+        return Buffer.from(record.$binary, 'base64');
+      if (Array.isArray(record.$map) && Object.keys(record).length === 1)
+        return new Map(record.$map as Array<[unknown, unknown]>);
     }
     return value;
   }) as T;

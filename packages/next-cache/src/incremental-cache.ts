@@ -77,8 +77,18 @@ export class RedisIncrementalCache {
         return;
       }
       const cacheControl = context.fetchCache ? undefined : context.cacheControl;
-      const meta: EntryMeta = { lastModified: Date.now(), cacheControl, tags: context.fetchCache ? (context.tags ?? []) : [] };
-      await this.store.write(KIND, cacheKey, meta, Buffer.from(serializeValue(value)), lifetimeSeconds(value, cacheControl, this.store.maxTtlSeconds));
+      const meta: EntryMeta = {
+        lastModified: Date.now(),
+        cacheControl,
+        tags: context.fetchCache ? (context.tags ?? []) : [],
+      };
+      await this.store.write(
+        KIND,
+        cacheKey,
+        meta,
+        Buffer.from(serializeValue(value)),
+        lifetimeSeconds(value, cacheControl, this.store.maxTtlSeconds),
+      );
       this.counters.sets++;
     } catch {
       this.counters.unavailable++;
@@ -96,12 +106,17 @@ export class RedisIncrementalCache {
       const header = value.headers?.[CACHE_TAGS_HEADER];
       return typeof header === 'string' && header ? header.split(',') : [];
     }
-    if (value?.kind === 'FETCH' && context.kind === 'FETCH') return [...storedTags, ...(context.tags ?? []), ...(context.softTags ?? [])];
+    if (value?.kind === 'FETCH' && context.kind === 'FETCH')
+      return [...storedTags, ...(context.tags ?? []), ...(context.softTags ?? [])];
     return [];
   }
 }
 
-function lifetimeSeconds(value: IncrementalValue, cacheControl: IncrementalSetContext['cacheControl'], cap: number): number {
+function lifetimeSeconds(
+  value: IncrementalValue,
+  cacheControl: IncrementalSetContext['cacheControl'],
+  cap: number,
+): number {
   if (typeof cacheControl?.expire === 'number') return cacheControl.expire;
   if (value.kind === 'FETCH' && typeof value.revalidate === 'number' && value.revalidate > 0) {
     // A fetch past its revalidate time is still served while it is refreshed: keep it a while longer.

@@ -18,7 +18,12 @@ export { EntryStore, CacheUnavailableError, emptyCounters, type CacheCounters } 
 export { TagManifest, type TagState, type TagManifestOptions } from './tag-manifest.js';
 export { createUseCacheHandler } from './use-cache-handler.js';
 export { RedisIncrementalCache } from './incremental-cache.js';
-export { SharedValueCache, type CachedOptions, type SharedValueCounters, type SharedValueCacheOptions } from './shared-value-cache.js';
+export {
+  SharedValueCache,
+  type CachedOptions,
+  type SharedValueCounters,
+  type SharedValueCacheOptions,
+} from './shared-value-cache.js';
 export type { RedisClient } from './types.js';
 
 /** Where the entry files Next loads find the handlers this process installed. */
@@ -57,16 +62,27 @@ export interface CacheHandlers {
 export function createCacheHandlers(options: CacheHandlersOptions): CacheHandlers {
   const redis = options?.redis as Partial<RedisClient> | undefined;
   if (!redis || typeof redis.getBuffer !== 'function' || typeof redis.defineCommand !== 'function') {
-    throw new TypeError('createCacheHandlers: `redis` must be an ioredis client (new Redis(url), a Sentinel client or a Cluster)');
+    throw new TypeError(
+      'createCacheHandlers: `redis` must be an ioredis client (new Redis(url), a Sentinel client or a Cluster)',
+    );
   }
   if (options.subscriber === options.redis) {
-    throw new TypeError('createCacheHandlers: `subscriber` must be a connection of its own (redis.duplicate()): subscribing takes a connection over');
+    throw new TypeError(
+      'createCacheHandlers: `subscriber` must be a connection of its own (redis.duplicate()): subscribing takes a connection over',
+    );
   }
   const prefix = options.prefix ?? 'next-cache:';
   const maxTtlSeconds = options.maxTtlSeconds ?? 7 * 24 * 3600;
-  if (!(maxTtlSeconds > 0)) throw new RangeError(`createCacheHandlers: \`maxTtlSeconds\` must be positive, got ${String(options.maxTtlSeconds)}`);
+  if (!(maxTtlSeconds > 0))
+    throw new RangeError(
+      `createCacheHandlers: \`maxTtlSeconds\` must be positive, got ${String(options.maxTtlSeconds)}`,
+    );
   const store = new EntryStore(options.redis, prefix, maxTtlSeconds);
-  const manifest = new TagManifest(options.redis, options.subscriber, { prefix, retentionSeconds: maxTtlSeconds + 3600, scriptName: options.scriptName });
+  const manifest = new TagManifest(options.redis, options.subscriber, {
+    prefix,
+    retentionSeconds: maxTtlSeconds + 3600,
+    scriptName: options.scriptName,
+  });
   if (options.subscriber) manifest.listen();
   const counters = { useCache: emptyCounters(), incremental: emptyCounters() };
   return {
@@ -84,6 +100,9 @@ export function createCacheHandlers(options: CacheHandlersOptions): CacheHandler
  * `@zigznote/next-cache/incremental-cache-handler`) forward to; call it once at start-up (in
  * `instrumentation.ts`'s `register`). Until then, and during `next build`, those files cache nothing.
  */
-export function installCacheHandlers(handlers: CacheHandlers, { registryKey = DEFAULT_REGISTRY_KEY }: { registryKey?: string } = {}): void {
+export function installCacheHandlers(
+  handlers: CacheHandlers,
+  { registryKey = DEFAULT_REGISTRY_KEY }: { registryKey?: string } = {},
+): void {
   (globalThis as Record<symbol, unknown>)[Symbol.for(registryKey)] = handlers;
 }

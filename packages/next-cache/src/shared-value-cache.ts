@@ -58,7 +58,12 @@ export class SharedValueCache {
     return work;
   }
 
-  private async resolve<T>(key: string, ttlSeconds: number, compute: () => Promise<T>, options: CachedOptions): Promise<T> {
+  private async resolve<T>(
+    key: string,
+    ttlSeconds: number,
+    compute: () => Promise<T>,
+    options: CachedOptions,
+  ): Promise<T> {
     const redis = this.redis;
     if (!redis || redis.status !== 'ready') {
       this.counters.uncached++;

@@ -137,10 +137,23 @@ export class TagManifest {
     const unique = [...new Set(tags)];
     if (unique.length === 0) return;
     const now = Date.now();
-    const mode = !durations ? 'now' : durations.expire === undefined ? 'stale' : String(Math.max(0, durations.expire) * 1000);
+    const mode = !durations
+      ? 'now'
+      : durations.expire === undefined
+        ? 'stale'
+        : String(Math.max(0, durations.expire) * 1000);
     const cutoff = now - this.options.retentionSeconds * 1000;
     const updateTags = (this.redis as unknown as Record<string, UpdateTagsCommand>)[this.scriptName]!;
-    const changed = (await updateTags.call(this.redis, this.statesKey, this.timesKey, now, mode, cutoff, this.channel, ...unique)) as string[];
+    const changed = (await updateTags.call(
+      this.redis,
+      this.statesKey,
+      this.timesKey,
+      now,
+      mode,
+      cutoff,
+      this.channel,
+      ...unique,
+    )) as string[];
     // Our own copy is current before the caller goes on, whatever the subscription's delay.
     this.applyPairs(changed);
   }
@@ -180,7 +193,12 @@ function parseState(raw: string | null | undefined): TagState {
 }
 
 /** Next's rule: an entry is expired when a tag expired after it was written and that time has come. */
-export function hasExpiredTag(tags: readonly string[], states: Map<string, TagState>, writtenAt: number, now = Date.now()): boolean {
+export function hasExpiredTag(
+  tags: readonly string[],
+  states: Map<string, TagState>,
+  writtenAt: number,
+  now = Date.now(),
+): boolean {
   return tags.some((tag) => {
     const expired = states.get(tag)?.expired;
     return typeof expired === 'number' && expired <= now && expired > writtenAt;

@@ -37,7 +37,9 @@ describe('misuse is refused when the handlers are made', () => {
   it('no client, the same connection as subscriber, a cap of 0', () => {
     expect(() => createCacheHandlers({} as never)).toThrow('createCacheHandlers: `redis` must be an ioredis client');
     const redis = connect();
-    expect(() => createCacheHandlers({ redis, subscriber: redis })).toThrow(/a connection of its own \(redis.duplicate\(\)\)/);
+    expect(() => createCacheHandlers({ redis, subscriber: redis })).toThrow(
+      /a connection of its own \(redis.duplicate\(\)\)/,
+    );
     expect(() => createCacheHandlers({ redis, maxTtlSeconds: 0 })).toThrow('`maxTtlSeconds` must be positive, got 0');
   });
 });
@@ -51,7 +53,9 @@ describe("'use cache' across instances", () => {
     await new Promise((resolve) => setTimeout(resolve, 2));
     await a.expireTags([tag]);
     expect(await a.useCache.get('k', [])).toBeUndefined();
-    await expect.poll(async () => textOf(await b.useCache.get('k', [])), { timeout: 2_000, interval: 5 }).toBeUndefined();
+    await expect
+      .poll(async () => textOf(await b.useCache.get('k', [])), { timeout: 2_000, interval: 5 })
+      .toBeUndefined();
   });
 
   it('keys carry the prefix and a time to live no longer than the cap', async () => {

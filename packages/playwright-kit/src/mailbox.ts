@@ -56,7 +56,9 @@ export function createMailbox({ endpoint, pollMs = 100 }: { endpoint: string; po
   try {
     store = new URL('/store', endpoint);
   } catch {
-    throw new TypeError(`createMailbox: \`endpoint\` must be the SES endpoint's URL (e.g. http://127.0.0.1:8005), got ${JSON.stringify(endpoint)}`);
+    throw new TypeError(
+      `createMailbox: \`endpoint\` must be the SES endpoint's URL (e.g. http://127.0.0.1:8005), got ${JSON.stringify(endpoint)}`,
+    );
   }
   const emailsTo = async (address: string): Promise<Email[]> => {
     const response = await fetch(store);
@@ -85,7 +87,9 @@ export function createMailbox({ endpoint, pollMs = 100 }: { endpoint: string; po
         const found = (await emailsTo(address)).filter((email) => subject === undefined || email.subject === subject);
         if (found.length >= count) return found[count - 1]!;
         if (Date.now() > deadline)
-          throw new Error(`waited ${timeoutMs} ms for ${count} email(s)${subject ? ` "${subject}"` : ''} to ${address}; found ${found.length}`);
+          throw new Error(
+            `waited ${timeoutMs} ms for ${count} email(s)${subject ? ` "${subject}"` : ''} to ${address}; found ${found.length}`,
+          );
         await new Promise((resolve) => setTimeout(resolve, pollMs));
       }
     },

@@ -5,7 +5,11 @@ import type { Cluster, Redis } from 'ioredis';
  * `<prefix>:<identifier>:…`, the layout of @zigznote/ratelimit), so one test's requests do not spend the
  * next one's limit. On a Cluster every primary is scanned. Answers how many keys were removed.
  */
-export async function resetRateLimits(redis: Redis | Cluster, prefix: string, identifiers: readonly string[]): Promise<number> {
+export async function resetRateLimits(
+  redis: Redis | Cluster,
+  prefix: string,
+  identifiers: readonly string[],
+): Promise<number> {
   if (!prefix) throw new TypeError('resetRateLimits: name the limiter\'s prefix (e.g. "ratelimit")');
   const nodes = 'nodes' in redis && typeof redis.nodes === 'function' ? redis.nodes('master') : [redis as Redis];
   let removed = 0;

@@ -32,21 +32,34 @@ interface Watched {
   startedAt: number;
 }
 
-export function watchAppRequests(context: BrowserContext, appOrigin: string, limits: RequestWatchLimits = {}): RequestWatch {
+export function watchAppRequests(
+  context: BrowserContext,
+  appOrigin: string,
+  limits: RequestWatchLimits = {},
+): RequestWatch {
   const { slowMs = 1_000, prefetchSlowMs = 3_000, pendingMs = 2_000, slowerRequests = [] } = limits;
   const pending = new Map<Request, Watched>();
   const problems: string[] = [];
-  const describe = (watched: Watched) => `${watched.method} ${watched.url.replace(appOrigin, '')} (${watched.type}${watched.prefetch ? ', prefetch' : ''})`;
+  const describe = (watched: Watched) =>
+    `${watched.method} ${watched.url.replace(appOrigin, '')} (${watched.type}${watched.prefetch ? ', prefetch' : ''})`;
   const limitOf = (watched: Watched) => {
     const path = new URL(watched.url).pathname;
-    const slower = slowerRequests.find((rule) => rule.path === path && (!rule.method || rule.method === watched.method));
+    const slower = slowerRequests.find(
+      (rule) => rule.path === path && (!rule.method || rule.method === watched.method),
+    );
     return slower ? slower.slowMs : watched.prefetch ? prefetchSlowMs : slowMs;
   };
   const onStart = (request: Request) => {
     if (!request.url().startsWith(appOrigin)) return;
     const headers = request.headers();
     const prefetch = 'next-router-prefetch' in headers || 'next-router-segment-prefetch' in headers;
-    pending.set(request, { url: request.url(), method: request.method(), type: request.resourceType(), prefetch, startedAt: Date.now() });
+    pending.set(request, {
+      url: request.url(),
+      method: request.method(),
+      type: request.resourceType(),
+      prefetch,
+      startedAt: Date.now(),
+    });
   };
   const onEnd = (request: Request) => {
     const watched = pending.get(request);
@@ -55,10 +68,14 @@ export function watchAppRequests(context: BrowserContext, appOrigin: string, lim
     const took = Date.now() - watched.startedAt;
     const limit = limitOf(watched);
     const failure = request.failure();
-    if (took > limit) problems.push(`${describe(watched)} took ${took} ms (limit ${limit} ms)${failure ? `, then failed: ${failure.errorText}` : ''}`);
+    if (took > limit)
+      problems.push(
+        `${describe(watched)} took ${took} ms (limit ${limit} ms)${failure ? `, then failed: ${failure.errorText}` : ''}`,
+      );
   };
   const onConsole = (message: ConsoleMessage) => {
-    if (/Content Security Policy/i.test(message.text())) problems.push(`CSP violation on ${message.location().url || 'a page'}: ${message.text()}`);
+    if (/Content Security Policy/i.test(message.text()))
+      problems.push(`CSP violation on ${message.location().url || 'a page'}: ${message.text()}`);
   };
   context.on('request', onStart);
   context.on('requestfinished', onEnd);
@@ -73,9 +90,12 @@ export function watchAppRequests(context: BrowserContext, appOrigin: string, lim
       context.off('requestfinished', onEnd);
       context.off('requestfailed', onEnd);
       context.off('console', onConsole);
-      for (const watched of pending.values()) problems.push(`${describe(watched)} still pending after ${Date.now() - watched.startedAt} ms`);
+      for (const watched of pending.values())
+        problems.push(`${describe(watched)} still pending after ${Date.now() - watched.startedAt} ms`);
       if (problems.length > 0) {
-        throw new Error(`every request to the app finishes, quickly, none is left pending, and the CSP refuses nothing; found:\n- ${problems.join('\n- ')}`);
+        throw new Error(
+          `every request to the app finishes, quickly, none is left pending, and the CSP refuses nothing; found:\n- ${problems.join('\n- ')}`,
+        );
       }
     },
   };

@@ -10,7 +10,8 @@ import { createMailbox, emptyBucket, linksIn, resetRateLimits, signInContext, wa
 
 const sesEndpoint = process.env.AWS_SES_ENDPOINT;
 const redisUrl = process.env.REDIS_URL;
-if (!sesEndpoint || !redisUrl) throw new Error('the kit tests need the SES endpoint and Redis: set AWS_SES_ENDPOINT and REDIS_URL (npm test does)');
+if (!sesEndpoint || !redisUrl)
+  throw new Error('the kit tests need the SES endpoint and Redis: set AWS_SES_ENDPOINT and REDIS_URL (npm test does)');
 
 const unique = (label: string) => `${label}.${Date.now()}.${Math.random().toString(36).slice(2, 8)}@kit.test`;
 
@@ -18,11 +19,16 @@ const unique = (label: string) => `${label}.${Date.now()}.${Math.random().toStri
 async function send(to: string, subject: string, text: string) {
   const response = await fetch(new URL('/v2/email/outbound-emails', sesEndpoint), {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: 'AWS4-HMAC-SHA256 Credential=test/20261204/us-east-1/ses/aws4_request' },
+    headers: {
+      'content-type': 'application/json',
+      authorization: 'AWS4-HMAC-SHA256 Credential=test/20261204/us-east-1/ses/aws4_request',
+    },
     body: JSON.stringify({
       FromEmailAddress: 'app@kit.test',
       Destination: { ToAddresses: [to] },
-      Content: { Simple: { Subject: { Data: subject }, Body: { Text: { Data: text }, Html: { Data: `<p>${text}</p>` } } } },
+      Content: {
+        Simple: { Subject: { Data: subject }, Body: { Text: { Data: text }, Html: { Data: `<p>${text}</p>` } } },
+      },
     }),
   });
   expect(response.ok).toBe(true);
@@ -34,7 +40,10 @@ describe('mailbox', () => {
   it('waits for the email sent after the call, and reads its subject, text and links', async () => {
     const to = unique('reader');
     const waiting = mailbox.waitForEmail(to, { subject: 'Verify', timeoutMs: 5_000 });
-    setTimeout(() => void send(to, 'Verify', 'Open http://127.0.0.1:3000/auth/verify?token=abc&amp;next=%2F to verify.'), 200);
+    setTimeout(
+      () => void send(to, 'Verify', 'Open http://127.0.0.1:3000/auth/verify?token=abc&amp;next=%2F to verify.'),
+      200,
+    );
     const email = await waiting;
     expect(email).toMatchObject({ subject: 'Verify', to: [to], from: 'app@kit.test' });
     expect(email.html).toContain('<p>');
@@ -55,7 +64,9 @@ describe('mailbox', () => {
     await expect(mailbox.waitForEmail(unique('nobody'), { subject: 'Never', timeoutMs: 200 })).rejects.toThrow(
       /waited 200 ms for 1 email\(s\) "Never" to nobody\..*; found 0/,
     );
-    expect(() => createMailbox({ endpoint: 'not a url' })).toThrow('createMailbox: `endpoint` must be the SES endpoint');
+    expect(() => createMailbox({ endpoint: 'not a url' })).toThrow(
+      'createMailbox: `endpoint` must be the SES endpoint',
+    );
   });
 });
 
@@ -105,7 +116,12 @@ describe('resetRateLimits', () => {
   it('gives back the limits of the identifiers named, and only theirs (sliding log and fixed window keys)', async () => {
     const prefix = `kit-test:${Date.now()}`;
     const sliding = new Ratelimit({ redis, limiter: Ratelimit.slidingWindow(1, '1 m'), prefix, ephemeralCache: false });
-    const fixed = new Ratelimit({ redis, limiter: Ratelimit.fixedWindow(1, '1 m'), prefix: `${prefix}-fixed`, ephemeralCache: false });
+    const fixed = new Ratelimit({
+      redis,
+      limiter: Ratelimit.fixedWindow(1, '1 m'),
+      prefix: `${prefix}-fixed`,
+      ephemeralCache: false,
+    });
     for (const limiter of [sliding, fixed]) for (const id of ['a', 'a', 'b', 'b']) await limiter.limit(id);
     expect((await sliding.limit('a')).success).toBe(false);
     expect(await resetRateLimits(redis, prefix, ['a'])).toBe(1);
@@ -136,7 +152,10 @@ describe('request watch', () => {
     }).listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu'],
+    });
   });
   afterAll(async () => {
     await browser?.close();
@@ -165,7 +184,9 @@ describe('request watch', () => {
     const sent = page.waitForRequest(`${origin}/fast`).then((request) => request.allHeaders());
     await page.goto(`${origin}/fast`);
     expect((await sent)['cookie']).toBe('sid=token-1');
-    expect(await context.cookies()).toMatchObject([{ name: 'sid', value: 'token-1', httpOnly: true, sameSite: 'Lax', secure: false, path: '/' }]);
+    expect(await context.cookies()).toMatchObject([
+      { name: 'sid', value: 'token-1', httpOnly: true, sameSite: 'Lax', secure: false, path: '/' },
+    ]);
     await context.close();
     await expect(signInContext(context, 'not a url', { name: 'sid', value: 'x' })).rejects.toThrow(/base URL/);
   });
@@ -177,7 +198,9 @@ describe('request watch', () => {
     const sent = page.waitForRequest(`${origin}/fast`).then((request) => request.allHeaders());
     await page.goto(`${origin}/fast`);
     expect((await sent)['cookie']).toBe('__Host-app_session=token-2');
-    expect(await context.cookies()).toMatchObject([{ name: '__Host-app_session', secure: true, path: '/', domain: '127.0.0.1' }]);
+    expect(await context.cookies()).toMatchObject([
+      { name: '__Host-app_session', secure: true, path: '/', domain: '127.0.0.1' },
+    ]);
     await context.close();
   });
 
@@ -192,7 +215,13 @@ describe('request watch', () => {
   it('fails a request slower than its limit, unless a slower limit names it', async () => {
     const slow = journey('/slowly', { slowMs: 300, pendingMs: 2_000 });
     expect(await slow).toMatch(/GET \/slow \(fetch\) took \d+ ms \(limit 300 ms\)/);
-    expect(await journey('/slowly', { slowMs: 300, pendingMs: 2_000, slowerRequests: [{ method: 'GET', path: '/slow', slowMs: 2_000 }] })).toBe('settled');
+    expect(
+      await journey('/slowly', {
+        slowMs: 300,
+        pendingMs: 2_000,
+        slowerRequests: [{ method: 'GET', path: '/slow', slowMs: 2_000 }],
+      }),
+    ).toBe('settled');
   });
 
   it('fails a journey on a Content-Security-Policy violation', async () => {

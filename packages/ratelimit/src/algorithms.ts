@@ -10,7 +10,8 @@ import { execTransaction, runScript, script } from './redis-reply.js';
 import type { Algorithm, AlgorithmContext } from './types.js';
 
 function assertTokens(value: number, what: string): void {
-  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${what} must be a whole number of at least 1, got ${String(value)}`);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new RangeError(`${what} must be a whole number of at least 1, got ${String(value)}`);
 }
 
 /** The score of the one member a WITHSCORES read returned: flat `[member, score]` on RESP2, `[[member, score]]` on RESP3. */
@@ -71,20 +72,27 @@ export function slidingWindow(tokens: number, window: Duration): Algorithm {
     tokens,
     keysOf: (key) => [key],
     async limit({ redis, key, now, limit, nextMember }: AlgorithmContext, rate: number) {
-      const [allowed, used, blocker] = (await runScript(redis, SLIDING_LOG, [key], [Math.floor(now), windowMs, limit, rate, nextMember()])) as [
-        number,
-        number,
-        string | null,
-      ];
+      const [allowed, used, blocker] = (await runScript(
+        redis,
+        SLIDING_LOG,
+        [key],
+        [Math.floor(now), windowMs, limit, rate, nextMember()],
+      )) as [number, number, string | null];
       // A request larger than the limit never fits: its reset is a window away, whatever it waits for.
       const reset = blocker == null ? now + windowMs : Number(blocker) + windowMs;
       return { success: allowed === 1, limit, remaining: Math.max(0, limit - used), reset };
     },
     async getRemaining({ redis, key, now, limit }: AlgorithmContext) {
       const since = `(${Math.floor(now) - windowMs}`;
-      const [count, oldest] = await execTransaction(redis.multi().zcount(key, since, '+inf').zrangebyscore(key, since, '+inf', 'WITHSCORES', 'LIMIT', 0, 1));
+      const [count, oldest] = await execTransaction(
+        redis.multi().zcount(key, since, '+inf').zrangebyscore(key, since, '+inf', 'WITHSCORES', 'LIMIT', 0, 1),
+      );
       const first = score(oldest);
-      return { remaining: Math.max(0, limit - Number(count)), reset: first === undefined ? now : first + windowMs, limit };
+      return {
+        remaining: Math.max(0, limit - Number(count)),
+        reset: first === undefined ? now : first + windowMs,
+        limit,
+      };
     },
   };
 }
@@ -167,7 +175,11 @@ export function tokenBucket(refillRate: number, interval: Duration, maxTokens: n
     tokens: maxTokens,
     keysOf: (key) => [key],
     async limit({ redis, key, now, limit }: AlgorithmContext, rate: number) {
-      const reply = (await runScript(redis, TOKEN_BUCKET, [key], [limit, intervalMs, refillRate, now, rate])) as [number, number, string];
+      const reply = (await runScript(redis, TOKEN_BUCKET, [key], [limit, intervalMs, refillRate, now, rate])) as [
+        number,
+        number,
+        string,
+      ];
       return { success: reply[0] === 1, limit, remaining: Math.max(0, Number(reply[1])), reset: Number(reply[2]) };
     },
     async getRemaining({ redis, key, now, limit }: AlgorithmContext) {

@@ -16,7 +16,8 @@ export class RedisClock {
 
   /** Now on the shared clock, sampling Redis first when the last sample is old. */
   async now(): Promise<number> {
-    if (Date.now() - this.sampledAt > RESAMPLE_MS) await (this.sampling ??= this.sample().finally(() => (this.sampling = undefined)));
+    if (Date.now() - this.sampledAt > RESAMPLE_MS)
+      await (this.sampling ??= this.sample().finally(() => (this.sampling = undefined)));
     return this.peek();
   }
 

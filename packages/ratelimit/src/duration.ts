@@ -9,7 +9,9 @@ export function ms(duration: Duration, what = 'window'): number {
   const match = typeof duration === 'string' ? /^\s*(\d+)\s*(ms|s|m|h|d)\s*$/.exec(duration) : null;
   const milliseconds = match ? Number(match[1]) * UNIT_MS[match[2] as Unit] : 0;
   if (!match || !Number.isSafeInteger(milliseconds) || milliseconds < 1) {
-    throw new TypeError(`${what} ${JSON.stringify(duration)} is not a duration: write a whole number and a unit, like "10 s", "500ms", "1 m", "2 h" or "1 d"`);
+    throw new TypeError(
+      `${what} ${JSON.stringify(duration)} is not a duration: write a whole number and a unit, like "10 s", "500ms", "1 m", "2 h" or "1 d"`,
+    );
   }
   return milliseconds;
 }

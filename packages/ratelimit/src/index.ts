@@ -25,9 +25,16 @@ export interface CreateRateLimiterOptions<G extends string> extends Omit<Limiter
 }
 
 /** A limiter over your Redis with your policy table: `limiter.limit({ group, ip, email?, userId? })`. */
-export function createRateLimiter<G extends string>({ redis, prefix, scriptNames, ...options }: CreateRateLimiterOptions<G>): RateLimiter<G> {
+export function createRateLimiter<G extends string>({
+  redis,
+  prefix,
+  scriptNames,
+  ...options
+}: CreateRateLimiterOptions<G>): RateLimiter<G> {
   if (!redis || typeof (redis as Partial<RedisClient>).defineCommand !== 'function') {
-    throw new TypeError('createRateLimiter: `redis` must be an ioredis client (new Redis(url), a Sentinel client or a Cluster)');
+    throw new TypeError(
+      'createRateLimiter: `redis` must be an ioredis client (new Redis(url), a Sentinel client or a Cluster)',
+    );
   }
   return new RateLimiter<G>({ ...options, store: new RedisStore(redis, { prefix, scriptNames }) });
 }

@@ -66,7 +66,9 @@ function assertIoredis(redis: unknown): asserts redis is RedisClient {
   if (!client || typeof client.multi !== 'function' || typeof client.defineCommand !== 'function') {
     throw new TypeError(
       'Ratelimit: `redis` must be an ioredis client (new Redis(url), new Redis({ sentinels, name }) or new Cluster(nodes)); ' +
-        (client ? 'the value given is not one (an @upstash/redis REST client is not: this package talks to your own Redis)' : 'none was given'),
+        (client
+          ? 'the value given is not one (an @upstash/redis REST client is not: this package talks to your own Redis)'
+          : 'none was given'),
     );
   }
 }
@@ -103,12 +105,16 @@ export class Ratelimit {
     assertIoredis(config.redis);
     const limiter = config.limiter as Partial<Algorithm> | undefined;
     if (!limiter || typeof limiter.limit !== 'function') {
-      throw new TypeError("Ratelimit: `limiter` is missing: pass Ratelimit.slidingWindow(10, '10 s'), Ratelimit.fixedWindow(…) or Ratelimit.tokenBucket(…)");
+      throw new TypeError(
+        "Ratelimit: `limiter` is missing: pass Ratelimit.slidingWindow(10, '10 s'), Ratelimit.fixedWindow(…) or Ratelimit.tokenBucket(…)",
+      );
     }
     const prefix = config.prefix ?? DEFAULT_PREFIX;
-    if (typeof prefix !== 'string' || prefix === '') throw new TypeError('Ratelimit: `prefix` must be a non-empty string');
+    if (typeof prefix !== 'string' || prefix === '')
+      throw new TypeError('Ratelimit: `prefix` must be a non-empty string');
     const timeout = config.timeout ?? DEFAULT_TIMEOUT_MS;
-    if (!Number.isFinite(timeout) || timeout < 0) throw new RangeError(`Ratelimit: \`timeout\` is milliseconds (0 or more), got ${String(config.timeout)}`);
+    if (!Number.isFinite(timeout) || timeout < 0)
+      throw new RangeError(`Ratelimit: \`timeout\` is milliseconds (0 or more), got ${String(config.timeout)}`);
     this.redis = config.redis;
     this.limiter = config.limiter;
     this.prefix = prefix;
@@ -128,7 +134,8 @@ export class Ratelimit {
   limit = async (identifier: string, request: LimitOptions = {}): Promise<RatelimitResponse> => {
     const key = this.keyOf(identifier);
     const rate = request.rate ?? 1;
-    if (!Number.isSafeInteger(rate)) throw new RangeError(`Ratelimit.limit: \`rate\` must be a whole number, got ${String(request.rate)}`);
+    if (!Number.isSafeInteger(rate))
+      throw new RangeError(`Ratelimit.limit: \`rate\` must be a whole number, got ${String(request.rate)}`);
     const candidates = [identifier, request.ip, request.userAgent, request.country].filter(
       (value): value is string => typeof value === 'string' && value !== '',
     );
@@ -137,13 +144,24 @@ export class Ratelimit {
     const blockedUntil = this.blocked?.get(key);
     if (rate > 0 && blockedUntil !== undefined) {
       if (blockedUntil > this.clock.peek()) {
-        return { success: false, limit: this.limiter.tokens, remaining: 0, reset: blockedUntil, pending: Promise.resolve(), reason: 'cacheBlock' };
+        return {
+          success: false,
+          limit: this.limiter.tokens,
+          remaining: 0,
+          reset: blockedUntil,
+          pending: Promise.resolve(),
+          reason: 'cacheBlock',
+        };
       }
       this.blocked!.delete(key);
     }
     return this.withTimeout(async () => {
       const [result, deniedValue] = await Promise.all([
-        this.clock.now().then(async (now) => this.limiter.limit({ ...this.context(key, now), limit: await this.limitInForce() }, rate)),
+        this.clock
+          .now()
+          .then(async (now) =>
+            this.limiter.limit({ ...this.context(key, now), limit: await this.limitInForce() }, rate),
+          ),
         this.enableProtection ? this.denyList.firstDenied(candidates) : undefined,
       ]);
       if (deniedValue) return denied(deniedValue, result.limit);
@@ -191,7 +209,9 @@ export class Ratelimit {
       return;
     }
     if (!Number.isSafeInteger(limit) || limit < 1)
-      throw new RangeError(`Ratelimit.setDynamicLimit: the limit must be a whole number of at least 1, or false; got ${String(limit)}`);
+      throw new RangeError(
+        `Ratelimit.setDynamicLimit: the limit must be a whole number of at least 1, or false; got ${String(limit)}`,
+      );
     await this.redis.set(key, limit);
   };
 
@@ -211,7 +231,10 @@ export class Ratelimit {
   }
 
   private dynamicLimitKey(): string {
-    if (!this.dynamicLimits) throw new Error('dynamicLimits must be enabled in the Ratelimit constructor to use setDynamicLimit() or getDynamicLimit()');
+    if (!this.dynamicLimits)
+      throw new Error(
+        'dynamicLimits must be enabled in the Ratelimit constructor to use setDynamicLimit() or getDynamicLimit()',
+      );
     return `${this.prefix}:dynamic:global`;
   }
 
@@ -236,7 +259,11 @@ export class Ratelimit {
     if (this.timeoutMs === 0) return answer;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<RatelimitResponse>((resolve) => {
-      timer = setTimeout(() => resolve({ success: true, limit: 0, remaining: 0, reset: 0, pending: Promise.resolve(), reason: 'timeout' }), this.timeoutMs);
+      timer = setTimeout(
+        () =>
+          resolve({ success: true, limit: 0, remaining: 0, reset: 0, pending: Promise.resolve(), reason: 'timeout' }),
+        this.timeoutMs,
+      );
     });
     // The late answer is dropped; its failure must not surface as an unhandled rejection.
     answer.catch(() => undefined);
@@ -249,5 +276,13 @@ export class Ratelimit {
 }
 
 function denied(value: string, limit = 0): RatelimitResponse {
-  return { success: false, limit, remaining: 0, reset: 0, pending: Promise.resolve(), reason: 'denyList', deniedValue: value };
+  return {
+    success: false,
+    limit,
+    remaining: 0,
+    reset: 0,
+    pending: Promise.resolve(),
+    reason: 'denyList',
+    deniedValue: value,
+  };
 }

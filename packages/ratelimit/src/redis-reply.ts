@@ -25,7 +25,12 @@ export function script(lua: string): Script {
  * EVALSHA, and EVAL when this Redis has not seen the script yet (after a restart or a failover): no script
  * is registered on the caller's client under a name of ours.
  */
-export async function runScript(redis: RedisClient, { lua, sha }: Script, keys: string[], args: (string | number)[]): Promise<unknown> {
+export async function runScript(
+  redis: RedisClient,
+  { lua, sha }: Script,
+  keys: string[],
+  args: (string | number)[],
+): Promise<unknown> {
   try {
     return await redis.evalsha(sha, keys.length, ...keys, ...args);
   } catch (error) {

@@ -115,11 +115,18 @@ export class RedisStore implements RateLimitStore {
   }
 
   /** Queues one limit's commands; returns how to read its answers from the transaction's reply. */
-  private queue(tx: ChainableCommander, spec: LimitSpec, key: string, now: number): (reply: Reply, at: number) => { measured: Measured; next: number } {
+  private queue(
+    tx: ChainableCommander,
+    spec: LimitSpec,
+    key: string,
+    now: number,
+  ): (reply: Reply, at: number) => { measured: Measured; next: number } {
     // Whole milliseconds for the log's scores: Redis keeps integer scores of a small sorted set as
     // integers, where a fractional one is kept as text and parsed again by every range command (measured:
     // ZADD 5.3 µs and ZREMRANGEBYSCORE 3.3 µs of Redis CPU with fractional scores).
-    return spec.algorithm === 'sliding-log' ? this.queueLog(tx, spec, key, Math.floor(now)) : queueCounter(tx, spec, key, now);
+    return spec.algorithm === 'sliding-log'
+      ? this.queueLog(tx, spec, key, Math.floor(now))
+      : queueCounter(tx, spec, key, now);
   }
 
   private queueLog(tx: ChainableCommander, spec: LimitSpec, key: string, now: number) {
@@ -164,7 +171,11 @@ export class RedisStore implements RateLimitStore {
         },
       };
       if (!fits) {
-        measured.blocker = { key, index: Math.max(count - limit + need - 1, 0), resolve: (score) => (blockerScore = score) };
+        measured.blocker = {
+          key,
+          index: Math.max(count - limit + need - 1, 0),
+          resolve: (score) => (blockerScore = score),
+        };
       }
       // zremrangebyscore, zadd, zcard, pexpire for a hit; zremrangebyscore, zcard, zrange for a look
       return { measured, next: at + (cost > 0 ? 4 : 3) };
@@ -228,7 +239,13 @@ function windowKey(key: string, index: number): string {
 }
 
 function state(spec: LimitSpec, remaining: number, resetMs: number): LimitState {
-  return { name: spec.name, limit: spec.limit, windowMs: spec.windowMs, remaining, resetMs: Math.round(Math.max(resetMs, 0)) };
+  return {
+    name: spec.name,
+    limit: spec.limit,
+    windowMs: spec.windowMs,
+    remaining,
+    resetMs: Math.round(Math.max(resetMs, 0)),
+  };
 }
 
 async function execute(tx: ChainableCommander): Promise<Reply> {

@@ -40,12 +40,21 @@ describe('on a Redis Cluster', () => {
   }
 
   it('dynamic limits and the deny list live in keys of their own slots', async () => {
-    const ratelimit = new Ratelimit({ redis, limiter: Ratelimit.slidingWindow(2, '10 s'), prefix: freshPrefix(), dynamicLimits: true, enableProtection: true });
+    const ratelimit = new Ratelimit({
+      redis,
+      limiter: Ratelimit.slidingWindow(2, '10 s'),
+      prefix: freshPrefix(),
+      dynamicLimits: true,
+      enableProtection: true,
+    });
     await ratelimit.setDynamicLimit({ limit: 3 });
     await ratelimit.denyList.add('203.0.113.66');
     const answers = await Promise.all(Array.from({ length: 5 }, () => ratelimit.limit('user', { ip: '198.51.100.1' })));
     expect(answers.filter((a) => a.success)).toHaveLength(3);
-    expect(await ratelimit.limit('user2', { ip: '203.0.113.66' })).toMatchObject({ success: false, reason: 'denyList' });
+    expect(await ratelimit.limit('user2', { ip: '203.0.113.66' })).toMatchObject({
+      success: false,
+      reason: 'denyList',
+    });
   });
 
   it("createRateLimiter: a group's limits share one slot, so its one transaction runs", async () => {
@@ -61,7 +70,8 @@ describe('on a Redis Cluster', () => {
     };
     const limiter = createRateLimiter({ redis, policies, prefix: `${freshPrefix()}:`, log: () => {} });
     const answers = [];
-    for (let i = 0; i < 6; i++) answers.push((await limiter.limit({ group: 'signin', ip: '198.51.100.9', email: `u${i}@example.test` })).status);
+    for (let i = 0; i < 6; i++)
+      answers.push((await limiter.limit({ group: 'signin', ip: '198.51.100.9', email: `u${i}@example.test` })).status);
     expect(answers).toEqual([200, 200, 200, 200, 429, 429]);
   });
 });

@@ -38,7 +38,8 @@ describe('a limiter over your own groups', () => {
   it('checks every limit of the group at once: a request refused by one is counted by none', async () => {
     const limiter = createRateLimiter({ redis, policies, prefix: `${freshPrefix()}:`, ...silent });
     const ip = '198.51.100.20';
-    for (let i = 0; i < 3; i++) expect((await limiter.limit({ group: 'signin', ip, email: 'a@example.test' })).success).toBe(true);
+    for (let i = 0; i < 3; i++)
+      expect((await limiter.limit({ group: 'signin', ip, email: 'a@example.test' })).success).toBe(true);
     const refused = await limiter.limit({ group: 'signin', ip, email: 'a@example.test' });
     expect(refused).toMatchObject({ success: false, status: 429, remaining: 0 });
     expect(refused.headers['RateLimit-Policy']).toContain('"signin";q=3;w=900');
@@ -51,16 +52,20 @@ describe('a limiter over your own groups', () => {
   it('counts each limit of a group from its own answers: a per-address counter after a per-account log refuses the 6th', async () => {
     const limiter = createRateLimiter({ redis, policies, prefix: `${freshPrefix()}:`, ...silent });
     const answers = [];
-    for (let i = 0; i < 7; i++) answers.push(await limiter.limit({ group: 'signin', ip: '198.51.100.21', email: `user${i}@example.test` }));
+    for (let i = 0; i < 7; i++)
+      answers.push(await limiter.limit({ group: 'signin', ip: '198.51.100.21', email: `user${i}@example.test` }));
     expect(answers.map((a) => a.success)).toEqual([true, true, true, true, true, false, false]);
-    expect(answers.map((a) => a.outcome.limits.find((l) => l.name === 'signin-ip')!.remaining)).toEqual([4, 3, 2, 1, 0, 0, 0]);
+    expect(answers.map((a) => a.outcome.limits.find((l) => l.name === 'signin-ip')!.remaining)).toEqual([
+      4, 3, 2, 1, 0, 0, 0,
+    ]);
   });
 
   it('two sliding logs in one group each hold their own limit', async () => {
     const limiter = createRateLimiter({ redis, policies, prefix: `${freshPrefix()}:`, ...silent });
     const ip = '198.51.100.22';
     const byEmail = [];
-    for (let i = 0; i < 3; i++) byEmail.push((await limiter.limit({ group: 'reset', ip, email: 'same@example.test' })).success);
+    for (let i = 0; i < 3; i++)
+      byEmail.push((await limiter.limit({ group: 'reset', ip, email: 'same@example.test' })).success);
     expect(byEmail).toEqual([true, true, false]);
     expect((await limiter.limit({ group: 'reset', ip, email: 'other@example.test' })).success).toBe(true);
     expect((await limiter.limit({ group: 'reset', ip, email: 'third@example.test' })).success).toBe(true);
@@ -69,13 +74,17 @@ describe('a limiter over your own groups', () => {
 
   it('lets exactly 10 of 100 concurrent searches through for one user', async () => {
     const limiter = createRateLimiter({ redis, policies, prefix: `${freshPrefix()}:`, ...silent });
-    const answers = await Promise.all(Array.from({ length: 100 }, () => limiter.limit({ group: 'search', ip: '203.0.113.1', userId: 'u1' })));
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, () => limiter.limit({ group: 'search', ip: '203.0.113.1', userId: 'u1' })),
+    );
     expect(answers.filter((a) => a.success)).toHaveLength(10);
   });
 
   it('refuses misuse in words: no table, a group the table does not name, an override of a rule it does not have', async () => {
     expect(() => createRateLimiter({ redis } as never)).toThrow(/pass `policies`, your table of groups/);
-    expect(() => createRateLimiter({ policies } as never)).toThrow('createRateLimiter: `redis` must be an ioredis client');
+    expect(() => createRateLimiter({ policies } as never)).toThrow(
+      'createRateLimiter: `redis` must be an ioredis client',
+    );
     expect(() => createRateLimiter({ redis, policies, overrides: 'login=5/1m' })).toThrow(
       'overrides: no limit is named "login" (known: signin, signin-ip, reset-ip, reset-email, search)',
     );

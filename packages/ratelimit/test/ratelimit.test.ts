@@ -8,7 +8,9 @@ const redis = connectRedis();
 
 describe('misuse is refused at construction, in words', () => {
   it('no Redis client, or a client that is not ioredis', () => {
-    expect(() => new Ratelimit({ limiter: Ratelimit.slidingWindow(10, '10 s') } as never)).toThrow(/`redis` must be an ioredis client.*none was given/);
+    expect(() => new Ratelimit({ limiter: Ratelimit.slidingWindow(10, '10 s') } as never)).toThrow(
+      /`redis` must be an ioredis client.*none was given/,
+    );
     const upstashLike = { get: async () => null, evalsha: async () => null };
     expect(() => new Ratelimit({ redis: upstashLike as never, limiter: Ratelimit.slidingWindow(10, '10 s') })).toThrow(
       /not one \(an @upstash\/redis REST client is not/,
@@ -19,10 +21,14 @@ describe('misuse is refused at construction, in words', () => {
     expect(() => Ratelimit.slidingWindow(10, '10 parsecs' as never)).toThrow(
       'Ratelimit.slidingWindow: window "10 parsecs" is not a duration: write a whole number and a unit, like "10 s"',
     );
-    expect(() => Ratelimit.fixedWindow(0, '1 m')).toThrow('Ratelimit.fixedWindow: tokens must be a whole number of at least 1, got 0');
+    expect(() => Ratelimit.fixedWindow(0, '1 m')).toThrow(
+      'Ratelimit.fixedWindow: tokens must be a whole number of at least 1, got 0',
+    );
     expect(() => Ratelimit.tokenBucket(1, '1 s', 2.5)).toThrow(/maxTokens must be a whole number/);
     expect(() => new Ratelimit({ redis } as never)).toThrow(/`limiter` is missing: pass Ratelimit.slidingWindow/);
-    expect(() => new Ratelimit({ redis, limiter: Ratelimit.slidingWindow(1, '1 s'), timeout: -1 })).toThrow(/`timeout` is milliseconds/);
+    expect(() => new Ratelimit({ redis, limiter: Ratelimit.slidingWindow(1, '1 s'), timeout: -1 })).toThrow(
+      /`timeout` is milliseconds/,
+    );
   });
 
   it('an empty identifier or a fractional rate', async () => {
@@ -36,7 +42,8 @@ describe('slidingWindow is exact', () => {
   it('lets exactly 5 of 200 concurrent requests through, over four connections', async () => {
     const prefix = freshPrefix();
     const limiters = [redis, connectRedis(), connectRedis(), connectRedis()].map(
-      (client) => new Ratelimit({ redis: client, limiter: Ratelimit.slidingWindow(5, '10 s'), prefix, ephemeralCache: false }),
+      (client) =>
+        new Ratelimit({ redis: client, limiter: Ratelimit.slidingWindow(5, '10 s'), prefix, ephemeralCache: false }),
     );
     const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => limiters[i % 4]!.limit('burst')));
     expect(answers.filter((a) => a.success)).toHaveLength(5);
@@ -62,7 +69,12 @@ describe('slidingWindow is exact', () => {
   });
 
   it('lets no burst straddling two windows through (an approximation over two fixed windows would)', async () => {
-    const ratelimit = new Ratelimit({ redis, limiter: Ratelimit.slidingWindow(10, '1 s'), prefix: freshPrefix(), ephemeralCache: false });
+    const ratelimit = new Ratelimit({
+      redis,
+      limiter: Ratelimit.slidingWindow(10, '1 s'),
+      prefix: freshPrefix(),
+      ephemeralCache: false,
+    });
     await startOfWindow(1_000);
     await sleep(700);
     const late = await Promise.all(Array.from({ length: 10 }, () => ratelimit.limit('edge')));
@@ -71,7 +83,9 @@ describe('slidingWindow is exact', () => {
     const early = await Promise.all(Array.from({ length: 10 }, () => ratelimit.limit('edge')));
     expect(early.filter((a) => a.success)).toHaveLength(0);
     await sleep(650);
-    expect((await Promise.all(Array.from({ length: 12 }, () => ratelimit.limit('edge')))).filter((a) => a.success)).toHaveLength(10);
+    expect(
+      (await Promise.all(Array.from({ length: 12 }, () => ratelimit.limit('edge')))).filter((a) => a.success),
+    ).toHaveLength(10);
   });
 
   it('a rate takes that many tokens, all or none; a negative rate gives them back', async () => {
@@ -87,7 +101,12 @@ describe('slidingWindow is exact', () => {
 
 describe('fixedWindow and tokenBucket, with Upstash meanings', () => {
   it('fixedWindow: the limit per window, reset at the end of the window', async () => {
-    const ratelimit = new Ratelimit({ redis, limiter: Ratelimit.fixedWindow(5, '10 s'), prefix: freshPrefix(), ephemeralCache: false });
+    const ratelimit = new Ratelimit({
+      redis,
+      limiter: Ratelimit.fixedWindow(5, '10 s'),
+      prefix: freshPrefix(),
+      ephemeralCache: false,
+    });
     const answers = await Promise.all(Array.from({ length: 20 }, () => ratelimit.limit('f')));
     expect(answers.filter((a) => a.success)).toHaveLength(5);
     const reset = answers[0]!.reset;
@@ -97,7 +116,12 @@ describe('fixedWindow and tokenBucket, with Upstash meanings', () => {
   });
 
   it('tokenBucket: a full bucket to start, one token back per refill, a request larger than what is left takes nothing', async () => {
-    const ratelimit = new Ratelimit({ redis, limiter: Ratelimit.tokenBucket(1, '300 ms', 4), prefix: freshPrefix(), ephemeralCache: false });
+    const ratelimit = new Ratelimit({
+      redis,
+      limiter: Ratelimit.tokenBucket(1, '300 ms', 4),
+      prefix: freshPrefix(),
+      ephemeralCache: false,
+    });
     const burst = await Promise.all(Array.from({ length: 6 }, () => ratelimit.limit('t')));
     expect(burst.filter((a) => a.success)).toHaveLength(4);
     const refused = burst.find((a) => !a.success)!;
@@ -144,8 +168,20 @@ describe('getRemaining, resetUsedTokens, blockUntilReady', () => {
 describe('dynamic limits and the deny list, shared by every instance', () => {
   it('a limit set on one instance is in force on another at its next check, until it is unset', async () => {
     const prefix = freshPrefix();
-    const one = new Ratelimit({ redis, limiter: Ratelimit.slidingWindow(2, '10 s'), prefix, dynamicLimits: true, ephemeralCache: false });
-    const other = new Ratelimit({ redis: connectRedis(), limiter: Ratelimit.slidingWindow(2, '10 s'), prefix, dynamicLimits: true, ephemeralCache: false });
+    const one = new Ratelimit({
+      redis,
+      limiter: Ratelimit.slidingWindow(2, '10 s'),
+      prefix,
+      dynamicLimits: true,
+      ephemeralCache: false,
+    });
+    const other = new Ratelimit({
+      redis: connectRedis(),
+      limiter: Ratelimit.slidingWindow(2, '10 s'),
+      prefix,
+      dynamicLimits: true,
+      ephemeralCache: false,
+    });
     expect(await one.getDynamicLimit()).toEqual({ dynamicLimit: null });
     await one.setDynamicLimit({ limit: 4 });
     expect(await other.getDynamicLimit()).toEqual({ dynamicLimit: 4 });
@@ -156,17 +192,37 @@ describe('dynamic limits and the deny list, shared by every instance', () => {
     expect(await other.limit('d')).toMatchObject({ success: false, limit: 2 });
     await expect(one.setDynamicLimit({ limit: 0 })).rejects.toThrow(/at least 1, or false/);
     const without = new Ratelimit({ redis, limiter: Ratelimit.slidingWindow(2, '10 s'), prefix });
-    await expect(without.setDynamicLimit({ limit: 3 })).rejects.toThrow('dynamicLimits must be enabled in the Ratelimit constructor');
+    await expect(without.setDynamicLimit({ limit: 3 })).rejects.toThrow(
+      'dynamicLimits must be enabled in the Ratelimit constructor',
+    );
   });
 
   it('refuses a denied identifier, IP, user agent or country with the value, and lets it through once removed', async () => {
-    const ratelimit = new Ratelimit({ redis, limiter: Ratelimit.slidingWindow(100, '10 s'), prefix: freshPrefix(), enableProtection: true });
+    const ratelimit = new Ratelimit({
+      redis,
+      limiter: Ratelimit.slidingWindow(100, '10 s'),
+      prefix: freshPrefix(),
+      enableProtection: true,
+    });
     await ratelimit.denyList.add('bad-user', '203.0.113.9', 'EvilBot/1.0', 'XX');
-    expect(await ratelimit.limit('bad-user')).toMatchObject({ success: false, reason: 'denyList', deniedValue: 'bad-user' });
-    expect(await ratelimit.limit('u1', { ip: '203.0.113.9' })).toMatchObject({ success: false, reason: 'denyList', deniedValue: '203.0.113.9' });
-    expect(await ratelimit.limit('u2', { userAgent: 'EvilBot/1.0' })).toMatchObject({ reason: 'denyList', deniedValue: 'EvilBot/1.0' });
+    expect(await ratelimit.limit('bad-user')).toMatchObject({
+      success: false,
+      reason: 'denyList',
+      deniedValue: 'bad-user',
+    });
+    expect(await ratelimit.limit('u1', { ip: '203.0.113.9' })).toMatchObject({
+      success: false,
+      reason: 'denyList',
+      deniedValue: '203.0.113.9',
+    });
+    expect(await ratelimit.limit('u2', { userAgent: 'EvilBot/1.0' })).toMatchObject({
+      reason: 'denyList',
+      deniedValue: 'EvilBot/1.0',
+    });
     expect(await ratelimit.limit('u3', { country: 'XX' })).toMatchObject({ reason: 'denyList', deniedValue: 'XX' });
-    expect(await ratelimit.limit('u4', { ip: '198.51.100.1', userAgent: 'Firefox', country: 'DE' })).toMatchObject({ success: true });
+    expect(await ratelimit.limit('u4', { ip: '198.51.100.1', userAgent: 'Firefox', country: 'DE' })).toMatchObject({
+      success: true,
+    });
     expect(await ratelimit.denyList.members()).toEqual(['203.0.113.9', 'EvilBot/1.0', 'XX', 'bad-user']);
     await ratelimit.denyList.remove('203.0.113.9');
     expect(await ratelimit.limit('u1', { ip: '203.0.113.9' })).toMatchObject({ success: true });
@@ -184,14 +240,24 @@ describe('Redis slow or gone', () => {
     const client = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
     const ratelimit = new Ratelimit({ redis: client, limiter: Ratelimit.slidingWindow(1, '1 s'), timeout: 200 });
     const began = Date.now();
-    expect(await ratelimit.limit('x')).toMatchObject({ success: true, limit: 0, remaining: 0, reset: 0, reason: 'timeout' });
+    expect(await ratelimit.limit('x')).toMatchObject({
+      success: true,
+      limit: 0,
+      remaining: 0,
+      reset: 0,
+      reason: 'timeout',
+    });
     expect(Date.now() - began).toBeLessThan(1_000);
     client.disconnect();
   });
 
   it('answers from its block cache while an identifier is over its limit, without asking Redis', async () => {
     const client = connectRedis();
-    const ratelimit = new Ratelimit({ redis: client, limiter: Ratelimit.slidingWindow(1, '10 s'), prefix: freshPrefix() });
+    const ratelimit = new Ratelimit({
+      redis: client,
+      limiter: Ratelimit.slidingWindow(1, '10 s'),
+      prefix: freshPrefix(),
+    });
     await ratelimit.limit('flood');
     expect((await ratelimit.limit('flood')).reason).toBeUndefined();
     client.disconnect();

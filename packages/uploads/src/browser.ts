@@ -81,7 +81,10 @@ export function fileFingerprint(file: File): string {
 }
 
 function routesOf(options: UploadRoutes) {
-  return { endpoint: (options.endpoint ?? '/api/uploads').replace(/\/$/, ''), prefix: options.storageKeyPrefix ?? 'direct-upload:' };
+  return {
+    endpoint: (options.endpoint ?? '/api/uploads').replace(/\/$/, ''),
+    prefix: options.storageKeyPrefix ?? 'direct-upload:',
+  };
 }
 
 function remembered(file: File, prefix: string): string | null {
@@ -102,7 +105,11 @@ function remember(file: File, prefix: string, uploadId: string | null) {
 }
 
 async function postJson<T>(url: string, body: unknown): Promise<T> {
-  const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (!response.ok) {
     const problem = (await response.json().catch(() => ({}))) as { detail?: string };
     throw new UploadError(problem.detail ?? `The server answered ${response.status}.`, response.status);
@@ -184,8 +191,13 @@ async function sendParts(
     if (fresh) urls.delete(partNumber);
     while (!urls.has(partNumber)) {
       fetching ??= (async () => {
-        const wanted = [partNumber, ...missing.filter((n) => n !== partNumber && !urls.has(n) && !done.has(n))].slice(0, options.partBatch ?? 16);
-        const { parts } = await postJson<{ parts: PartUrl[] }>(`${options.endpoint}/${state.uploadId}/parts`, { partNumbers: wanted });
+        const wanted = [partNumber, ...missing.filter((n) => n !== partNumber && !urls.has(n) && !done.has(n))].slice(
+          0,
+          options.partBatch ?? 16,
+        );
+        const { parts } = await postJson<{ parts: PartUrl[] }>(`${options.endpoint}/${state.uploadId}/parts`, {
+          partNumbers: wanted,
+        });
         for (const part of parts) urls.set(part.partNumber, part.url);
       })().finally(() => {
         fetching = null;
@@ -218,7 +230,8 @@ async function sendParts(
         } catch (error) {
           inFlight.delete(partNumber);
           report();
-          const retryable = error instanceof UploadError && (error.status === 0 || error.status === 403 || (error.status ?? 0) >= 500);
+          const retryable =
+            error instanceof UploadError && (error.status === 0 || error.status === 403 || (error.status ?? 0) >= 500);
           if (control.cancelled || !retryable || attempt >= attempts) throw error;
           await sleep(firstBackoffMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
         }

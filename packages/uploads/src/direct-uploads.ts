@@ -88,7 +88,9 @@ export class UploadInputError extends Error {
 /** Raised when the storage server has no such bucket: a setup mistake, said in words. */
 export class MissingBucketError extends Error {
   constructor(readonly bucket: string) {
-    super(`The bucket "${bucket}" does not exist on the storage server: create it first (client.makeBucket("${bucket}"), or mc mb <alias>/${bucket})`);
+    super(
+      `The bucket "${bucket}" does not exist on the storage server: create it first (client.makeBucket("${bucket}"), or mc mb <alias>/${bucket})`,
+    );
     this.name = 'MissingBucketError';
   }
 }
@@ -117,7 +119,12 @@ export function partLength(size: number, partSize: number, partNumber: number): 
 export interface DirectUploads {
   readonly multipartThreshold: number;
   /** A POST policy (small files) or a started multipart upload with its first part URLs. */
-  start(input: { bucket: string; key: string; contentType: string; size: number }): Promise<PostUpload | MultipartUpload>;
+  start(input: {
+    bucket: string;
+    key: string;
+    contentType: string;
+    size: number;
+  }): Promise<PostUpload | MultipartUpload>;
   /** More part URLs of a multipart upload; refuses numbers outside 1…partCount and too many at once. */
   signParts(upload: UploadRecord, partNumbers: number[]): Promise<PartUrl[]>;
   /** The parts storage holds whole (the right size for their number): what a resuming browser may skip. */
@@ -127,26 +134,37 @@ export interface DirectUploads {
    * `moveTo` (a key no policy names, so a re-post racing this cannot swap the file), then checks the
    * stored object against the record.
    */
-  complete(upload: UploadRecord, parts?: Array<{ partNumber: number; etag: string }>, options?: { moveTo?: string }): Promise<CompleteResult>;
+  complete(
+    upload: UploadRecord,
+    parts?: Array<{ partNumber: number; etag: string }>,
+    options?: { moveTo?: string },
+  ): Promise<CompleteResult>;
   /** Ends an upload: whatever its URLs stored is removed. */
   abort(upload: UploadRecord): Promise<void>;
 }
 
 export function createDirectUploads(options: DirectUploadsOptions): DirectUploads {
   const { client, partSigner } = options;
-  if (typeof client?.statObject !== 'function') throw new TypeError('createDirectUploads needs { client }: a minio-js Client (new Client({ endPoint, … }))');
+  if (typeof client?.statObject !== 'function')
+    throw new TypeError('createDirectUploads needs { client }: a minio-js Client (new Client({ endPoint, … }))');
   if (typeof partSigner !== 'function')
-    throw new TypeError('createDirectUploads needs { partSigner }: createPartSigner({ publicUrl, accessKeyId, secretAccessKey })');
+    throw new TypeError(
+      'createDirectUploads needs { partSigner }: createPartSigner({ publicUrl, accessKeyId, secretAccessKey })',
+    );
   const browserClient = options.browserClient ?? client;
   const multipartThreshold = options.multipartThreshold ?? 64 * MIB;
   const minPartSize = options.minPartSize ?? 8 * MIB;
-  if (minPartSize < 5 * MIB) throw new RangeError(`minPartSize must be at least 5 MiB, S3's smallest part (got ${minPartSize})`);
+  if (minPartSize < 5 * MIB)
+    throw new RangeError(`minPartSize must be at least 5 MiB, S3's smallest part (got ${minPartSize})`);
   const partUrlTtlSeconds = options.partUrlTtlSeconds ?? 15 * 60;
   const postPolicyTtlSeconds = options.postPolicyTtlSeconds ?? 120;
   const firstPartBatch = options.firstPartBatch ?? 16;
   const maxPartBatch = options.maxPartBatch ?? 64;
 
-  const sign = (upload: Required<Pick<UploadRecord, 'bucket' | 'key' | 'size'>> & { multipartId: string; partSize: number }, numbers: number[]) =>
+  const sign = (
+    upload: Required<Pick<UploadRecord, 'bucket' | 'key' | 'size'>> & { multipartId: string; partSize: number },
+    numbers: number[],
+  ) =>
     Promise.all(
       numbers.map(async (partNumber) => ({
         partNumber,
@@ -162,11 +180,13 @@ export function createDirectUploads(options: DirectUploadsOptions): DirectUpload
     );
 
   const multipartOf = (upload: UploadRecord) => {
-    if (!upload.multipartId || !upload.partSize || !upload.partCount) throw new UploadInputError('This is not a multipart upload.');
+    if (!upload.multipartId || !upload.partSize || !upload.partCount)
+      throw new UploadInputError('This is not a multipart upload.');
     return { ...upload, multipartId: upload.multipartId, partSize: upload.partSize, partCount: upload.partCount };
   };
 
-  const removeQuietly = (bucket: string, keys: string[]) => client.removeObjects(bucket, [...new Set(keys)]).catch(() => {});
+  const removeQuietly = (bucket: string, keys: string[]) =>
+    client.removeObjects(bucket, [...new Set(keys)]).catch(() => {});
 
   return {
     multipartThreshold,
@@ -191,14 +211,23 @@ export function createDirectUploads(options: DirectUploadsOptions): DirectUpload
         .catch((error: unknown) => rethrow(error, input.bucket));
       const first = Array.from({ length: Math.min(partCount, firstPartBatch) }, (_, i) => i + 1);
       const parts = await sign({ ...input, multipartId, partSize }, first);
-      return { method: 'MULTIPART', multipartId, partSize, partCount, parts, expiresAt: new Date(Date.now() + partUrlTtlSeconds * 1000).toISOString() };
+      return {
+        method: 'MULTIPART',
+        multipartId,
+        partSize,
+        partCount,
+        parts,
+        expiresAt: new Date(Date.now() + partUrlTtlSeconds * 1000).toISOString(),
+      };
     },
 
     async signParts(upload, partNumbers) {
       const multipart = multipartOf(upload);
-      if (partNumbers.length === 0 || partNumbers.length > maxPartBatch) throw new UploadInputError(`Ask for 1 to ${maxPartBatch} parts at a time.`);
+      if (partNumbers.length === 0 || partNumbers.length > maxPartBatch)
+        throw new UploadInputError(`Ask for 1 to ${maxPartBatch} parts at a time.`);
       const unknown = partNumbers.find((n) => !Number.isInteger(n) || n < 1 || n > multipart.partCount);
-      if (unknown !== undefined) throw new UploadInputError(`This upload has parts 1 to ${multipart.partCount}; there is no part ${unknown}.`);
+      if (unknown !== undefined)
+        throw new UploadInputError(`This upload has parts 1 to ${multipart.partCount}; there is no part ${unknown}.`);
       return sign(multipart, [...new Set(partNumbers)]);
     },
 
@@ -206,7 +235,9 @@ export function createDirectUploads(options: DirectUploadsOptions): DirectUpload
       const multipart = multipartOf(upload);
       // minio-js keeps listParts protected; it is the ListParts call S3 defines, paginated for us.
       const listed = await (
-        client as unknown as { listParts(b: string, k: string, id: string): Promise<Array<{ part: number; etag: string; size: number }>> }
+        client as unknown as {
+          listParts(b: string, k: string, id: string): Promise<Array<{ part: number; etag: string; size: number }>>;
+        }
       ).listParts(multipart.bucket, multipart.key, multipart.multipartId);
       return listed
         .filter((p) => p.size === partLength(multipart.size, multipart.partSize, p.part))
@@ -219,17 +250,27 @@ export function createDirectUploads(options: DirectUploadsOptions): DirectUpload
         const expected = upload.partCount ?? 0;
         const numbers = (parts ?? []).map((p) => p.partNumber).sort((a, b) => a - b);
         if (numbers.length !== expected || numbers.some((n, i) => n !== i + 1)) {
-          return { ok: false, reason: 'parts', error: `This upload has ${expected} parts; send each part number from 1 to ${expected} once, with its ETag.` };
+          return {
+            ok: false,
+            reason: 'parts',
+            error: `This upload has ${expected} parts; send each part number from 1 to ${expected} once, with its ETag.`,
+          };
         }
         try {
           await client.completeMultipartUpload(
             upload.bucket,
             upload.key,
             upload.multipartId,
-            (parts ?? []).map((p) => ({ part: p.partNumber, etag: p.etag.replace(/"/g, '') })).sort((a, b) => a.part - b.part),
+            (parts ?? [])
+              .map((p) => ({ part: p.partNumber, etag: p.etag.replace(/"/g, '') }))
+              .sort((a, b) => a.part - b.part),
           );
         } catch (error) {
-          return { ok: false, reason: 'assemble', error: `Storage refused to assemble the parts (${(error as { code?: string }).code ?? 'error'}).` };
+          return {
+            ok: false,
+            reason: 'assemble',
+            error: `Storage refused to assemble the parts (${(error as { code?: string }).code ?? 'error'}).`,
+          };
         }
       } else if (completeOptions.moveTo) {
         key = completeOptions.moveTo;
@@ -248,20 +289,28 @@ export function createDirectUploads(options: DirectUploadsOptions): DirectUpload
         stat = await client.statObject(upload.bucket, key);
       } catch (error) {
         // A HEAD answers a missing bucket with a bare 404, as it does a missing object: ask which.
-        if ((error as { code?: string }).code === 'NoSuchBucket' || !(await client.bucketExists(upload.bucket).catch(() => true)))
+        if (
+          (error as { code?: string }).code === 'NoSuchBucket' ||
+          !(await client.bucketExists(upload.bucket).catch(() => true))
+        )
           rethrow(error, upload.bucket);
         return { ok: false, reason: 'not-uploaded', error: 'The file has not been uploaded yet.' };
       }
       const storedType = (stat.metaData?.['content-type'] as string | undefined) ?? '';
       if (stat.size > upload.size || stat.size === 0 || storedType !== upload.contentType) {
         await removeQuietly(upload.bucket, [upload.key, key]);
-        return { ok: false, reason: 'mismatch', error: 'The stored file does not match what was declared (size or type); it was removed.' };
+        return {
+          ok: false,
+          reason: 'mismatch',
+          error: 'The stored file does not match what was declared (size or type); it was removed.',
+        };
       }
       return { ok: true, key, size: stat.size, movedFrom: key === upload.key ? undefined : upload.key };
     },
 
     async abort(upload) {
-      if (upload.multipartId) await client.abortMultipartUpload(upload.bucket, upload.key, upload.multipartId).catch(() => {});
+      if (upload.multipartId)
+        await client.abortMultipartUpload(upload.bucket, upload.key, upload.multipartId).catch(() => {});
       await client.removeObject(upload.bucket, upload.key).catch(() => {});
     },
   };

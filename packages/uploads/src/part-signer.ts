@@ -28,16 +28,20 @@ export interface PartSignerOptions {
 }
 
 /** RFC 3986 encoding, as SigV4 canonicalises it. */
-const escape = (value: string) => encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const escape = (value: string) =>
+  encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 export function createPartSigner(options: PartSignerOptions): PartSigner {
   let publicUrl: URL;
   try {
     publicUrl = new URL(options?.publicUrl);
   } catch {
-    throw new TypeError(`createPartSigner needs publicUrl, the storage origin browsers reach (got ${JSON.stringify(options?.publicUrl)})`);
+    throw new TypeError(
+      `createPartSigner needs publicUrl, the storage origin browsers reach (got ${JSON.stringify(options?.publicUrl)})`,
+    );
   }
-  if (!options.accessKeyId || !options.secretAccessKey) throw new TypeError('createPartSigner needs accessKeyId and secretAccessKey');
+  if (!options.accessKeyId || !options.secretAccessKey)
+    throw new TypeError('createPartSigner needs accessKeyId and secretAccessKey');
   const signer = new SignatureV4({
     credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
     region: options.region ?? 'us-east-1',
@@ -56,7 +60,11 @@ export function createPartSigner(options: PartSignerOptions): PartSigner {
         port: publicUrl.port ? Number(publicUrl.port) : undefined,
         path,
         query: { partNumber: String(part.partNumber), uploadId: part.multipartId },
-        headers: { host: publicUrl.host, 'content-length': String(part.contentLength), 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+        headers: {
+          host: publicUrl.host,
+          'content-length': String(part.contentLength),
+          'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+        },
       },
       { expiresIn: part.expiresInSeconds, signableHeaders: new Set(['content-length']) },
     );

@@ -13,7 +13,11 @@ interface Sent {
 }
 
 /** Storage as the browser's XMLHttpRequest meets it: each request answered by `storage`. */
-let storage: (method: string, url: string, attempt: number) => { status: number; etag?: string; body?: string } | 'network-error';
+let storage: (
+  method: string,
+  url: string,
+  attempt: number,
+) => { status: number; etag?: string; body?: string } | 'network-error';
 let sent: Sent[];
 
 class FakeXhr {
@@ -71,7 +75,8 @@ beforeEach(() => {
 afterEach(() => vi.unstubAllGlobals());
 
 const control = (): UploadControl => ({ xhrs: new Set(), cancelled: false });
-const fileOf = (size: number, name = 'long.wav') => new File([new Uint8Array(size)], name, { type: 'audio/wav', lastModified: 1 });
+const fileOf = (size: number, name = 'long.wav') =>
+  new File([new Uint8Array(size)], name, { type: 'audio/wav', lastModified: 1 });
 const partUrl = (n: number) => `http://storage.test/b/k?partNumber=${n}`;
 
 /** A multipart upload of `partCount` parts; part URLs come 2 with the first answer, the rest in batches. */
@@ -80,13 +85,30 @@ function multipartApi(partCount: number, resume?: { uploadedParts: Array<{ partN
     if (path === '/api/uploads')
       return {
         status: 200,
-        json: { uploadId: 'u1', method: 'MULTIPART', partSize: PART, partCount, parts: [1, 2].map((n) => ({ partNumber: n, url: partUrl(n) })) },
+        json: {
+          uploadId: 'u1',
+          method: 'MULTIPART',
+          partSize: PART,
+          partCount,
+          parts: [1, 2].map((n) => ({ partNumber: n, url: partUrl(n) })),
+        },
       };
     if (path === '/api/uploads/u1/parts')
-      return { status: 200, json: { parts: (body as { partNumbers: number[] }).partNumbers.map((n) => ({ partNumber: n, url: partUrl(n) })) } };
-    if (path === '/api/uploads/u1/resume' && resume) return { status: 200, json: { uploadId: 'u1', partSize: PART, partCount, ...resume } };
+      return {
+        status: 200,
+        json: {
+          parts: (body as { partNumbers: number[] }).partNumbers.map((n) => ({ partNumber: n, url: partUrl(n) })),
+        },
+      };
+    if (path === '/api/uploads/u1/resume' && resume)
+      return { status: 200, json: { uploadId: 'u1', partSize: PART, partCount, ...resume } };
     if (path === '/api/uploads/u1/complete')
-      return { status: 200, json: { file: { id: 'f1', name: 'long.wav', size: partCount * PART, contentType: 'audio/wav', bucket: 'audio' } } };
+      return {
+        status: 200,
+        json: {
+          file: { id: 'f1', name: 'long.wav', size: partCount * PART, contentType: 'audio/wav', bucket: 'audio' },
+        },
+      };
     return { status: 404, json: { detail: 'No such upload.' } };
   };
 }
@@ -95,8 +117,19 @@ describe('the upload engine', () => {
   it('sends a small file once, as the POST policy says, and completes it', async () => {
     api = (path) =>
       path === '/api/uploads'
-        ? { status: 200, json: { uploadId: 'u1', method: 'POST', url: 'http://storage.test/b', fields: { key: 'users/x/a.mp3', policy: 'p' } } }
-        : { status: 200, json: { file: { id: 'f1', name: 'a.mp3', size: 300, contentType: 'audio/mpeg', bucket: 'audio' } } };
+        ? {
+            status: 200,
+            json: {
+              uploadId: 'u1',
+              method: 'POST',
+              url: 'http://storage.test/b',
+              fields: { key: 'users/x/a.mp3', policy: 'p' },
+            },
+          }
+        : {
+            status: 200,
+            json: { file: { id: 'f1', name: 'a.mp3', size: 300, contentType: 'audio/mpeg', bucket: 'audio' } },
+          };
     storage = () => ({ status: 204 });
     const progress: number[] = [];
     const stored = await uploadFile<{ file: { id: string } }>(fileOf(300, 'a.mp3'), {
@@ -116,11 +149,23 @@ describe('the upload engine', () => {
       // the person presses Cancel while this answer is on its way: no request to storage exists yet
       if (path === '/api/uploads') upload.cancelled = true;
       return path === '/api/uploads'
-        ? { status: 200, json: { uploadId: 'u1', method: 'POST', url: 'http://storage.test/b', fields: { key: 'users/x/a.mp3', policy: 'p' } } }
+        ? {
+            status: 200,
+            json: {
+              uploadId: 'u1',
+              method: 'POST',
+              url: 'http://storage.test/b',
+              fields: { key: 'users/x/a.mp3', policy: 'p' },
+            },
+          }
         : { status: 200, json: {} };
     };
     storage = () => ({ status: 204 });
-    const failure = await uploadFile(fileOf(300, 'a.mp3'), { bucket: 'audio', onProgress: () => {}, control: upload }).catch((error: unknown) => error);
+    const failure = await uploadFile(fileOf(300, 'a.mp3'), {
+      bucket: 'audio',
+      onProgress: () => {},
+      control: upload,
+    }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(DOMException);
     expect((failure as DOMException).name).toBe('AbortError');
     expect(sent).toEqual([]);
@@ -131,11 +176,20 @@ describe('the upload engine', () => {
     api = multipartApi(5);
     storage = (_method, url) => ({ status: 200, etag: `"etag-${new URL(url).searchParams.get('partNumber')}"` });
     const progress: number[] = [];
-    await uploadFile(fileOf(5 * PART), { bucket: 'audio', onProgress: (n) => progress.push(n), control: control(), backoffMs: 1 });
+    await uploadFile(fileOf(5 * PART), {
+      bucket: 'audio',
+      onProgress: (n) => progress.push(n),
+      control: control(),
+      backoffMs: 1,
+    });
     expect(sent.map((s) => s.url).sort()).toEqual([1, 2, 3, 4, 5].map(partUrl).sort());
     expect(sent.every((s) => s.size === PART)).toBe(true);
-    const complete = calls.find((c) => c.path === '/api/uploads/u1/complete')!.body as { parts: Array<{ partNumber: number; etag: string }> };
-    expect(complete.parts.sort((a, b) => a.partNumber - b.partNumber)).toEqual([1, 2, 3, 4, 5].map((n) => ({ partNumber: n, etag: `"etag-${n}"` })));
+    const complete = calls.find((c) => c.path === '/api/uploads/u1/complete')!.body as {
+      parts: Array<{ partNumber: number; etag: string }>;
+    };
+    expect(complete.parts.sort((a, b) => a.partNumber - b.partNumber)).toEqual(
+      [1, 2, 3, 4, 5].map((n) => ({ partNumber: n, etag: `"etag-${n}"` })),
+    );
     // progress never goes backwards and ends at the file's size
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
     expect(progress.at(-1)).toBe(5 * PART);
@@ -143,21 +197,34 @@ describe('the upload engine', () => {
 
   it('retries only the part the network dropped, with a fresh URL', async () => {
     api = multipartApi(3);
-    storage = (_method, url, attempt) => (url === partUrl(2) && attempt === 1 ? 'network-error' : { status: 200, etag: 'e' });
+    storage = (_method, url, attempt) =>
+      url === partUrl(2) && attempt === 1 ? 'network-error' : { status: 200, etag: 'e' };
     await uploadFile(fileOf(3 * PART), { bucket: 'audio', onProgress: () => {}, control: control(), backoffMs: 1 });
     expect(sent.filter((s) => s.url === partUrl(2))).toHaveLength(2);
     expect(sent.filter((s) => s.url !== partUrl(2))).toHaveLength(2);
     // the retry asked the server for part 2's URL again
-    expect(calls.some((c) => c.path === '/api/uploads/u1/parts' && (c.body as { partNumbers: number[] }).partNumbers[0] === 2)).toBe(true);
+    expect(
+      calls.some(
+        (c) => c.path === '/api/uploads/u1/parts' && (c.body as { partNumbers: number[] }).partNumbers[0] === 2,
+      ),
+    ).toBe(true);
   });
 
   it('gives up on a part storage refuses for good, with storage’s own words', async () => {
     api = multipartApi(2);
     storage = (_method, url) =>
       url === partUrl(2)
-        ? { status: 400, body: '<Error><Message>Your proposed upload is smaller than the minimum allowed size</Message></Error>' }
+        ? {
+            status: 400,
+            body: '<Error><Message>Your proposed upload is smaller than the minimum allowed size</Message></Error>',
+          }
         : { status: 200, etag: 'e' };
-    const upload = uploadFile(fileOf(2 * PART), { bucket: 'audio', onProgress: () => {}, control: control(), backoffMs: 1 });
+    const upload = uploadFile(fileOf(2 * PART), {
+      bucket: 'audio',
+      onProgress: () => {},
+      control: control(),
+      backoffMs: 1,
+    });
     await expect(upload).rejects.toThrow(UploadError);
     await expect(upload).rejects.toMatchObject({
       status: 400,

@@ -20,8 +20,18 @@ const env = (name: string) => {
   return value;
 };
 const credentials = { accessKey: env('MINIO_ACCESS_KEY'), secretKey: env('MINIO_SECRET_KEY') };
-const client = new Client({ endPoint: env('MINIO_ENDPOINT'), port: Number(env('MINIO_PORT')), useSSL: false, ...credentials, region: 'us-east-1' });
-const partSigner = createPartSigner({ publicUrl: env('MINIO_PUBLIC_URL'), accessKeyId: credentials.accessKey, secretAccessKey: credentials.secretKey });
+const client = new Client({
+  endPoint: env('MINIO_ENDPOINT'),
+  port: Number(env('MINIO_PORT')),
+  useSSL: false,
+  ...credentials,
+  region: 'us-east-1',
+});
+const partSigner = createPartSigner({
+  publicUrl: env('MINIO_PUBLIC_URL'),
+  accessKeyId: credentials.accessKey,
+  secretAccessKey: credentials.secretKey,
+});
 const MIB = 1024 * 1024;
 const uploads = createDirectUploads({ client, partSigner, multipartThreshold: 6 * MIB, minPartSize: 5 * MIB });
 const bucket = `pkg-uploads-${process.pid}-${Date.now().toString(36)}`;
@@ -50,7 +60,8 @@ async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
 /** A browser's form POST of `body` with the policy's fields, its Content-Type field set to `contentType`. */
 async function post(upload: PostUpload, body: Uint8Array, contentType: string): Promise<string> {
   const form = new FormData();
-  for (const [name, value] of Object.entries({ ...upload.fields, 'Content-Type': contentType })) form.append(name, value);
+  for (const [name, value] of Object.entries({ ...upload.fields, 'Content-Type': contentType }))
+    form.append(name, value);
   form.append('file', new Blob([new Uint8Array(body)], { type: contentType }));
   const answer = await fetch(upload.url, { method: 'POST', body: form });
   return `${answer.status} ${/<Code>([^<]*)<\/Code>/.exec(await answer.text())?.[1] ?? ''}`.trim();
@@ -60,8 +71,12 @@ describe('used wrongly, it says so in words', () => {
   it('at construction and on bad input', async () => {
     expect(() => createDirectUploads({ partSigner } as never)).toThrow(/needs \{ client \}: a minio-js Client/);
     expect(() => createDirectUploads({ client } as never)).toThrow(/needs \{ partSigner \}/);
-    expect(() => createDirectUploads({ client, partSigner, minPartSize: MIB })).toThrow(/minPartSize must be at least 5 MiB/);
-    expect(() => createPartSigner({ publicUrl: 'not a url', accessKeyId: 'a', secretAccessKey: 'b' })).toThrow(/publicUrl, the storage origin/);
+    expect(() => createDirectUploads({ client, partSigner, minPartSize: MIB })).toThrow(
+      /minPartSize must be at least 5 MiB/,
+    );
+    expect(() => createPartSigner({ publicUrl: 'not a url', accessKeyId: 'a', secretAccessKey: 'b' })).toThrow(
+      /publicUrl, the storage origin/,
+    );
     await expect(uploads.start({ bucket, key: keyFor('x'), contentType: 'text/plain', size: 0 })).rejects.toThrow(
       /size must be a whole number of bytes, at least 1/,
     );
@@ -71,8 +86,12 @@ describe('used wrongly, it says so in words', () => {
     const missing = `${bucket}-missing`;
     const large = uploads.start({ bucket: missing, key: keyFor('x.wav'), contentType: 'audio/wav', size: 7 * MIB });
     await expect(large).rejects.toBeInstanceOf(MissingBucketError);
-    await expect(large).rejects.toThrow(`The bucket "${missing}" does not exist on the storage server: create it first`);
-    await expect(uploads.complete({ bucket: missing, key: 'a.txt', contentType: 'text/plain', size: 5 })).rejects.toBeInstanceOf(MissingBucketError);
+    await expect(large).rejects.toThrow(
+      `The bucket "${missing}" does not exist on the storage server: create it first`,
+    );
+    await expect(
+      uploads.complete({ bucket: missing, key: 'a.txt', contentType: 'text/plain', size: 5 }),
+    ).rejects.toBeInstanceOf(MissingBucketError);
   });
 });
 
@@ -86,7 +105,9 @@ describe('a small file: one POST policy', () => {
     expect(await post(upload, randomBytes(80), 'text/plain')).toBe('204');
 
     const moved = `${key}.stored`;
-    const done = await uploads.complete({ bucket, key, contentType: 'text/plain', size: 100 }, undefined, { moveTo: moved });
+    const done = await uploads.complete({ bucket, key, contentType: 'text/plain', size: 100 }, undefined, {
+      moveTo: moved,
+    });
     expect(done).toEqual({ ok: true, key: moved, size: 80, movedFrom: key });
     expect((await client.statObject(bucket, moved)).size).toBe(80);
   });
@@ -94,13 +115,19 @@ describe('a small file: one POST policy', () => {
   it('completion before the bytes arrive says so and changes nothing', async () => {
     const key = keyFor('early.txt');
     await uploads.start({ bucket, key, contentType: 'text/plain', size: 10 });
-    expect(await uploads.complete({ bucket, key, contentType: 'text/plain', size: 10 })).toMatchObject({ ok: false, reason: 'not-uploaded' });
+    expect(await uploads.complete({ bucket, key, contentType: 'text/plain', size: 10 })).toMatchObject({
+      ok: false,
+      reason: 'not-uploaded',
+    });
   });
 
   it('an object that does not match the declaration is removed, and the answer says why', async () => {
     const key = keyFor('swapped.txt');
     await client.putObject(bucket, key, Buffer.from('<b>not text</b>'), undefined, { 'Content-Type': 'text/html' });
-    expect(await uploads.complete({ bucket, key, contentType: 'text/plain', size: 100 })).toMatchObject({ ok: false, reason: 'mismatch' });
+    expect(await uploads.complete({ bucket, key, contentType: 'text/plain', size: 100 })).toMatchObject({
+      ok: false,
+      reason: 'mismatch',
+    });
     await expect(client.statObject(bucket, key)).rejects.toMatchObject({ code: 'NotFound' });
   });
 });
@@ -108,39 +135,62 @@ describe('a small file: one POST policy', () => {
 describe('a large file: parts signed with their exact size', () => {
   const size = 11 * MIB;
 
-  it('storage refuses a part of another size; the right parts assemble, and completion wants every part', { timeout: 60_000 }, async () => {
-    const key = keyFor('long.wav');
-    const upload = (await uploads.start({ bucket, key, contentType: 'audio/wav', size })) as MultipartUpload;
-    expect(upload).toMatchObject({ method: 'MULTIPART', partSize: 5 * MIB, partCount: 3 });
-    expect(upload.parts.map((p) => p.partNumber)).toEqual([1, 2, 3]);
-    const record = { bucket, key, contentType: 'audio/wav', size, multipartId: upload.multipartId, partSize: upload.partSize, partCount: upload.partCount };
-    const bytes = randomBytes(size);
-    const part = (n: number) => bytes.subarray((n - 1) * upload.partSize, (n - 1) * upload.partSize + partLength(size, upload.partSize, n));
+  it(
+    'storage refuses a part of another size; the right parts assemble, and completion wants every part',
+    { timeout: 60_000 },
+    async () => {
+      const key = keyFor('long.wav');
+      const upload = (await uploads.start({ bucket, key, contentType: 'audio/wav', size })) as MultipartUpload;
+      expect(upload).toMatchObject({ method: 'MULTIPART', partSize: 5 * MIB, partCount: 3 });
+      expect(upload.parts.map((p) => p.partNumber)).toEqual([1, 2, 3]);
+      const record = {
+        bucket,
+        key,
+        contentType: 'audio/wav',
+        size,
+        multipartId: upload.multipartId,
+        partSize: upload.partSize,
+        partCount: upload.partCount,
+      };
+      const bytes = randomBytes(size);
+      const part = (n: number) =>
+        bytes.subarray((n - 1) * upload.partSize, (n - 1) * upload.partSize + partLength(size, upload.partSize, n));
 
-    expect((await fetch(upload.parts[0]!.url, { method: 'PUT', body: part(1).subarray(0, 1024) })).status).toBe(403);
-    const etags: Array<{ partNumber: number; etag: string }> = [];
-    for (const n of [1, 2]) {
-      const answer = await fetch(upload.parts[n - 1]!.url, { method: 'PUT', body: part(n) });
-      expect(answer.status).toBe(200);
-      etags.push({ partNumber: n, etag: answer.headers.get('etag')! });
-    }
-    expect((await uploads.uploadedParts(record)).map((p) => p.partNumber)).toEqual([1, 2]);
-    expect(await uploads.complete(record, etags)).toMatchObject({ ok: false, reason: 'parts' });
+      expect((await fetch(upload.parts[0]!.url, { method: 'PUT', body: part(1).subarray(0, 1024) })).status).toBe(403);
+      const etags: Array<{ partNumber: number; etag: string }> = [];
+      for (const n of [1, 2]) {
+        const answer = await fetch(upload.parts[n - 1]!.url, { method: 'PUT', body: part(n) });
+        expect(answer.status).toBe(200);
+        etags.push({ partNumber: n, etag: answer.headers.get('etag')! });
+      }
+      expect((await uploads.uploadedParts(record)).map((p) => p.partNumber)).toEqual([1, 2]);
+      expect(await uploads.complete(record, etags)).toMatchObject({ ok: false, reason: 'parts' });
 
-    const [resigned] = await uploads.signParts(record, [3]);
-    const last = await fetch(resigned!.url, { method: 'PUT', body: part(3) });
-    expect(last.status).toBe(200);
-    etags.push({ partNumber: 3, etag: last.headers.get('etag')! });
-    expect(await uploads.complete(record, etags)).toEqual({ ok: true, key, size, movedFrom: undefined });
-    const stored = await collect(await client.getObject(bucket, key));
-    expect(Buffer.concat(stored as Buffer[]).equals(bytes)).toBe(true);
-  });
+      const [resigned] = await uploads.signParts(record, [3]);
+      const last = await fetch(resigned!.url, { method: 'PUT', body: part(3) });
+      expect(last.status).toBe(200);
+      etags.push({ partNumber: 3, etag: last.headers.get('etag')! });
+      expect(await uploads.complete(record, etags)).toEqual({ ok: true, key, size, movedFrom: undefined });
+      const stored = await collect(await client.getObject(bucket, key));
+      expect(Buffer.concat(stored as Buffer[]).equals(bytes)).toBe(true);
+    },
+  );
 
   it('signs no part outside the upload, nor too many at once', async () => {
     const key = keyFor('bounds.wav');
     const upload = (await uploads.start({ bucket, key, contentType: 'audio/wav', size })) as MultipartUpload;
-    const record = { bucket, key, contentType: 'audio/wav', size, multipartId: upload.multipartId, partSize: upload.partSize, partCount: upload.partCount };
-    await expect(uploads.signParts(record, [4])).rejects.toThrow(new UploadInputError('This upload has parts 1 to 3; there is no part 4.'));
+    const record = {
+      bucket,
+      key,
+      contentType: 'audio/wav',
+      size,
+      multipartId: upload.multipartId,
+      partSize: upload.partSize,
+      partCount: upload.partCount,
+    };
+    await expect(uploads.signParts(record, [4])).rejects.toThrow(
+      new UploadInputError('This upload has parts 1 to 3; there is no part 4.'),
+    );
     await expect(uploads.signParts(record, [])).rejects.toThrow(/Ask for 1 to 64 parts at a time/);
     await uploads.abort(record);
     expect((await fetch(upload.parts[0]!.url, { method: 'PUT', body: new Uint8Array(5 * MIB) })).status).toBe(404);

@@ -23,15 +23,21 @@ afterAll(async () => {
 // made to look an hour old, as a dead process's rows are (the app's sweep takes those older than 10 s).
 const HOUR_MS = 3_600_000;
 async function orphan(emails: string[]) {
-  await deps.sql.query("update auth_email_requests set created_at = now() - interval '2 hours' where email = any($1)", [emails]);
+  await deps.sql.query("update auth_email_requests set created_at = now() - interval '2 hours' where email = any($1)", [
+    emails,
+  ]);
 }
 const requestsFor = async (email: string) =>
-  (await deps.sql.query('select kind from auth_email_requests where email = $1', [email])).rows as Array<{ kind: string }>;
+  (await deps.sql.query('select kind from auth_email_requests where email = $1', [email])).rows as Array<{
+    kind: string;
+  }>;
 /** The sweep, as every instance runs it: takes orphaned requests until none is left. */
 async function sweep(times = 1): Promise<number> {
   let made = 0;
   for (let i = 0; i < times; i++) {
-    const taken = await Promise.all(Array.from({ length: 4 }, () => fulfilEmailRequest(deps, { olderThanMs: HOUR_MS })));
+    const taken = await Promise.all(
+      Array.from({ length: 4 }, () => fulfilEmailRequest(deps, { olderThanMs: HOUR_MS })),
+    );
     made += taken.filter(Boolean).length;
   }
   return made;
@@ -60,7 +66,8 @@ describe('what an auth form promised is committed before it answers', () => {
     await Promise.all(emails.map((email) => signUp(died, { name: 'Ada', email, password: 'longenough' })));
     await orphan(emails);
     while ((await sweep()) > 0);
-    for (const email of emails) expect(deps.sent.filter((e) => e.to === email).map((e) => e.kind)).toEqual(['verification']);
+    for (const email of emails)
+      expect(deps.sent.filter((e) => e.to === email).map((e) => e.kind)).toEqual(['verification']);
   });
 
   it('resets, re-sends and sign-ups with a registered address: the same row either way, the right email or none from it', async () => {

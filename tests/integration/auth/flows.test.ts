@@ -46,7 +46,8 @@ async function occupyHashing(): Promise<() => void> {
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
   const held: Array<Promise<unknown>> = [];
-  for (let i = 0; i < HASHING_CONCURRENCY + 16; i++) held.push(password.withHashingSlot(() => gate, 60_000).catch(() => {}));
+  for (let i = 0; i < HASHING_CONCURRENCY + 16; i++)
+    held.push(password.withHashingSlot(() => gate, 60_000).catch(() => {}));
   await new Promise((resolve) => setTimeout(resolve, 10));
   return () => release();
 }
@@ -79,7 +80,10 @@ describe('password hashing', () => {
 describe('sign up', () => {
   it('stores the user unverified and schedules a verification email with a working link token', async () => {
     const email = uniqueEmail('new');
-    expect(await signUp(deps, { name: 'Ada', email, password: 'longenough' })).toEqual({ ok: true, message: MESSAGES.checkEmail });
+    expect(await signUp(deps, { name: 'Ada', email, password: 'longenough' })).toEqual({
+      ok: true,
+      message: MESSAGES.checkEmail,
+    });
     const user = await findUserByEmail(deps.db, email.toUpperCase());
     expect(user).toMatchObject({ name: 'Ada', emailVerifiedAt: null });
     expect(user!.passwordHash).not.toContain('longenough');
@@ -96,7 +100,10 @@ describe('sign up', () => {
 
   it('keeps one account when the same address signs up twice at once', async () => {
     const email = uniqueEmail('race');
-    const results = await Promise.all([signUp(deps, { name: 'A', email, password: 'longenough' }), signUp(deps, { name: 'B', email, password: 'longenough' })]);
+    const results = await Promise.all([
+      signUp(deps, { name: 'A', email, password: 'longenough' }),
+      signUp(deps, { name: 'B', email, password: 'longenough' }),
+    ]);
     expect(results[0]).toEqual(results[1]);
     const kinds = deps.sent
       .filter((e) => e.to === email)
@@ -129,7 +136,13 @@ describe('log in', () => {
     const email = uniqueEmail('unverified');
     await signUp(deps, { name: 'Ada', email, password: 'longenough' });
     const failures: string[] = [];
-    const counting = { ...deps, limits: { ...deps.limits, recordFailedLogin: async (_ip: string, address: string) => void failures.push(address) } };
+    const counting = {
+      ...deps,
+      limits: {
+        ...deps.limits,
+        recordFailedLogin: async (_ip: string, address: string) => void failures.push(address),
+      },
+    };
     const wrong = await logIn(counting, { email, password: 'wrong password' }, '198.51.100.2');
     const right = await logIn(counting, { email, password: 'longenough' }, '198.51.100.2');
     expect(wrong).toEqual({ ok: false, error: MESSAGES.invalidCredentials, code: 'invalid-credentials' });
@@ -158,7 +171,9 @@ describe('password reset', () => {
     const sessions = await Promise.all([createSession(deps.kv, user.id), createSession(deps.kv, user.id)]);
     await requestPasswordReset(deps, { email }, '198.51.100.5');
     const token = deps.sent.filter((e) => e.to === email && e.kind === 'passwordReset').at(-1)!.token!;
-    expect(await resetPassword(deps, { token, password: 'a brand new password' }, '198.51.100.5')).toEqual({ ok: true });
+    expect(await resetPassword(deps, { token, password: 'a brand new password' }, '198.51.100.5')).toEqual({
+      ok: true,
+    });
     for (const created of sessions) expect(await validateSession(deps.kv, created!.token)).toBeNull();
     expect(deps.sent.filter((e) => e.to === email).at(-1)!.kind).toBe('passwordChanged');
     expect((await logIn(deps, { email, password }, '198.51.100.5')).ok).toBe(false);
@@ -176,11 +191,15 @@ describe('change password', () => {
     const { user, password } = await verifiedUser();
     const here = (await createSession(deps.kv, user.id))!;
     const elsewhere = (await createSession(deps.kv, user.id))!;
-    expect(await changePassword(deps, here.session, { currentPassword: 'wrong one', newPassword: 'new password!' })).toMatchObject({
+    expect(
+      await changePassword(deps, here.session, { currentPassword: 'wrong one', newPassword: 'new password!' }),
+    ).toMatchObject({
       ok: false,
       code: 'wrong-password',
     });
-    expect(await changePassword(deps, here.session, { currentPassword: password, newPassword: 'new password!' })).toEqual({ ok: true });
+    expect(
+      await changePassword(deps, here.session, { currentPassword: password, newPassword: 'new password!' }),
+    ).toEqual({ ok: true });
     expect(await validateSession(deps.kv, here.token)).not.toBeNull();
     expect(await validateSession(deps.kv, elsewhere.token)).toBeNull();
   });
@@ -191,7 +210,11 @@ describe('no unauthenticated path burns scrypt', () => {
     const calls = hashCalls();
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        resetPassword(deps, { token: `bogus-token-${i}-${'x'.repeat(30)}`, password: 'a brand new password' }, '198.51.100.20'),
+        resetPassword(
+          deps,
+          { token: `bogus-token-${i}-${'x'.repeat(30)}`, password: 'a brand new password' },
+          '198.51.100.20',
+        ),
       ),
     );
     expect(results.every((r) => !r.ok && r.code === 'invalid-token')).toBe(true);
@@ -204,11 +227,16 @@ describe('no unauthenticated path burns scrypt', () => {
     const token = deps.sent.filter((e) => e.to === email && e.kind === 'passwordReset').at(-1)!.token!;
     const release = await occupyHashing();
     try {
-      expect(await resetPassword(deps, { token, password: 'a brand new password' }, '198.51.100.21')).toMatchObject({ ok: false, code: 'busy' });
+      expect(await resetPassword(deps, { token, password: 'a brand new password' }, '198.51.100.21')).toMatchObject({
+        ok: false,
+        code: 'busy',
+      });
     } finally {
       release();
     }
-    expect(await resetPassword(deps, { token, password: 'a brand new password' }, '198.51.100.21')).toEqual({ ok: true });
+    expect(await resetPassword(deps, { token, password: 'a brand new password' }, '198.51.100.21')).toEqual({
+      ok: true,
+    });
   });
 
   it('answers "busy" at once beyond the hashing bound instead of queueing without end', async () => {
@@ -229,7 +257,10 @@ describe('rate limits on setting passwords', () => {
     const limited = await realAuthDeps({ limits: 'real' });
     const ip = randomIp();
     const resets = [];
-    for (let i = 0; i < 11; i++) resets.push(await resetPassword(limited, { token: `bogus-${i}-${'y'.repeat(30)}`, password: 'a brand new password' }, ip));
+    for (let i = 0; i < 11; i++)
+      resets.push(
+        await resetPassword(limited, { token: `bogus-${i}-${'y'.repeat(30)}`, password: 'a brand new password' }, ip),
+      );
     expect(resets.slice(0, 10).every((r) => !r.ok && r.code === 'invalid-token')).toBe(true);
     expect(resets[10]).toMatchObject({ ok: false, code: 'limited' });
 
@@ -237,7 +268,14 @@ describe('rate limits on setting passwords', () => {
     const session = (await createSession(limited.kv, user.id))!.session;
     const changes = [];
     for (let i = 0; i < 6; i++)
-      changes.push(await changePassword(limited, session, { currentPassword: `wrong ${i}`, newPassword: 'new password!' }, `203.0.113.${i}`));
+      changes.push(
+        await changePassword(
+          limited,
+          session,
+          { currentPassword: `wrong ${i}`, newPassword: 'new password!' },
+          `203.0.113.${i}`,
+        ),
+      );
     expect(changes.slice(0, 5).map((r) => !r.ok && r.code)).toEqual(Array(5).fill('wrong-password'));
     expect(changes[5]).toMatchObject({ ok: false, code: 'limited' });
   });
@@ -284,7 +322,11 @@ describe('an attacker cannot lock the owner out', () => {
     const token = limited.sent.filter((e) => e.to === email && e.kind === 'unlockAccount').at(-1)!.token!;
     const unlocked = await unlockAccount(limited, token, randomIp());
     expect(unlocked).toMatchObject({ ok: true, user: { id: user.id } });
-    expect(await unlockAccount(limited, token, randomIp())).toEqual({ ok: false, error: MESSAGES.badUnlockLink, code: 'invalid-token' });
+    expect(await unlockAccount(limited, token, randomIp())).toEqual({
+      ok: false,
+      error: MESSAGES.badUnlockLink,
+      code: 'invalid-token',
+    });
     expect(await logIn(limited, { email, password }, randomIp())).toMatchObject({ ok: true });
   });
 
@@ -303,7 +345,10 @@ describe('sign-up reveals nothing by timing', () => {
     const deferred = { ...deps, later: async (task: () => Promise<void>) => void tasks.push(task) };
     const email = uniqueEmail('deferred');
     const calls = hashCalls();
-    expect(await signUp(deferred, { name: 'Ada', email, password: 'longenough' })).toEqual({ ok: true, message: MESSAGES.checkEmail });
+    expect(await signUp(deferred, { name: 'Ada', email, password: 'longenough' })).toEqual({
+      ok: true,
+      message: MESSAGES.checkEmail,
+    });
     expect(calls()).toBe(1);
     expect(await findUserByEmail(deps.db, email)).toBeNull();
     const { rows } = await deps.sql.query('select password_hash from auth_email_requests where email = $1', [email]);

@@ -17,7 +17,8 @@ import { closeRedis, getKeyValue, MemoryKeyValue, RedisKeyValue, type KeyValue }
 import { startRedisCluster } from '../../support/redis-server';
 
 const FIREFOX_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0';
-const CHROME_LINUX = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36';
+const CHROME_LINUX =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36';
 const laptop = describeDevice(CHROME_LINUX, '203.0.113.7');
 const phone = describeDevice(FIREFOX_WINDOWS, '198.51.100.20');
 
@@ -61,13 +62,21 @@ for (const [name, store] of stores) {
       const b = await started(store(), userId, { device: phone, now: t0 + 1000 });
       const listed = await listSessions(store(), a.session, { now: t0 + 2000 });
       expect(listed).toEqual([
-        { id: sessionPublicId(b.session.hash), createdAt: t0 + 1000, lastSeenAt: t0 + 1000, device: phone, current: false },
+        {
+          id: sessionPublicId(b.session.hash),
+          createdAt: t0 + 1000,
+          lastSeenAt: t0 + 1000,
+          device: phone,
+          current: false,
+        },
         { id: sessionPublicId(a.session.hash), createdAt: t0, lastSeenAt: t0, device: laptop, current: true },
       ]);
       // the id shown is not the hash the store is keyed by
       expect(listed.map((s) => s.id)).not.toContain(a.session.hash);
       if (name !== 'in-process') {
-        const raw = JSON.stringify(await (store() as RedisKeyValue).redis.hgetall(`auth:{u:${userId}}:session-devices`));
+        const raw = JSON.stringify(
+          await (store() as RedisKeyValue).redis.hgetall(`auth:{u:${userId}}:session-devices`),
+        );
         expect(raw).toContain('203.0.113.0/24');
         expect(raw).not.toContain('203.0.113.7');
       }
@@ -81,7 +90,9 @@ for (const [name, store] of stores) {
       expect((await listSessions(store(), session, { now: t0 + 30_000 }))[0]!.lastSeenAt).toBe(t0);
       await validateSession(store(), token, { now: t0 + LAST_SEEN_EVERY_MS + 1 });
       await validateSession(store(), token, { now: t0 + LAST_SEEN_EVERY_MS + 20_000 });
-      expect((await listSessions(store(), session, { now: t0 + LAST_SEEN_EVERY_MS + 20_000 }))[0]!.lastSeenAt).toBe(t0 + LAST_SEEN_EVERY_MS + 1);
+      expect((await listSessions(store(), session, { now: t0 + LAST_SEEN_EVERY_MS + 20_000 }))[0]!.lastSeenAt).toBe(
+        t0 + LAST_SEEN_EVERY_MS + 1,
+      );
     });
 
     it("ends one's own session by id; another user's id, a forged one or one already ended change nothing", async () => {
@@ -103,14 +114,17 @@ for (const [name, store] of stores) {
       expect(await validateSession(store(), other.token)).toBeNull();
       expect(await validateSession(store(), mine.token)).not.toBeNull();
       expect(await revokeSessionById(store(), userId, otherId)).toBe(false);
-      expect((await listSessions(store(), mine.session)).map((s) => s.id)).toEqual([sessionPublicId(mine.session.hash)]);
+      expect((await listSessions(store(), mine.session)).map((s) => s.id)).toEqual([
+        sessionPublicId(mine.session.hash),
+      ]);
     });
 
     it('shows the 50-session cap ending the oldest, and keeps no device records for ended sessions', async () => {
       const userId = randomUUID();
       const t0 = Date.now();
       const all = [];
-      for (let i = 0; i < MAX_SESSIONS_PER_USER + 2; i++) all.push(await started(store(), userId, { device: laptop, now: t0 + i }));
+      for (let i = 0; i < MAX_SESSIONS_PER_USER + 2; i++)
+        all.push(await started(store(), userId, { device: laptop, now: t0 + i }));
       const listed = await listSessions(store(), all.at(-1)!.session, { now: t0 + 100 });
       expect(listed).toHaveLength(MAX_SESSIONS_PER_USER);
       expect(listed.map((s) => s.id)).not.toContain(sessionPublicId(all[0]!.session.hash));
@@ -127,10 +141,13 @@ for (const [name, store] of stores) {
     it('reports a new device: not for the first sign-in, not for a known one or an update, yes for another browser, network, or after 30 days', async () => {
       const userId = randomUUID();
       const t0 = Date.now();
-      const signIn = async (device: typeof laptop, now: number) => (await started(store(), userId, { device, now })).newDevice;
+      const signIn = async (device: typeof laptop, now: number) =>
+        (await started(store(), userId, { device, now })).newDevice;
       expect(await signIn(laptop, t0)).toBe(false);
       expect(await signIn(laptop, t0 + 1000)).toBe(false);
-      expect(await signIn(describeDevice(CHROME_LINUX.replace('142.0', '143.0'), '203.0.113.99'), t0 + 2000)).toBe(false);
+      expect(await signIn(describeDevice(CHROME_LINUX.replace('142.0', '143.0'), '203.0.113.99'), t0 + 2000)).toBe(
+        false,
+      );
       expect(await signIn(phone, t0 + 3000)).toBe(true);
       expect(await signIn(phone, t0 + 4000)).toBe(false);
       expect(await signIn(describeDevice(CHROME_LINUX, '192.0.2.1'), t0 + 5000)).toBe(true);

@@ -1,7 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSession, issueToken, redeemToken, revokeSession, revokeUserSessions, validateSession, hashToken } from '@/lib/auth';
+import {
+  createSession,
+  issueToken,
+  redeemToken,
+  revokeSession,
+  revokeUserSessions,
+  validateSession,
+  hashToken,
+} from '@/lib/auth';
 import { MAX_SESSIONS_PER_USER, type CreateSessionOptions } from '@/lib/auth/session';
 import { loadConfig } from '@/lib/config';
 import { closeRedis, getKeyValue, getRedis, MemoryKeyValue, RedisKeyValue, type KeyValue } from '@/lib/redis';
@@ -102,7 +110,9 @@ for (const [name, store] of stores) {
       await revokeUserSessions(store(), userId, undefined, { now: passwordCheckedAt + 5 });
       expect(await createSession(store(), userId, { authenticatedAt: passwordCheckedAt })).toBeNull();
       // a login checked after the reset is fine
-      expect(await createSession(store(), userId, { authenticatedAt: passwordCheckedAt + 10, now: passwordCheckedAt + 10 })).not.toBeNull();
+      expect(
+        await createSession(store(), userId, { authenticatedAt: passwordCheckedAt + 10, now: passwordCheckedAt + 10 }),
+      ).not.toBeNull();
     });
 
     it('keeps the session that changed the password valid after revoking the rest', async () => {
@@ -119,7 +129,9 @@ for (const [name, store] of stores) {
       const lifetime = { idleSeconds: 30 * 24 * 3600, absoluteSeconds: 40 * 24 * 3600 };
       const t0 = Date.now();
       const { token } = await started(store(), userId, { lifetime, now: t0 });
-      expect(await validateSession(store(), token, { lifetime, now: t0 + 10 * 60_000 })).toMatchObject({ refreshed: false });
+      expect(await validateSession(store(), token, { lifetime, now: t0 + 10 * 60_000 })).toMatchObject({
+        refreshed: false,
+      });
       // 20 days on: refreshed, and its life is capped by the 40-day limit (20 days left), not 30 more days
       const refreshed = await validateSession(store(), token, { lifetime, now: t0 + 20 * DAY });
       expect(refreshed).toMatchObject({ refreshed: true });
@@ -133,7 +145,8 @@ for (const [name, store] of stores) {
       const userId = randomUUID();
       const t0 = Date.now();
       const sessions = [];
-      for (let i = 0; i < MAX_SESSIONS_PER_USER + 1; i++) sessions.push(await started(store(), userId, { now: t0 + i }));
+      for (let i = 0; i < MAX_SESSIONS_PER_USER + 1; i++)
+        sessions.push(await started(store(), userId, { now: t0 + i }));
       expect(await validateSession(store(), sessions[0]!.token)).toBeNull();
       expect(await validateSession(store(), sessions[1]!.token)).not.toBeNull();
       expect(await validateSession(store(), sessions.at(-1)!.token)).not.toBeNull();
@@ -163,7 +176,10 @@ for (const [name, store] of stores) {
 
     it('give one winner when redeemed twice at once', async () => {
       const token = await issueToken(store(), 'reset-password', 'user-6');
-      const results = await Promise.all([redeemToken(store(), 'reset-password', token), redeemToken(store(), 'reset-password', token)]);
+      const results = await Promise.all([
+        redeemToken(store(), 'reset-password', token),
+        redeemToken(store(), 'reset-password', token),
+      ]);
       expect(results.filter((r) => r === 'user-6')).toHaveLength(1);
     });
   });

@@ -14,7 +14,13 @@ const prefix = `zzsrc${suffix}`;
 const mirrorPrefix = `zzmirror${suffix}`;
 const mirrorKey = { accessKey: `GK${randomBytes(12).toString('hex')}`, secretKey: randomBytes(32).toString('hex') };
 const garagePort = process.env.GARAGE_S3_PORT;
-const garage = new Client({ endPoint: '127.0.0.1', port: Number(garagePort), useSSL: false, region: 'garage', ...mirrorKey });
+const garage = new Client({
+  endPoint: '127.0.0.1',
+  port: Number(garagePort),
+  useSSL: false,
+  region: 'garage',
+  ...mirrorKey,
+});
 const names = ['audio', 'avatars', 'exports', 'backups'];
 
 async function read(client: Client, bucket: string, key: string): Promise<Buffer> {
@@ -25,7 +31,8 @@ async function read(client: Client, bucket: string, key: string): Promise<Buffer
 
 async function keysIn(client: Client, bucket: string): Promise<string[]> {
   const keys: string[] = [];
-  for await (const item of client.listObjectsV2(bucket, '', true) as AsyncIterable<{ name: string }>) keys.push(item.name);
+  for await (const item of client.listObjectsV2(bucket, '', true) as AsyncIterable<{ name: string }>)
+    keys.push(item.name);
   return keys.sort();
 }
 
@@ -59,64 +66,79 @@ afterAll(async () => {
 });
 
 describe('scripts/mirror-buckets (MinIO to Garage and back)', () => {
-  it('copies every bucket of the prefix, and brings the files back byte for byte after the storage lost them', { timeout: 120_000 }, async () => {
-    expect(garagePort, 'GARAGE_S3_PORT (scripts/services env)').toBeTruthy();
-    const init = spawnSync('node', ['docker/garage-init.mjs'], {
-      encoding: 'utf8',
-      env: { ...process.env, GARAGE_APP_KEY_ID: mirrorKey.accessKey, GARAGE_APP_SECRET_KEY: mirrorKey.secretKey, BUCKET_PREFIX: mirrorPrefix },
-    });
-    expect(init.status, init.stderr).toBe(0);
-
-    const files = new Map<string, Buffer>([
-      ['audio/users/1/take.mp3', randomBytes(3 * 1024 * 1024 + 17)],
-      ['avatars/users/1/face.png', randomBytes(40_000)],
-      ['backups/sets/2026-12-05T03-17-00-000Z/manifest.json', Buffer.from('{"format":1}')],
-    ]);
-    for (const name of names) await minio.makeBucket(`${prefix}-${name}`, storage.region);
-    for (const [path, body] of files) {
-      const [name, ...key] = path.split('/');
-      await minio.putObject(`${prefix}-${name}`, key.join('/'), body, body.length, {
-        'Content-Type': name === 'avatars' ? 'image/png' : 'application/octet-stream',
+  it(
+    'copies every bucket of the prefix, and brings the files back byte for byte after the storage lost them',
+    { timeout: 120_000 },
+    async () => {
+      expect(garagePort, 'GARAGE_S3_PORT (scripts/services env)').toBeTruthy();
+      const init = spawnSync('node', ['docker/garage-init.mjs'], {
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          GARAGE_APP_KEY_ID: mirrorKey.accessKey,
+          GARAGE_APP_SECRET_KEY: mirrorKey.secretKey,
+          BUCKET_PREFIX: mirrorPrefix,
+        },
       });
-    }
+      expect(init.status, init.stderr).toBe(0);
 
-    const copied = await mirror([]);
-    expect(copied.status, copied.stderr).toBe(0);
-    for (const name of names) expect(copied.stdout).toContain(`storage/${prefix}-${name} -> mirror/${mirrorPrefix}-${name}`);
-    for (const [path, body] of files) {
-      const [name, ...key] = path.split('/');
-      expect((await read(garage, `${mirrorPrefix}-${name}`, key.join('/'))).equals(body), path).toBe(true);
-    }
-    expect((await garage.statObject(`${mirrorPrefix}-avatars`, 'users/1/face.png')).metaData['content-type']).toBe('image/png');
+      const files = new Map<string, Buffer>([
+        ['audio/users/1/take.mp3', randomBytes(3 * 1024 * 1024 + 17)],
+        ['avatars/users/1/face.png', randomBytes(40_000)],
+        ['backups/sets/2026-12-05T03-17-00-000Z/manifest.json', Buffer.from('{"format":1}')],
+      ]);
+      for (const name of names) await minio.makeBucket(`${prefix}-${name}`, storage.region);
+      for (const [path, body] of files) {
+        const [name, ...key] = path.split('/');
+        await minio.putObject(`${prefix}-${name}`, key.join('/'), body, body.length, {
+          'Content-Type': name === 'avatars' ? 'image/png' : 'application/octet-stream',
+        });
+      }
 
-    // A file deleted by the app stays on the mirror unless --remove is asked for.
-    await minio.removeObject(`${prefix}-avatars`, 'users/1/face.png');
-    expect((await mirror([])).status).toBe(0);
-    expect(await keysIn(garage, `${mirrorPrefix}-avatars`)).toEqual(['users/1/face.png']);
-    await minio.putObject(`${prefix}-avatars`, 'users/1/face.png', files.get('avatars/users/1/face.png')!);
+      const copied = await mirror([]);
+      expect(copied.status, copied.stderr).toBe(0);
+      for (const name of names)
+        expect(copied.stdout).toContain(`storage/${prefix}-${name} -> mirror/${mirrorPrefix}-${name}`);
+      for (const [path, body] of files) {
+        const [name, ...key] = path.split('/');
+        expect((await read(garage, `${mirrorPrefix}-${name}`, key.join('/'))).equals(body), path).toBe(true);
+      }
+      expect((await garage.statObject(`${mirrorPrefix}-avatars`, 'users/1/face.png')).metaData['content-type']).toBe(
+        'image/png',
+      );
 
-    // The storage server loses every object, and two buckets with them.
-    for (const name of names) {
-      const keys = await keysIn(minio, `${prefix}-${name}`);
-      if (keys.length > 0) await minio.removeObjects(`${prefix}-${name}`, keys);
-    }
-    for (const name of ['audio', 'backups']) await minio.removeBucket(`${prefix}-${name}`);
-    const restored = await mirror(['--restore']);
-    expect(restored.status, restored.stderr).toBe(0);
-    for (const [path, body] of files) {
-      const [name, ...key] = path.split('/');
-      expect((await read(minio, `${prefix}-${name}`, key.join('/'))).equals(body), path).toBe(true);
-    }
+      // A file deleted by the app stays on the mirror unless --remove is asked for.
+      await minio.removeObject(`${prefix}-avatars`, 'users/1/face.png');
+      expect((await mirror([])).status).toBe(0);
+      expect(await keysIn(garage, `${mirrorPrefix}-avatars`)).toEqual(['users/1/face.png']);
+      await minio.putObject(`${prefix}-avatars`, 'users/1/face.png', files.get('avatars/users/1/face.png')!);
 
-    // --remove makes the mirror forget what the storage deleted.
-    await minio.removeObject(`${prefix}-audio`, 'users/1/take.mp3');
-    expect((await mirror(['--remove'])).status).toBe(0);
-    expect(await keysIn(garage, `${mirrorPrefix}-audio`)).toEqual([]);
-    expect(await keysIn(garage, `${mirrorPrefix}-avatars`)).toEqual(['users/1/face.png']);
-  });
+      // The storage server loses every object, and two buckets with them.
+      for (const name of names) {
+        const keys = await keysIn(minio, `${prefix}-${name}`);
+        if (keys.length > 0) await minio.removeObjects(`${prefix}-${name}`, keys);
+      }
+      for (const name of ['audio', 'backups']) await minio.removeBucket(`${prefix}-${name}`);
+      const restored = await mirror(['--restore']);
+      expect(restored.status, restored.stderr).toBe(0);
+      for (const [path, body] of files) {
+        const [name, ...key] = path.split('/');
+        expect((await read(minio, `${prefix}-${name}`, key.join('/'))).equals(body), path).toBe(true);
+      }
+
+      // --remove makes the mirror forget what the storage deleted.
+      await minio.removeObject(`${prefix}-audio`, 'users/1/take.mp3');
+      expect((await mirror(['--remove'])).status).toBe(0);
+      expect(await keysIn(garage, `${mirrorPrefix}-audio`)).toEqual([]);
+      expect(await keysIn(garage, `${mirrorPrefix}-avatars`)).toEqual(['users/1/face.png']);
+    },
+  );
 
   it('says what is missing instead of guessing', async () => {
-    const result = spawnSync('scripts/mirror-buckets', [], { encoding: 'utf8', env: { ...process.env, MIRROR_URL: '' } });
+    const result = spawnSync('scripts/mirror-buckets', [], {
+      encoding: 'utf8',
+      env: { ...process.env, MIRROR_URL: '' },
+    });
     expect(result.status).toBe(2);
     expect(result.stderr.trim()).toBe('mirror-buckets: MIRROR_URL is not set');
     expect(spawnSync('scripts/mirror-buckets', ['--everything'], { encoding: 'utf8' }).stderr.trim()).toBe(

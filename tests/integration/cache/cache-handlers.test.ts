@@ -6,7 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CacheEntry } from 'next/dist/server/lib/cache-handlers/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUseCacheHandler, EntryStore, RedisIncrementalCache, SharedValueCache, TagManifest, type CacheCounters } from '@zigznote/next-cache';
+import {
+  createUseCacheHandler,
+  EntryStore,
+  RedisIncrementalCache,
+  SharedValueCache,
+  TagManifest,
+  type CacheCounters,
+} from '@zigznote/next-cache';
 import { CACHE_KEY_PREFIX, installAppCacheHandlers } from '@/lib/cache';
 import { getConfig } from '@/lib/config';
 import { createRedisClient, type RedisConfig, type RedisConnection } from '@/lib/redis';
@@ -73,10 +80,14 @@ async function textOf(found: CacheEntry | undefined): Promise<string | undefined
 const nextMillisecond = () => new Promise((resolve) => setTimeout(resolve, 2));
 
 function expireInAnotherProcess(config: RedisConfig, tags: string[]) {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', 'tests/support/cache-process.ts', JSON.stringify(config), ...tags], {
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
+  const child = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'tests/support/cache-process.ts', JSON.stringify(config), ...tags],
+    {
+      encoding: 'utf8',
+      timeout: 30_000,
+    },
+  );
   expect(child.status, child.stderr).toBe(0);
 }
 
@@ -104,7 +115,9 @@ function sharedCacheContract(config: () => RedisConfig) {
     await nextMillisecond();
     await a.useCache.updateTags([tag]);
     expect(await a.useCache.get(key, [])).toBeUndefined();
-    await expect.poll(async () => textOf(await b.useCache.get(key, [])), { timeout: 2_000, interval: 5 }).toBeUndefined();
+    await expect
+      .poll(async () => textOf(await b.useCache.get(key, [])), { timeout: 2_000, interval: 5 })
+      .toBeUndefined();
   });
 }
 
@@ -119,7 +132,9 @@ describe('the cache handlers on the shared Redis', () => {
     expect(await textOf(await a.useCache.get(key, []))).toBe('before');
     await nextMillisecond();
     expireInAnotherProcess(shared, [tag]);
-    await expect.poll(async () => textOf(await a.useCache.get(key, [])), { timeout: 2_000, interval: 5 }).toBeUndefined();
+    await expect
+      .poll(async () => textOf(await a.useCache.get(key, [])), { timeout: 2_000, interval: 5 })
+      .toBeUndefined();
   });
 
   it('an entry lives as long as its cache life, and never longer than the cap', async () => {
@@ -204,9 +219,16 @@ describe('the cache handlers on the shared Redis', () => {
     const a = await instance(shared);
     const tag = `fetch-${randomUUID()}`;
     const key = `fetch-${randomUUID()}`;
-    const value = { kind: 'FETCH', data: { headers: {}, body: 'e30=', url: 'https://example.com', status: 200 }, revalidate: 30, tags: [tag] };
+    const value = {
+      kind: 'FETCH',
+      data: { headers: {}, body: 'e30=', url: 'https://example.com', status: 200 },
+      revalidate: 30,
+      tags: [tag],
+    };
     await a.incremental.set(key, value, { fetchCache: true, tags: [tag] });
-    expect((await a.incremental.get(key, { kind: 'FETCH', tags: [tag], softTags: [] }))?.value).toMatchObject({ kind: 'FETCH' });
+    expect((await a.incremental.get(key, { kind: 'FETCH', tags: [tag], softTags: [] }))?.value).toMatchObject({
+      kind: 'FETCH',
+    });
     await nextMillisecond();
     await a.incremental.revalidateTag([tag]);
     expect(await a.incremental.get(key, { kind: 'FETCH', tags: [tag], softTags: [] })).toBeNull();
@@ -236,7 +258,9 @@ describe("Next's incremental cache adapter (next.config's cacheHandler)", () => 
     const nextRelease = new Adapter({ serverDistDir: buildDir(`next-${randomUUID()}`), fs: { readFile } });
     const route = { kind: 'APP_ROUTE', body: Buffer.from('rendered by this build'), status: 200, headers: {} };
     await replicaA.set('/auth/signup', route, { cacheControl: { revalidate: 60, expire: 120 } });
-    expect((await replicaB.get('/auth/signup', { kind: 'APP_ROUTE' }))?.value.body.toString()).toBe('rendered by this build');
+    expect((await replicaB.get('/auth/signup', { kind: 'APP_ROUTE' }))?.value.body.toString()).toBe(
+      'rendered by this build',
+    );
     expect(await nextRelease.get('/auth/signup', { kind: 'APP_ROUTE' })).toBeNull();
   });
 });
@@ -299,7 +323,9 @@ describe('cached(key, ttl, compute) across instances', () => {
     const [a, b] = await Promise.all([values(), values()]);
     const key = `stale-${randomUUID()}`;
     expect(await a.get(key, 1, async () => 'first')).toBe('first');
-    await expect.poll(async () => a.get(key, 1, async () => 'second'), { timeout: 3_000, interval: 100 }).toBe('second');
+    await expect
+      .poll(async () => a.get(key, 1, async () => 'second'), { timeout: 3_000, interval: 100 })
+      .toBe('second');
     // Now 'second' is fresh for a second; once it is not, a slow recomputation holds the lock.
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     let release: () => void = () => {};
@@ -319,7 +345,9 @@ describe('cached(key, ttl, compute) across instances', () => {
   it('a failing computation reaches its caller and does not block the next one', async () => {
     const a = await values();
     const key = `failing-${randomUUID()}`;
-    await expect(a.get(key, 30, async () => Promise.reject(new Error('database said no')))).rejects.toThrow('database said no');
+    await expect(a.get(key, 30, async () => Promise.reject(new Error('database said no')))).rejects.toThrow(
+      'database said no',
+    );
     expect(await a.get(key, 30, async () => 'recovered')).toBe('recovered');
   });
 });
@@ -330,7 +358,11 @@ describe('on a Redis Cluster of three masters', () => {
     cluster = await startRedisCluster(3);
   });
   afterAll(async () => cluster.stop());
-  sharedCacheContract(() => ({ kind: 'cluster', nodes: cluster.nodes.map((node) => ({ host: '127.0.0.1', port: node.port })), password: undefined }));
+  sharedCacheContract(() => ({
+    kind: 'cluster',
+    nodes: cluster.nodes.map((node) => ({ host: '127.0.0.1', port: node.port })),
+    password: undefined,
+  }));
 });
 
 describe('on a Sentinel-managed primary', () => {

@@ -28,12 +28,19 @@ const secrets = {
 
 function compose(args: string[], env: Record<string, string>) {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !(key in secrets)));
-  return spawnSync('docker-compose', args, { cwd: 'docker', env: { ...clean, ...env } as NodeJS.ProcessEnv, encoding: 'utf8' });
+  return spawnSync('docker-compose', args, {
+    cwd: 'docker',
+    env: { ...clean, ...env } as NodeJS.ProcessEnv,
+    encoding: 'utf8',
+  });
 }
 
 describe('docker-compose config', () => {
   it('accepts the production file, GlitchTip profile included, when every secret is set', () => {
-    const result = compose(['-f', 'docker-compose.yml', '--profile', 'minio', '--profile', 'glitchtip', 'config', '-q'], secrets);
+    const result = compose(
+      ['-f', 'docker-compose.yml', '--profile', 'minio', '--profile', 'glitchtip', 'config', '-q'],
+      secrets,
+    );
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
   });
@@ -59,9 +66,15 @@ describe('docker-compose config', () => {
   });
 
   it('runs the backup job with the backup key and pruning with the prune key, on the same schedule', () => {
-    const result = compose(['-f', 'docker-compose.yml', '--profile', 'minio', 'config'], { ...secrets, BACKUP_SCHEDULE: '0 */6 * * *' });
+    const result = compose(['-f', 'docker-compose.yml', '--profile', 'minio', 'config'], {
+      ...secrets,
+      BACKUP_SCHEDULE: '0 */6 * * *',
+    });
     expect(result.status, result.stderr).toBe(0);
-    const services = parse(result.stdout).services as Record<string, { command: string[]; environment: Record<string, string>; build?: { target?: string } }>;
+    const services = parse(result.stdout).services as Record<
+      string,
+      { command: string[]; environment: Record<string, string>; build?: { target?: string } }
+    >;
     expect(services.backup!.build!.target).toBe('backup');
     expect(services.backup!.command).toEqual(['backup', '--schedule']);
     expect(services['backup-prune']!.command).toEqual(['backup', '--prune', '--schedule']);

@@ -76,7 +76,9 @@ admin_token = "${adminToken}"
     { mode: 0o600 },
   );
   // Garage's own variables (GARAGE_ADMIN_TOKEN, …) would override the file: the test's services env has some.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('GARAGE_'))) as NodeJS.ProcessEnv;
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('GARAGE_')),
+  ) as NodeJS.ProcessEnv;
   const child = spawn(garageBin!, ['-c', config, 'server'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const node: Node = { s3, rpc, admin: adminPort, process: child, log: [] };
   child.stdout!.on('data', (d) => node.log.push(String(d)));
@@ -135,7 +137,12 @@ function storageConfigFor(node: Node): AppConfig['storage'] {
 
 async function upload(size: number, name: string) {
   const content = randomBytes(size);
-  const requested = await requestUpload(deps, owner, { bucket: 'audio', filename: name, contentType: 'audio/mpeg', size });
+  const requested = await requestUpload(deps, owner, {
+    bucket: 'audio',
+    filename: name,
+    contentType: 'audio/mpeg',
+    size,
+  });
   if (!requested.ok) throw new Error(requested.error);
   const post = requested.upload as PostUpload;
   const stored = await postToStorage(post.url, post.fields, content, 'audio/mpeg');
@@ -159,8 +166,13 @@ beforeAll(async () => {
   expect(garageBin, 'ZZ_GARAGE_BIN (scripts/services env) names the Garage binary').toBeTruthy();
   for (let i = 0; i < 3; i++) nodes.push(await startNode(i));
   // the nodes find each other as a deployment's would: node 1 is told the others' addresses
-  const ids = await Promise.all(nodes.map(async (node) => (await admin(node, '/v2/GetClusterStatus')).nodes[0].id as string));
-  const connected = await admin(nodes[0]!, '/v2/ConnectClusterNodes', [`${ids[1]}@127.0.0.1:${nodes[1]!.rpc}`, `${ids[2]}@127.0.0.1:${nodes[2]!.rpc}`]);
+  const ids = await Promise.all(
+    nodes.map(async (node) => (await admin(node, '/v2/GetClusterStatus')).nodes[0].id as string),
+  );
+  const connected = await admin(nodes[0]!, '/v2/ConnectClusterNodes', [
+    `${ids[1]}@127.0.0.1:${nodes[1]!.rpc}`,
+    `${ids[2]}@127.0.0.1:${nodes[2]!.rpc}`,
+  ]);
   expect(connected.map((c: { success: boolean }) => c.success)).toEqual([true, true]);
   const init = await runInit();
   expect(init.code, init.output).toBe(0);
@@ -170,7 +182,10 @@ beforeAll(async () => {
     db: await getDatabase(loadConfig(process.env).database),
     operations: createOperationsClient(config),
     signer: createSigningClient(config),
-    uploads: createAppUploads(config, { operations: createOperationsClient(config), signing: createSigningClient(config) }),
+    uploads: createAppUploads(config, {
+      operations: createOperationsClient(config),
+      signing: createSigningClient(config),
+    }),
     buckets: bucketNames(prefix),
     quotaBytes: config.quotaBytes,
   };
@@ -187,7 +202,8 @@ describe('a three-node Garage cluster, replication factor 3', () => {
     const layout = await admin(nodes[0]!, '/v2/GetClusterLayout');
     expect(layout.roles).toHaveLength(3);
     expect(new Set(layout.roles.map((role: { zone: string }) => role.zone))).toEqual(new Set(['dc1', 'dc2', 'dc3']));
-    for (const bucket of Object.values(bucketNames(prefix))) expect(await deps.operations.bucketExists(bucket)).toBe(true);
+    for (const bucket of Object.values(bucketNames(prefix)))
+      expect(await deps.operations.bucketExists(bucket)).toBe(true);
     // run again: nothing changes and nothing fails
     const again = await runInit();
     expect(again.code, again.output).toBe(0);

@@ -81,9 +81,12 @@ describe('minio-init (docker/minio-init.sh)', () => {
     // The pruning job deletes and reads, and cannot write: a stolen prune key cannot plant a set.
     const prune = client(keys.prune);
     const listed: string[] = [];
-    for await (const item of prune.listObjectsV2(`${prefix}-backups`, '', true) as AsyncIterable<{ name: string }>) listed.push(item.name);
+    for await (const item of prune.listObjectsV2(`${prefix}-backups`, '', true) as AsyncIterable<{ name: string }>)
+      listed.push(item.name);
     expect(listed).toEqual(['db.dump']);
-    expect(await refused(prune.putObject(`${prefix}-backups`, 'sets/planted/manifest.json', Buffer.from('{}')))).toBe('AccessDenied');
+    expect(await refused(prune.putObject(`${prefix}-backups`, 'sets/planted/manifest.json', Buffer.from('{}')))).toBe(
+      'AccessDenied',
+    );
     expect(await refused(prune.removeObject(`${prefix}-audio`, 'take.mp3'))).toBe('AccessDenied');
     await prune.removeObject(`${prefix}-backups`, 'db.dump');
     expect(await refused(backups.getObject(`${prefix}-backups`, 'db.dump'))).toBe('NoSuchKey');
@@ -92,15 +95,23 @@ describe('minio-init (docker/minio-init.sh)', () => {
   it('takes a new secret on the next run: the old one stops working', async () => {
     const rotated = randomBytes(16).toString('hex');
     expect(runInit({ MINIO_APP_SECRET_KEY: rotated }).status).toBe(0);
-    expect(await refused(client(keys.app).putObject(`${prefix}-audio`, 'old.mp3', Buffer.from('x')))).toMatch(/SignatureDoesNotMatch|InvalidAccessKeyId/);
-    await client({ accessKey: keys.app.accessKey, secretKey: rotated }).putObject(`${prefix}-audio`, 'new.mp3', Buffer.from('x'));
+    expect(await refused(client(keys.app).putObject(`${prefix}-audio`, 'old.mp3', Buffer.from('x')))).toMatch(
+      /SignatureDoesNotMatch|InvalidAccessKeyId/,
+    );
+    await client({ accessKey: keys.app.accessKey, secretKey: rotated }).putObject(
+      `${prefix}-audio`,
+      'new.mp3',
+      Buffer.from('x'),
+    );
     keys.app.secretKey = rotated;
   });
 
   it('refuses one key for two jobs', () => {
     const result = runInit({ MINIO_PRUNE_ACCESS_KEY: keys.backups.accessKey });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('MINIO_APP_ACCESS_KEY, MINIO_BACKUP_ACCESS_KEY and MINIO_PRUNE_ACCESS_KEY must all differ');
+    expect(result.stderr).toContain(
+      'MINIO_APP_ACCESS_KEY, MINIO_BACKUP_ACCESS_KEY and MINIO_PRUNE_ACCESS_KEY must all differ',
+    );
   });
 
   it('refuses to hand the root user to the app', () => {

@@ -2,11 +2,26 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signUp } from '@/lib/auth';
-import { attemptDelivery, claimDueEmails, createOutbox, createSesTransport, deliverDueEmails, type Outbox } from '@zigznote/email';
+import {
+  attemptDelivery,
+  claimDueEmails,
+  createOutbox,
+  createSesTransport,
+  deliverDueEmails,
+  type Outbox,
+} from '@zigznote/email';
 import { Pool } from 'pg';
 import { getConfig } from '@/lib/config';
 import { closeDatabase, emailOutbox, getDatabase } from '@/lib/db';
-import { getEmailStatus, getOutbox, outboxDeps, sendVerificationEmail, setMailer, startEmailOutbox, stopEmailOutbox } from '@/lib/email';
+import {
+  getEmailStatus,
+  getOutbox,
+  outboxDeps,
+  sendVerificationEmail,
+  setMailer,
+  startEmailOutbox,
+  stopEmailOutbox,
+} from '@/lib/email';
 import { closeRedis } from '@/lib/redis';
 import { realAuthDeps, uniqueEmail } from '../../support/auth-deps';
 import { failingSesEndpoint, localSesEndpoint, storedTo } from '../../support/ses-endpoint';
@@ -39,7 +54,9 @@ describe('SES down for a minute while 20 people sign up', () => {
       await ses.stop();
       const deps = await realAuthDeps({ emails: 'outbox' });
       const addresses = Array.from({ length: 20 }, (_, i) => uniqueEmail(`outage-${i}`));
-      const answers = await Promise.all(addresses.map((email) => signUp(deps, { name: 'Ada', email, password: 'longenough' })));
+      const answers = await Promise.all(
+        addresses.map((email) => signUp(deps, { name: 'Ada', email, password: 'longenough' })),
+      );
       expect(answers.every((answer) => answer.ok)).toBe(true);
 
       await sleep(60_000);
@@ -47,10 +64,17 @@ describe('SES down for a minute while 20 people sign up', () => {
       const waiting = await db.select().from(emailOutbox).where(inArray(emailOutbox.recipient, addresses));
       expect(waiting).toHaveLength(20);
       // still owed, retried meanwhile, never given up on
-      expect(waiting.every((row) => (row.status === 'queued' || row.status === 'sending') && row.attempts >= 2)).toBe(true);
+      expect(waiting.every((row) => (row.status === 'queued' || row.status === 'sending') && row.attempts >= 2)).toBe(
+        true,
+      );
 
       await ses.start();
-      await until(async () => (await Promise.all(addresses.map((a) => storedTo(ses.url, a)))).every((emails) => emails.length >= 1), 60_000, 'all 20 emails');
+      await until(
+        async () =>
+          (await Promise.all(addresses.map((a) => storedTo(ses.url, a)))).every((emails) => emails.length >= 1),
+        60_000,
+        'all 20 emails',
+      );
       await sleep(2_000);
       for (const address of addresses) {
         const emails = await storedTo(ses.url, address);
@@ -75,38 +99,42 @@ describe('a killed app process', () => {
     return child;
   }
 
-  it('an email mid-retry when its process is SIGKILLed is delivered exactly once by the next process', { timeout: 90_000 }, async () => {
-    await stopEmailOutbox();
-    const ses = await localSesEndpoint();
-    await ses.stop();
-    const to = uniqueEmail('killed');
-    const queued = await sendVerificationEmail(to, 'token-killed');
-    if (queued.status !== 'queued') throw new Error(`not queued: ${queued.status}`);
-
-    const first = outboxProcess(ses.url);
-    try {
-      // the first process tried, failed (SES down) and is waiting to retry
-      await until(async () => ((await getEmailStatus(queued.id))?.attempts ?? 0) >= 1, 30_000, 'a first attempt');
-      expect((await getEmailStatus(queued.id))!.status).toMatch(/queued|sending/);
-    } finally {
-      const exited = new Promise((resolve) => first.once('exit', resolve));
-      first.kill('SIGKILL');
-      await exited;
-    }
-
-    await ses.start();
-    const second = outboxProcess(ses.url);
-    try {
-      // within the lease (3 s here) plus a retry delay, even if the first process died holding the row
-      await until(async () => (await storedTo(ses.url, to)).length >= 1, 45_000, 'the email');
-      await sleep(3_000);
-      expect(await storedTo(ses.url, to)).toHaveLength(1);
-      expect(await getEmailStatus(queued.id)).toMatchObject({ status: 'sent' });
-    } finally {
-      second.kill('SIGKILL');
+  it(
+    'an email mid-retry when its process is SIGKILLed is delivered exactly once by the next process',
+    { timeout: 90_000 },
+    async () => {
+      await stopEmailOutbox();
+      const ses = await localSesEndpoint();
       await ses.stop();
-    }
-  });
+      const to = uniqueEmail('killed');
+      const queued = await sendVerificationEmail(to, 'token-killed');
+      if (queued.status !== 'queued') throw new Error(`not queued: ${queued.status}`);
+
+      const first = outboxProcess(ses.url);
+      try {
+        // the first process tried, failed (SES down) and is waiting to retry
+        await until(async () => ((await getEmailStatus(queued.id))?.attempts ?? 0) >= 1, 30_000, 'a first attempt');
+        expect((await getEmailStatus(queued.id))!.status).toMatch(/queued|sending/);
+      } finally {
+        const exited = new Promise((resolve) => first.once('exit', resolve));
+        first.kill('SIGKILL');
+        await exited;
+      }
+
+      await ses.start();
+      const second = outboxProcess(ses.url);
+      try {
+        // within the lease (3 s here) plus a retry delay, even if the first process died holding the row
+        await until(async () => (await storedTo(ses.url, to)).length >= 1, 45_000, 'the email');
+        await sleep(3_000);
+        expect(await storedTo(ses.url, to)).toHaveLength(1);
+        expect(await getEmailStatus(queued.id)).toMatchObject({ status: 'sent' });
+      } finally {
+        second.kill('SIGKILL');
+        await ses.stop();
+      }
+    },
+  );
 });
 
 describe('several instances share the outbox', () => {
@@ -116,9 +144,16 @@ describe('several instances share the outbox', () => {
     const addresses = Array.from({ length: 30 }, (_, i) => uniqueEmail(`shared-${i}`));
     for (const to of addresses) await sendVerificationEmail(to, `token-${to}`);
     const env = { ...process.env, AWS_SES_ENDPOINT: ses.url };
-    const workers = [0, 1].map(() => spawn(process.execPath, ['--import', 'tsx', 'tests/support/outbox-process.ts'], { env, stdio: 'ignore' }));
+    const workers = [0, 1].map(() =>
+      spawn(process.execPath, ['--import', 'tsx', 'tests/support/outbox-process.ts'], { env, stdio: 'ignore' }),
+    );
     try {
-      await until(async () => (await Promise.all(addresses.map((a) => storedTo(ses.url, a)))).every((emails) => emails.length >= 1), 60_000, 'all 30 emails');
+      await until(
+        async () =>
+          (await Promise.all(addresses.map((a) => storedTo(ses.url, a)))).every((emails) => emails.length >= 1),
+        60_000,
+        'all 30 emails',
+      );
       await sleep(2_000);
       for (const to of addresses) expect(await storedTo(ses.url, to)).toHaveLength(1);
     } finally {
@@ -157,7 +192,12 @@ describe('which failures are retried', () => {
         } else {
           expect(report!.nextAttemptAt.getTime()).toBeGreaterThan(Date.now());
           // this email only ever had a fake endpoint: take it out of the shared queue
-          await (await getDatabase(getConfig().database)).update(emailOutbox).set({ status: 'failed' }).where(eq(emailOutbox.id, queued.id));
+          await (
+            await getDatabase(getConfig().database)
+          )
+            .update(emailOutbox)
+            .set({ status: 'failed' })
+            .where(eq(emailOutbox.id, queued.id));
         }
       } finally {
         await endpoint.close();
@@ -168,7 +208,10 @@ describe('which failures are retried', () => {
 
 describe('the outbox never blocks on a dead database and writes nothing half', () => {
   it('refuses the email with an error when Postgres does not answer', async () => {
-    const pool = new Pool({ connectionString: 'postgres://nobody:nothing@127.0.0.1:1/none', connectionTimeoutMillis: 2_000 });
+    const pool = new Pool({
+      connectionString: 'postgres://nobody:nothing@127.0.0.1:1/none',
+      connectionTimeoutMillis: 2_000,
+    });
     pool.on('error', () => {});
     const dead = createOutbox({ db: pool });
     const key = `dead-db-${Date.now()}`;
@@ -225,14 +268,19 @@ describe('state you can read', () => {
     const key = `retention-${email.to}`;
     const outbox = await getOutbox();
     const first = await outbox.enqueue(email, { template: 't', idempotencyKey: key }, async () => false);
-    expect((await outbox.enqueue(email, { template: 't', idempotencyKey: key }, async () => false)).status).toBe('duplicate');
+    expect((await outbox.enqueue(email, { template: 't', idempotencyKey: key }, async () => false)).status).toBe(
+      'duplicate',
+    );
     if (first.status !== 'queued') throw new Error('not queued');
     await db
       .update(emailOutbox)
       .set({ createdAt: sql`now() - interval '8 days'`, status: 'sent' })
       .where(eq(emailOutbox.id, first.id));
     expect(await outbox.forgetIdempotencyKeys(7)).toBeGreaterThanOrEqual(1);
-    expect((await outbox.enqueue({ ...email, subject: 'other' }, { template: 't', idempotencyKey: key }, async () => false)).status).toBe('queued');
+    expect(
+      (await outbox.enqueue({ ...email, subject: 'other' }, { template: 't', idempotencyKey: key }, async () => false))
+        .status,
+    ).toBe('queued');
     await db.update(emailOutbox).set({ status: 'failed' }).where(eq(emailOutbox.idempotencyKey, key));
   });
 });
@@ -250,28 +298,39 @@ describe('leases and hung sends', () => {
     }
   }
 
-  it('two workers at 1 email/s with a lease shorter than the queue: 30 emails, each sent exactly once', { timeout: 120_000 }, async () => {
-    await stopEmailOutbox();
-    const ses = await localSesEndpoint();
-    try {
-      const db = await getDatabase(getConfig().database);
-      const addresses = Array.from({ length: 30 }, (_, i) => uniqueEmail(`lease-${i}`));
-      await queue(await getOutbox(), addresses);
-      // a 3 s lease: the rows a worker claims wait up to 30 s for their send slot
-      const deps = await outboxDeps({ transport: createSesTransport({ ...getConfig().email, endpoint: ses.url }), sendRate: 1, leaseMs: 3_000 });
-      const done = async () => (await db.select().from(emailOutbox).where(inArray(emailOutbox.recipient, addresses))).every((row) => row.status === 'sent');
-      const worker = async () => {
-        while (!(await done())) {
-          await deliverDueEmails(deps);
-          await sleep(200);
-        }
-      };
-      await Promise.all([worker(), worker()]);
-      for (const address of addresses) expect((await storedTo(ses.url, address)).length, address).toBe(1);
-    } finally {
-      await ses.stop();
-    }
-  });
+  it(
+    'two workers at 1 email/s with a lease shorter than the queue: 30 emails, each sent exactly once',
+    { timeout: 120_000 },
+    async () => {
+      await stopEmailOutbox();
+      const ses = await localSesEndpoint();
+      try {
+        const db = await getDatabase(getConfig().database);
+        const addresses = Array.from({ length: 30 }, (_, i) => uniqueEmail(`lease-${i}`));
+        await queue(await getOutbox(), addresses);
+        // a 3 s lease: the rows a worker claims wait up to 30 s for their send slot
+        const deps = await outboxDeps({
+          transport: createSesTransport({ ...getConfig().email, endpoint: ses.url }),
+          sendRate: 1,
+          leaseMs: 3_000,
+        });
+        const done = async () =>
+          (await db.select().from(emailOutbox).where(inArray(emailOutbox.recipient, addresses))).every(
+            (row) => row.status === 'sent',
+          );
+        const worker = async () => {
+          while (!(await done())) {
+            await deliverDueEmails(deps);
+            await sleep(200);
+          }
+        };
+        await Promise.all([worker(), worker()]);
+        for (const address of addresses) expect((await storedTo(ses.url, address)).length, address).toBe(1);
+      } finally {
+        await ses.stop();
+      }
+    },
+  );
 
   it('a row whose sender died five times over fails with that reason instead of being claimed for ever', async () => {
     await stopEmailOutbox();
@@ -295,45 +354,55 @@ describe('leases and hung sends', () => {
         await db.update(emailOutbox).set({ status: 'queued', leaseUntil: null }).where(eq(emailOutbox.id, other.id));
       }
     }
-    const deps = await outboxDeps({ transport: { name: 'never called', send: () => Promise.reject(new Error('must not send')) }, log: () => {} });
+    const deps = await outboxDeps({
+      transport: { name: 'never called', send: () => Promise.reject(new Error('must not send')) },
+      log: () => {},
+    });
     expect(await attemptDelivery(claimed!, deps)).toBe('failed');
     const [after] = await db.select().from(emailOutbox).where(eq(emailOutbox.id, row!.id));
     expect(after!.lastError).toBe('Reclaimed (5): the process sending it stopped or hung 5 times');
   });
 
-  it('a hung SES call times out, fails after three tries with the reason, and the other emails still go', { timeout: 60_000 }, async () => {
-    await stopEmailOutbox();
-    const ses = await localSesEndpoint();
-    try {
-      const db = await getDatabase(getConfig().database);
-      const hung = uniqueEmail('hung');
-      const others = Array.from({ length: 5 }, (_, i) => uniqueEmail(`beside-hung-${i}`));
-      await queue(await getOutbox(), [hung, ...others]);
-      const real = createSesTransport({ ...getConfig().email, endpoint: ses.url });
-      const deps = await outboxDeps({
-        transport: { name: 'hangs for one address', send: (email) => (email.to === hung ? new Promise(() => {}) : real.send(email)) },
-        sendRate: 50,
-        sendTimeoutMs: 300,
-        baseDelayMs: 100,
-        maxDelayMs: 200,
-        log: () => {},
-      });
-      await until(
-        async () => {
-          await deliverDueEmails(deps);
-          const [row] = await db.select().from(emailOutbox).where(eq(emailOutbox.recipient, hung));
-          return row!.status === 'failed';
-        },
-        30_000,
-        'the hung email to fail',
-      );
-      const [row] = await db.select().from(emailOutbox).where(eq(emailOutbox.recipient, hung));
-      expect(row!.lastError).toBe('SendTimeout (3): SES gave no answer within 300 ms, 3 times');
-      expect(row!.attempts).toBe(3);
-      const beside = await db.select().from(emailOutbox).where(inArray(emailOutbox.recipient, others));
-      expect(beside.map((r) => r.status)).toEqual(Array(5).fill('sent'));
-    } finally {
-      await ses.stop();
-    }
-  });
+  it(
+    'a hung SES call times out, fails after three tries with the reason, and the other emails still go',
+    { timeout: 60_000 },
+    async () => {
+      await stopEmailOutbox();
+      const ses = await localSesEndpoint();
+      try {
+        const db = await getDatabase(getConfig().database);
+        const hung = uniqueEmail('hung');
+        const others = Array.from({ length: 5 }, (_, i) => uniqueEmail(`beside-hung-${i}`));
+        await queue(await getOutbox(), [hung, ...others]);
+        const real = createSesTransport({ ...getConfig().email, endpoint: ses.url });
+        const deps = await outboxDeps({
+          transport: {
+            name: 'hangs for one address',
+            send: (email) => (email.to === hung ? new Promise(() => {}) : real.send(email)),
+          },
+          sendRate: 50,
+          sendTimeoutMs: 300,
+          baseDelayMs: 100,
+          maxDelayMs: 200,
+          log: () => {},
+        });
+        await until(
+          async () => {
+            await deliverDueEmails(deps);
+            const [row] = await db.select().from(emailOutbox).where(eq(emailOutbox.recipient, hung));
+            return row!.status === 'failed';
+          },
+          30_000,
+          'the hung email to fail',
+        );
+        const [row] = await db.select().from(emailOutbox).where(eq(emailOutbox.recipient, hung));
+        expect(row!.lastError).toBe('SendTimeout (3): SES gave no answer within 300 ms, 3 times');
+        expect(row!.attempts).toBe(3);
+        const beside = await db.select().from(emailOutbox).where(inArray(emailOutbox.recipient, others));
+        expect(beside.map((r) => r.status)).toEqual(Array(5).fill('sent'));
+      } finally {
+        await ses.stop();
+      }
+    },
+  );
 });

@@ -2,7 +2,14 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getConfig } from '@/lib/config';
-import { createEdgeTransport, createSesTransport, EmailSendError, isRetryable, renderEmail, type EmailTransport } from '@zigznote/email';
+import {
+  createEdgeTransport,
+  createSesTransport,
+  EmailSendError,
+  isRetryable,
+  renderEmail,
+  type EmailTransport,
+} from '@zigznote/email';
 import {
   sendAccountExistsEmail,
   sendEmail,
@@ -92,7 +99,11 @@ describe('exactly once', () => {
       name: 'flaky',
       async send(email) {
         calls += 1;
-        if (calls <= 2) throw Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } });
+        if (calls <= 2)
+          throw Object.assign(new Error('Maximum sending rate exceeded.'), {
+            name: 'Throttling',
+            $metadata: { httpStatusCode: 400 },
+          });
         return real.send(email);
       },
     };
@@ -105,7 +116,8 @@ describe('exactly once', () => {
       expect(calls).toBe(3);
       expect(await emailsTo(to)).toHaveLength(1);
       const id = (queued as { id: string }).id;
-      for (let i = 0; i < 50 && (await getEmailStatus(id))?.status !== 'sent'; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let i = 0; i < 50 && (await getEmailStatus(id))?.status !== 'sent'; i++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       expect(await getEmailStatus(id)).toMatchObject({ status: 'sent', attempts: 3 });
     } finally {
       setMailer({ transport: real });
@@ -116,13 +128,21 @@ describe('exactly once', () => {
     const to = uniqueAddress('double');
     const { react, subject } = templates.passwordResetEmail(getConfig().appUrl, 'Ada', 'same');
     const key = `double-${to}`;
-    const results = await Promise.all([sendEmail({ to, subject, react, idempotencyKey: key }), sendEmail({ to, subject, react, idempotencyKey: key })]);
+    const results = await Promise.all([
+      sendEmail({ to, subject, react, idempotencyKey: key }),
+      sendEmail({ to, subject, react, idempotencyKey: key }),
+    ]);
     expect(results.map((r) => r.status).sort()).toEqual(['duplicate', 'queued']);
     await waitForEmails(to);
     // a later call gets the first email's id and its current state (recorded a moment after the send)
     const first = results.find((r) => r.status === 'queued') as { id: string };
-    for (let i = 0; i < 50 && (await getEmailStatus(first.id))?.status !== 'sent'; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await sendEmail({ to, subject, react, idempotencyKey: key })).toMatchObject({ status: 'duplicate', id: first.id, current: 'sent' });
+    for (let i = 0; i < 50 && (await getEmailStatus(first.id))?.status !== 'sent'; i++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await sendEmail({ to, subject, react, idempotencyKey: key })).toMatchObject({
+      status: 'duplicate',
+      id: first.id,
+      current: 'sent',
+    });
     expect(await emailsTo(to)).toHaveLength(1);
   });
 
@@ -131,8 +151,14 @@ describe('exactly once', () => {
     const key = `conflict-${to}`;
     const one = templates.passwordResetEmail(getConfig().appUrl, 'Ada', 'first-token');
     const other = templates.passwordResetEmail(getConfig().appUrl, 'Ada', 'second-token');
-    expect(await sendEmail({ to, subject: one.subject, react: one.react, idempotencyKey: key })).toMatchObject({ ok: true, status: 'queued' });
-    expect(await sendEmail({ to, subject: other.subject, react: other.react, idempotencyKey: key })).toMatchObject({ ok: false, status: 'conflict' });
+    expect(await sendEmail({ to, subject: one.subject, react: one.react, idempotencyKey: key })).toMatchObject({
+      ok: true,
+      status: 'queued',
+    });
+    expect(await sendEmail({ to, subject: other.subject, react: other.react, idempotencyKey: key })).toMatchObject({
+      ok: false,
+      status: 'conflict',
+    });
     const emails = await waitForEmails(to);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await emailsTo(to)).toHaveLength(1);
@@ -155,7 +181,9 @@ describe('Edge transport (aws4fetch, SES v2)', () => {
         method: req.method ?? '',
         path: path!,
         query,
-        headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')])),
+        headers: Object.fromEntries(
+          Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
+        ),
         body,
       };
       res.setHeader('Content-Type', 'application/json');
@@ -170,7 +198,13 @@ describe('Edge transport (aws4fetch, SES v2)', () => {
   it('signs its request with a valid AWS Signature Version 4, computed independently', async () => {
     const transport = createEdgeTransport({ region: 'eu-west-1', endpoint: captureUrl, ...credentials });
     const { html, text } = await renderEmail(templates.welcomeEmail('https://app.example.com', 'Ada').react);
-    await transport.send({ from: 'zigznote <no-reply@zigznote.test>', to: 'edge@zigznote.test', subject: 'Welcome to zigznote! 🎉', html, text });
+    await transport.send({
+      from: 'zigznote <no-reply@zigznote.test>',
+      to: 'edge@zigznote.test',
+      subject: 'Welcome to zigznote! 🎉',
+      html,
+      text,
+    });
     expect(captured).toBeDefined();
     const auth = parseAuthorization(captured!.headers.authorization!);
     expect(auth).toMatchObject({ accessKeyId: credentials.accessKeyId, region: 'eu-west-1', service: 'ses' });
@@ -178,19 +212,29 @@ describe('Edge transport (aws4fetch, SES v2)', () => {
     expect(captured!.path).toBe('/v2/email/outbound-emails');
     expect(auth.signature).toBe(expectedSignature(captured!, credentials.secretAccessKey));
     // and a tampered body would not verify
-    expect(auth.signature).not.toBe(expectedSignature({ ...captured!, body: captured!.body.replace('Ada', 'Eve') }, credentials.secretAccessKey));
+    expect(auth.signature).not.toBe(
+      expectedSignature({ ...captured!, body: captured!.body.replace('Ada', 'Eve') }, credentials.secretAccessKey),
+    );
     expect(JSON.parse(captured!.body).Content.Simple.Subject.Data).toBe('Welcome to zigznote! 🎉');
   });
 
   it('delivers to the local SES endpoint, readable from its store', async () => {
-    const transport = createEdgeTransport({ region: 'us-east-1', endpoint: process.env.AWS_SES_ENDPOINT, ...credentials });
+    const transport = createEdgeTransport({
+      region: 'us-east-1',
+      endpoint: process.env.AWS_SES_ENDPOINT,
+      ...credentials,
+    });
     const to = uniqueAddress('edge');
-    const { html, text } = await renderEmail(templates.verificationEmail('https://app.example.com', 'edge-token').react);
+    const { html, text } = await renderEmail(
+      templates.verificationEmail('https://app.example.com', 'edge-token').react,
+    );
     await transport.send({ from: 'no-reply@zigznote.test', to, subject: 'Verify your email address', html, text });
     const [email] = await emailsTo(to);
     expect(email!.subject).toBe('Verify your email address');
     expect(email!.from).toBe('no-reply@zigznote.test');
-    expect(linkIn(email!.text, '/auth/verify-email?token=')).toBe('https://app.example.com/auth/verify-email?token=edge-token');
+    expect(linkIn(email!.text, '/auth/verify-email?token=')).toBe(
+      'https://app.example.com/auth/verify-email?token=edge-token',
+    );
     expect(email!.html).toContain('Verify email address');
   });
 

@@ -8,7 +8,16 @@ import { createSesTransport, deliverDueEmails, getSesAccount } from '@zigznote/e
 import { getConfig, loadConfig } from '@/lib/config';
 import { closeDatabase } from '@/lib/db';
 import { checkHealth, clearHealthCache } from '@/lib/health';
-import { checkSesAccount, effectiveSendRate, getEmailStatus, outboxDeps, sendEmail, sendingHold, setMailer, stopSesAccountWatch } from '@/lib/email';
+import {
+  checkSesAccount,
+  effectiveSendRate,
+  getEmailStatus,
+  outboxDeps,
+  sendEmail,
+  sendingHold,
+  setMailer,
+  stopSesAccountWatch,
+} from '@/lib/email';
 import { closeRedis } from '@/lib/redis';
 import { uniqueEmail } from '../../support/auth-deps';
 import { sesAccountEndpoint, storedTo, type SesAccountJson } from '../../support/ses-endpoint';
@@ -43,7 +52,11 @@ afterAll(async () => {
 
 describe('the SES account', () => {
   it("reads GetAccount's JSON through the AWS SDK", async () => {
-    endpoint.account.current = { ...healthy, ProductionAccessEnabled: false, SendQuota: { Max24HourSend: 200, MaxSendRate: 1, SentLast24Hours: 3 } };
+    endpoint.account.current = {
+      ...healthy,
+      ProductionAccessEnabled: false,
+      SendQuota: { Max24HourSend: 200, MaxSendRate: 1, SentLast24Hours: 3 },
+    };
     expect(await getSesAccount(config.email)).toEqual({
       sendingEnabled: true,
       productionAccess: false,
@@ -58,7 +71,11 @@ describe('the SES account', () => {
 
   it('in the sandbox: paced to its 1 a second, said in the log and by health (degraded, not down), mail not held', async () => {
     const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    endpoint.account.current = { ...healthy, ProductionAccessEnabled: false, SendQuota: { Max24HourSend: 200, MaxSendRate: 1, SentLast24Hours: 3 } };
+    endpoint.account.current = {
+      ...healthy,
+      ProductionAccessEnabled: false,
+      SendQuota: { Max24HourSend: 200, MaxSendRate: 1, SentLast24Hours: 3 },
+    };
     await checkSesAccount(config);
     expect(effectiveSendRate(config)).toBe(1);
     expect(sendingHold()).toBeNull();
@@ -67,7 +84,10 @@ describe('the SES account', () => {
     ]);
     clearHealthCache();
     const report = await checkHealth(config);
-    expect(report.checks.email).toMatchObject({ ok: false, error: expect.stringContaining('the SES account is in the sandbox') });
+    expect(report.checks.email).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('the SES account is in the sandbox'),
+    });
     expect(report).toMatchObject({ status: 'degraded', httpStatus: 200 });
     // EMAIL_SEND_RATE only ever lowers the account's rate
     expect(effectiveSendRate(loadConfig({ ...process.env, EMAIL_SEND_RATE: '5' }))).toBe(1);
@@ -76,19 +96,32 @@ describe('the SES account', () => {
   it('daily quota spent: mail is held, not failed, and sent once the quota frees up', { timeout: 30_000 }, async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     vi.spyOn(console, 'log').mockImplementation(() => {});
-    endpoint.account.current = { ...healthy, SendQuota: { Max24HourSend: 50_000, MaxSendRate: 40, SentLast24Hours: 50_000 } };
+    endpoint.account.current = {
+      ...healthy,
+      SendQuota: { Max24HourSend: 50_000, MaxSendRate: 40, SentLast24Hours: 50_000 },
+    };
     await checkSesAccount(config);
-    expect(sendingHold()).toBe('the SES daily quota is spent (50000 of 50000 sent in the last 24 hours): mail waits until it frees up');
+    expect(sendingHold()).toBe(
+      'the SES daily quota is spent (50000 of 50000 sent in the last 24 hours): mail waits until it frees up',
+    );
     expect(effectiveSendRate(config)).toBe(40);
 
     const to = uniqueEmail('held');
-    const queued = await sendEmail({ to, subject: 'Held until the quota frees up', react: createElement('p', null, 'hello'), template: 'custom' });
+    const queued = await sendEmail({
+      to,
+      subject: 'Held until the quota frees up',
+      react: createElement('p', null, 'hello'),
+      template: 'custom',
+    });
     expect(queued.status).toBe('queued');
     const id = queued.status === 'queued' ? queued.id : '';
     expect(await deliverDueEmails(await outboxDeps())).toBe(0);
     expect(await getEmailStatus(id)).toMatchObject({ status: 'queued', attempts: 0 });
     clearHealthCache();
-    expect((await checkHealth(config)).checks.email).toMatchObject({ ok: false, error: expect.stringMatching(/^mail held: the SES daily quota is spent/) });
+    expect((await checkHealth(config)).checks.email).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^mail held: the SES daily quota is spent/),
+    });
 
     // SES down for the next check: the hold stays (mail is not let out into an account nobody could read)
     endpoint.account.current = null;

@@ -5,7 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getConfig } from '@/lib/config';
-import { clearCertificateCache, createOutbox, handleSnsMessage, stringToSign, verifySnsMessage, type SnsMessage } from '@zigznote/email';
+import {
+  clearCertificateCache,
+  createOutbox,
+  handleSnsMessage,
+  stringToSign,
+  verifySnsMessage,
+  type SnsMessage,
+} from '@zigznote/email';
 import { getOutbox, sendVerificationEmail, suppressAddress } from '@/lib/email';
 import { eq } from 'drizzle-orm';
 import { Pool } from 'pg';
@@ -72,7 +79,11 @@ function awsStringToSign(message: Record<string, string | undefined>): string {
     .join('');
 }
 
-function signed(fields: Omit<SnsMessage, 'Signature' | 'SignatureVersion' | 'SigningCertURL'>, version: '1' | '2' = '1', signingCertUrl = certUrl): SnsMessage {
+function signed(
+  fields: Omit<SnsMessage, 'Signature' | 'SignatureVersion' | 'SigningCertURL'>,
+  version: '1' | '2' = '1',
+  signingCertUrl = certUrl,
+): SnsMessage {
   const message = { ...fields, SignatureVersion: version, SigningCertURL: signingCertUrl, Signature: '' } as SnsMessage;
   const signer = createSign(version === '1' ? 'RSA-SHA1' : 'RSA-SHA256');
   signer.update(awsStringToSign(message as unknown as Record<string, string>), 'utf8');
@@ -85,7 +96,10 @@ function bounceFor(address: string) {
     MessageId: `m-${Math.random()}`,
     TopicArn: 'arn:aws:sns:us-east-1:123456789012:ses-bounces',
     Subject: 'Amazon SES Email Event Notification',
-    Message: JSON.stringify({ notificationType: 'Bounce', bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: address }] } }),
+    Message: JSON.stringify({
+      notificationType: 'Bounce',
+      bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: address }] },
+    }),
     Timestamp: new Date().toISOString(),
   };
 }
@@ -99,8 +113,14 @@ const deps = () => {
 };
 
 describe('a notification signed by AWS itself (tests/fixtures/sns)', () => {
-  const fixture = JSON.parse(readFileSync('tests/fixtures/sns/aws-notification.json', 'utf8')) as Record<string, string>;
-  const awsCertificate = readFileSync('tests/fixtures/sns/SimpleNotificationService-bb750dd426d95ee9390147a5624348ee.pem', 'utf8');
+  const fixture = JSON.parse(readFileSync('tests/fixtures/sns/aws-notification.json', 'utf8')) as Record<
+    string,
+    string
+  >;
+  const awsCertificate = readFileSync(
+    'tests/fixtures/sns/SimpleNotificationService-bb750dd426d95ee9390147a5624348ee.pem',
+    'utf8',
+  );
   const options = {
     region: 'us-east-1',
     topicArns: [fixture.TopicArn!],
@@ -125,7 +145,9 @@ describe('a notification signed by AWS itself (tests/fixtures/sns)', () => {
       const tampered = { ...fixture, [field]: field === 'Type' ? 'SubscriptionConfirmation' : `${fixture[field]}!` };
       expect((await verifySnsMessage(tampered, options)).ok, field).toBe(false);
     }
-    expect(await verifySnsMessage(fixture, { ...options, topicArns: ['arn:aws:sns:us-east-1:123456789012:ours'] })).toEqual({
+    expect(
+      await verifySnsMessage(fixture, { ...options, topicArns: ['arn:aws:sns:us-east-1:123456789012:ours'] }),
+    ).toEqual({
       ok: false,
       reason: 'not a configured topic',
     });
@@ -152,7 +174,10 @@ describe('SNS notifications of SES bounces and complaints', () => {
     const message = signed(
       {
         ...bounceFor(address),
-        Message: JSON.stringify({ notificationType: 'Complaint', complaint: { complainedRecipients: [{ emailAddress: address }] } }),
+        Message: JSON.stringify({
+          notificationType: 'Complaint',
+          complaint: { complainedRecipients: [{ emailAddress: address }] },
+        }),
       },
       '2',
     );
@@ -164,9 +189,15 @@ describe('SNS notifications of SES bounces and complaints', () => {
     const message = signed(bounceFor(uniqueAddress('original')));
     const tampered = {
       ...message,
-      Message: JSON.stringify({ notificationType: 'Bounce', bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: address }] } }),
+      Message: JSON.stringify({
+        notificationType: 'Bounce',
+        bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: address }] },
+      }),
     };
-    expect(await handleSnsMessage(tampered, deps())).toEqual({ status: 'rejected', reason: 'signature does not verify' });
+    expect(await handleSnsMessage(tampered, deps())).toEqual({
+      status: 'rejected',
+      reason: 'signature does not verify',
+    });
     expect(await isSuppressed(address)).toBe(false);
   });
 
@@ -179,7 +210,10 @@ describe('SNS notifications of SES bounces and complaints', () => {
     ]) {
       const before = fetchedUrls.length;
       const message = signed(bounceFor(uniqueAddress('foreign')), '1', url);
-      expect(await handleSnsMessage(message, deps())).toEqual({ status: 'rejected', reason: 'certificate URL is not an SNS host' });
+      expect(await handleSnsMessage(message, deps())).toEqual({
+        status: 'rejected',
+        reason: 'certificate URL is not an SNS host',
+      });
       expect(fetchedUrls.length).toBe(before);
     }
   });
@@ -196,7 +230,9 @@ describe('SNS notifications of SES bounces and complaints', () => {
       SubscribeURL: subscribeUrl,
       Token: 'abc',
     });
-    expect(await handleSnsMessage(message, { ...deps(), confirmSubscription: async (url) => void visited.push(url) })).toEqual({ status: 'confirmed' });
+    expect(
+      await handleSnsMessage(message, { ...deps(), confirmSubscription: async (url) => void visited.push(url) }),
+    ).toEqual({ status: 'confirmed' });
     expect(visited).toEqual([subscribeUrl]);
   });
 
@@ -221,9 +257,13 @@ describe('SNS notifications of SES bounces and complaints', () => {
       Token: 'evil',
     });
     const confirmSubscription = async (url: string) => void visited.push(url);
-    expect(await handleSnsMessage(subscription, { ...deps(), confirmSubscription })).toMatchObject({ status: 'rejected' });
+    expect(await handleSnsMessage(subscription, { ...deps(), confirmSubscription })).toMatchObject({
+      status: 'rejected',
+    });
     const ours = signed(bounceFor(uniqueAddress('unconfigured')));
-    expect(await handleSnsMessage(ours, { ...deps(), topicArns: [], confirmSubscription })).toMatchObject({ status: 'rejected' });
+    expect(await handleSnsMessage(ours, { ...deps(), topicArns: [], confirmSubscription })).toMatchObject({
+      status: 'rejected',
+    });
     expect(visited).toEqual([]);
   });
 
@@ -232,11 +272,19 @@ describe('SNS notifications of SES bounces and complaints', () => {
     const complained = uniqueAddress('event-complaint');
     const bounceEvent = signed({
       ...bounceFor(bounced),
-      Message: JSON.stringify({ eventType: 'Bounce', bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: bounced }] }, mail: {} }),
+      Message: JSON.stringify({
+        eventType: 'Bounce',
+        bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: bounced }] },
+        mail: {},
+      }),
     });
     const complaintEvent = signed({
       ...bounceFor(complained),
-      Message: JSON.stringify({ eventType: 'Complaint', complaint: { complainedRecipients: [{ emailAddress: complained }] }, mail: {} }),
+      Message: JSON.stringify({
+        eventType: 'Complaint',
+        complaint: { complainedRecipients: [{ emailAddress: complained }] },
+        mail: {},
+      }),
     });
     expect(await handleSnsMessage(bounceEvent, deps())).toEqual({ status: 'suppressed', count: 1 });
     expect(await handleSnsMessage(complaintEvent, deps())).toEqual({ status: 'suppressed', count: 1 });
@@ -248,7 +296,10 @@ describe('SNS notifications of SES bounces and complaints', () => {
     const address = uniqueAddress('transient');
     const message = signed({
       ...bounceFor(address),
-      Message: JSON.stringify({ notificationType: 'Bounce', bounce: { bounceType: 'Transient', bouncedRecipients: [{ emailAddress: address }] } }),
+      Message: JSON.stringify({
+        notificationType: 'Bounce',
+        bounce: { bounceType: 'Transient', bouncedRecipients: [{ emailAddress: address }] },
+      }),
     });
     expect(await handleSnsMessage(message, deps())).toEqual({ status: 'ignored' });
     expect(await isSuppressed(address)).toBe(false);

@@ -28,7 +28,8 @@ describe('client identity against real Redis', () => {
   it('rotating IPv6 addresses inside one /64 gets no fresh budget', async () => {
     const prefix = `2001:db8:${run.slice(-4)}:1`;
     const results = [];
-    for (let i = 0; i < 4; i++) results.push((await register(`${prefix}:${(i + 1).toString(16)}::${i + 7}`, null)).status);
+    for (let i = 0; i < 4; i++)
+      results.push((await register(`${prefix}:${(i + 1).toString(16)}::${i + 7}`, null)).status);
     expect(results).toEqual([200, 200, 200, 429]);
     // the neighbouring /64 is somebody else
     expect((await register(`2001:db8:${run.slice(-4)}:2::1`, null)).status).toBe(200);

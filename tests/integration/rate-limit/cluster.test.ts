@@ -23,15 +23,31 @@ afterAll(async () => {
 
 describe('rate limiting on a 3-master Redis Cluster', () => {
   it('checks multi-limit groups with no CROSSSLOT error and exact limits', async () => {
-    const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store: new RedisStore(client), timeoutMs: 2_000, log: () => {} });
-    const decisions = await Promise.all(Array.from({ length: 50 }, () => limiter.limit({ group: 'login', ip: '198.51.100.1', email: 'user@example.com' })));
+    const limiter = new RateLimiter({
+      policies: DEFAULT_POLICIES,
+      store: new RedisStore(client),
+      timeoutMs: 2_000,
+      log: () => {},
+    });
+    const decisions = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        limiter.limit({ group: 'login', ip: '198.51.100.1', email: 'user@example.com' }),
+      ),
+    );
     expect(decisions.every((d) => d.source !== 'unavailable')).toBe(true);
     expect(decisions.filter((d) => d.allowed)).toHaveLength(5);
-    expect((await limiter.limit({ group: 'password-reset', ip: '198.51.100.1', email: 'user@example.com' })).status).toBe(200);
+    expect(
+      (await limiter.limit({ group: 'password-reset', ip: '198.51.100.1', email: 'user@example.com' })).status,
+    ).toBe(200);
   });
 
   it('spreads single-limit groups over the masters by identity', async () => {
-    const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store: new RedisStore(client), timeoutMs: 2_000, log: () => {} });
+    const limiter = new RateLimiter({
+      policies: DEFAULT_POLICIES,
+      store: new RedisStore(client),
+      timeoutMs: 2_000,
+      log: () => {},
+    });
     for (let i = 0; i < 60; i++) {
       expect((await limiter.limit({ group: 'api', ip: `203.0.113.${i}` })).status).toBe(200);
     }
@@ -63,8 +79,14 @@ describe('a password-protected Cluster configured as the app configures it', () 
     // the limiter's default timeout (250 ms) is the production one: no decision may fall back
     const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store: new RedisStore(app), log: () => {} });
     await limiter.limit({ group: 'api', ip: '203.0.113.250' });
-    const decisions = await Promise.all(Array.from({ length: 40 }, () => limiter.limit({ group: 'login', ip: '198.51.100.2', email: 'secured@example.com' })));
-    expect(decisions.map((d) => d.source).filter((source) => source !== 'store' && source !== 'block-cache')).toEqual([]);
+    const decisions = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        limiter.limit({ group: 'login', ip: '198.51.100.2', email: 'secured@example.com' }),
+      ),
+    );
+    expect(decisions.map((d) => d.source).filter((source) => source !== 'store' && source !== 'block-cache')).toEqual(
+      [],
+    );
     expect(decisions.filter((d) => d.allowed)).toHaveLength(5);
     const kv = new RedisKeyValue(app);
     const userId = randomUUID();

@@ -15,7 +15,13 @@ beforeAll(async () => {
   port = await freePort();
   server = await startRedisServer(port);
   client = createRedisClient({ kind: 'redis', url: `redis://127.0.0.1:${port}` }) as Redis;
-  limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store: new RedisStore(client), timeoutMs: 250, overrides: 'api=3/1m', log: (m) => logged.push(m) });
+  limiter = new RateLimiter({
+    policies: DEFAULT_POLICIES,
+    store: new RedisStore(client),
+    timeoutMs: 250,
+    overrides: 'api=3/1m',
+    log: (m) => logged.push(m),
+  });
 });
 
 afterAll(async () => {
@@ -51,7 +57,11 @@ describe('Redis stopped in the middle of traffic', () => {
 
   it('never lets a request hang, however many arrive during the outage', async () => {
     const started = performance.now();
-    await Promise.all(Array.from({ length: 100 }, (_, i) => limiter.limit({ group: 'login', ip: `198.51.100.${i}`, email: 'x@example.com' })));
+    await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        limiter.limit({ group: 'login', ip: `198.51.100.${i}`, email: 'x@example.com' }),
+      ),
+    );
     expect(performance.now() - started).toBeLessThan(1_500);
   });
 

@@ -23,14 +23,16 @@ describe('sign-up budgets beyond one address', () => {
   it('register-global stops the 6th sign-up of an app-wide 5, whatever addresses they come from', async () => {
     const limiter = limiterWith('register-global=5/1h');
     const statuses = [];
-    for (let i = 1; i <= 7; i++) statuses.push((await limiter.limit({ group: 'register', ip: `198.51.100.${i}` })).status);
+    for (let i = 1; i <= 7; i++)
+      statuses.push((await limiter.limit({ group: 'register', ip: `198.51.100.${i}` })).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
   });
 
   it('register-48 stops an IPv6 site rotating through its /64s', async () => {
     const limiter = limiterWith('register-48=4/1h');
     const statuses = [];
-    for (let i = 1; i <= 6; i++) statuses.push((await limiter.limit({ group: 'register', ip: normalizeIp(`2001:db8:77:${i}::1`) })).status);
+    for (let i = 1; i <= 6; i++)
+      statuses.push((await limiter.limit({ group: 'register', ip: normalizeIp(`2001:db8:77:${i}::1`) })).status);
     expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
   });
 });

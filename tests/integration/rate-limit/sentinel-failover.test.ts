@@ -16,7 +16,11 @@ let client: RedisConnection;
 
 beforeAll(async () => {
   group = await startSentinelGroup(name, password);
-  const config = loadConfig({ REDIS_SENTINELS: `127.0.0.1:${group.sentinel.port}`, REDIS_SENTINEL_NAME: name, REDIS_PASSWORD: password });
+  const config = loadConfig({
+    REDIS_SENTINELS: `127.0.0.1:${group.sentinel.port}`,
+    REDIS_SENTINEL_NAME: name,
+    REDIS_PASSWORD: password,
+  });
   expect(config.redis).toMatchObject({ kind: 'sentinel', name, password });
   client = createRedisClient(config.redis as RedisConfig);
 }, 60_000);
@@ -40,7 +44,9 @@ describe('Sentinel failover during traffic', () => {
     expect((await limiter.limit(register)).status).toBe(200);
     expect((await limiter.limit(register)).status).toBe(200);
     // the replica has what the primary wrote
-    await expect.poll(() => client.call('WAIT', '1', '400'), { timeout: 15_000, message: 'the replica acknowledged the writes' }).toBe(1);
+    await expect
+      .poll(() => client.call('WAIT', '1', '400'), { timeout: 15_000, message: 'the replica acknowledged the writes' })
+      .toBe(1);
 
     // traffic throughout the failover: one check and one session read at a time
     let running = true;
@@ -58,10 +64,15 @@ describe('Sentinel failover during traffic', () => {
     })();
 
     expect(group.failover().stdout).toContain('OK');
-    await expect.poll(() => group.primaryPort(), { timeout: 20_000, message: 'the Sentinel promoted the replica' }).toBe(group.replica.port);
+    await expect
+      .poll(() => group.primaryPort(), { timeout: 20_000, message: 'the Sentinel promoted the replica' })
+      .toBe(group.replica.port);
     // the app's client follows the Sentinel to the new primary by itself (no restart, no new client)…
-    const servedBy = async () => Number(((await client.call('CONFIG', 'GET', 'port').catch(() => ['port', '0'])) as string[])[1]);
-    await expect.poll(servedBy, { timeout: 20_000, interval: 100, message: 'the client moved to the new primary' }).toBe(group.replica.port);
+    const servedBy = async () =>
+      Number(((await client.call('CONFIG', 'GET', 'port').catch(() => ['port', '0'])) as string[])[1]);
+    await expect
+      .poll(servedBy, { timeout: 20_000, interval: 100, message: 'the client moved to the new primary' })
+      .toBe(group.replica.port);
     // …and traffic is answered by the store there, with the session still valid
     const seen = outcomes.length;
     await expect.poll(() => outcomes.length - seen, { timeout: 10_000 }).toBeGreaterThan(5);

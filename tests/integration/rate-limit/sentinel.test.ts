@@ -24,8 +24,15 @@ afterAll(async () => {
 
 describe('Redis through Sentinel', () => {
   it('finds the primary through the sentinel and limits exactly', async () => {
-    const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store: new RedisStore(client), timeoutMs: 2_000, log: () => {} });
-    const decisions = await Promise.all(Array.from({ length: 40 }, () => limiter.limit({ group: 'register', ip: '198.51.100.40' })));
+    const limiter = new RateLimiter({
+      policies: DEFAULT_POLICIES,
+      store: new RedisStore(client),
+      timeoutMs: 2_000,
+      log: () => {},
+    });
+    const decisions = await Promise.all(
+      Array.from({ length: 40 }, () => limiter.limit({ group: 'register', ip: '198.51.100.40' })),
+    );
     expect(decisions.every((d) => d.source === 'store')).toBe(true);
     expect(decisions.filter((d) => d.allowed)).toHaveLength(3);
   });

@@ -22,7 +22,11 @@ describe('Redis store: one round trip per check', () => {
     const client = new Redis(`redis://127.0.0.1:${own.port}`);
     try {
       const store = new RedisStore(client);
-      const specs = [logLimit(uniqueKey('a'), 50, 60_000, 'a'), logLimit(uniqueKey('b'), 50, 60_000, 'b'), counterLimit(uniqueKey('c'), 50, 60_000, 'c')];
+      const specs = [
+        logLimit(uniqueKey('a'), 50, 60_000, 'a'),
+        logLimit(uniqueKey('b'), 50, 60_000, 'b'),
+        counterLimit(uniqueKey('c'), 50, 60_000, 'c'),
+      ];
       await store.check(specs, 'one-call');
       const before = await commandCalls(client);
       for (let i = 0; i < 10; i++) expect((await store.check(specs, 'one-call')).allowed).toBe(true);
@@ -53,17 +57,27 @@ describe('Redis store: every hit counted, no refused hit kept', () => {
     const sameInstant = connections.map((connection) => new RedisStore(connection, { clock: () => instant }));
     const key = uniqueKey('instant');
     const results = await Promise.all(
-      Array.from({ length: 60 }, (_, i) => sameInstant[i % sameInstant.length]!.check([logLimit(key, 100, 60_000)], 'instant')),
+      Array.from({ length: 60 }, (_, i) =>
+        sameInstant[i % sameInstant.length]!.check([logLimit(key, 100, 60_000)], 'instant'),
+      ),
     );
     expect(results.every((r) => r.allowed)).toBe(true);
     expect(await connections[0]!.zcard(slotKey('instant', key))).toBe(60);
-    expect(new Set(await connections[0]!.zrange(slotKey('instant', key), 0, '-1', 'WITHSCORES').then((r) => r.filter((_, i) => i % 2 === 1))).size).toBe(1);
+    expect(
+      new Set(
+        await connections[0]!
+          .zrange(slotKey('instant', key), 0, '-1', 'WITHSCORES')
+          .then((r) => r.filter((_, i) => i % 2 === 1)),
+      ).size,
+    ).toBe(1);
   });
 
   it('leaves exactly the admitted hits behind a burst that was mostly refused', async () => {
     const log = logLimit(uniqueKey('burst-log'), 5, 60_000, 'log');
     const counter = counterLimit(uniqueKey('burst-counter'), 7, 60_000, 'counter');
-    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => stores[i % stores.length]!.check([log, counter], 'burst')));
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => stores[i % stores.length]!.check([log, counter], 'burst')),
+    );
     expect(results.filter((r) => r.allowed)).toHaveLength(5);
     expect(await connections[0]!.zcard(slotKey('burst', log.key))).toBe(5);
     const counted = await stores[0]!.check([{ ...counter, cost: 0 }], 'burst');
@@ -83,7 +97,9 @@ describe('Redis store: counter leases across processes', () => {
 
     // a concurrent burst on two processes, as two instances behind a balancer see it
     const burstSpec = counterLimit(uniqueKey('leased-burst'), 100, 3_600_000, 'api');
-    const burst = await Promise.all(Array.from({ length: 150 }, (_, i) => leasing[i % 2]!.check([burstSpec], 'leases')));
+    const burst = await Promise.all(
+      Array.from({ length: 150 }, (_, i) => leasing[i % 2]!.check([burstSpec], 'leases')),
+    );
     expect(burst.filter((r) => r.allowed)).toHaveLength(100);
 
     const own = await startRedisServer(await freePort());
@@ -110,6 +126,7 @@ describe('Redis store: counter leases across processes', () => {
 
 async function commandCalls(client: Redis): Promise<Map<string, number>> {
   const calls = new Map<string, number>();
-  for (const match of (await client.info('commandstats')).matchAll(/cmdstat_([^:]+):calls=(\d+)/g)) calls.set(match[1]!, Number(match[2]));
+  for (const match of (await client.info('commandstats')).matchAll(/cmdstat_([^:]+):calls=(\d+)/g))
+    calls.set(match[1]!, Number(match[2]));
   return calls;
 }

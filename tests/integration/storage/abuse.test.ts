@@ -27,7 +27,12 @@ afterAll(async () => {
 });
 
 async function postUpload(owner: string, size: number, over: Partial<StorageDeps> = {}) {
-  const result = await requestUpload({ ...deps, ...over }, owner, { bucket: 'audio', filename: 'note.mp3', contentType: 'audio/mpeg', size });
+  const result = await requestUpload({ ...deps, ...over }, owner, {
+    bucket: 'audio',
+    filename: 'note.mp3',
+    contentType: 'audio/mpeg',
+    size,
+  });
   if (!result.ok) throw new Error(result.error);
   return { uploadId: result.uploadId, upload: result.upload as PostUpload };
 }
@@ -41,7 +46,9 @@ const exists = (bucket: string, key: string) =>
 /** Bytes storage holds under the user's prefix, in the audio bucket, as listed by storage itself. */
 async function bytesStoredFor(owner: string): Promise<number> {
   let total = 0;
-  for await (const item of deps.operations.listObjectsV2(deps.buckets.audio, `users/${owner}/`, true) as AsyncIterable<{ size?: number }>) {
+  for await (const item of deps.operations.listObjectsV2(deps.buckets.audio, `users/${owner}/`, true) as AsyncIterable<{
+    size?: number;
+  }>) {
     total += item.size ?? 0;
   }
   return total;
@@ -65,7 +72,14 @@ describe('what was completed is what is stored and counted', () => {
     expect((await deps.operations.statObject(file!.bucket, file!.objectKey)).size).toBe(1);
     // and what it stored is counted: usage equals the bytes in the bucket, and no room is left for another round
     expect((await storageUsage(deps, owner, 10_000)).usedBytes).toBe(await bytesStoredFor(owner));
-    expect(await requestUpload(quota, owner, { bucket: 'audio', filename: 'again.mp3', contentType: 'audio/mpeg', size: 9_000 })).toMatchObject({
+    expect(
+      await requestUpload(quota, owner, {
+        bucket: 'audio',
+        filename: 'again.mp3',
+        contentType: 'audio/mpeg',
+        size: 9_000,
+      }),
+    ).toMatchObject({
       ok: false,
       status: 413,
     });
@@ -87,15 +101,27 @@ describe('quota per user', () => {
     expect(await completeUpload(small, owner, uploadId)).toMatchObject({ ok: true });
     // usage is what is stored; room for more still counts the live policy's declared size (a re-post could store it)
     expect(await storageUsage(deps, owner, 5_000)).toEqual({ usedBytes: 3_000, quotaBytes: 5_000 });
-    const held = await requestUpload(small, owner, { bucket: 'audio', filename: 'more.mp3', contentType: 'audio/mpeg', size: 1_500 });
+    const held = await requestUpload(small, owner, {
+      bucket: 'audio',
+      filename: 'more.mp3',
+      contentType: 'audio/mpeg',
+      size: 1_500,
+    });
     expect(held).toMatchObject({ ok: false, extra: { remainingBytes: 0 } });
     expect(held.ok ? '' : held.error).toContain('2.9 KB of it is held for up to 2 minutes after your last uploads.');
     await sweepStaleUploads(deps, new Date(Date.now() + 3 * 60_000));
     await postUpload(owner, 1_500, small); // pending: counted at its declared size
     expect(await storageUsage(deps, owner, 5_000)).toEqual({ usedBytes: 4_500, quotaBytes: 5_000 });
-    const refused = await requestUpload(small, owner, { bucket: 'audio', filename: 'more.mp3', contentType: 'audio/mpeg', size: 600 });
+    const refused = await requestUpload(small, owner, {
+      bucket: 'audio',
+      filename: 'more.mp3',
+      contentType: 'audio/mpeg',
+      size: 600,
+    });
     expect(refused).toMatchObject({ ok: false, status: 413, extra: { remainingBytes: 500, quotaBytes: 5_000 } });
-    expect(refused.ok ? '' : refused.error).toBe('This file needs 0.6 KB but only 0.5 KB of your 4.9 KB is left. Delete files to make room.');
+    expect(refused.ok ? '' : refused.error).toBe(
+      'This file needs 0.6 KB but only 0.5 KB of your 4.9 KB is left. Delete files to make room.',
+    );
     // nothing was stored or recorded for the refused request
     expect(await deps.db.select().from(uploads).where(eq(uploads.ownerId, owner))).toHaveLength(2);
   });
@@ -104,7 +130,9 @@ describe('quota per user', () => {
     const owner = await makeUser(deps);
     const small = { ...deps, quotaBytes: 5_000 };
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => requestUpload(small, owner, { bucket: 'audio', filename: 'n.mp3', contentType: 'audio/mpeg', size: 1_000 })),
+      Array.from({ length: 10 }, () =>
+        requestUpload(small, owner, { bucket: 'audio', filename: 'n.mp3', contentType: 'audio/mpeg', size: 1_000 }),
+      ),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(5);
     expect(results.filter((r) => !r.ok && r.status === 413)).toHaveLength(5);
@@ -115,14 +143,22 @@ describe('multipart parts the storage server enforces', () => {
   it('the server refuses a part of any size but the one its URL was signed for', async () => {
     const owner = await makeUser(deps);
     const size = 70 * 1024 * 1024;
-    const result = await requestUpload(deps, owner, { bucket: 'audio', filename: 'long.wav', contentType: 'audio/wav', size });
+    const result = await requestUpload(deps, owner, {
+      bucket: 'audio',
+      filename: 'long.wav',
+      contentType: 'audio/wav',
+      size,
+    });
     if (!result.ok) throw new Error(result.error);
     const upload = result.upload as MultipartUpload;
     const first = upload.parts[0]!;
     const last = upload.parts.at(-1)!;
     expect(new URL(first.url).searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;host');
     // 5 MB more than the part may hold: refused by the server itself
-    expectRefused(await sendToStorage('PUT', first.url, new Uint8Array(upload.partSize + 5 * 1024 * 1024)), 'signature');
+    expectRefused(
+      await sendToStorage('PUT', first.url, new Uint8Array(upload.partSize + 5 * 1024 * 1024)),
+      'signature',
+    );
     expectRefused(await sendToStorage('PUT', first.url, new Uint8Array(upload.partSize - 1)), 'signature');
     expect((await sendToStorage('PUT', first.url, new Uint8Array(upload.partSize))).status).toBe(200);
     // the last part is signed for what is left of the file, not a whole part
@@ -160,10 +196,16 @@ describe('abort and expiry revoke', () => {
       .update(uploads)
       .set({ expiresAt: new Date(Date.now() - 1_000) })
       .where(eq(uploads.id, uploadId));
-    expect(await completeUpload(deps, owner, uploadId)).toMatchObject({ ok: false, status: 410, error: expect.stringContaining('expired') });
+    expect(await completeUpload(deps, owner, uploadId)).toMatchObject({
+      ok: false,
+      status: 410,
+      error: expect.stringContaining('expired'),
+    });
     await sweepStaleUploads(deps);
     expect(await exists(deps.buckets.audio, upload.fields.key!)).toBe(false);
-    expect((await deps.db.select().from(uploads).where(eq(uploads.id, uploadId)))[0]).toMatchObject({ state: 'expired' });
+    expect((await deps.db.select().from(uploads).where(eq(uploads.id, uploadId)))[0]).toMatchObject({
+      state: 'expired',
+    });
   });
 
   it("completing someone else's upload is a 404 that changes nothing", async () => {
@@ -173,7 +215,9 @@ describe('abort and expiry revoke', () => {
     await postToStorage(upload.url, upload.fields, randomBytes(200), 'audio/mpeg');
     expect(await completeUpload(deps, stranger, uploadId)).toMatchObject({ ok: false, status: 404 });
     expect(await abortUpload(deps, stranger, uploadId)).toMatchObject({ ok: false, status: 404 });
-    expect((await deps.db.select().from(uploads).where(eq(uploads.id, uploadId)))[0]).toMatchObject({ state: 'pending' });
+    expect((await deps.db.select().from(uploads).where(eq(uploads.id, uploadId)))[0]).toMatchObject({
+      state: 'pending',
+    });
     expect(await completeUpload(deps, owner, uploadId)).toMatchObject({ ok: true });
   });
 });
@@ -192,8 +236,13 @@ describe('completion against the expiry sweep', () => {
         .where(eq(uploads.id, uploadId));
       await new Promise((resolve) => setTimeout(resolve, 10));
       const filesBefore = await deps.db.select().from(files).where(eq(files.ownerId, owner));
-      const [completed] = await Promise.all([completeUpload(deps, owner, uploadId), sweepStaleUploads(deps, new Date(Date.now() + 10))]);
-      const fileRows = (await deps.db.select().from(files).where(eq(files.ownerId, owner))).filter((f) => !filesBefore.some((b) => b.id === f.id));
+      const [completed] = await Promise.all([
+        completeUpload(deps, owner, uploadId),
+        sweepStaleUploads(deps, new Date(Date.now() + 10)),
+      ]);
+      const fileRows = (await deps.db.select().from(files).where(eq(files.ownerId, owner))).filter(
+        (f) => !filesBefore.some((b) => b.id === f.id),
+      );
       // either way nothing is left under the upload's own key: a completed file moved to a key of its own
       expect(await exists(deps.buckets.audio, upload.fields.key!)).toBe(false);
       if (completed.ok) {
@@ -230,7 +279,13 @@ describe('resumable multipart uploads', () => {
   const fingerprint = `long.wav|${size}|1795000000000`;
 
   async function multipart(owner: string) {
-    const result = await requestUpload(deps, owner, { bucket: 'audio', filename: 'long.wav', contentType: 'audio/wav', size, fingerprint });
+    const result = await requestUpload(deps, owner, {
+      bucket: 'audio',
+      filename: 'long.wav',
+      contentType: 'audio/wav',
+      size,
+      fingerprint,
+    });
     if (!result.ok) throw new Error(result.error);
     return { uploadId: result.uploadId, upload: result.upload as MultipartUpload };
   }
@@ -246,7 +301,14 @@ describe('resumable multipart uploads', () => {
     const signed = await signUploadParts(deps, owner, uploadId, [upload.partCount]);
     if (!signed.ok) throw new Error(signed.error);
     expect(new Date(signed.expiresAt).getTime()).toBeGreaterThan(Date.now() + 14 * 60_000);
-    expect((await fetch(signed.parts[0]!.url, { method: 'PUT', body: new Uint8Array(partLength(size, upload.partSize, upload.partCount)) })).status).toBe(200);
+    expect(
+      (
+        await fetch(signed.parts[0]!.url, {
+          method: 'PUT',
+          body: new Uint8Array(partLength(size, upload.partSize, upload.partCount)),
+        })
+      ).status,
+    ).toBe(200);
     // never past 24 hours after the upload started
     await deps.db
       .update(uploads)
@@ -255,7 +317,10 @@ describe('resumable multipart uploads', () => {
     const capped = await signUploadParts(deps, owner, uploadId, [1]);
     if (!capped.ok) throw new Error(capped.error);
     expect(new Date(capped.expiresAt).getTime()).toBeLessThanOrEqual(Date.now() + 61_000);
-    expect(await signUploadParts(deps, owner, uploadId, [upload.partCount + 1])).toMatchObject({ ok: false, status: 400 });
+    expect(await signUploadParts(deps, owner, uploadId, [upload.partCount + 1])).toMatchObject({
+      ok: false,
+      status: 400,
+    });
     expect(await signUploadParts(deps, await makeUser(deps), uploadId, [1])).toMatchObject({ ok: false, status: 404 });
   }, 60_000);
 
@@ -271,8 +336,14 @@ describe('resumable multipart uploads', () => {
     const state = await resumeUpload(deps, owner, uploadId, fingerprint);
     if (!state.ok) throw new Error(state.error);
     expect(state.uploadedParts.map((p) => p.partNumber)).toEqual([1, 2, 3]);
-    expect(await resumeUpload(deps, owner, uploadId, `long.wav|${size}|1795000000001`)).toMatchObject({ ok: false, status: 409 });
-    expect(await resumeUpload(deps, await makeUser(deps), uploadId, fingerprint)).toMatchObject({ ok: false, status: 404 });
+    expect(await resumeUpload(deps, owner, uploadId, `long.wav|${size}|1795000000001`)).toMatchObject({
+      ok: false,
+      status: 409,
+    });
+    expect(await resumeUpload(deps, await makeUser(deps), uploadId, fingerprint)).toMatchObject({
+      ok: false,
+      status: 404,
+    });
 
     // send the rest, complete with the listed parts plus the new ones: the file is whole
     const rest = await signUploadParts(

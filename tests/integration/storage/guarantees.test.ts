@@ -9,7 +9,14 @@ import { Client } from 'minio';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@/lib/config';
 import { bucketCorsXml } from '@/lib/storage/bucket-cors';
-import { bucketNames, checkStorageGuarantees, createOperationsClient, missingGuarantees, putBucketCors, storageBackend } from '@/lib/storage';
+import {
+  bucketNames,
+  checkStorageGuarantees,
+  createOperationsClient,
+  missingGuarantees,
+  putBucketCors,
+  storageBackend,
+} from '@/lib/storage';
 import { freePort } from '../../support/redis-server';
 
 // An origin scripts/services lets through MinIO's server-wide CORS list; on Garage the app writes it.
@@ -44,7 +51,10 @@ describe(`the storage self-check on ${backend.label}`, () => {
       corsHint: backend.corsHint,
     });
     expect(report.ok).toBe(false);
-    expect(report.guarantees.find((g) => g.name === 'cors')).toMatchObject({ ok: false, detail: expect.stringContaining(backend.corsHint) });
+    expect(report.guarantees.find((g) => g.name === 'cors')).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining(backend.corsHint),
+    });
   });
 });
 
@@ -65,8 +75,20 @@ describe('the storage self-check on the s3rver stand-in', () => {
     });
     servers.push(server);
     await server.run();
-    const client = new Client({ endPoint: '127.0.0.1', port, useSSL: false, accessKey: 'S3RVER', secretKey: 'S3RVER', region: 'us-east-1' });
-    const report = await checkStorageGuarantees({ client, bucket: 'selfcheck-audio', appOrigin: APP_ORIGIN, corsHint: 'configure the bucket' });
+    const client = new Client({
+      endPoint: '127.0.0.1',
+      port,
+      useSSL: false,
+      accessKey: 'S3RVER',
+      secretKey: 'S3RVER',
+      region: 'us-east-1',
+    });
+    const report = await checkStorageGuarantees({
+      client,
+      bucket: 'selfcheck-audio',
+      appOrigin: APP_ORIGIN,
+      corsHint: 'configure the bucket',
+    });
     expect(report.ok).toBe(false);
     expect(report.guarantees.filter((g) => !g.ok).map((g) => g.name)).toEqual(['post-policy-size', 'post-policy-type']);
     expect(missingGuarantees(report)).toEqual([

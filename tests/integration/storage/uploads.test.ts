@@ -74,7 +74,10 @@ describe('presigned POST policies, enforced by the storage server', () => {
     const response = await postToStorage(upload.url, upload.fields, randomBytes(1_000), 'audio/mpeg');
     expect(response.status).toBe(204);
     const completed = await completeUpload(deps, owner, uploadId);
-    expect(completed).toMatchObject({ ok: true, file: { name: 'song.mp3', size: 1_000, contentType: 'audio/mpeg', bucket: 'audio' } });
+    expect(completed).toMatchObject({
+      ok: true,
+      file: { name: 'song.mp3', size: 1_000, contentType: 'audio/mpeg', bucket: 'audio' },
+    });
   });
 
   it('reject a file larger than declared', async () => {
@@ -86,14 +89,24 @@ describe('presigned POST policies, enforced by the storage server', () => {
 
   it('reject a different content type', async () => {
     const { upload } = await presignPost(1_000);
-    const response = await postToStorage(upload.url, { ...upload.fields, 'Content-Type': 'text/html' }, randomBytes(100), 'text/html');
+    const response = await postToStorage(
+      upload.url,
+      { ...upload.fields, 'Content-Type': 'text/html' },
+      randomBytes(100),
+      'text/html',
+    );
     expectRefused(response, 'policy');
     await expectNoObject(upload.fields.key!);
   });
 
   it('reject a different key', async () => {
     const { upload } = await presignPost(1_000);
-    const response = await postToStorage(upload.url, { ...upload.fields, key: `users/${stranger}/mine.mp3` }, randomBytes(100), 'audio/mpeg');
+    const response = await postToStorage(
+      upload.url,
+      { ...upload.fields, key: `users/${stranger}/mine.mp3` },
+      randomBytes(100),
+      'audio/mpeg',
+    );
     expectRefused(response, 'policy');
     await expectNoObject(`users/${stranger}/mine.mp3`);
   });
@@ -102,7 +115,12 @@ describe('presigned POST policies, enforced by the storage server', () => {
     const { upload } = await presignPost(1_000);
     const signature = upload.fields['x-amz-signature']!;
     const tampered = `${signature.slice(0, -1)}${signature.endsWith('0') ? '1' : '0'}`;
-    const response = await postToStorage(upload.url, { ...upload.fields, 'x-amz-signature': tampered }, randomBytes(100), 'audio/mpeg');
+    const response = await postToStorage(
+      upload.url,
+      { ...upload.fields, 'x-amz-signature': tampered },
+      randomBytes(100),
+      'audio/mpeg',
+    );
     expectRefused(response, 'signature');
     await expectNoObject(upload.fields.key!);
   });
@@ -122,15 +140,36 @@ describe('presigned POST policies, enforced by the storage server', () => {
   });
 
   it('are refused up front for a type or size the bucket does not take', async () => {
-    expect(await requestUpload(deps, owner, { bucket: 'avatars', filename: 'x.svg', contentType: 'image/svg+xml', size: 10 })).toMatchObject({
+    expect(
+      await requestUpload(deps, owner, {
+        bucket: 'avatars',
+        filename: 'x.svg',
+        contentType: 'image/svg+xml',
+        size: 10,
+      }),
+    ).toMatchObject({
       ok: false,
       status: 415,
     });
-    expect(await requestUpload(deps, owner, { bucket: 'avatars', filename: 'x.png', contentType: 'image/png', size: 6 * 1024 * 1024 })).toMatchObject({
+    expect(
+      await requestUpload(deps, owner, {
+        bucket: 'avatars',
+        filename: 'x.png',
+        contentType: 'image/png',
+        size: 6 * 1024 * 1024,
+      }),
+    ).toMatchObject({
       ok: false,
       status: 413,
     });
-    expect(await requestUpload(deps, owner, { bucket: 'backups', filename: 'x.tar', contentType: 'application/x-tar', size: 10 })).toMatchObject({
+    expect(
+      await requestUpload(deps, owner, {
+        bucket: 'backups',
+        filename: 'x.tar',
+        contentType: 'application/x-tar',
+        size: 10,
+      }),
+    ).toMatchObject({
       ok: false,
       status: 400,
     });
@@ -145,7 +184,9 @@ describe('completing an upload', () => {
 
   it('refuses, and removes, an object that differs from what was declared', async () => {
     const { uploadId, upload } = await presignPost(500);
-    await deps.operations.putObject(deps.buckets.audio, upload.fields.key!, randomBytes(400), 400, { 'Content-Type': 'text/html' });
+    await deps.operations.putObject(deps.buckets.audio, upload.fields.key!, randomBytes(400), 400, {
+      'Content-Type': 'text/html',
+    });
     expect(await completeUpload(deps, owner, uploadId)).toMatchObject({ ok: false, status: 422 });
     await expect(deps.operations.statObject(deps.buckets.audio, upload.fields.key!)).rejects.toThrow();
   });
@@ -155,7 +196,11 @@ describe('completing an upload', () => {
     await postToStorage(upload.url, upload.fields, randomBytes(300), 'audio/mpeg');
     expect(await completeUpload(deps, stranger, uploadId)).toMatchObject({ ok: false, status: 404 });
     expect(await completeUpload(deps, owner, uploadId)).toMatchObject({ ok: true });
-    expect(await completeUpload(deps, owner, uploadId)).toMatchObject({ ok: false, status: 409, error: 'This upload was already completed.' });
+    expect(await completeUpload(deps, owner, uploadId)).toMatchObject({
+      ok: false,
+      status: 409,
+      error: 'This upload was already completed.',
+    });
   });
 });
 
@@ -163,7 +208,12 @@ describe('multipart uploads for large files', () => {
   const size = 100 * 1024 * 1024;
 
   async function presignMultipart(bytes = size) {
-    const result = await requestUpload(deps, owner, { bucket: 'audio', filename: 'long-recording.wav', contentType: 'audio/wav', size: bytes });
+    const result = await requestUpload(deps, owner, {
+      bucket: 'audio',
+      filename: 'long-recording.wav',
+      contentType: 'audio/wav',
+      size: bytes,
+    });
     if (!result.ok) throw new Error(result.error);
     return { uploadId: result.uploadId, upload: result.upload as MultipartUpload };
   }
@@ -202,8 +252,14 @@ describe('multipart uploads for large files', () => {
     const parts = await putParts(upload, randomBytes(size));
     const count = upload.parts.length;
     // the refusal is the part-count check's own, not storage refusing a made-up ETag
-    const refusal = { ok: false, status: 422, error: `This upload has ${count} parts; send each part number from 1 to ${count} once, with its ETag.` };
-    expect(await completeUpload(deps, owner, uploadId, [...parts, { partNumber: count + 1, etag: parts[0]!.etag }])).toEqual(refusal);
+    const refusal = {
+      ok: false,
+      status: 422,
+      error: `This upload has ${count} parts; send each part number from 1 to ${count} once, with its ETag.`,
+    };
+    expect(
+      await completeUpload(deps, owner, uploadId, [...parts, { partNumber: count + 1, etag: parts[0]!.etag }]),
+    ).toEqual(refusal);
     expect(await completeUpload(deps, owner, uploadId, parts.slice(1))).toEqual(refusal);
     expect(await completeUpload(deps, owner, uploadId, [...parts.slice(0, -1), parts[0]!])).toEqual(refusal);
     // the refusals changed nothing: the right list completes it
@@ -211,7 +267,14 @@ describe('multipart uploads for large files', () => {
   }, 120_000);
 
   it('refuses a file over the bucket limit before any part is signed', async () => {
-    expect(await requestUpload(deps, owner, { bucket: 'audio', filename: 'huge.wav', contentType: 'audio/wav', size: 3 * 1024 ** 3 })).toMatchObject({
+    expect(
+      await requestUpload(deps, owner, {
+        bucket: 'audio',
+        filename: 'huge.wav',
+        contentType: 'audio/wav',
+        size: 3 * 1024 ** 3,
+      }),
+    ).toMatchObject({
       ok: false,
       status: 413,
     });
@@ -221,7 +284,9 @@ describe('multipart uploads for large files', () => {
 describe('downloads', () => {
   async function storedFile(name: string, contentType: string, body: string) {
     const key = `users/${owner}/${randomBytes(8).toString('hex')}/${name}`;
-    await deps.operations.putObject(deps.buckets.exports, key, Buffer.from(body), undefined, { 'Content-Type': contentType });
+    await deps.operations.putObject(deps.buckets.exports, key, Buffer.from(body), undefined, {
+      'Content-Type': contentType,
+    });
     const [file] = await deps.db
       .insert(files)
       .values({ ownerId: owner, bucket: deps.buckets.exports, objectKey: key, name, size: body.length, contentType })
@@ -239,7 +304,9 @@ describe('downloads', () => {
       if (!link.ok) throw new Error(link.error);
       const response = await fetch(link.url);
       expect(response.status).toBe(200);
-      expect(response.headers.get('content-disposition')).toMatch(new RegExp(`^attachment; filename="${name.replace('.', '\\.')}"`));
+      expect(response.headers.get('content-disposition')).toMatch(
+        new RegExp(`^attachment; filename="${name.replace('.', '\\.')}"`),
+      );
       expect(response.headers.get('content-type')).toBe('application/octet-stream');
       expect(await response.text()).toBe(body);
     });
@@ -294,7 +361,10 @@ if (storageBackendName() === 'minio') {
       );
       const run = () =>
         new Promise<{ code: number | null; out: string }>((resolve) => {
-          const child = spawn('node_modules/.bin/tsx', [script], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+          const child = spawn('node_modules/.bin/tsx', [script], {
+            env: process.env,
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
           let out = '';
           child.stdout.on('data', (d) => (out += d));
           child.stderr.on('data', (d) => (out += d));
@@ -303,7 +373,8 @@ if (storageBackendName() === 'minio') {
       const [a, b] = await Promise.all([run(), run()]);
       expect(a.code, a.out).toBe(0);
       expect(b.code, b.out).toBe(0);
-      for (const name of Object.values({ a: `${prefix}-audio`, b: `${prefix}-backups` })) expect(await deps.operations.bucketExists(name)).toBe(true);
+      for (const name of Object.values({ a: `${prefix}-audio`, b: `${prefix}-backups` }))
+        expect(await deps.operations.bucketExists(name)).toBe(true);
     }, 60_000);
 
     it('takes "already yours" from MinIO as success: another instance made the bucket between the look and the make', async () => {
@@ -311,7 +382,9 @@ if (storageBackendName() === 'minio') {
       // The other instance wins every bucket…
       const region = loadConfig(process.env).storage.region;
       for (const name of Object.values(names)) await deps.operations.makeBucket(name, region);
-      await expect(deps.operations.makeBucket(names.audio, region)).rejects.toMatchObject({ code: 'BucketAlreadyOwnedByYou' });
+      await expect(deps.operations.makeBucket(names.audio, region)).rejects.toMatchObject({
+        code: 'BucketAlreadyOwnedByYou',
+      });
       // …after this one looked and saw none: its makeBucket meets MinIO's real refusal every time.
       const lateLooker = Object.create(deps.operations) as typeof deps.operations;
       lateLooker.bucketExists = async () => false;
@@ -325,7 +398,10 @@ if (storageBackendName() === 'minio') {
       const names = bucketNames(`missing-${Date.now().toString(36)}`);
       const region = loadConfig(process.env).storage.region;
       const hint = storageBackend('garage').buckets;
-      const status = await ensureBuckets(deps.operations, names, region, { attempts: 1, missingHint: hint.madeBy === 'init' ? hint.hint : undefined });
+      const status = await ensureBuckets(deps.operations, names, region, {
+        attempts: 1,
+        missingHint: hint.madeBy === 'init' ? hint.hint : undefined,
+      });
       expect(status).toMatchObject({
         ready: false,
         error: expect.stringMatching(new RegExp(`bucket ${names.audio} does not exist: run the garage-init step`)),
@@ -342,7 +418,10 @@ if (storageBackendName() === 'minio') {
       });
       expect(status.ready).toBe(true);
       const preflight = (bucket: string, origin: string) =>
-        fetch(`${config.publicUrl}/${bucket}/users/x/file.bin`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST' } });
+        fetch(`${config.publicUrl}/${bucket}/users/x/file.bin`, {
+          method: 'OPTIONS',
+          headers: { Origin: origin, 'Access-Control-Request-Method': 'POST' },
+        });
       for (const bucket of [deps.buckets.audio, deps.buckets.avatars]) {
         const allowed = await preflight(bucket, appOrigin);
         expect(allowed.status).toBe(200);

@@ -10,7 +10,12 @@ function streamedRequest(chunks: number, chunkBytes: number, headers: Record<str
       controller.enqueue(new Uint8Array(chunkBytes).fill(120));
     },
   });
-  const request = new Request('http://localhost/api/email/sns', { method: 'POST', body, headers, duplex: 'half' } as RequestInit);
+  const request = new Request('http://localhost/api/email/sns', {
+    method: 'POST',
+    body,
+    headers,
+    duplex: 'half',
+  } as RequestInit);
   return { request, pulled: () => pulled };
 }
 

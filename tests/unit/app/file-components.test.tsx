@@ -47,7 +47,13 @@ describe('an upload row', () => {
 
   it('announces an error and offers a retry', () => {
     const onRetry = vi.fn();
-    render(<UploadRow item={item({ status: 'error', error: 'Storage refused the file.' })} onCancel={() => {}} onRetry={onRetry} />);
+    render(
+      <UploadRow
+        item={item({ status: 'error', error: 'Storage refused the file.' })}
+        onCancel={() => {}}
+        onRetry={onRetry}
+      />,
+    );
     expect(screen.getByRole('alert')).toHaveTextContent('Storage refused the file.');
     fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
     expect(onRetry).toHaveBeenCalledOnce();
@@ -60,7 +66,14 @@ describe('the file table', () => {
     const { rerender } = render(<FileTable files={[]} onDownload={() => {}} onDelete={() => {}} />);
     expect(screen.getByText('No files yet.')).toBeInTheDocument();
     const onDelete = vi.fn();
-    const stored = { id: 'f1', name: 'voice.mp3', size: 2048, contentType: 'audio/mpeg', bucket: 'audio', createdAt: '2026-11-28T00:00:00Z' };
+    const stored = {
+      id: 'f1',
+      name: 'voice.mp3',
+      size: 2048,
+      contentType: 'audio/mpeg',
+      bucket: 'audio',
+      createdAt: '2026-11-28T00:00:00Z',
+    };
     rerender(<FileTable files={[stored]} onDownload={() => {}} onDelete={onDelete} />);
     const row = screen.getByRole('row', { name: /voice\.mp3/ });
     expect(within(row).getByText('2.0 KB')).toBeInTheDocument();

@@ -8,7 +8,14 @@ describe('home page', () => {
     render(<HomePage />);
     const nav = screen.getByRole('navigation', { name: 'Get started' });
     const targets = Array.from(nav.querySelectorAll('a')).map((a) => a.getAttribute('href'));
-    expect(targets).toEqual(['/auth/signup', '/auth/login', '/auth/forgot-password', '/files', '/account', '/api/health']);
+    expect(targets).toEqual([
+      '/auth/signup',
+      '/auth/login',
+      '/auth/forgot-password',
+      '/files',
+      '/account',
+      '/api/health',
+    ]);
     expect(screen.getByRole('heading', { level: 1, name: 'zigznote' })).toBeInTheDocument();
   });
 });

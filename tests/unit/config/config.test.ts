@@ -47,8 +47,16 @@ describe('configuration in development', () => {
       NEXT_PUBLIC_APP_URL: 'https://app.example.com/',
     });
     expect(config.redis).toEqual({ kind: 'redis', url: 'redis://localhost:6379' });
-    expect(config.storage).toMatchObject({ endPoint: 'minio.internal', port: 9000, useSSL: true, publicUrl: 'https://files.example.com' });
-    expect(config.email).toMatchObject({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIA', secretAccessKey: 'secret' } });
+    expect(config.storage).toMatchObject({
+      endPoint: 'minio.internal',
+      port: 9000,
+      useSSL: true,
+      publicUrl: 'https://files.example.com',
+    });
+    expect(config.email).toMatchObject({
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AKIA', secretAccessKey: 'secret' },
+    });
     expect(config.appUrl).toBe('https://app.example.com');
   });
 
@@ -65,7 +73,9 @@ describe('configuration in development', () => {
     expect(loadConfig({ NEW_DEVICE_EMAIL: '' }).newDeviceEmail).toBe(true);
     expect(loadConfig({ NEW_DEVICE_EMAIL: 'false' }).newDeviceEmail).toBe(false);
     expect(loadConfig({ NEW_DEVICE_EMAIL: '0' }).newDeviceEmail).toBe(false);
-    expect(problemsOf({ NEW_DEVICE_EMAIL: 'off' })).toEqual([expect.stringMatching(/NEW_DEVICE_EMAIL must be true or false/)]);
+    expect(problemsOf({ NEW_DEVICE_EMAIL: 'off' })).toEqual([
+      expect.stringMatching(/NEW_DEVICE_EMAIL must be true or false/),
+    ]);
   });
 
   it('takes a backup schedule in cron (UTC) and a retention, and refuses a schedule cron cannot read', () => {
@@ -85,7 +95,9 @@ describe('configuration in development', () => {
   });
 
   it('refuses half a pair of SES keys', () => {
-    expect(problemsOf({ AWS_SES_ACCESS_KEY_ID: 'AKIA' })).toEqual([expect.stringMatching(/AWS_SES_ACCESS_KEY_ID and AWS_SES_SECRET_ACCESS_KEY go together/)]);
+    expect(problemsOf({ AWS_SES_ACCESS_KEY_ID: 'AKIA' })).toEqual([
+      expect.stringMatching(/AWS_SES_ACCESS_KEY_ID and AWS_SES_SECRET_ACCESS_KEY go together/),
+    ]);
   });
 });
 
@@ -119,19 +131,27 @@ describe('configuration in production', () => {
   });
 
   it('puts the whole list in the error message users see', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production', REDIS_URL: 'nope' })).toThrow(/Configuration is invalid \(\d+ problems\)/);
+    expect(() => loadConfig({ NODE_ENV: 'production', REDIS_URL: 'nope' })).toThrow(
+      /Configuration is invalid \(\d+ problems\)/,
+    );
   });
 
   it('takes only a base64 AES key for server actions', () => {
     for (const bad of ['not base64!', 'c2hvcnQ=', 'abcde']) {
-      expect(problemsOf({ NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: bad }).join('\n')).toContain('must be a base64 AES key of 16, 24 or 32 bytes');
+      expect(problemsOf({ NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: bad }).join('\n')).toContain(
+        'must be a base64 AES key of 16, 24 or 32 bytes',
+      );
     }
     expect(problemsOf({ NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: Buffer.alloc(32).toString('base64') })).toEqual([]);
   });
 
   it('checks TRUSTED_PROXIES and RATE_LIMITS when the app starts, not on the first request', () => {
-    expect(problemsOf({ TRUSTED_PROXIES: '10.0.0.0/99' })).toContain('TRUSTED_PROXIES "10.0.0.0/99" has an invalid prefix length');
-    expect(problemsOf({ RATE_LIMITS: 'logn=5/15m' }).join('\n')).toMatch(/^RATE_LIMITS no limit is named "logn" \(known: login, /m);
+    expect(problemsOf({ TRUSTED_PROXIES: '10.0.0.0/99' })).toContain(
+      'TRUSTED_PROXIES "10.0.0.0/99" has an invalid prefix length',
+    );
+    expect(problemsOf({ RATE_LIMITS: 'logn=5/15m' }).join('\n')).toMatch(
+      /^RATE_LIMITS no limit is named "logn" \(known: login, /m,
+    );
     expect(problemsOf({ RATE_LIMITS: 'login=0/15m' }).join('\n')).toContain('needs a limit ≥ 1');
   });
 });

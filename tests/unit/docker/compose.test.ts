@@ -16,7 +16,11 @@ interface Service {
   deploy?: { replicas?: number };
 }
 
-const load = (path: string) => parse(readFileSync(path, 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
+const load = (path: string) =>
+  parse(readFileSync(path, 'utf8'), { merge: true }) as {
+    services: Record<string, Service>;
+    volumes?: Record<string, unknown>;
+  };
 const production = load('docker/docker-compose.yml');
 const development = load('docker/docker-compose.dev.yml');
 const text = (value: unknown) => (Array.isArray(value) ? value.join(' ') : String(value ?? ''));
@@ -99,7 +103,11 @@ describe('production compose file', () => {
   });
 
   it('hardens Garage: read-only root, no capabilities, no privilege gain, secrets from the environment', () => {
-    const garage = production.services.garage as Service & { read_only?: boolean; cap_drop?: string[]; security_opt?: string[] };
+    const garage = production.services.garage as Service & {
+      read_only?: boolean;
+      cap_drop?: string[];
+      security_opt?: string[];
+    };
     expect(garage.read_only).toBe(true);
     expect(garage.cap_drop).toEqual(['ALL']);
     expect(garage.security_opt).toEqual(['no-new-privileges:true']);

@@ -14,16 +14,32 @@ const appUrl = 'https://app.example.com';
 describe('each template renders to HTML and text with its subject, name and link', () => {
   const cases = [
     { email: templates.welcomeEmail(appUrl, 'Ada'), subject: 'Welcome to zigznote! 🎉', link: `${appUrl}/files` },
-    { email: templates.verificationEmail(appUrl, 'tok-123'), subject: 'Verify your email address', link: `${appUrl}/auth/verify-email?token=tok-123` },
-    { email: templates.passwordResetEmail(appUrl, 'Ada', 'tok-456'), subject: 'Reset your password', link: `${appUrl}/auth/reset-password?token=tok-456` },
+    {
+      email: templates.verificationEmail(appUrl, 'tok-123'),
+      subject: 'Verify your email address',
+      link: `${appUrl}/auth/verify-email?token=tok-123`,
+    },
+    {
+      email: templates.passwordResetEmail(appUrl, 'Ada', 'tok-456'),
+      subject: 'Reset your password',
+      link: `${appUrl}/auth/reset-password?token=tok-456`,
+    },
     {
       email: templates.passwordChangedEmail(appUrl, 'Ada', new Date('2026-11-27T10:00:00Z')),
       subject: 'Your password has been changed',
       link: `${appUrl}/auth/forgot-password`,
     },
-    { email: templates.accountExistsEmail(appUrl, 'Ada'), subject: 'You already have a zigznote account', link: `${appUrl}/auth/login` },
     {
-      email: templates.newSignInEmail(appUrl, 'Ada', { browser: 'Firefox 133', os: 'Windows 10', network: '203.0.113.0/24' }),
+      email: templates.accountExistsEmail(appUrl, 'Ada'),
+      subject: 'You already have a zigznote account',
+      link: `${appUrl}/auth/login`,
+    },
+    {
+      email: templates.newSignInEmail(appUrl, 'Ada', {
+        browser: 'Firefox 133',
+        os: 'Windows 10',
+        network: '203.0.113.0/24',
+      }),
       subject: 'New sign-in to your account',
       link: `${appUrl}/account/sessions`,
     },
@@ -44,7 +60,9 @@ describe('each template renders to HTML and text with its subject, name and link
   }
 
   it('escapes user input: a name with a script tag arrives as text', async () => {
-    const { html, text } = await renderEmail(templates.passwordResetEmail(appUrl, '<script>alert(1)</script>', 't').react);
+    const { html, text } = await renderEmail(
+      templates.passwordResetEmail(appUrl, '<script>alert(1)</script>', 't').react,
+    );
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;');
     expect(text).toContain('<script>alert(1)</script>');
@@ -64,14 +82,24 @@ describe('each template renders to HTML and text with its subject, name and link
   });
 
   it('says when the password was changed', async () => {
-    const { text } = await renderEmail(templates.passwordChangedEmail(appUrl, 'Ada', new Date('2026-11-27T10:00:00Z')).react);
+    const { text } = await renderEmail(
+      templates.passwordChangedEmail(appUrl, 'Ada', new Date('2026-11-27T10:00:00Z')).react,
+    );
     expect(text).toContain('Fri, 27 Nov 2026 10:00:00 GMT');
   });
 
   it('says which device signed in, from which network and when', async () => {
     const device = { browser: 'Firefox 133', os: 'Windows 10', network: '203.0.113.0/24' };
-    const { text } = await renderEmail(templates.newSignInEmail(appUrl, 'Ada', device, new Date('2026-12-05T10:00:00Z')).react);
-    for (const fact of ['Firefox 133', 'Windows 10', '203.0.113.0/24', 'Sat, 05 Dec 2026 10:00:00 GMT', `${appUrl}/auth/forgot-password`])
+    const { text } = await renderEmail(
+      templates.newSignInEmail(appUrl, 'Ada', device, new Date('2026-12-05T10:00:00Z')).react,
+    );
+    for (const fact of [
+      'Firefox 133',
+      'Windows 10',
+      '203.0.113.0/24',
+      'Sat, 05 Dec 2026 10:00:00 GMT',
+      `${appUrl}/auth/forgot-password`,
+    ])
       expect(text).toContain(fact);
   });
 
@@ -102,12 +130,27 @@ describe('templates as components', () => {
   });
 
   it('the password-changed email links to a reset', () => {
-    render(<PasswordChangedEmail name="Ada" changedAt={new Date('2026-01-01T00:00:00Z')} resetUrl="https://app.example.com/auth/forgot-password" />);
-    expect(screen.getByRole('link', { name: 'Reset your password' })).toHaveAttribute('href', 'https://app.example.com/auth/forgot-password');
+    render(
+      <PasswordChangedEmail
+        name="Ada"
+        changedAt={new Date('2026-01-01T00:00:00Z')}
+        resetUrl="https://app.example.com/auth/forgot-password"
+      />,
+    );
+    expect(screen.getByRole('link', { name: 'Reset your password' })).toHaveAttribute(
+      'href',
+      'https://app.example.com/auth/forgot-password',
+    );
   });
 
   it('the account-exists email points to log in', () => {
-    render(<AccountExistsEmail name="Ada" loginUrl="https://app.example.com/auth/login" resetUrl="https://app.example.com/auth/forgot-password" />);
+    render(
+      <AccountExistsEmail
+        name="Ada"
+        loginUrl="https://app.example.com/auth/login"
+        resetUrl="https://app.example.com/auth/forgot-password"
+      />,
+    );
     expect(screen.getByRole('link', { name: 'Log in' })).toHaveAttribute('href', 'https://app.example.com/auth/login');
   });
 });

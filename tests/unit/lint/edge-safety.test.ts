@@ -20,7 +20,10 @@ describe('Edge-safe modules', () => {
     ["import { decide } from './server';", 'that module is Node-only'],
     ["import { RedisStore } from './store-redis';", 'that module is Node-only'],
   ])('refuse %s', async (line, reason) => {
-    const messages = await restrictedImports('lib/rate-limit/verdict.ts', `${line}\nexport const used = [${line.match(/import \{? ?(\w+)/)![1]}];\n`);
+    const messages = await restrictedImports(
+      'lib/rate-limit/verdict.ts',
+      `${line}\nexport const used = [${line.match(/import \{? ?(\w+)/)![1]}];\n`,
+    );
     expect(messages).toHaveLength(1);
     expect(messages[0]).toContain(reason);
   });
@@ -45,6 +48,11 @@ export async function pick() {
   });
 
   it('leave Node-only modules free to import Node', async () => {
-    expect(await restrictedImports('packages/ratelimit/src/store-redis.ts', "import Redis from 'ioredis';\nexport const used = Redis;\n")).toEqual([]);
+    expect(
+      await restrictedImports(
+        'packages/ratelimit/src/store-redis.ts',
+        "import Redis from 'ioredis';\nexport const used = Redis;\n",
+      ),
+    ).toEqual([]);
   });
 });

@@ -44,7 +44,9 @@ describe('client identity behind trusted proxies', () => {
   });
 
   it('refuses a malformed setting with a message naming it', () => {
-    expect(() => parseTrustedProxies('10.0.0.0/99', 'TRUSTED_PROXIES')).toThrow(/TRUSTED_PROXIES: "10.0.0.0\/99" has an invalid prefix length/);
+    expect(() => parseTrustedProxies('10.0.0.0/99', 'TRUSTED_PROXIES')).toThrow(
+      /TRUSTED_PROXIES: "10.0.0.0\/99" has an invalid prefix length/,
+    );
     expect(() => parseTrustedProxies('proxy.local')).toThrow(/is not an IP address or CIDR/);
     expect(() => parseTrustedProxies('0')).toThrow(/a hop count is 1 to 10/);
   });

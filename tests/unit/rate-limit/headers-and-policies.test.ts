@@ -16,7 +16,10 @@ describe('RateLimit header fields', () => {
   });
 
   it('send no Retry-After while requests are allowed', () => {
-    const headers = rateLimitHeaders({ allowed: true, limits: [{ name: 'api', limit: 100, windowMs: 60_000, remaining: 99, resetMs: 60_000 }] });
+    const headers = rateLimitHeaders({
+      allowed: true,
+      limits: [{ name: 'api', limit: 100, windowMs: 60_000, remaining: 99, resetMs: 60_000 }],
+    });
     expect(headers).not.toHaveProperty('Retry-After');
   });
 
@@ -30,7 +33,12 @@ describe('RateLimit header fields', () => {
 
 describe('the policy table', () => {
   it('has the documented defaults', () => {
-    expect(DEFAULT_POLICIES.login.rules[0]).toMatchObject({ name: 'login', limit: 5, windowMs: 900_000, identity: 'ip+email' });
+    expect(DEFAULT_POLICIES.login.rules[0]).toMatchObject({
+      name: 'login',
+      limit: 5,
+      windowMs: 900_000,
+      identity: 'ip+email',
+    });
     expect(DEFAULT_POLICIES.register.rules[0]).toMatchObject({ limit: 3, windowMs: 3_600_000, identity: 'ip' });
     expect(DEFAULT_POLICIES['password-reset'].rules.map((r) => r.identity)).toEqual(['ip', 'email']);
     expect(DEFAULT_POLICIES.api.rules[0]).toMatchObject({ limit: 100, windowMs: 60_000, algorithm: 'sliding-counter' });

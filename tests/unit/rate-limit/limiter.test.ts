@@ -1,5 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
-import { MemoryStore, normalizeIp, RateLimiter, type CheckOutcome, type LimitSpec, type RateLimitStore, DEFAULT_POLICIES } from '@/lib/rate-limit';
+import {
+  MemoryStore,
+  normalizeIp,
+  RateLimiter,
+  type CheckOutcome,
+  type LimitSpec,
+  type RateLimitStore,
+  DEFAULT_POLICIES,
+} from '@/lib/rate-limit';
 
 /** Counts the calls that reach the store it wraps. */
 class CountingStore implements RateLimitStore {
@@ -54,19 +62,32 @@ describe('limiter over a store', () => {
   });
 
   it('limits an IPv6 client rotating through the /64s of its /48, and leaves IPv4 clients to their own limit', async () => {
-    const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store: new MemoryStore(), overrides: 'register=1/1h,register-48=3/1h', log: () => {} });
+    const limiter = new RateLimiter({
+      policies: DEFAULT_POLICIES,
+      store: new MemoryStore(),
+      overrides: 'register=1/1h,register-48=3/1h',
+      log: () => {},
+    });
     const statuses: number[] = [];
-    for (let i = 1; i <= 4; i++) statuses.push((await limiter.limit({ group: 'register', ip: normalizeIp(`2001:db8:7:${i}::1`) })).status);
+    for (let i = 1; i <= 4; i++)
+      statuses.push((await limiter.limit({ group: 'register', ip: normalizeIp(`2001:db8:7:${i}::1`) })).status);
     expect(statuses).toEqual([200, 200, 200, 429]);
     // another /48 is another site
     expect((await limiter.limit({ group: 'register', ip: normalizeIp('2001:db8:8:1::1') })).status).toBe(200);
-    for (let i = 1; i <= 5; i++) expect((await limiter.limit({ group: 'register', ip: `198.51.100.${i}` })).status).toBe(200);
+    for (let i = 1; i <= 5; i++)
+      expect((await limiter.limit({ group: 'register', ip: `198.51.100.${i}` })).status).toBe(200);
   });
 
   it('caps sign-ups across every address with the app-wide register budget', async () => {
-    const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store: new MemoryStore(), overrides: 'register-global=5/1h', log: () => {} });
+    const limiter = new RateLimiter({
+      policies: DEFAULT_POLICIES,
+      store: new MemoryStore(),
+      overrides: 'register-global=5/1h',
+      log: () => {},
+    });
     const statuses: number[] = [];
-    for (let i = 1; i <= 6; i++) statuses.push((await limiter.limit({ group: 'register', ip: `203.0.113.${i}` })).status);
+    for (let i = 1; i <= 6; i++)
+      statuses.push((await limiter.limit({ group: 'register', ip: `203.0.113.${i}` })).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
     const refused = await limiter.limit({ group: 'register', ip: '192.0.2.200' });
     expect(refused.outcome.limits.find((l) => l.name === 'register-global')?.remaining).toBe(0);
@@ -106,14 +127,17 @@ describe('limiter over a store', () => {
       log: () => {},
     });
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await limiter.limit({ group: 'login', ip: '198.51.100.60', email: 'ada@example.com' })).status);
+    for (let i = 0; i < 6; i++)
+      statuses.push((await limiter.limit({ group: 'login', ip: '198.51.100.60', email: 'ada@example.com' })).status);
     // login-ip (2) is only watched; login (5 per address and email) is enforced and counted throughout
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
     expect(observed.map((o) => o.shadowLimited)).toEqual([[], [], ['login-ip'], ['login-ip'], ['login-ip'], []]);
     const shadowed = await limiter.limit({ group: 'login', ip: '198.51.100.60', email: 'other@example.com' });
     expect(shadowed).toMatchObject({ allowed: true, status: 200, shadowLimited: ['login-ip'] });
     expect(shadowed.headers.RateLimit).toContain('"login-ip";r=0');
-    expect(() => new RateLimiter({ policies: DEFAULT_POLICIES, store: new MemoryStore(), shadow: 'logn' })).toThrow(/shadow rules: no limit is named "logn"/);
+    expect(() => new RateLimiter({ policies: DEFAULT_POLICIES, store: new MemoryStore(), shadow: 'logn' })).toThrow(
+      /shadow rules: no limit is named "logn"/,
+    );
   });
 
   it('getRemaining reads without consuming; refund gives the last hit back, and unblocks a client it had blocked', async () => {
@@ -134,7 +158,13 @@ describe('limiter over a store', () => {
   });
 
   it('keeps the block cache within its bound', async () => {
-    const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store: new MemoryStore(), blockCacheSize: 10, overrides: 'register=1/1h', log: () => {} });
+    const limiter = new RateLimiter({
+      policies: DEFAULT_POLICIES,
+      store: new MemoryStore(),
+      blockCacheSize: 10,
+      overrides: 'register=1/1h',
+      log: () => {},
+    });
     for (let i = 0; i < 50; i++) {
       await limiter.limit({ group: 'register', ip: `198.51.100.${i}` });
       await limiter.limit({ group: 'register', ip: `198.51.100.${i}` });
@@ -143,9 +173,15 @@ describe('limiter over a store', () => {
   });
 
   it('counts failed logins per account across addresses, locks only the account check, and forgets them when cleared', async () => {
-    const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store: new MemoryStore(), overrides: 'login-account=3/1h', log: () => {} });
+    const limiter = new RateLimiter({
+      policies: DEFAULT_POLICIES,
+      store: new MemoryStore(),
+      overrides: 'login-account=3/1h',
+      log: () => {},
+    });
     const email = 'victim@example.com';
-    for (let i = 0; i < 3; i++) await limiter.record('login-account', 'login-account', { ip: `198.51.100.${i}`, email });
+    for (let i = 0; i < 3; i++)
+      await limiter.record('login-account', 'login-account', { ip: `198.51.100.${i}`, email });
     const account = { group: 'login-account' as const, ip: 'any', email };
     expect((await limiter.limit(account, { useBlockCache: false })).allowed).toBe(false);
     // looking consumes nothing, and the per-address login limits are not what locks
@@ -167,7 +203,13 @@ describe('limiter when the store is unreachable', () => {
   });
 
   it('keeps serving fail-open groups from the in-process store, with the same limits', async () => {
-    const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store: hangingStore, timeoutMs: 50, overrides: 'api=3/1m', log: () => {} });
+    const limiter = new RateLimiter({
+      policies: DEFAULT_POLICIES,
+      store: hangingStore,
+      timeoutMs: 50,
+      overrides: 'api=3/1m',
+      log: () => {},
+    });
     const results = [];
     for (let i = 0; i < 4; i++) results.push(await limiter.limit({ group: 'api', ip: '203.0.113.4' }));
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 429]);
@@ -233,9 +275,12 @@ describe('failing open only when the store is down', () => {
   it('a fallback that starts from what this process already let through: 60 allowed by the store, then at most 40 more', async () => {
     const { store, state } = switchableStore();
     const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store, overrides: 'api=100/1m', log: () => {} });
-    for (let i = 0; i < 60; i++) expect((await limiter.limit({ group: 'api', ip: '203.0.113.50' })).source).toBe('store');
+    for (let i = 0; i < 60; i++)
+      expect((await limiter.limit({ group: 'api', ip: '203.0.113.50' })).source).toBe('store');
     state.down = true;
-    const after = await Promise.all(Array.from({ length: 150 }, () => limiter.limit({ group: 'api', ip: '203.0.113.50' })));
+    const after = await Promise.all(
+      Array.from({ length: 150 }, () => limiter.limit({ group: 'api', ip: '203.0.113.50' })),
+    );
     expect(after.filter((d) => d.allowed)).toHaveLength(40);
     expect(after.every((d) => d.source === 'fallback' || d.source === 'block-cache')).toBe(true);
   });
@@ -243,12 +288,20 @@ describe('failing open only when the store is down', () => {
   it('opens the circuit on a connection error: later checks do not wait on the store until a probe succeeds', async () => {
     const { store, state } = switchableStore();
     let now = 0;
-    const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store, now: () => now, probeIntervalMs: 1_000, log: () => {} });
+    const limiter = new RateLimiter({
+      policies: DEFAULT_POLICIES,
+      store,
+      now: () => now,
+      probeIntervalMs: 1_000,
+      log: () => {},
+    });
     state.down = true;
     expect((await limiter.limit({ group: 'login', ip: '203.0.113.51', email: 'a@example.com' })).status).toBe(503);
     const callsWhenOpen = state.calls;
     for (let i = 0; i < 20; i++)
-      expect((await limiter.limit({ group: 'login', ip: `203.0.113.${60 + i}`, email: 'a@example.com' })).source).toBe('unavailable');
+      expect((await limiter.limit({ group: 'login', ip: `203.0.113.${60 + i}`, email: 'a@example.com' })).source).toBe(
+        'unavailable',
+      );
     expect(state.calls).toBe(callsWhenOpen);
     state.down = false;
     now += 1_000;

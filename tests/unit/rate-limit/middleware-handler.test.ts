@@ -1,16 +1,32 @@
 import { NextRequest } from 'next/server';
 import { describe, expect, it } from 'vitest';
-import { GROUP_HEADER, handleRateLimit, PEER_HEADER, readVerdict, VERDICT_HEADER, type DecideFn, type MiddlewareCheck } from '@/lib/rate-limit';
+import {
+  GROUP_HEADER,
+  handleRateLimit,
+  PEER_HEADER,
+  readVerdict,
+  VERDICT_HEADER,
+  type DecideFn,
+  type MiddlewareCheck,
+} from '@/lib/rate-limit';
 
 function request(method: string, path: string, headers: Record<string, string> = {}) {
-  return new NextRequest(new URL(path, 'http://app.test'), { method, headers: { [PEER_HEADER]: '203.0.113.5', ...headers } });
+  return new NextRequest(new URL(path, 'http://app.test'), {
+    method,
+    headers: { [PEER_HEADER]: '203.0.113.5', ...headers },
+  });
 }
 
 function deciding(allowed: boolean, status: 200 | 429 | 503 = allowed ? 200 : 429) {
   const seen: MiddlewareCheck[] = [];
   const decide: DecideFn = async (check) => {
     seen.push(check);
-    return { allowed, status, retryAfterSeconds: allowed ? 0 : 540, headers: { RateLimit: `"x";r=${allowed ? 1 : 0};t=540` } };
+    return {
+      allowed,
+      status,
+      retryAfterSeconds: allowed ? 0 : 540,
+      headers: { RateLimit: `"x";r=${allowed ? 1 : 0};t=540` },
+    };
   };
   return { decide, seen };
 }
@@ -26,11 +42,17 @@ describe('middleware over the limiter', () => {
     expect(response.status).toBe(200);
     expect(forwardedVerdict(response)).toBe('429;540');
     expect(response.headers.get('RateLimit')).toBe('"x";r=0;t=540');
-    expect(readVerdict(new Headers({ [VERDICT_HEADER]: '429;540' }))?.message).toBe('Too many attempts. Please wait 9 minutes and try again.');
+    expect(readVerdict(new Headers({ [VERDICT_HEADER]: '429;540' }))?.message).toBe(
+      'Too many attempts. Please wait 9 minutes and try again.',
+    );
   });
 
   it('never forwards a verdict or group a client wrote itself', async () => {
-    const response = await handleRateLimit(request('POST', '/auth/login', { [VERDICT_HEADER]: '429;99999' }), deciding(true).decide, null);
+    const response = await handleRateLimit(
+      request('POST', '/auth/login', { [VERDICT_HEADER]: '429;99999' }),
+      deciding(true).decide,
+      null,
+    );
     expect(forwardedVerdict(response)).toBeNull();
     const page = await handleRateLimit(request('POST', '/', { [GROUP_HEADER]: 'login' }), deciding(true).decide, null);
     expect(page.headers.get(`x-middleware-request-${GROUP_HEADER}`)).toBeNull();
@@ -70,11 +92,18 @@ describe('middleware over the limiter', () => {
     const login = await handleRateLimit(request('POST', '/auth/login'), unreachable, null);
     expect(login.status).toBe(200);
     expect(forwardedVerdict(login)).toBe('503;5');
-    expect(readVerdict(new Headers({ [VERDICT_HEADER]: '503;5' }))?.message).toBe('This is temporarily unavailable. Please try again in 5 seconds.');
+    expect(readVerdict(new Headers({ [VERDICT_HEADER]: '503;5' }))?.message).toBe(
+      'This is temporarily unavailable. Please try again in 5 seconds.',
+    );
   });
 
   it("takes another app's names: its session cookie, peer header and internal headers", async () => {
-    const names = { sessionCookie: 'sid', peerHeader: 'x-acme-peer', verdictHeader: 'x-acme-verdict', groupHeader: 'x-acme-group' };
+    const names = {
+      sessionCookie: 'sid',
+      peerHeader: 'x-acme-peer',
+      verdictHeader: 'x-acme-verdict',
+      groupHeader: 'x-acme-group',
+    };
     const { decide, seen } = deciding(false);
     const incoming = new NextRequest(new URL('/auth/login', 'http://app.test'), {
       method: 'POST',

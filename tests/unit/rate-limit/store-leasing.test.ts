@@ -19,7 +19,14 @@ class CountingStore implements RateLimitStore {
 
 // One fixed instant inside a window: no window boundary cuts a test.
 const clock = () => 1_800_000_000_000 + 1_000;
-const api = (limit: number, cost = 1): LimitSpec => ({ name: 'api', key: 'v1:api:ip:192.0.2.1', limit, windowMs: 60_000, algorithm: 'sliding-counter', cost });
+const api = (limit: number, cost = 1): LimitSpec => ({
+  name: 'api',
+  key: 'v1:api:ip:192.0.2.1',
+  limit,
+  windowMs: 60_000,
+  algorithm: 'sliding-counter',
+  cost,
+});
 
 function setup(instances = 1) {
   const shared = new CountingStore(new MemoryStore(clock));

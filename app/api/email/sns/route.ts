@@ -13,7 +13,8 @@ const MAX_BODY_BYTES = 300 * 1024;
 
 export async function POST(request: Request) {
   const config = getConfig();
-  if (config.email.snsTopicArns.length === 0) return problemFor(404, 'No SNS topic is configured (AWS_SES_SNS_TOPIC_ARN).');
+  if (config.email.snsTopicArns.length === 0)
+    return problemFor(404, 'No SNS topic is configured (AWS_SES_SNS_TOPIC_ARN).');
   const text = await readBodyText(request, MAX_BODY_BYTES);
   if (text === null) return problemFor(413, `An SNS message is at most ${MAX_BODY_BYTES} bytes.`);
   let body: unknown;

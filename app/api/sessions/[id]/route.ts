@@ -15,8 +15,14 @@ export const DELETE = jsonRoute(async (request: Request, { params }: RouteContex
   const decision = await checkSessionsRateLimit(session.userId, clientIpFromHeaders(request.headers));
   if (!decision.allowed) {
     const status = decision.status === 503 ? 503 : 429;
-    return problemFor(status, limitMessage(status, decision.retryAfterSeconds), {}, { 'Retry-After': String(decision.retryAfterSeconds) });
+    return problemFor(
+      status,
+      limitMessage(status, decision.retryAfterSeconds),
+      {},
+      { 'Retry-After': String(decision.retryAfterSeconds) },
+    );
   }
-  if (!(await signOutSession(session, (await params).id))) return problemFor(404, 'No session of yours has this id: it may have ended already.');
+  if (!(await signOutSession(session, (await params).id)))
+    return problemFor(404, 'No session of yours has this id: it may have ended already.');
   return new Response(null, { status: 204 });
 });

@@ -14,7 +14,16 @@ export type TrustedProxies = { hops: number; peers: Cidr[] } | { cidrs: Cidr[] }
  * The networks a proxy in hop mode may be in: loopback and private ranges. A client on the internet
  * talking to the app directly is never among them, so its own X-Forwarded-For is never read.
  */
-const PROXY_NETWORKS = ['127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '::1/128', 'fc00::/7', 'fe80::/10'];
+const PROXY_NETWORKS = [
+  '127.0.0.0/8',
+  '10.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '100.64.0.0/10',
+  '::1/128',
+  'fc00::/7',
+  'fe80::/10',
+];
 
 function parseCidr(text: string, label: string): Cidr {
   const [address = '', prefixText] = text.trim().split('/');

@@ -7,7 +7,8 @@ export class DeadlineError extends Error {
   override readonly name = 'DeadlineError';
 }
 
-const yieldToIo: (run: () => void) => void = typeof setImmediate === 'function' ? (run) => void setImmediate(run) : (run) => void setTimeout(run, 0);
+const yieldToIo: (run: () => void) => void =
+  typeof setImmediate === 'function' ? (run) => void setImmediate(run) : (run) => void setTimeout(run, 0);
 
 /**
  * A deadline on an answer from another process (Redis, say) that measures that process, not ours: when

@@ -7,7 +7,9 @@ import type { CheckOutcome } from './types.js';
 
 export function rateLimitHeaders(outcome: CheckOutcome): Record<string, string> {
   const headers: Record<string, string> = {
-    'RateLimit-Policy': outcome.limits.map((l) => `"${l.name}";q=${l.limit};w=${Math.round(l.windowMs / 1000)}`).join(', '),
+    'RateLimit-Policy': outcome.limits
+      .map((l) => `"${l.name}";q=${l.limit};w=${Math.round(l.windowMs / 1000)}`)
+      .join(', '),
     RateLimit: outcome.limits.map((l) => `"${l.name}";r=${l.remaining};t=${Math.ceil(l.resetMs / 1000)}`).join(', '),
   };
   if (!outcome.allowed) headers['Retry-After'] = String(retryAfterSeconds(outcome));

@@ -21,7 +21,14 @@ import { StoreGuard } from './store-guard.js';
 import { LeasingStore } from './store-leasing.js';
 import { DeadlineError } from './deadline.js';
 import { ipv6Prefix48 } from './client-ip.js';
-import { applyOverrides, shadowRuleNames, type Identity, type LimitRule, type Policy, type PolicyTable } from './policies.js';
+import {
+  applyOverrides,
+  shadowRuleNames,
+  type Identity,
+  type LimitRule,
+  type Policy,
+  type PolicyTable,
+} from './policies.js';
 import { blockingResetMs, rateLimitHeaders, retryAfterSeconds } from './headers.js';
 import type { CheckOutcome, LimitSpec, RateLimitStore } from './types.js';
 
@@ -145,7 +152,10 @@ export class RateLimiter<G extends string = string> {
 
   private policyOf(group: G): Policy<G> {
     const policy = this.policies[group];
-    if (!policy) throw new Error(`RateLimiter: no group named "${group}" in the policy table (known: ${Object.keys(this.policies).join(', ')})`);
+    if (!policy)
+      throw new Error(
+        `RateLimiter: no group named "${group}" in the policy table (known: ${Object.keys(this.policies).join(', ')})`,
+      );
     return policy;
   }
 
@@ -205,26 +215,41 @@ export class RateLimiter<G extends string = string> {
     const keys = specs.map((s) => s.key);
     const tag = hashTag(policy, specs);
     // Only the cached blocks that involve these keys: other clients of the group stay blocked in memory.
-    for (const [cacheKey] of this.blocked) if (keys.some((key) => cacheKey.split('|').includes(key))) this.blocked.delete(cacheKey);
+    for (const [cacheKey] of this.blocked)
+      if (keys.some((key) => cacheKey.split('|').includes(key))) this.blocked.delete(cacheKey);
     await Promise.all([this.store.clear(specs, tag).catch(() => {}), this.fallback.clear(specs)]);
   }
 
   /** A one-off limit outside the policy table, e.g. for a custom endpoint. */
   async limitCustom(key: string, limit: number, windowSeconds: number): Promise<RateLimitDecision<G>> {
-    const rule: LimitRule = { name: 'custom', limit, windowMs: windowSeconds * 1000, algorithm: 'sliding-log', identity: 'ip' };
+    const rule: LimitRule = {
+      name: 'custom',
+      limit,
+      windowMs: windowSeconds * 1000,
+      algorithm: 'sliding-log',
+      identity: 'ip',
+    };
     const policy: Policy<G> = { group: 'custom' as G, onStoreFailure: 'closed', rules: [rule] };
     const spec: LimitSpec = { ...rule, key: `${this.namespace}:custom:${await digest(key)}`, cost: 1 };
     return this.decide(policy, [spec]);
   }
 
-  private async decide(policy: Policy<G>, specs: LimitSpec[], options: { useBlockCache?: boolean } = {}): Promise<RateLimitDecision<G>> {
+  private async decide(
+    policy: Policy<G>,
+    specs: LimitSpec[],
+    options: { useBlockCache?: boolean } = {},
+  ): Promise<RateLimitDecision<G>> {
     const started = performance.now();
     const decision = await this.decideOnce(policy, specs, options);
     this.observe?.(decision, performance.now() - started);
     return decision;
   }
 
-  private async decideOnce(policy: Policy<G>, specs: LimitSpec[], options: { useBlockCache?: boolean } = {}): Promise<RateLimitDecision<G>> {
+  private async decideOnce(
+    policy: Policy<G>,
+    specs: LimitSpec[],
+    options: { useBlockCache?: boolean } = {},
+  ): Promise<RateLimitDecision<G>> {
     const useBlockCache = options.useBlockCache ?? true;
     const cacheKey = blockCacheKey(policy, specs);
     const now = this.now();
@@ -250,7 +275,8 @@ export class RateLimiter<G extends string = string> {
       // Counted here too, so that a switch to the fallback starts from what this process already let through.
       if (policy.onStoreFailure === 'open' && outcome.allowed) this.fallback.checkNow(specs);
     } catch {
-      if (policy.onStoreFailure === 'closed') return this.unavailable(policy, specs, this.unavailableRetryAfter, 'unavailable');
+      if (policy.onStoreFailure === 'closed')
+        return this.unavailable(policy, specs, this.unavailableRetryAfter, 'unavailable');
       ({ outcome, shadowLimited } = await this.enforced(specs, (subset) => this.fallback.check(subset)));
       source = 'fallback';
     } finally {
@@ -275,14 +301,20 @@ export class RateLimiter<G extends string = string> {
     const outcome = await check(specs);
     if (outcome.allowed || this.shadow.size === 0) return { outcome, shadowLimited: [] };
     const refusing = outcome.limits.filter((l) => l.remaining === 0).map((l) => l.name);
-    if (refusing.length === 0 || !refusing.every((name) => this.shadow.has(name))) return { outcome, shadowLimited: [] };
+    if (refusing.length === 0 || !refusing.every((name) => this.shadow.has(name)))
+      return { outcome, shadowLimited: [] };
     const enforcedSpecs = specs.filter((spec) => !this.shadow.has(spec.name));
     const rechecked = enforcedSpecs.length > 0 ? await check(enforcedSpecs) : { allowed: true, limits: [] };
     const limits = [...rechecked.limits, ...outcome.limits.filter((l) => this.shadow.has(l.name))];
     return { outcome: { allowed: rechecked.allowed, limits }, shadowLimited: rechecked.allowed ? refusing : [] };
   }
 
-  private decision(policy: Policy<G>, outcome: CheckOutcome, source: DecisionSource, shadowLimited: string[] = []): RateLimitDecision<G> {
+  private decision(
+    policy: Policy<G>,
+    outcome: CheckOutcome,
+    source: DecisionSource,
+    shadowLimited: string[] = [],
+  ): RateLimitDecision<G> {
     return {
       ...upstashFields(outcome, this.now()),
       shadowLimited,
@@ -307,7 +339,11 @@ export class RateLimiter<G extends string = string> {
     }
   }
 
-  private async specsFor(rules: LimitRule[], request: RateLimitRequest<G>, costOf: (rule: LimitRule) => number): Promise<LimitSpec[]> {
+  private async specsFor(
+    rules: LimitRule[],
+    request: RateLimitRequest<G>,
+    costOf: (rule: LimitRule) => number,
+  ): Promise<LimitSpec[]> {
     const specs: LimitSpec[] = [];
     for (const rule of rules) {
       const identity = await identityOf(rule.identity, request);
@@ -334,7 +370,8 @@ export class RateLimiter<G extends string = string> {
     try {
       return await this.store.check(specs, tag);
     } catch (error) {
-      if (policy.onStoreFailure === 'closed' && error instanceof DeadlineError && !this.guard.isOpen) return this.store.check(specs, tag);
+      if (policy.onStoreFailure === 'closed' && error instanceof DeadlineError && !this.guard.isOpen)
+        return this.store.check(specs, tag);
       throw error;
     }
   }
@@ -344,8 +381,19 @@ export class RateLimiter<G extends string = string> {
     return this.waitingTotal >= this.shedding.inFlight && (this.waiting.get(cacheKey) ?? 0) >= this.shedding.perClient;
   }
 
-  private unavailable(policy: Policy<G>, specs: LimitSpec[], retryAfter: number, source: 'unavailable' | 'shed'): RateLimitDecision<G> {
-    const limits = specs.map((s) => ({ name: s.name, limit: s.limit, windowMs: s.windowMs, remaining: 0, resetMs: retryAfter * 1000 }));
+  private unavailable(
+    policy: Policy<G>,
+    specs: LimitSpec[],
+    retryAfter: number,
+    source: 'unavailable' | 'shed',
+  ): RateLimitDecision<G> {
+    const limits = specs.map((s) => ({
+      name: s.name,
+      limit: s.limit,
+      windowMs: s.windowMs,
+      remaining: 0,
+      resetMs: retryAfter * 1000,
+    }));
     return {
       ...upstashFields({ allowed: false, limits }, this.now()),
       shadowLimited: [],
@@ -371,7 +419,9 @@ export class RateLimiter<G extends string = string> {
         `[rate-limit] store unreachable (${reason}): fail-closed groups (${groups('closed')}) answer 503; fail-open groups (${groups('open')}) are limited in-process until it is back`,
       );
     } else {
-      this.log(`[rate-limit] store reachable again after ${Math.round((this.now() - (this.degradedSince ?? this.now())) / 1000)} s`);
+      this.log(
+        `[rate-limit] store reachable again after ${Math.round((this.now() - (this.degradedSince ?? this.now())) / 1000)} s`,
+      );
       this.degradedSince = null;
     }
   }
@@ -389,10 +439,18 @@ function blockCacheKey(policy: Policy, specs: LimitSpec[]): string {
 const RESOLVED = Promise.resolve();
 
 /** Upstash's result fields, from the tightest limit of the outcome. */
-function upstashFields(outcome: CheckOutcome, now: number): Pick<RateLimitDecision, 'success' | 'limit' | 'remaining' | 'reset' | 'pending'> {
+function upstashFields(
+  outcome: CheckOutcome,
+  now: number,
+): Pick<RateLimitDecision, 'success' | 'limit' | 'remaining' | 'reset' | 'pending'> {
   let tightest = outcome.limits[0];
   for (const state of outcome.limits) {
-    if (!tightest || state.remaining < tightest.remaining || (state.remaining === tightest.remaining && state.resetMs > tightest.resetMs)) tightest = state;
+    if (
+      !tightest ||
+      state.remaining < tightest.remaining ||
+      (state.remaining === tightest.remaining && state.resetMs > tightest.resetMs)
+    )
+      tightest = state;
   }
   return {
     success: outcome.allowed,

@@ -36,10 +36,16 @@ export const OVERRIDE_PATTERN = /^\s*([a-z0-9-]+)\s*=\s*(\d+)\s*\/\s*(\d*)\s*([s
  * A copy of `policies` with "name=limit/window" overrides applied (window like 15m, 1h, 30s), e.g.
  * "login=10/15m,api=300/1m". An unknown name or a malformed item is refused, naming `label`.
  */
-export function applyOverrides<G extends string>(policies: PolicyTable<G>, overrides: string | undefined, label = 'overrides'): PolicyTable<G> {
+export function applyOverrides<G extends string>(
+  policies: PolicyTable<G>,
+  overrides: string | undefined,
+  label = 'overrides',
+): PolicyTable<G> {
   const resolved = structuredClone(policies);
   if (!overrides) return resolved;
-  const rules = new Map((Object.values(resolved) as Policy<G>[]).flatMap((p) => p.rules.map((r) => [r.name, r] as const)));
+  const rules = new Map(
+    (Object.values(resolved) as Policy<G>[]).flatMap((p) => p.rules.map((r) => [r.name, r] as const)),
+  );
   for (const item of overrides.split(',').filter((s) => s.trim() !== '')) {
     const match = OVERRIDE_PATTERN.exec(item);
     if (!match) throw new Error(`${label}: "${item.trim()}" is not name=limit/window (e.g. login=5/15m)`);
@@ -48,7 +54,8 @@ export function applyOverrides<G extends string>(policies: PolicyTable<G>, overr
     if (!rule) throw new Error(`${label}: no limit is named "${name}" (known: ${[...rules.keys()].join(', ')})`);
     rule.limit = Number(limit);
     rule.windowMs = Number(count || '1') * UNIT_MS[unit as keyof typeof UNIT_MS];
-    if (rule.limit < 1 || rule.windowMs < 1_000) throw new Error(`${label}: "${item.trim()}" needs a limit ≥ 1 and a window ≥ 1s`);
+    if (rule.limit < 1 || rule.windowMs < 1_000)
+      throw new Error(`${label}: "${item.trim()}" needs a limit ≥ 1 and a window ≥ 1s`);
   }
   return resolved;
 }

@@ -71,13 +71,18 @@ export class StoreGuard implements RateLimitStore {
 
   private async call<T>(work: () => Promise<T>): Promise<T> {
     const probe = this.isOpen && !this.probing && this.now() - this.lastProbeAt >= this.probeIntervalMs;
-    if (this.isOpen && !probe) throw new StoreDownError(`rate-limit store is down (${this.lastErrorText ?? 'unreachable'})`);
+    if (this.isOpen && !probe)
+      throw new StoreDownError(`rate-limit store is down (${this.lastErrorText ?? 'unreachable'})`);
     if (probe) {
       this.probing = true;
       this.lastProbeAt = this.now();
     }
     try {
-      const result = await withIoDeadline(work(), this.timeoutMs, `rate-limit store gave no answer within ${this.timeoutMs} ms`);
+      const result = await withIoDeadline(
+        work(),
+        this.timeoutMs,
+        `rate-limit store gave no answer within ${this.timeoutMs} ms`,
+      );
       this.succeeded();
       return result;
     } catch (error) {

@@ -55,7 +55,15 @@ export class LeasingStore implements RateLimitStore {
         const resetMs = Math.max(current.resetAt - this.now(), 0);
         return {
           allowed: true,
-          limits: [{ name: spec.name, limit: spec.limit, windowMs: spec.windowMs, remaining: current.remainingAfter + current.unused, resetMs }],
+          limits: [
+            {
+              name: spec.name,
+              limit: spec.limit,
+              windowMs: spec.windowMs,
+              remaining: current.remainingAfter + current.unused,
+              resetMs,
+            },
+          ],
         };
       }
       const pending = this.inflight.get(id);
@@ -89,7 +97,9 @@ export class LeasingStore implements RateLimitStore {
     const window = Math.floor(now / spec.windowMs);
     const known = this.currentLease(id, spec);
     const waiting = this.waiting.get(id) ?? 0;
-    let hits = known ? Math.max(1, Math.min(this.maxLease, waiting + 1, Math.floor(known.remainingAfter / (10 * spec.cost)))) : 1;
+    let hits = known
+      ? Math.max(1, Math.min(this.maxLease, waiting + 1, Math.floor(known.remainingAfter / (10 * spec.cost))))
+      : 1;
     let outcome = await this.inner.check([{ ...spec, cost: spec.cost * hits }], hashTag);
     if (!outcome.allowed && hits > 1) {
       // others took what this process thought was left: ask for this request's hit alone

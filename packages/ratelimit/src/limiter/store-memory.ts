@@ -6,7 +6,9 @@
  */
 import type { CheckOutcome, LimitSpec, LimitState, RateLimitStore } from './types.js';
 
-type Entry = { kind: 'log'; hits: number[]; expiresAt: number } | { kind: 'counter'; window: number; current: number; previous: number; expiresAt: number };
+type Entry =
+  | { kind: 'log'; hits: number[]; expiresAt: number }
+  | { kind: 'counter'; window: number; current: number; previous: number; expiresAt: number };
 
 export class MemoryStore implements RateLimitStore {
   private readonly entries = new Map<string, Entry>();
@@ -29,7 +31,8 @@ export class MemoryStore implements RateLimitStore {
     for (const spec of specs) {
       const entry = this.entries.get(spec.key);
       if (entry?.kind === 'log') entry.hits.splice(Math.max(entry.hits.length - spec.cost, 0));
-      else if (entry?.kind === 'counter' && entry.window === Math.floor(now / spec.windowMs)) entry.current = Math.max(entry.current - spec.cost, 0);
+      else if (entry?.kind === 'counter' && entry.window === Math.floor(now / spec.windowMs))
+        entry.current = Math.max(entry.current - spec.cost, 0);
     }
   }
 

@@ -20,7 +20,9 @@ const encoder = new TextEncoder();
 
 /** Compares digests, so neither the time taken nor a length difference tells anything about the secret. */
 async function sameSecret(given: string, expected: string): Promise<boolean> {
-  const [a, b] = await Promise.all([given, expected].map((value) => crypto.subtle.digest('SHA-256', encoder.encode(value))));
+  const [a, b] = await Promise.all(
+    [given, expected].map((value) => crypto.subtle.digest('SHA-256', encoder.encode(value))),
+  );
   const left = new Uint8Array(a!);
   const right = new Uint8Array(b!);
   let difference = 0;
@@ -35,7 +37,9 @@ const badRequest = (detail: string) =>
     headers: { 'Content-Type': 'application/problem+json' },
   });
 
-export function createBridgeHandler<G extends string>(options: BridgeHandlerOptions<G>): (request: Request) => Promise<Response> {
+export function createBridgeHandler<G extends string>(
+  options: BridgeHandlerOptions<G>,
+): (request: Request) => Promise<Response> {
   const maxBatch = options.maxBatch ?? 64;
   return async (request) => {
     const secret = typeof options.secret === 'function' ? options.secret() : options.secret;
@@ -48,13 +52,22 @@ export function createBridgeHandler<G extends string>(options: BridgeHandlerOpti
     const valid: Array<LimitCheck<G>> = [];
     for (const check of checks as Array<Record<string, unknown>>) {
       const { group, ip, sessionToken } = check ?? {};
-      if (typeof group !== 'string' || !options.isGroup(group)) return badRequest(`unknown group ${JSON.stringify(group)}`);
-      if (typeof ip !== 'string' || ip.length === 0 || ip.length > 100) return badRequest('ip must be 1 to 100 characters');
+      if (typeof group !== 'string' || !options.isGroup(group))
+        return badRequest(`unknown group ${JSON.stringify(group)}`);
+      if (typeof ip !== 'string' || ip.length === 0 || ip.length > 100)
+        return badRequest('ip must be 1 to 100 characters');
       if (sessionToken !== undefined && (typeof sessionToken !== 'string' || sessionToken.length > 200))
         return badRequest('sessionToken must be at most 200 characters');
       valid.push({ group, ip, sessionToken: sessionToken as string | undefined });
     }
     const decisions = await Promise.all(valid.map((check) => options.decide(check)));
-    return Response.json({ decisions: decisions.map(({ allowed, status, headers, retryAfterSeconds }) => ({ allowed, status, headers, retryAfterSeconds })) });
+    return Response.json({
+      decisions: decisions.map(({ allowed, status, headers, retryAfterSeconds }) => ({
+        allowed,
+        status,
+        headers,
+        retryAfterSeconds,
+      })),
+    });
   };
 }

@@ -51,7 +51,8 @@ export function bridgeDecide<G extends string = string>(options: BridgeOptions):
       });
       if (!response.ok) throw new Error(`rate-limit bridge answered ${response.status}`);
       const { decisions } = (await response.json()) as { decisions: LimitDecision[] };
-      if (!Array.isArray(decisions) || decisions.length !== batch.length) throw new Error('rate-limit bridge answered a malformed batch');
+      if (!Array.isArray(decisions) || decisions.length !== batch.length)
+        throw new Error('rate-limit bridge answered a malformed batch');
       batch.forEach((waiting, i) => waiting.resolve(decisions[i]!));
     } catch (error) {
       for (const waiting of batch) waiting.reject(error);

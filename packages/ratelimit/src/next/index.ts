@@ -3,7 +3,14 @@
  * your limiter, called directly; on the Edge, `bridgeDecide` sends checks to the route handler
  * `createBridgeHandler` makes on the Node runtime. Edge-safe (imports next/server only).
  */
-export { decisionOf, defaultLimitedResponse, limitedMiddleware, limitRequest, type LimitRequestOptions, type NextFn } from './middleware.js';
+export {
+  decisionOf,
+  defaultLimitedResponse,
+  limitedMiddleware,
+  limitRequest,
+  type LimitRequestOptions,
+  type NextFn,
+} from './middleware.js';
 export { bridgeDecide, type BridgeOptions } from './bridge.js';
 export { createBridgeHandler, type BridgeHandlerOptions } from './bridge-handler.js';
 export { parseTrustedProxies, resolveClientIp, type TrustedProxies } from '../limiter/client-ip.js';

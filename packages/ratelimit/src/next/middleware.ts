@@ -37,15 +37,26 @@ export interface LimitRequestOptions<G extends string> {
 }
 
 /** Lets the request go on, with these response headers and these added to the request the app sees. */
-export type NextFn = (responseHeaders?: Record<string, string>, requestHeaders?: Record<string, string>) => NextResponse;
+export type NextFn = (
+  responseHeaders?: Record<string, string>,
+  requestHeaders?: Record<string, string>,
+) => NextResponse;
 
 const UNREACHABLE_RETRY_SECONDS = 5;
 
 function problem(status: number, detail: string, headers: Record<string, string>): Response {
-  return new Response(JSON.stringify({ type: 'about:blank', title: status === 429 ? 'Too Many Requests' : 'Service Unavailable', status, detail }), {
-    status,
-    headers: { ...headers, 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store' },
-  });
+  return new Response(
+    JSON.stringify({
+      type: 'about:blank',
+      title: status === 429 ? 'Too Many Requests' : 'Service Unavailable',
+      status,
+      detail,
+    }),
+    {
+      status,
+      headers: { ...headers, 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store' },
+    },
+  );
 }
 
 export function defaultLimitedResponse(decision: LimitDecision): Response {
@@ -57,13 +68,18 @@ export function defaultLimitedResponse(decision: LimitDecision): Response {
   return problem(status, detail, decision.headers);
 }
 
-export function limitedMiddleware<G extends string>(options: LimitRequestOptions<G>): (request: NextRequest) => Promise<Response | NextResponse> {
+export function limitedMiddleware<G extends string>(
+  options: LimitRequestOptions<G>,
+): (request: NextRequest) => Promise<Response | NextResponse> {
   return (request) => limitRequest(request, options);
 }
 
 let lastReported = 0;
 
-export async function limitRequest<G extends string>(request: NextRequest, options: LimitRequestOptions<G>): Promise<Response | NextResponse> {
+export async function limitRequest<G extends string>(
+  request: NextRequest,
+  options: LimitRequestOptions<G>,
+): Promise<Response | NextResponse> {
   const forwarded = new Headers(request.headers);
   for (const name of options.stripHeaders ?? []) forwarded.delete(name);
   for (const [name, value] of Object.entries(options.requestHeaders ?? {})) forwarded.set(name, value);
@@ -76,22 +92,38 @@ export async function limitRequest<G extends string>(request: NextRequest, optio
   const group = options.group(request);
   if (!group || !options.decide) return next();
 
-  const ip = resolveClientIp(request.headers.get(options.peerHeader), request.headers.get('x-forwarded-for'), options.trustedProxies ?? null);
-  const sessionToken = options.sessionCookie ? request.cookies.get(options.sessionCookie)?.value || undefined : undefined;
+  const ip = resolveClientIp(
+    request.headers.get(options.peerHeader),
+    request.headers.get('x-forwarded-for'),
+    options.trustedProxies ?? null,
+  );
+  const sessionToken = options.sessionCookie
+    ? request.cookies.get(options.sessionCookie)?.value || undefined
+    : undefined;
   let decision: LimitDecision;
   try {
     decision = await options.decide({ group, ip, sessionToken });
   } catch (error) {
     if (Date.now() - lastReported > 60_000) {
       lastReported = Date.now();
-      (options.onUnreachable ?? ((e: unknown) => console.error(`[rate-limit] limiter unreachable (${e instanceof Error ? e.message : 'error'})`)))(error);
+      (
+        options.onUnreachable ??
+        ((e: unknown) =>
+          console.error(`[rate-limit] limiter unreachable (${e instanceof Error ? e.message : 'error'})`))
+      )(error);
     }
     if (options.failOpen?.(group)) return next();
-    decision = { allowed: false, status: 503, headers: { 'Retry-After': String(UNREACHABLE_RETRY_SECONDS) }, retryAfterSeconds: UNREACHABLE_RETRY_SECONDS };
+    decision = {
+      allowed: false,
+      status: 503,
+      headers: { 'Retry-After': String(UNREACHABLE_RETRY_SECONDS) },
+      retryAfterSeconds: UNREACHABLE_RETRY_SECONDS,
+    };
   }
   if (decision.allowed) return next(decision.headers);
   const limited = options.onLimited ? options.onLimited(request, decision, next) : defaultLimitedResponse(decision);
-  for (const [name, value] of Object.entries(decision.headers)) if (!limited.headers.has(name)) limited.headers.set(name, value);
+  for (const [name, value] of Object.entries(decision.headers))
+    if (!limited.headers.has(name)) limited.headers.set(name, value);
   return limited;
 }
 

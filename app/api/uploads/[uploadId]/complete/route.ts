@@ -11,13 +11,15 @@ const completeSchema = z.object({
     .optional(),
 });
 
-export const POST = jsonRoute(async (request: Request, { params }: RouteContext<'/api/uploads/[uploadId]/complete'>) => {
-  const user = await requireUser();
-  if (!user.ok) return user.response;
-  const body = await readJson(request, completeSchema, 1024 * 1024);
-  if (!body.ok) return body.response;
-  const { uploadId } = await params;
-  const result = await completeUpload(await getStorageDeps(), user.userId, uploadId, body.data.parts);
-  if (!result.ok) return problemFor(result.status, result.error);
-  return Response.json({ file: result.file });
-});
+export const POST = jsonRoute(
+  async (request: Request, { params }: RouteContext<'/api/uploads/[uploadId]/complete'>) => {
+    const user = await requireUser();
+    if (!user.ok) return user.response;
+    const body = await readJson(request, completeSchema, 1024 * 1024);
+    if (!body.ok) return body.response;
+    const { uploadId } = await params;
+    const result = await completeUpload(await getStorageDeps(), user.userId, uploadId, body.data.parts);
+    if (!result.ok) return problemFor(result.status, result.error);
+    return Response.json({ file: result.file });
+  },
+);

@@ -5,9 +5,19 @@ import { BUCKET, saveRecord, uploads } from '../../../lib/storage';
 const MAX_BYTES = 10 * 1024 * 1024;
 
 export async function POST(request: Request) {
-  const body = (await request.json().catch(() => null)) as { filename?: unknown; contentType?: unknown; size?: unknown } | null;
+  const body = (await request.json().catch(() => null)) as {
+    filename?: unknown;
+    contentType?: unknown;
+    size?: unknown;
+  } | null;
   const { filename, contentType, size } = body ?? {};
-  if (typeof filename !== 'string' || typeof contentType !== 'string' || typeof size !== 'number' || !Number.isSafeInteger(size) || size < 1) {
+  if (
+    typeof filename !== 'string' ||
+    typeof contentType !== 'string' ||
+    typeof size !== 'number' ||
+    !Number.isSafeInteger(size) ||
+    size < 1
+  ) {
     return Response.json({ detail: 'Send { filename, contentType, size }.' }, { status: 400 });
   }
   if (size > MAX_BYTES) return Response.json({ detail: 'Files here can be up to 10 MB.' }, { status: 413 });
@@ -19,7 +29,9 @@ export async function POST(request: Request) {
     key,
     contentType,
     size,
-    ...(upload.method === 'MULTIPART' ? { multipartId: upload.multipartId, partSize: upload.partSize, partCount: upload.partCount } : {}),
+    ...(upload.method === 'MULTIPART'
+      ? { multipartId: upload.multipartId, partSize: upload.partSize, partCount: upload.partCount }
+      : {}),
   });
   return Response.json({ uploadId: id, ...upload });
 }

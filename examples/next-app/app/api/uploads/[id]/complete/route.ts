@@ -4,7 +4,9 @@ export async function POST(request: Request, { params }: { params: Promise<{ id:
   const id = (await params).id;
   const record = await takeRecord(id);
   if (!record) return Response.json({ detail: 'No such upload (or it was completed already).' }, { status: 404 });
-  const { parts } = ((await request.json().catch(() => null)) ?? {}) as { parts?: Array<{ partNumber: number; etag: string }> };
+  const { parts } = ((await request.json().catch(() => null)) ?? {}) as {
+    parts?: Array<{ partNumber: number; etag: string }>;
+  };
   const done = await uploads.complete(record, parts);
   if (!done.ok) {
     // Nothing changed in storage unless it did not match: then the upload is over.
