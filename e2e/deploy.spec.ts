@@ -1,6 +1,9 @@
 import { expect, test } from './support/test';
 import { spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { envelopeListener } from '../tests/support/envelope-listener';
+import { freePort, startRedisServer } from '../tests/support/redis-server';
+import { signedInUser } from './support/accounts';
 import { startNpmStart, startStandalone } from './support/standalone';
 
 // The image runs `node server.js` from the assembled standalone output: so do these tests, against the
@@ -119,7 +122,7 @@ test.describe('the deployed server', () => {
   });
 
   test('a bad production configuration stops the server with the readable list of problems', async () => {
-    const child = spawn('node', ['server.js'], {
+    const child = spawn('node', ['serve.mjs'], {
       cwd: '.next/standalone',
       env: {
         ...process.env,
@@ -156,5 +159,81 @@ test.describe('the deployed server', () => {
     expect(output).toContain('REDIS_URL is required in production');
     // nothing secret is echoed back
     expect(output).not.toContain(process.env.POSTGRES_PASSWORD ?? 'no-password-set');
+  });
+
+  test('SIGTERM drains: health says "draining" at once, new connections stop, a request in flight finishes, exit 0', async ({
+    page,
+  }) => {
+    const server = await startStandalone(3416, { SHUTDOWN_GRACE_SECONDS: '15' });
+    try {
+      await signedInUser(page, server.url);
+      const cookie = (await page.context().cookies(server.url)).map((c) => `${c.name}=${c.value}`).join('; ');
+      const body = JSON.stringify({ bucket: 'audio', filename: 'late.mp3', contentType: 'audio/mpeg', size: 1_000 });
+      // An upload request whose body is still arriving when the signal comes, and after the listener closed.
+      const inFlight = new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const request = httpRequest(
+          {
+            host: '127.0.0.1',
+            port: new URL(server.url).port,
+            method: 'POST',
+            path: '/api/uploads',
+            headers: {
+              cookie,
+              origin: server.url,
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(body),
+            },
+          },
+          (response) => {
+            let text = '';
+            response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+            response.on('end', () => resolve({ status: response.statusCode!, text }));
+          },
+        );
+        request.on('error', reject);
+        request.write(body.slice(0, 10));
+        setTimeout(() => request.end(body.slice(10)), 3_000);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const signalled = Date.now();
+      const exited = server.terminate();
+      const health = await fetch(`${server.url}/api/health`);
+      expect(health.status).toBe(503);
+      expect(await health.json()).toEqual({ status: 'draining' });
+      expect(Date.now() - signalled, 'health said so before the listener closed').toBeLessThan(1_000);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await expect(fetch(`${server.url}/api/health`), 'no new connection after the pause').rejects.toThrow();
+      const answered = await inFlight;
+      expect(answered.status, answered.text).toBe(200);
+      expect(JSON.parse(answered.text)).toHaveProperty('uploadId');
+      expect(await exited).toBe(0);
+      expect(server.output()).toMatch(/SIGTERM: draining[\s\S]*stopped after \d+ ms/);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('SIGTERM with Redis gone: the process still leaves within its grace period', async () => {
+    const redis = await startRedisServer(await freePort());
+    const server = await startStandalone(3417, {
+      REDIS_URL: `redis://127.0.0.1:${redis.port}`,
+      SHUTDOWN_GRACE_SECONDS: '3',
+    });
+    try {
+      await redis.stop();
+      // a request that meets the dead Redis, as traffic would
+      await fetch(`${server.url}/api/session`, {
+        headers: { cookie: '__Host-zigznote_session=' + 'a'.repeat(43) },
+      }).catch(() => null);
+      const signalled = Date.now();
+      const code = await server.terminate();
+      expect([0, 1]).toContain(code);
+      expect(
+        Date.now() - signalled,
+        'left within the grace period, plus a second for each closer at most',
+      ).toBeLessThan(3_000 + 5_000);
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -246,6 +246,10 @@ const envSchema = z.object({
     emptyAsUndefined,
     z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(300).default(5),
   ),
+  SHUTDOWN_GRACE_SECONDS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: 'must be a number of seconds' }).min(1).max(600).default(25),
+  ),
 
   CACHE_DISABLED: booleanFlag,
   CACHE_MAX_TTL_SECONDS: z.preprocess(
@@ -341,6 +345,8 @@ export interface AppConfig {
   backupEncryptionKeyFile: string | undefined;
   /** How long each health check's result is reused, so probes cannot load the services. */
   healthCacheSeconds: number;
+  /** On SIGTERM, requests in flight get this long before the process closes them and exits. */
+  shutdownGraceSeconds: number;
   /** No cache entry outlives this, whatever its cache life says, so Redis memory stays bounded. */
   cacheMaxTtlSeconds: number;
   /** Turns the shared cache off (debugging, benchmarks): everything is computed on every request. */
@@ -508,6 +514,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     backupRetention: { keepDaily: env.BACKUP_KEEP_DAILY, keepWeekly: env.BACKUP_KEEP_WEEKLY },
     backupEncryptionKeyFile: env.BACKUP_ENCRYPTION_KEY_FILE,
     healthCacheSeconds: env.HEALTH_CACHE_SECONDS,
+    shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
     cacheMaxTtlSeconds: env.CACHE_MAX_TTL_SECONDS,
     cacheDisabled: env.CACHE_DISABLED,
     sentryDsn: env.SENTRY_DSN,

@@ -25,6 +25,8 @@ version=$(node -p "require('$ROOT/package.json').version")
   --external:pg-native --log-level=warning --define:process.env.npm_package_version="'$version'" \
   --banner:js="import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" \
   --outfile="$OUT/backup.mjs"
+# The entry that drains on SIGTERM (scripts/serve.mjs): `node serve.mjs` instead of `node server.js`.
+cp "$ROOT/scripts/serve.mjs" "$OUT/serve.mjs"
 # What `npm start` checks: this assembly belongs to the build beside it.
 cp "$ROOT/.next/BUILD_ID" "$OUT/.next/ASSEMBLED_BUILD_ID"
 echo "standalone app ready in $OUT"

@@ -8,4 +8,4 @@ if ! cmp -s "$ROOT/.next/BUILD_ID" "$OUT/.next/ASSEMBLED_BUILD_ID" 2>/dev/null; 
   echo "no assembled build: run 'npm run build' (it builds and assembles .next/standalone)" >&2
   exit 1
 fi
-exec node "$OUT/server.js"
+exec node "$OUT/serve.mjs"

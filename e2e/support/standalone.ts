@@ -9,6 +9,8 @@ export interface Started {
   stop(): Promise<void>;
   /** SIGKILL: the process dies at once, as a crash or an OOM kill does, with no chance to finish anything. */
   kill(): Promise<void>;
+  /** SIGTERM and nothing else: resolves with the exit code once the process left by itself. */
+  terminate(): Promise<number | null>;
   output(): string;
 }
 
@@ -31,6 +33,12 @@ function supervise(child: ChildProcess, url: string): Started {
       child.kill('SIGKILL');
       await exited;
     },
+    terminate: async () => {
+      if (child.exitCode !== null) return child.exitCode;
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      return exited;
+    },
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -47,7 +55,7 @@ function supervise(child: ChildProcess, url: string): Started {
 /** `npm run build` assembled .next/standalone; starting a server only reads it, as `npm start` does. */
 export async function startStandalone(port: number, env: Record<string, string> = {}): Promise<Started> {
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn('node', ['server.js'], {
+  const child = spawn('node', ['serve.mjs'], {
     cwd: '.next/standalone',
     env: {
       ...process.env,

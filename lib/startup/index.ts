@@ -4,7 +4,7 @@
  * each concern uses, stand-ins included. Node-only.
  */
 import { ConfigError, getConfig, type AppConfig } from '../config';
-import { migrateDatabase } from '../db';
+import { closeDatabase, migrateDatabase } from '../db';
 import {
   getStorageDeps,
   setUpConfiguredBuckets,
@@ -15,7 +15,9 @@ import {
   verifyStorageGuarantees,
 } from '../storage';
 import { initServerErrorTracking } from '../observability/server';
-import { startEmailOutbox, startSesAccountWatch } from '../email';
+import { startEmailOutbox, startSesAccountWatch, stopEmailOutbox, stopSesAccountWatch } from '../email';
+import { installGracefulShutdown } from '../runtime/shutdown';
+import { closeRedis } from '../redis';
 import { sweepEmailRequests } from '../auth/server';
 import { installPeerStamp } from '../rate-limit/peer-stamp';
 import { installAppCacheHandlers } from '../cache';
@@ -188,4 +190,17 @@ export async function startServer(): Promise<void> {
   await startSesAccountWatch(config);
   startEmailOutbox();
   console.log('[zigznote] email:    outbox worker started (queued emails are sent, and retried for up to a day)');
+  const draining = installGracefulShutdown({
+    graceMs: config.shutdownGraceSeconds * 1000,
+    stopAcceptingAfterMs: 1_000,
+    closers: [
+      // The pass in progress finishes the emails it claimed; nothing stays claimed by a process that left.
+      { name: 'the outbox worker', close: stopEmailOutbox },
+      { name: 'the SES account watch', close: async () => stopSesAccountWatch() },
+      { name: 'Redis', close: closeRedis },
+      { name: 'Postgres', close: closeDatabase },
+    ],
+  });
+  if (draining)
+    console.log(`[zigznote] shutdown: SIGTERM drains (requests in flight get ${config.shutdownGraceSeconds} s)`);
 }

@@ -2,12 +2,16 @@ import { cacheStats } from '@/lib/cache';
 import { getConfig } from '@/lib/config';
 import { backupReport, checkHealth, presentsHealthToken } from '@/lib/health';
 import { getRateLimiter } from '@/lib/rate-limit/server';
+import { isDraining } from '@/lib/runtime/shutdown';
 
 export const dynamic = 'force-dynamic';
 
 // Monitors get the status and each check's ok and latency; the error text, modes and the limiter's
 // state (which name internal hosts) only go to callers presenting HEALTH_TOKEN.
 export async function GET(request: Request) {
+  // A replica shutting down says so at once, before any check: the balancer stops sending it work.
+  if (isDraining())
+    return Response.json({ status: 'draining' }, { status: 503, headers: { 'Cache-Control': 'no-store' } });
   const config = getConfig();
   const report = await checkHealth(config);
   const limiter = getRateLimiter().health();

@@ -184,7 +184,7 @@ describe('images', () => {
     const runtime = appDockerfile.slice(appDockerfile.lastIndexOf('FROM '));
     expect(runtime).toMatch(/^USER zigznote$/m);
     expect(runtime).toMatch(/HEALTHCHECK[\s\S]*\/api\/health/);
-    expect(runtime).toContain('CMD ["node", "server.js"]');
+    expect(runtime).toContain('CMD ["node", "serve.mjs"]');
   });
 
   it('builds Garage from the same crates.io version as the test scripts', () => {
