@@ -324,7 +324,6 @@ export interface AppConfig {
     tags: Array<{ Name: string; Value: string }>;
     /** Only notifications from these SNS topics are believed; with none, the SNS route answers 404. */
     snsTopicArns: string[];
-    /** Emails per second across every instance: the SES sending quota. */
     /** A cap below the SES account's own MaxSendRate; unset: the account's (14 while it cannot be read). */
     sendRate: number | undefined;
     /** Days an idempotency key is remembered: the same key within them is the same email. */
