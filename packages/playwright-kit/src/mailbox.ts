@@ -12,7 +12,7 @@ export interface Email {
   html: string;
   /** Every http(s) link in the text part, `&amp;` undone. */
   links: string[];
-  /** Milliseconds since the epoch when the endpoint stored it. */
+  /** Seconds since the epoch when the endpoint stored it. */
   at: number;
 }
 
@@ -23,6 +23,11 @@ export interface WaitOptions {
   count?: number;
   /** @default 15000 */
   timeoutMs?: number;
+  /**
+   * Only emails stored at most this long before the wait began are looked at, so a long run's store is not
+   * read whole at every poll. @default 900 (15 minutes)
+   */
+  lookbackSeconds?: number;
 }
 
 export interface Mailbox {
@@ -60,31 +65,48 @@ export function createMailbox({ endpoint, pollMs = 100 }: { endpoint: string; po
       `createMailbox: \`endpoint\` must be the SES endpoint's URL (e.g. http://127.0.0.1:8005), got ${JSON.stringify(endpoint)}`,
     );
   }
-  const emailsTo = async (address: string): Promise<Email[]> => {
-    const response = await fetch(store);
+  const toEmail = (email: StoredEmail): Email => ({
+    messageId: email.messageId,
+    from: email.from,
+    to: email.destination.to,
+    subject: email.subject,
+    text: email.body.text ?? '',
+    html: email.body.html ?? '',
+    links: linksIn(email.body.text ?? ''),
+    at: email.at,
+  });
+  /** The stored emails, or only those stored at or after `since` (seconds since the epoch). */
+  const read = async (since?: number): Promise<StoredEmail[]> => {
+    const url = new URL(store);
+    if (since !== undefined) url.searchParams.set('since', String(since));
+    const response = await fetch(url);
     if (!response.ok) throw new Error(`the SES endpoint's store answered ${response.status} at ${store.href}`);
-    const { emails } = (await response.json()) as { emails: StoredEmail[] };
-    const wanted = address.toLowerCase();
-    return emails
-      .filter((email) => email.destination.to.some((to) => to.toLowerCase() === wanted))
-      .map((email) => ({
-        messageId: email.messageId,
-        from: email.from,
-        to: email.destination.to,
-        subject: email.subject,
-        text: email.body.text ?? '',
-        html: email.body.html ?? '',
-        links: linksIn(email.body.text ?? ''),
-        at: email.at,
-      }))
-      .sort((a, b) => a.at - b.at);
+    return ((await response.json()) as { emails: StoredEmail[] }).emails;
   };
+  const addressedTo = (address: string) => {
+    const wanted = address.toLowerCase();
+    return (email: StoredEmail) => email.destination.to.some((to) => to.toLowerCase() === wanted);
+  };
+  const emailsTo = async (address: string): Promise<Email[]> =>
+    (await read())
+      .filter(addressedTo(address))
+      .map(toEmail)
+      .sort((a, b) => a.at - b.at);
   return {
     emailsTo,
-    async waitForEmail(address, { subject, count = 1, timeoutMs = 15_000 } = {}) {
+    async waitForEmail(address, { subject, count = 1, timeoutMs = 15_000, lookbackSeconds = 900 } = {}) {
       const deadline = Date.now() + timeoutMs;
+      const seen = new Map<string, Email>();
+      // Each poll reads only what was stored since the newest second already read (the store grows all run).
+      let since = Math.floor(Date.now() / 1000) - lookbackSeconds;
       for (;;) {
-        const found = (await emailsTo(address)).filter((email) => subject === undefined || email.subject === subject);
+        for (const stored of await read(since)) {
+          since = Math.max(since, stored.at);
+          if (addressedTo(address)(stored)) seen.set(stored.messageId, toEmail(stored));
+        }
+        const found = [...seen.values()]
+          .filter((email) => subject === undefined || email.subject === subject)
+          .sort((a, b) => a.at - b.at);
         if (found.length >= count) return found[count - 1]!;
         if (Date.now() > deadline)
           throw new Error(

@@ -60,6 +60,16 @@ describe('mailbox', () => {
     expect(await mailbox.emailsTo(to)).toHaveLength(2);
   });
 
+  it('looks back lookbackSeconds before the wait, not at the whole store', async () => {
+    const to = unique('earlier');
+    await send(to, 'Earlier', 'sent before the wait');
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await expect(mailbox.waitForEmail(to, { subject: 'Earlier', timeoutMs: 300, lookbackSeconds: 1 })).rejects.toThrow(
+      /found 0/,
+    );
+    expect((await mailbox.waitForEmail(to, { subject: 'Earlier', lookbackSeconds: 60 })).text).toBe('sent before the wait');
+  });
+
   it('says what it waited for when nothing comes, and refuses an endpoint that is not a URL', async () => {
     await expect(mailbox.waitForEmail(unique('nobody'), { subject: 'Never', timeoutMs: 200 })).rejects.toThrow(
       /waited 200 ms for 1 email\(s\) "Never" to nobody\..*; found 0/,
