@@ -67,7 +67,9 @@ describe('mailbox', () => {
     await expect(mailbox.waitForEmail(to, { subject: 'Earlier', timeoutMs: 300, lookbackSeconds: 1 })).rejects.toThrow(
       /found 0/,
     );
-    expect((await mailbox.waitForEmail(to, { subject: 'Earlier', lookbackSeconds: 60 })).text).toBe('sent before the wait');
+    expect((await mailbox.waitForEmail(to, { subject: 'Earlier', lookbackSeconds: 60 })).text).toBe(
+      'sent before the wait',
+    );
   });
 
   it('says what it waited for when nothing comes, and refuses an endpoint that is not a URL', async () => {
