@@ -108,16 +108,14 @@ export async function sesAccountEndpoint(
         response.writeHead(404, { 'Content-Type': 'application/json' }).end('{"message":"Not Found"}');
         return;
       }
-      response
-        .writeHead(200, { 'Content-Type': 'application/json', 'x-amzn-RequestId': 'test' })
-        .end(
-          JSON.stringify({
-            DedicatedIpAutoWarmupEnabled: false,
-            Details: {},
-            SuppressionAttributes: { SuppressedReasons: [] },
-            ...account.current,
-          }),
-        );
+      response.writeHead(200, { 'Content-Type': 'application/json', 'x-amzn-RequestId': 'test' }).end(
+        JSON.stringify({
+          DedicatedIpAutoWarmupEnabled: false,
+          Details: {},
+          SuppressionAttributes: { SuppressedReasons: [] },
+          ...account.current,
+        }),
+      );
       return;
     }
     const upstream = await fetch(new URL(request.url ?? '/', sesUrl), {
