@@ -2,6 +2,7 @@ import { expect, test } from './support/test';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { emptyBucket } from '@zigznote/playwright-kit';
 import { Client } from 'minio';
 import { freePort, startRedisServer, type RedisProcess } from '../tests/support/redis-server';
 import { verifiedUser } from './support/accounts';
@@ -126,12 +127,8 @@ test.describe('restore drill', () => {
       await redis.stop();
       redis = await startRedisServer(await freePort());
       for (const name of ['audio', 'avatars', 'exports', 'backups']) {
-        const bucket = `${prefix}-${name}`;
-        const keys: string[] = [];
-        for await (const item of storage.listObjectsV2(bucket, '', true) as AsyncIterable<{ name: string }>)
-          keys.push(item.name);
-        if (keys.length > 0) await storage.removeObjects(bucket, keys);
-        await storage.removeBucket(bucket);
+        await emptyBucket(storage, `${prefix}-${name}`);
+        await storage.removeBucket(`${prefix}-${name}`);
       }
 
       // Restore: the buckets from the mirror (the backups bucket with them), then the newest set.

@@ -28,7 +28,7 @@ const state = processState('ses-account', () => ({
   timer: undefined as ReturnType<typeof setTimeout> | undefined,
 }));
 
-function say(status: SesAccountStatus, production: boolean): void {
+function say(status: SesAccountStatus, config: AppConfig): void {
   const problems = [...(status.assessment.hold ? [status.assessment.hold] : []), ...status.assessment.warnings];
   const words = problems.join('; ');
   const key = `${words}|${status.unreadable ? 'unreadable' : ''}`;
@@ -36,19 +36,18 @@ function say(status: SesAccountStatus, production: boolean): void {
   state.said = key;
   if (words === '' && status.unreadable) {
     console.log(
-      `[zigznote] email:    SES account not readable (${status.unreadable}); pacing at ${effectiveSendRate()} a second`,
+      `[zigznote] email:    SES account not readable (${status.unreadable}); pacing at ${effectiveSendRate(config)} a second`,
     );
   } else if (words === '')
     console.log(
-      `[zigznote] email:    the SES account may send (out of the sandbox, quota left); pacing at ${effectiveSendRate()} a second`,
+      `[zigznote] email:    the SES account may send (out of the sandbox, quota left); pacing at ${effectiveSendRate(config)} a second`,
     );
   // Production says it on stderr at every change, where an operator's log alerts look.
-  else (production ? console.error : console.warn)(`[zigznote] email:    SES account: ${words}`);
+  else (config.isProduction ? console.error : console.warn)(`[zigznote] email:    SES account: ${words}`);
 }
 
 /** Reads the account now and remembers what it says; never throws. */
 export async function checkSesAccount(config: AppConfig = getConfig()): Promise<SesAccountStatus> {
-  // effectiveSendRate reads the app's configuration; the watch is always given the same one.
   let status: SesAccountStatus;
   try {
     const account = await getSesAccount(config.email, AbortSignal.timeout(5_000));
@@ -64,7 +63,7 @@ export async function checkSesAccount(config: AppConfig = getConfig()): Promise<
     };
   }
   state.status = status;
-  say(status, config.isProduction);
+  say(status, config);
   return status;
 }
 

@@ -2,6 +2,7 @@
 // made by docker/garage-init.mjs, as an operator would), the MinIO data lost, and copied back byte for byte.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { emptyBucket } from '@zigznote/playwright-kit';
 import { Client } from 'minio';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getConfig } from '@/lib/config';
@@ -59,8 +60,7 @@ afterAll(async () => {
   for (const name of names) {
     const bucket = `${prefix}-${name}`;
     if (!(await minio.bucketExists(bucket).catch(() => false))) continue;
-    const keys = await keysIn(minio, bucket);
-    if (keys.length > 0) await minio.removeObjects(bucket, keys);
+    await emptyBucket(minio, bucket);
     await minio.removeBucket(bucket);
   }
 });
@@ -114,10 +114,7 @@ describe('scripts/mirror-buckets (MinIO to Garage and back)', () => {
       await minio.putObject(`${prefix}-avatars`, 'users/1/face.png', files.get('avatars/users/1/face.png')!);
 
       // The storage server loses every object, and two buckets with them.
-      for (const name of names) {
-        const keys = await keysIn(minio, `${prefix}-${name}`);
-        if (keys.length > 0) await minio.removeObjects(`${prefix}-${name}`, keys);
-      }
+      for (const name of names) await emptyBucket(minio, `${prefix}-${name}`);
       for (const name of ['audio', 'backups']) await minio.removeBucket(`${prefix}-${name}`);
       const restored = await mirror(['--restore']);
       expect(restored.status, restored.stderr).toBe(0);

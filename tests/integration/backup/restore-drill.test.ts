@@ -12,6 +12,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutbox } from '@zigznote/email';
+import { emptyBucket } from '@zigznote/playwright-kit';
 import {
   BackupError,
   backupStatus,
@@ -66,10 +67,7 @@ async function withDrillDb<T>(work: (db: pg.Pool) => Promise<T>): Promise<T> {
 }
 
 async function emptyAndRemove(name: string) {
-  const names: string[] = [];
-  for await (const item of storage.listObjectsV2(name, '', true) as AsyncIterable<{ name: string }>)
-    names.push(item.name);
-  if (names.length > 0) await storage.removeObjects(name, names);
+  await emptyBucket(storage, name);
   await storage.removeBucket(name).catch(() => {});
 }
 
