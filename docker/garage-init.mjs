@@ -7,9 +7,11 @@
 // by the compose file's garage-init step, and by the three-node test.
 //
 // Environment: GARAGE_ADMIN_URL, GARAGE_ADMIN_TOKEN, GARAGE_APP_KEY_ID, GARAGE_APP_SECRET_KEY,
-// BUCKET_PREFIX (default zigznote), GARAGE_NODES (nodes to wait for, default 1), GARAGE_ZONE (default
-// dc1; with GARAGE_ZONES=a,b,c the nodes are spread over those zones), GARAGE_CAPACITY (bytes per node,
-// default 10 GB).
+// BUCKET_PREFIX (default zigznote), BUCKETS_FILE (the app's lib/storage/buckets.json), GARAGE_NODES (nodes
+// to wait for, default 1), GARAGE_ZONE (default dc1; with GARAGE_ZONES=a,b,c the nodes are spread over those
+// zones), GARAGE_CAPACITY (bytes per node, default 10 GB).
+
+import { readFileSync } from 'node:fs';
 
 const env = process.env;
 const adminUrl = (env.GARAGE_ADMIN_URL ?? 'http://127.0.0.1:3903').replace(/\/$/, '');
@@ -17,7 +19,13 @@ const token = required('GARAGE_ADMIN_TOKEN');
 const keyId = required('GARAGE_APP_KEY_ID');
 const secret = required('GARAGE_APP_SECRET_KEY');
 const prefix = env.BUCKET_PREFIX ?? 'zigznote';
-const buckets = ['audio', 'avatars', 'exports', 'backups'].map((name) => `${prefix}-${name}`);
+// The app's bucket table, read, not restated: beside this script in the compose file, else in the checkout.
+const bucketTable = JSON.parse(
+  readFileSync(env.BUCKETS_FILE ?? new URL('../lib/storage/buckets.json', import.meta.url), 'utf8'),
+);
+const buckets = Object.keys(bucketTable)
+  .filter((name) => name !== '$comment')
+  .map((name) => `${prefix}-${name}`);
 const expectedNodes = Number(env.GARAGE_NODES ?? 1);
 const zones = (env.GARAGE_ZONES ?? env.GARAGE_ZONE ?? 'dc1')
   .split(',')

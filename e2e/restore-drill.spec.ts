@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { emptyBucket } from '@zigznote/playwright-kit';
 import { Client } from 'minio';
+import { BUCKET_NAMES } from '../lib/storage/bucket-table';
 import { freePort, startRedisServer, type RedisProcess } from '../tests/support/redis-server';
 import { verifiedUser } from './support/accounts';
 import { emailsTo, waitForEmail } from './support/mailbox';
@@ -126,7 +127,7 @@ test.describe('restore drill', () => {
       await admin.query(`create database ${databaseName}`);
       await redis.stop();
       redis = await startRedisServer(await freePort());
-      for (const name of ['audio', 'avatars', 'exports', 'backups']) {
+      for (const name of BUCKET_NAMES) {
         await emptyBucket(storage, `${prefix}-${name}`);
         await storage.removeBucket(`${prefix}-${name}`);
       }

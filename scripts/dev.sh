@@ -61,7 +61,9 @@ if [ -z "${MINIO_ENDPOINT:-}" ]; then
 XML
     prefix="${MINIO_BUCKET_PREFIX:-zigznote}"
     buckets=()
-    for bucket in audio avatars exports backups; do buckets+=(--configure-bucket "$prefix-$bucket" "$cors"); done
+    for bucket in $(node -p "Object.keys(require('./lib/storage/buckets.json')).filter((name) => name !== '\$comment').join(' ')"); do
+      buckets+=(--configure-bucket "$prefix-$bucket" "$cors")
+    done
     node_modules/.bin/s3rver -d "$DATA/s3rver" -a 127.0.0.1 -p "$s3_port" --silent "${buckets[@]}" \
       >"$DATA/logs/dev-s3rver.log" 2>&1 &
     children+=($!)

@@ -2,13 +2,14 @@
 
 import { useRouter } from 'next/navigation';
 import { useCallback, useState } from 'react';
+import { bucketForContentType } from '@/lib/storage/bucket-table';
 import { DropZone } from './drop-zone';
 import { FileTable } from './file-table';
 import { UploadRow } from './upload-row';
 import { UsageBar, type StorageUsage } from './usage-bar';
 import { useUploads, type Bucket, type UploadedFile } from './use-upload';
 
-const bucketFor = (file: File): Bucket => (file.type.startsWith('image/') ? 'avatars' : 'audio');
+const bucketFor = (file: File): Bucket => bucketForContentType(file.type);
 
 /** The files page's client side: usage, the drop zone, uploads in progress and the stored files. */
 export function FileManager({

@@ -9,11 +9,12 @@ import {
   uploadFile,
   type UploadControl,
 } from '@zigznote/uploads/browser';
+import type { BucketName } from '@/lib/storage/bucket-table';
 
 // The upload list's state: one item per chosen file, its progress and speed, cancel and retry. The bytes
 // go straight to storage through @zigznote/uploads' engine (parts retried, resumable after a reload).
 
-export type Bucket = 'audio' | 'avatars';
+export type Bucket = BucketName;
 
 /** What /api/uploads/<id>/complete answers as `file`. */
 export interface UploadedFile {

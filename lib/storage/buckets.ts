@@ -1,58 +1,12 @@
 /**
- * The buckets and what each may hold, in one table, and their creation at start-up: idempotent, safe when
- * several instances start at once (a bucket someone else just made counts as made), and retried with
+ * Making the buckets of the table (buckets.json) at start-up: idempotent, safe when several instances
+ * start at once (a bucket someone else just made counts as made), and retried with
  * backoff while storage is still starting. The last outcome is kept for /api/health. Node-only.
  */
 import type { Client } from 'minio';
 import { processState } from '../runtime/process-state';
 import { backoffMs, sleep } from '../runtime/timing';
-
-export type BucketName = 'audio' | 'avatars' | 'exports' | 'backups';
-
-export interface BucketRule {
-  /** Content types a browser may upload; empty: server-side only. */
-  contentTypes: readonly string[];
-  maxBytes: number;
-  /** Types safe to show inline when downloaded; everything else is an attachment. */
-  inlineTypes: readonly string[];
-}
-
-const MB = 1024 * 1024;
-const GB = 1024 * MB;
-
-export const BUCKET_RULES: Record<BucketName, BucketRule> = {
-  audio: {
-    contentTypes: [
-      'audio/mpeg',
-      'audio/mp4',
-      'audio/aac',
-      'audio/ogg',
-      'audio/wav',
-      'audio/x-wav',
-      'audio/webm',
-      'audio/flac',
-      'audio/x-m4a',
-    ],
-    maxBytes: 2 * GB,
-    inlineTypes: [],
-  },
-  avatars: {
-    contentTypes: ['image/png', 'image/jpeg', 'image/webp'],
-    maxBytes: 5 * MB,
-    inlineTypes: ['image/png', 'image/jpeg', 'image/webp'],
-  },
-  exports: { contentTypes: [], maxBytes: 10 * GB, inlineTypes: [] },
-  backups: { contentTypes: [], maxBytes: 100 * GB, inlineTypes: [] },
-};
-
-export function bucketNames(prefix: string): Record<BucketName, string> {
-  return {
-    audio: `${prefix}-audio`,
-    avatars: `${prefix}-avatars`,
-    exports: `${prefix}-exports`,
-    backups: `${prefix}-backups`,
-  };
-}
+import { BUCKET_RULES, type BucketName } from './bucket-table';
 
 export interface BucketStatus {
   ready: boolean;

@@ -19,7 +19,7 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import type { Client } from 'minio';
 import { files, uploads, type Database, type StoredFile, type Upload } from '../db';
-import { BUCKET_RULES, type BucketName } from './buckets';
+import { BUCKET_RULES, UPLOAD_BUCKETS, type BucketName } from './bucket-table';
 import { createDownloadUrl, DOWNLOAD_TTL_SECONDS } from './downloads';
 import { objectKeyFor, sanitizeFilename } from './keys';
 import { UploadInputError, type DirectUploads, type MultipartUpload, type PostUpload } from '@zigznote/uploads';
@@ -471,7 +471,7 @@ export async function sweepUnclaimedObjects(
   { olderThanMs = 2 * UPLOAD_TTL_SECONDS * 1000, now = new Date() } = {},
 ): Promise<number> {
   let removed = 0;
-  for (const bucket of [deps.buckets.audio, deps.buckets.avatars]) {
+  for (const bucket of UPLOAD_BUCKETS.map((name) => deps.buckets[name])) {
     const candidates: string[] = [];
     const stream = deps.operations.listObjectsV2(bucket, 'users/', true);
     for await (const item of stream as AsyncIterable<{ name?: string; lastModified?: Date }>) {

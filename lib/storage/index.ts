@@ -7,14 +7,15 @@
  */
 export { getStorageClients, createOperationsClient, createSigningClient, pingStorage } from './clients';
 export {
+  BUCKET_NAMES,
   BUCKET_RULES,
+  UPLOAD_BUCKETS,
+  bucketForContentType,
   bucketNames,
-  bucketStatus,
-  ensureBuckets,
   type BucketName,
   type BucketRule,
-  type BucketStatus,
-} from './buckets';
+} from './bucket-table';
+export { bucketStatus, ensureBuckets, type BucketStatus } from './buckets';
 export { sanitizeFilename, objectKeyFor } from './keys';
 export { MULTIPART_THRESHOLD, MIN_PART_SIZE, UPLOAD_TTL_SECONDS, createAppUploads } from './uploads';
 export { contentDisposition, DOWNLOAD_TTL_SECONDS } from './downloads';

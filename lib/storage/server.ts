@@ -5,7 +5,8 @@
 import { expireCacheTags } from '../cache';
 import { getConfig } from '../config';
 import { getDatabase } from '../db';
-import { bucketNames, ensureBuckets, type BucketName, type BucketStatus } from './buckets';
+import { bucketNames, type BucketName } from './bucket-table';
+import { ensureBuckets, type BucketStatus } from './buckets';
 import { getStorageClients } from './clients';
 import { storageBackend } from './backends';
 import { putBucketCors } from './bucket-cors';

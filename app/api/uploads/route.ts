@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { problem, problemFor, readJson, requireUser, jsonRoute } from '@/lib/api';
 import { checkUploadRateLimit, clientIpFromHeaders } from '@/lib/rate-limit/server';
-import { getStorageDeps, requestUpload } from '@/lib/storage';
+import { BUCKET_NAMES, getStorageDeps, requestUpload } from '@/lib/storage';
 
 // Presigns an upload straight to storage: the browser sends the bytes to MinIO, never through the app.
 export const dynamic = 'force-dynamic';
 
 const uploadSchema = z.object({
-  bucket: z.enum(['audio', 'avatars', 'exports', 'backups']),
+  bucket: z.enum(BUCKET_NAMES),
   filename: z.string().trim().min(1).max(255),
   contentType: z
     .string()

@@ -6,7 +6,7 @@ import { emptyBucket } from '@zigznote/playwright-kit';
 import { Client } from 'minio';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getConfig } from '@/lib/config';
-import { createOperationsClient } from '@/lib/storage';
+import { BUCKET_NAMES, createOperationsClient } from '@/lib/storage';
 
 const storage = getConfig().storage;
 const minio = createOperationsClient(storage);
@@ -22,7 +22,7 @@ const garage = new Client({
   region: 'garage',
   ...mirrorKey,
 });
-const names = ['audio', 'avatars', 'exports', 'backups'];
+const names = BUCKET_NAMES;
 
 async function read(client: Client, bucket: string, key: string): Promise<Buffer> {
   const chunks: Buffer[] = [];

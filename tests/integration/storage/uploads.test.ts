@@ -350,7 +350,8 @@ if (storageBackendName() === 'minio') {
       writeFileSync(
         script,
         `
-        import { ensureBuckets, bucketNames } from '${root}/lib/storage/buckets.ts';
+        import { ensureBuckets } from '${root}/lib/storage/buckets.ts';
+        import { bucketNames } from '${root}/lib/storage/bucket-table.ts';
         import { createOperationsClient } from '${root}/lib/storage/clients.ts';
         import { loadConfig } from '${root}/lib/config.ts';
         const config = loadConfig(process.env);

@@ -68,7 +68,7 @@ for (const [label, compose] of [
         for (const volume of service.volumes ?? []) {
           const source = volume.split(':')[0]!;
           const isNamed = Object.keys(compose.volumes ?? {}).includes(source);
-          const isReadOnlyConfig = source.startsWith('./') && volume.endsWith(':ro');
+          const isReadOnlyConfig = /^\.\.?\//.test(source) && volume.endsWith(':ro');
           expect(isNamed || isReadOnlyConfig, `${name}: ${volume}`).toBe(true);
         }
       }
@@ -90,6 +90,9 @@ describe('production compose file', () => {
     });
     expect(text(production.services['minio-init']!.volumes)).toContain('./minio-init.sh:/minio-init.sh:ro');
     expect(text(production.services['garage-init']!.volumes)).toContain('./garage-init.mjs:/garage-init.mjs:ro');
+    // the init step reads the app's bucket table instead of restating the bucket names
+    expect(text(production.services['garage-init']!.volumes)).toContain('../lib/storage/buckets.json:/buckets.json:ro');
+    expect(production.services['garage-init']!.environment).toMatchObject({ BUCKETS_FILE: '/buckets.json' });
     for (const [service, profile] of [
       ['minio', 'minio'],
       ['minio-init', 'minio'],
