@@ -27,6 +27,7 @@ export {
 export {
   DEFAULT_POLICIES,
   ROUTE_GROUPS,
+  FORM_POST_GROUPS,
   resolvePolicies,
   type Policy,
   type RouteGroup,

@@ -15,26 +15,22 @@ import {
 
 export type { Identity, LimitRule, Policy } from '@zigznote/ratelimit/limiter';
 
-export const ROUTE_GROUPS = [
-  'login',
-  'login-account',
-  'register',
-  'password-reset',
-  'reset-password',
-  'change-password',
-  'end-sessions',
-  'api',
-  'uploads',
-  'session',
-] as const;
-export type RouteGroup = (typeof ROUTE_GROUPS)[number];
+/**
+ * One entry per route group: the form posts it covers (a server action posts to its page's path),
+ * what to do when the store is down, and its rules. The group names, the policy table and the form-post
+ * routing are derived from it.
+ */
+interface GroupEntry extends Omit<Policy<string>, 'group'> {
+  /** Page paths whose POSTs (server actions) middleware counts against this group. @default none */
+  formPosts?: readonly string[];
+}
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-export const DEFAULT_POLICIES: PolicyTable<RouteGroup> = {
+const GROUPS = {
   login: {
-    group: 'login',
+    formPosts: ['/auth/login'],
     onStoreFailure: 'closed',
     rules: [
       { name: 'login', limit: 5, windowMs: 15 * MINUTE, algorithm: 'sliding-log', identity: 'ip+email' },
@@ -46,12 +42,11 @@ export const DEFAULT_POLICIES: PolicyTable<RouteGroup> = {
   // Failed logins of one account from any address; fed by recordFailedAttempt, cleared on success, by an
   // unlock link or a password reset. Reaching it locks the account: only the owner's inbox reopens it.
   'login-account': {
-    group: 'login-account',
     onStoreFailure: 'closed',
     rules: [{ name: 'login-account', limit: 20, windowMs: HOUR, algorithm: 'sliding-log', identity: 'email', cost: 0 }],
   },
   register: {
-    group: 'register',
+    formPosts: ['/auth/signup'],
     onStoreFailure: 'closed',
     rules: [
       { name: 'register', limit: 3, windowMs: HOUR, algorithm: 'sliding-log', identity: 'ip' },
@@ -61,7 +56,7 @@ export const DEFAULT_POLICIES: PolicyTable<RouteGroup> = {
     ],
   },
   'password-reset': {
-    group: 'password-reset',
+    formPosts: ['/auth/forgot-password'],
     onStoreFailure: 'closed',
     rules: [
       { name: 'password-reset', limit: 3, windowMs: HOUR, algorithm: 'sliding-log', identity: 'ip' },
@@ -70,41 +65,53 @@ export const DEFAULT_POLICIES: PolicyTable<RouteGroup> = {
   },
   // Setting a new password from a reset link costs a password hash: bounded per address.
   'reset-password': {
-    group: 'reset-password',
+    formPosts: ['/auth/reset-password'],
     onStoreFailure: 'closed',
     rules: [{ name: 'reset-password', limit: 10, windowMs: 15 * MINUTE, algorithm: 'sliding-log', identity: 'ip' }],
   },
   // Checking the current password costs a hash: bounded per signed-in user.
   'change-password': {
-    group: 'change-password',
     onStoreFailure: 'closed',
     rules: [{ name: 'change-password', limit: 5, windowMs: 15 * MINUTE, algorithm: 'sliding-log', identity: 'user' }],
   },
   // Signing out one device, all others or everywhere, from the sessions page: cheap, but each is a Redis
   // script over every session of the user.
   'end-sessions': {
-    group: 'end-sessions',
     onStoreFailure: 'closed',
     rules: [{ name: 'end-sessions', limit: 30, windowMs: 15 * MINUTE, algorithm: 'sliding-log', identity: 'user' }],
   },
   api: {
-    group: 'api',
     onStoreFailure: 'open',
     rules: [{ name: 'api', limit: 100, windowMs: MINUTE, algorithm: 'sliding-counter', identity: 'user-or-ip' }],
   },
   uploads: {
-    group: 'uploads',
     onStoreFailure: 'closed',
     rules: [{ name: 'uploads', limit: 30, windowMs: MINUTE, algorithm: 'sliding-log', identity: 'user' }],
   },
   // "Am I signed in?", asked by every page after each navigation: only requests whose cookie could be a
   // session are counted (and looked up); the rest are answered without Redis by the route itself.
   session: {
-    group: 'session',
     onStoreFailure: 'open',
     rules: [{ name: 'session', limit: 300, windowMs: MINUTE, algorithm: 'sliding-counter', identity: 'ip' }],
   },
-};
+} satisfies Record<string, GroupEntry>;
+
+export type RouteGroup = keyof typeof GROUPS;
+export const ROUTE_GROUPS = Object.keys(GROUPS) as RouteGroup[];
+
+export const DEFAULT_POLICIES = Object.fromEntries(
+  ROUTE_GROUPS.map((group) => {
+    const { formPosts: _formPosts, ...policy }: GroupEntry = GROUPS[group];
+    return [group, { group, ...policy }];
+  }),
+) as PolicyTable<RouteGroup>;
+
+/** The group each form-post path belongs to (from the table's `formPosts`). */
+export const FORM_POST_GROUPS: ReadonlyMap<string, RouteGroup> = new Map(
+  ROUTE_GROUPS.flatMap((group) =>
+    ((GROUPS[group] as GroupEntry).formPosts ?? []).map((path) => [path, group] as const),
+  ),
+);
 
 /** This app's table with RATE_LIMITS applied ("login=10/15m,api=300/1m"). */
 export function resolvePolicies(overrides: string | undefined): PolicyTable<RouteGroup> {

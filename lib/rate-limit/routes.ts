@@ -3,7 +3,7 @@
  * own path) and every /api route. Health, the internal bridge and the error-tracking settings are never
  * limited, so monitoring and the Edge bridge keep working during a flood. Edge-safe.
  */
-import type { RouteGroup } from './policies';
+import { FORM_POST_GROUPS, type RouteGroup } from './policies';
 
 /** The Edge middleware's way to the limiter: a Node-runtime route authenticated by a shared secret. */
 export const BRIDGE_PATH = '/api/internal/rate-limit';
@@ -22,16 +22,10 @@ export const UNLIMITED_API_PATHS = new Set([
   SNS_PATH,
 ]);
 
-const FORM_POSTS: Record<string, RouteGroup> = {
-  '/auth/login': 'login',
-  '/auth/signup': 'register',
-  '/auth/forgot-password': 'password-reset',
-  '/auth/reset-password': 'reset-password',
-};
-
 export function routeGroupOf(method: string, pathname: string): RouteGroup | null {
   const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
-  if (method === 'POST' && FORM_POSTS[path]) return FORM_POSTS[path];
+  const formGroup = method === 'POST' ? FORM_POST_GROUPS.get(path) : undefined;
+  if (formGroup) return formGroup;
   if (path !== '/api' && !path.startsWith('/api/')) return null;
   if (UNLIMITED_API_PATHS.has(path)) return null;
   // Presigning (the `uploads` group) is limited per user by its route handler, which knows the user.

@@ -89,6 +89,17 @@ export function checkRateLimit(key: string, limit: number, windowSeconds: number
   return getRateLimiter().limitCustom(key, limit, windowSeconds);
 }
 
+/**
+ * Counts one request against every rule of `group` (a group of policies.ts), for whichever of address,
+ * account and user the rules key on. The named helpers below are this call for one group each.
+ */
+export function checkGroupRateLimit(
+  group: RouteGroup,
+  who: { ip: string; email?: string; userId?: string },
+): Promise<RateLimitDecision> {
+  return getRateLimiter().limit({ group, ...who });
+}
+
 type Scope = { scope?: 'all' | 'account' };
 
 /**

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICIES, describeWait, rateLimitHeaders, resolvePolicies, routeGroupOf } from '@/lib/rate-limit';
+import {
+  DEFAULT_POLICIES,
+  describeWait,
+  FORM_POST_GROUPS,
+  rateLimitHeaders,
+  resolvePolicies,
+  ROUTE_GROUPS,
+  routeGroupOf,
+} from '@/lib/rate-limit';
 
 describe('RateLimit header fields', () => {
   it('follow the IETF draft syntax, with Retry-After on rejection', () => {
@@ -61,6 +69,16 @@ describe('the policy table', () => {
 });
 
 describe('route groups', () => {
+  it('are the keys of the one policy table, each policy naming its own group, each form post routed to it', () => {
+    expect(Object.keys(DEFAULT_POLICIES)).toEqual(ROUTE_GROUPS);
+    for (const group of ROUTE_GROUPS) expect(DEFAULT_POLICIES[group].group).toBe(group);
+    expect(FORM_POST_GROUPS.size).toBeGreaterThan(0);
+    for (const [path, group] of FORM_POST_GROUPS) {
+      expect(routeGroupOf('POST', path)).toBe(group);
+      expect(routeGroupOf('GET', path)).toBeNull();
+    }
+  });
+
   it('maps form posts and API routes to their group', () => {
     expect(routeGroupOf('POST', '/auth/login')).toBe('login');
     expect(routeGroupOf('POST', '/auth/signup/')).toBe('register');
