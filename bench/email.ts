@@ -13,16 +13,16 @@ import {
   type OutgoingEmail,
 } from '@zigznote/email';
 import { closeDatabase, emailOutbox, getDatabase, getSqlClient } from '../lib/db';
-import { templates } from '../lib/email';
+import { buildEmail } from '../lib/email';
 import { percentile, printTable } from './support';
 
 const appUrl = 'https://app.example.com';
 const cases = [
-  templates.welcomeEmail(appUrl, 'Ada'),
-  templates.verificationEmail(appUrl, 'token'),
-  templates.passwordResetEmail(appUrl, 'Ada', 'token'),
-  templates.passwordChangedEmail(appUrl, 'Ada'),
-  templates.accountExistsEmail(appUrl, 'Ada'),
+  buildEmail('welcome', appUrl, { name: 'Ada' }),
+  buildEmail('verify-email', appUrl, { token: 'token' }),
+  buildEmail('reset-password', appUrl, { name: 'Ada', token: 'token' }),
+  buildEmail('password-changed', appUrl, { name: 'Ada' }),
+  buildEmail('account-exists', appUrl, { name: 'Ada' }),
 ];
 
 async function main() {
@@ -55,7 +55,9 @@ async function outboxThroughput() {
   const db = await getDatabase(config.database);
   const transport = createSesTransport(config.email);
   const outbox = createOutbox({ db: await getSqlClient(config.database) });
-  const { html, text } = await renderEmail(templates.verificationEmail('https://app.example.com', 'token').react);
+  const { html, text } = await renderEmail(
+    buildEmail('verify-email', 'https://app.example.com', { token: 'token' }).react,
+  );
   const email = (i: number, label: string): OutgoingEmail => ({
     from: config.email.from,
     to: `bench.${label}.${i}@zigznote.test`,

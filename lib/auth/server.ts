@@ -7,17 +7,7 @@ import { cookies, headers } from 'next/headers';
 import { after } from 'next/server';
 import { getConfig } from '../config';
 import { getDatabase, getSqlClient, inTransaction } from '../db';
-import {
-  sendAccountExistsEmail,
-  sendNewSignInEmail,
-  sendPasswordChangedEmail,
-  sendPasswordResetEmail,
-  sendUnlockAccountEmail,
-  sendVerificationEmail,
-  sendWelcomeEmail,
-  wakeEmailWorker,
-  type SendResult,
-} from '../email';
+import { sendTemplateEmail, wakeEmailWorker, type SendResult } from '../email';
 import { limitedGroup, limitMessage } from '../rate-limit/edge';
 import {
   checkChangePasswordRateLimit,
@@ -85,12 +75,15 @@ type Scope = 'account' | 'all';
  */
 export function outboxEmails(): AuthDeps['emails'] {
   return {
-    verification: (to, token, tx) => queued(sendVerificationEmail(to, token, tx)),
-    welcome: (to, name) => queued(sendWelcomeEmail(to, name)),
-    passwordReset: (to, name, token, tx) => queued(sendPasswordResetEmail(to, name, token, tx)),
-    passwordChanged: (to, name) => queued(sendPasswordChangedEmail(to, name)),
-    accountExists: (to, name, tx) => queued(sendAccountExistsEmail(to, name, tx)),
-    unlockAccount: (to, name, token, tx) => queued(sendUnlockAccountEmail(to, name, token, tx)),
+    verification: (to, token, transaction) => queued(sendTemplateEmail('verify-email', to, { token }, { transaction })),
+    welcome: (to, name) => queued(sendTemplateEmail('welcome', to, { name })),
+    passwordReset: (to, name, token, transaction) =>
+      queued(sendTemplateEmail('reset-password', to, { name, token }, { transaction })),
+    passwordChanged: (to, name) => queued(sendTemplateEmail('password-changed', to, { name })),
+    accountExists: (to, name, transaction) =>
+      queued(sendTemplateEmail('account-exists', to, { name }, { transaction })),
+    unlockAccount: (to, name, token, transaction) =>
+      queued(sendTemplateEmail('unlock-account', to, { name, token }, { transaction })),
   };
 }
 
@@ -167,7 +160,7 @@ export async function signIn(user: Pick<User, 'id' | 'email' | 'name'>, authenti
   );
   if (created.newDevice && config.newDeviceEmail) {
     // The login stands whatever happens to its notice: a failure here is logged, not shown.
-    await queued(sendNewSignInEmail(user.email, user.name, device)).catch((error: unknown) =>
+    await queued(sendTemplateEmail('new-sign-in', user.email, { name: user.name, device })).catch((error: unknown) =>
       console.error(`[auth] new sign-in email not queued: ${error instanceof Error ? error.name : 'error'}`),
     );
   }

@@ -1,20 +1,14 @@
 /**
  * This app's email: @zigznote/email (rendering, the Postgres outbox, the worker, SES transports, SNS)
- * wired to the app's configuration, database and Redis, with a send helper per template, and the email
+ * wired to the app's configuration, database and Redis, with the registry of its emails (templates.ts) and one typed send for them, and the email
  * check of /api/health. Node-only; Edge code imports @zigznote/email/edge.
  */
 export {
   getEmailStatus,
   getOutbox,
   outboxDeps,
-  sendAccountExistsEmail,
   sendEmail,
-  sendNewSignInEmail,
-  sendPasswordChangedEmail,
-  sendPasswordResetEmail,
-  sendUnlockAccountEmail,
-  sendVerificationEmail,
-  sendWelcomeEmail,
+  sendTemplateEmail,
   setMailer,
   startEmailOutbox,
   stopEmailOutbox,
@@ -23,7 +17,7 @@ export {
   type SendEmailInput,
   type SendResult,
 } from './send';
-export * as templates from './templates';
+export { buildEmail, EMAILS, type EmailInput, type TemplateName, type TemplatedEmail } from './templates';
 export { pingEmail } from './health';
 export {
   checkSesAccount,

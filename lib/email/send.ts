@@ -1,7 +1,7 @@
 /**
  * This app's email, on @zigznote/email: its outbox on the app's database, its SES transport and sender
  * from configuration, the send rate shared through the app's Redis, failures reported to error tracking,
- * and a send helper per template. `sendEmail` takes any react-email element; the worker is started with
+ * and sendTemplateEmail for the registry's emails (templates.ts). `sendEmail` takes any react-email element; the worker is started with
  * the server. Node-only.
  */
 import {
@@ -29,16 +29,7 @@ import { isErrorTrackingEnabled, Sentry } from '../observability/server';
 import { processState } from '../runtime/process-state';
 import { getRedis } from '../redis';
 import { effectiveSendRate, sendingHold } from './account';
-import {
-  accountExistsEmail,
-  passwordChangedEmail,
-  passwordResetEmail,
-  unlockAccountEmail,
-  newSignInEmail,
-  verificationEmail,
-  welcomeEmail,
-  type TemplatedEmail,
-} from './templates';
+import { buildEmail, EMAILS, type EmailInput, type TemplateName } from './templates';
 
 export type { SendEmailInput };
 export type SendResult = EnqueueResult;
@@ -142,18 +133,25 @@ export async function suppressAddress(email: string, reason: string): Promise<vo
   await (await getOutbox()).suppressions.suppress(email, reason);
 }
 
-function sendTemplate(
+/**
+ * Queues the registry's email `name` (templates.ts) to `to`, made from `input`; in `transaction` when given,
+ * so it commits with what caused it. Emails with `repeatWithinMinutes` get a key that makes copies within
+ * that window one email.
+ */
+export function sendTemplateEmail<Name extends TemplateName>(
+  name: Name,
   to: string,
-  email: TemplatedEmail,
-  idempotencyKey?: string,
-  transaction?: SqlClient,
+  input: EmailInput<Name>,
+  { transaction }: { transaction?: SqlClient } = {},
 ): Promise<SendResult> {
+  const email = buildEmail(name, getConfig().appUrl, input);
+  const window = EMAILS[name].repeatWithinMinutes;
   return sendEmail({
     to,
     subject: email.subject,
     react: email.react,
     template: email.template,
-    idempotencyKey,
+    idempotencyKey: window ? repeatableKey(name, to, window) : undefined,
     transaction,
   });
 }
@@ -161,53 +159,4 @@ function sendTemplate(
 /** A key for an email whose content never varies: repeats within `windowMinutes` are one email, later ones are new. */
 function repeatableKey(template: string, email: string, windowMinutes: number): string {
   return `${template}:${hashRecipient(email)}:${Math.floor(Date.now() / (windowMinutes * 60_000))}`;
-}
-
-export function sendWelcomeEmail(email: string, name: string): Promise<SendResult> {
-  // One welcome per verification; an address is verified once, and a double submit is one email.
-  return sendTemplate(email, welcomeEmail(getConfig().appUrl, name), repeatableKey('welcome', email, 60));
-}
-
-export function sendVerificationEmail(email: string, token: string, transaction?: SqlClient): Promise<SendResult> {
-  return sendTemplate(email, verificationEmail(getConfig().appUrl, token), undefined, transaction);
-}
-
-export function sendPasswordResetEmail(
-  email: string,
-  name: string,
-  token: string,
-  transaction?: SqlClient,
-): Promise<SendResult> {
-  return sendTemplate(email, passwordResetEmail(getConfig().appUrl, name, token), undefined, transaction);
-}
-
-export function sendPasswordChangedEmail(email: string, name: string, changedAt = new Date()): Promise<SendResult> {
-  return sendTemplate(email, passwordChangedEmail(getConfig().appUrl, name, changedAt));
-}
-
-export function sendUnlockAccountEmail(
-  email: string,
-  name: string,
-  token: string,
-  transaction?: SqlClient,
-): Promise<SendResult> {
-  return sendTemplate(email, unlockAccountEmail(getConfig().appUrl, name, token), undefined, transaction);
-}
-
-export function sendNewSignInEmail(
-  email: string,
-  name: string,
-  device: { browser: string; os: string; network: string },
-): Promise<SendResult> {
-  return sendTemplate(email, newSignInEmail(getConfig().appUrl, name, device));
-}
-
-export function sendAccountExistsEmail(email: string, name: string, transaction?: SqlClient): Promise<SendResult> {
-  // Someone may sign up with a registered address again tomorrow: that deserves its own email.
-  return sendTemplate(
-    email,
-    accountExistsEmail(getConfig().appUrl, name),
-    repeatableKey('account-exists', email, 10),
-    transaction,
-  );
 }

@@ -17,7 +17,7 @@ import {
   getEmailStatus,
   getOutbox,
   outboxDeps,
-  sendVerificationEmail,
+  sendTemplateEmail,
   setMailer,
   startEmailOutbox,
   stopEmailOutbox,
@@ -107,7 +107,7 @@ describe('a killed app process', () => {
       const ses = await localSesEndpoint();
       await ses.stop();
       const to = uniqueEmail('killed');
-      const queued = await sendVerificationEmail(to, 'token-killed');
+      const queued = await sendTemplateEmail('verify-email', to, { token: 'token-killed' });
       if (queued.status !== 'queued') throw new Error(`not queued: ${queued.status}`);
 
       const first = outboxProcess(ses.url);
@@ -142,7 +142,7 @@ describe('several instances share the outbox', () => {
     await stopEmailOutbox();
     const ses = await localSesEndpoint();
     const addresses = Array.from({ length: 30 }, (_, i) => uniqueEmail(`shared-${i}`));
-    for (const to of addresses) await sendVerificationEmail(to, `token-${to}`);
+    for (const to of addresses) await sendTemplateEmail('verify-email', to, { token: `token-${to}` });
     const env = { ...process.env, AWS_SES_ENDPOINT: ses.url };
     const workers = [0, 1].map(() =>
       spawn(process.execPath, ['--import', 'tsx', 'tests/support/outbox-process.ts'], { env, stdio: 'ignore' }),
@@ -174,7 +174,7 @@ describe('which failures are retried', () => {
       const endpoint = await failingSesEndpoint(status, type);
       try {
         const to = uniqueEmail(`error-${status}`);
-        const queued = await sendVerificationEmail(to, `token-${status}`);
+        const queued = await sendTemplateEmail('verify-email', to, { token: `token-${status}` });
         if (queued.status !== 'queued') throw new Error('not queued');
         const failures: string[] = [];
         const deps = await outboxDeps({
@@ -233,7 +233,7 @@ describe('the outbox never blocks on a dead database and writes nothing half', (
 describe('state you can read', () => {
   it('records SES delivery, bounce and complaint events on the row, by message id', async () => {
     const db = await getDatabase(getConfig().database);
-    const queued = await sendVerificationEmail(uniqueEmail('events'), 'token-events');
+    const queued = await sendTemplateEmail('verify-email', uniqueEmail('events'), { token: 'token-events' });
     if (queued.status !== 'queued') throw new Error('not queued');
     await db
       .update(emailOutbox)
@@ -252,7 +252,7 @@ describe('state you can read', () => {
   it('reports how long the oldest due email has waited, so a stuck queue shows', async () => {
     const db = await getDatabase(getConfig().database);
     await stopEmailOutbox();
-    const queued = await sendVerificationEmail(uniqueEmail('stuck'), 'token-stuck');
+    const queued = await sendTemplateEmail('verify-email', uniqueEmail('stuck'), { token: 'token-stuck' });
     if (queued.status !== 'queued') throw new Error('not queued');
     await db
       .update(emailOutbox)

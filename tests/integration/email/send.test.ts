@@ -11,17 +11,13 @@ import {
   type EmailTransport,
 } from '@zigznote/email';
 import {
-  sendAccountExistsEmail,
+  buildEmail,
   sendEmail,
-  sendPasswordChangedEmail,
-  sendPasswordResetEmail,
-  sendVerificationEmail,
-  sendWelcomeEmail,
+  sendTemplateEmail,
   setMailer,
   startEmailOutbox,
   stopEmailOutbox,
   getEmailStatus,
-  templates,
 } from '@/lib/email';
 import { closeDatabase } from '@/lib/db';
 import { closeRedis } from '@/lib/redis';
@@ -42,9 +38,9 @@ afterAll(async () => {
 describe('convenience functions send through the AWS SDK to the SES endpoint', () => {
   const appUrl = () => getConfig().appUrl;
 
-  it('sendVerificationEmail: sender, recipient, subject, both parts and the link', async () => {
+  it('verify-email: sender, recipient, subject, both parts and the link', async () => {
     const to = uniqueAddress('verify');
-    const result = await sendVerificationEmail(to, 'token-abc');
+    const result = await sendTemplateEmail('verify-email', to, { token: 'token-abc' });
     expect(result).toMatchObject({ ok: true, status: 'queued' });
     const [email, ...others] = await waitForEmails(to);
     expect(others).toHaveLength(0);
@@ -55,18 +51,18 @@ describe('convenience functions send through the AWS SDK to the SES endpoint', (
     expect(linkIn(email!.html, '/auth/verify-email?token=')).toBe(`${appUrl()}/auth/verify-email?token=token-abc`);
   });
 
-  it('sendPasswordResetEmail', async () => {
+  it('reset-password', async () => {
     const to = uniqueAddress('reset');
-    expect((await sendPasswordResetEmail(to, 'Ada', 'token-def')).ok).toBe(true);
+    expect((await sendTemplateEmail('reset-password', to, { name: 'Ada', token: 'token-def' })).ok).toBe(true);
     const [email] = await waitForEmails(to);
     expect(email!.subject).toBe('Reset your password');
     expect(linkIn(email!.text, '/auth/reset-password?token=')).toBe(`${appUrl()}/auth/reset-password?token=token-def`);
   });
 
-  it('sendWelcomeEmail, once per address', async () => {
+  it('welcome, once per address', async () => {
     const to = uniqueAddress('welcome');
-    expect(await sendWelcomeEmail(to, 'Ada')).toMatchObject({ status: 'queued' });
-    expect(await sendWelcomeEmail(to, 'Ada')).toMatchObject({ status: 'duplicate' });
+    expect(await sendTemplateEmail('welcome', to, { name: 'Ada' })).toMatchObject({ status: 'queued' });
+    expect(await sendTemplateEmail('welcome', to, { name: 'Ada' })).toMatchObject({ status: 'duplicate' });
     const emails = await waitForEmails(to);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await emailsTo(to)).toHaveLength(1);
@@ -75,17 +71,17 @@ describe('convenience functions send through the AWS SDK to the SES endpoint', (
     expect(emails[0]!.text).toMatch(/welcome, ada!/i);
   });
 
-  it('sendPasswordChangedEmail', async () => {
+  it('password-changed', async () => {
     const to = uniqueAddress('changed');
-    expect((await sendPasswordChangedEmail(to, 'Ada')).ok).toBe(true);
+    expect((await sendTemplateEmail('password-changed', to, { name: 'Ada' })).ok).toBe(true);
     const [email] = await waitForEmails(to);
     expect(email!.subject).toBe('Your password has been changed');
     expect(email!.text).toContain(`${appUrl()}/auth/forgot-password`);
   });
 
-  it('sendAccountExistsEmail', async () => {
+  it('account-exists', async () => {
     const to = uniqueAddress('exists');
-    expect((await sendAccountExistsEmail(to, 'Ada')).ok).toBe(true);
+    expect((await sendTemplateEmail('account-exists', to, { name: 'Ada' })).ok).toBe(true);
     const [email] = await waitForEmails(to);
     expect(email!.subject).toBe('You already have a zigznote account');
   });
@@ -110,7 +106,7 @@ describe('exactly once', () => {
     setMailer({ transport: flaky });
     try {
       const to = uniqueAddress('throttled');
-      const queued = await sendVerificationEmail(to, 'tok');
+      const queued = await sendTemplateEmail('verify-email', to, { token: 'tok' });
       expect(queued).toMatchObject({ ok: true, status: 'queued' });
       await waitForEmails(to);
       expect(calls).toBe(3);
@@ -126,7 +122,7 @@ describe('exactly once', () => {
 
   it('a double call with the same idempotency key sends one email, even at the same moment', async () => {
     const to = uniqueAddress('double');
-    const { react, subject } = templates.passwordResetEmail(getConfig().appUrl, 'Ada', 'same');
+    const { react, subject } = buildEmail('reset-password', getConfig().appUrl, { name: 'Ada', token: 'same' });
     const key = `double-${to}`;
     const results = await Promise.all([
       sendEmail({ to, subject, react, idempotencyKey: key }),
@@ -149,8 +145,8 @@ describe('exactly once', () => {
   it('the same key with different content is an error the caller sees, and sends nothing more', async () => {
     const to = uniqueAddress('conflict');
     const key = `conflict-${to}`;
-    const one = templates.passwordResetEmail(getConfig().appUrl, 'Ada', 'first-token');
-    const other = templates.passwordResetEmail(getConfig().appUrl, 'Ada', 'second-token');
+    const one = buildEmail('reset-password', getConfig().appUrl, { name: 'Ada', token: 'first-token' });
+    const other = buildEmail('reset-password', getConfig().appUrl, { name: 'Ada', token: 'second-token' });
     expect(await sendEmail({ to, subject: one.subject, react: one.react, idempotencyKey: key })).toMatchObject({
       ok: true,
       status: 'queued',
@@ -197,7 +193,7 @@ describe('Edge transport (aws4fetch, SES v2)', () => {
 
   it('signs its request with a valid AWS Signature Version 4, computed independently', async () => {
     const transport = createEdgeTransport({ region: 'eu-west-1', endpoint: captureUrl, ...credentials });
-    const { html, text } = await renderEmail(templates.welcomeEmail('https://app.example.com', 'Ada').react);
+    const { html, text } = await renderEmail(buildEmail('welcome', 'https://app.example.com', { name: 'Ada' }).react);
     await transport.send({
       from: 'zigznote <no-reply@zigznote.test>',
       to: 'edge@zigznote.test',
@@ -226,7 +222,7 @@ describe('Edge transport (aws4fetch, SES v2)', () => {
     });
     const to = uniqueAddress('edge');
     const { html, text } = await renderEmail(
-      templates.verificationEmail('https://app.example.com', 'edge-token').react,
+      buildEmail('verify-email', 'https://app.example.com', { token: 'edge-token' }).react,
     );
     await transport.send({ from: 'no-reply@zigznote.test', to, subject: 'Verify your email address', html, text });
     const [email] = await emailsTo(to);

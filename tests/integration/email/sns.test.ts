@@ -13,7 +13,7 @@ import {
   verifySnsMessage,
   type SnsMessage,
 } from '@zigznote/email';
-import { getOutbox, sendVerificationEmail, suppressAddress } from '@/lib/email';
+import { getOutbox, sendTemplateEmail, suppressAddress } from '@/lib/email';
 import { eq } from 'drizzle-orm';
 import { Pool } from 'pg';
 import { closeDatabase, emailSuppressions, getDatabase } from '@/lib/db';
@@ -165,7 +165,10 @@ describe('SNS notifications of SES bounces and complaints', () => {
   it('skips sending to a suppressed address, with a typed result', async () => {
     const address = uniqueAddress('suppressed');
     await handleSnsMessage(signed(bounceFor(address), '2'), deps());
-    expect(await sendVerificationEmail(address, 'tok')).toMatchObject({ ok: false, status: 'suppressed' });
+    expect(await sendTemplateEmail('verify-email', address, { token: 'tok' })).toMatchObject({
+      ok: false,
+      status: 'suppressed',
+    });
     expect(await emailsTo(address)).toHaveLength(0);
   });
 

@@ -7,38 +7,41 @@ import ResetPasswordEmail from '@/emails/reset-password';
 import VerifyEmail from '@/emails/verify-email';
 import WelcomeEmail from '@/emails/welcome';
 import { renderEmail } from '@zigznote/email';
-import { templates } from '@/lib/email';
+import { buildEmail } from '@/lib/email';
 
 const appUrl = 'https://app.example.com';
 
 describe('each template renders to HTML and text with its subject, name and link', () => {
   const cases = [
-    { email: templates.welcomeEmail(appUrl, 'Ada'), subject: 'Welcome to zigznote! 🎉', link: `${appUrl}/files` },
     {
-      email: templates.verificationEmail(appUrl, 'tok-123'),
+      email: buildEmail('welcome', appUrl, { name: 'Ada' }),
+      subject: 'Welcome to zigznote! 🎉',
+      link: `${appUrl}/files`,
+    },
+    {
+      email: buildEmail('verify-email', appUrl, { token: 'tok-123' }),
       subject: 'Verify your email address',
       link: `${appUrl}/auth/verify-email?token=tok-123`,
     },
     {
-      email: templates.passwordResetEmail(appUrl, 'Ada', 'tok-456'),
+      email: buildEmail('reset-password', appUrl, { name: 'Ada', token: 'tok-456' }),
       subject: 'Reset your password',
       link: `${appUrl}/auth/reset-password?token=tok-456`,
     },
     {
-      email: templates.passwordChangedEmail(appUrl, 'Ada', new Date('2026-11-27T10:00:00Z')),
+      email: buildEmail('password-changed', appUrl, { name: 'Ada', changedAt: new Date('2026-11-27T10:00:00Z') }),
       subject: 'Your password has been changed',
       link: `${appUrl}/auth/forgot-password`,
     },
     {
-      email: templates.accountExistsEmail(appUrl, 'Ada'),
+      email: buildEmail('account-exists', appUrl, { name: 'Ada' }),
       subject: 'You already have a zigznote account',
       link: `${appUrl}/auth/login`,
     },
     {
-      email: templates.newSignInEmail(appUrl, 'Ada', {
-        browser: 'Firefox 133',
-        os: 'Windows 10',
-        network: '203.0.113.0/24',
+      email: buildEmail('new-sign-in', appUrl, {
+        name: 'Ada',
+        device: { browser: 'Firefox 133', os: 'Windows 10', network: '203.0.113.0/24' },
       }),
       subject: 'New sign-in to your account',
       link: `${appUrl}/account/sessions`,
@@ -61,7 +64,7 @@ describe('each template renders to HTML and text with its subject, name and link
 
   it('escapes user input: a name with a script tag arrives as text', async () => {
     const { html, text } = await renderEmail(
-      templates.passwordResetEmail(appUrl, '<script>alert(1)</script>', 't').react,
+      buildEmail('reset-password', appUrl, { name: '<script>alert(1)</script>', token: 't' }).react,
     );
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;');
@@ -70,20 +73,20 @@ describe('each template renders to HTML and text with its subject, name and link
 
   it('greets an address not yet proved without the name its account was given', async () => {
     for (const email of [
-      templates.accountExistsEmail(appUrl, ''),
-      templates.passwordResetEmail(appUrl, '', 't'),
-      templates.unlockAccountEmail(appUrl, '', 't'),
+      buildEmail('account-exists', appUrl, { name: '' }),
+      buildEmail('reset-password', appUrl, { name: '', token: 't' }),
+      buildEmail('unlock-account', appUrl, { name: '', token: 't' }),
     ]) {
       const { text } = await renderEmail(email.react);
       expect(text, email.template).toMatch(/^Hello,$/m);
       expect(text, email.template).not.toMatch(/^Hi /m);
     }
-    expect((await renderEmail(templates.verificationEmail(appUrl, 't').react)).text).toMatch(/^Hello,$/m);
+    expect((await renderEmail(buildEmail('verify-email', appUrl, { token: 't' }).react)).text).toMatch(/^Hello,$/m);
   });
 
   it('says when the password was changed', async () => {
     const { text } = await renderEmail(
-      templates.passwordChangedEmail(appUrl, 'Ada', new Date('2026-11-27T10:00:00Z')).react,
+      buildEmail('password-changed', appUrl, { name: 'Ada', changedAt: new Date('2026-11-27T10:00:00Z') }).react,
     );
     expect(text).toContain('Fri, 27 Nov 2026 10:00:00 GMT');
   });
@@ -91,7 +94,7 @@ describe('each template renders to HTML and text with its subject, name and link
   it('says which device signed in, from which network and when', async () => {
     const device = { browser: 'Firefox 133', os: 'Windows 10', network: '203.0.113.0/24' };
     const { text } = await renderEmail(
-      templates.newSignInEmail(appUrl, 'Ada', device, new Date('2026-12-05T10:00:00Z')).react,
+      buildEmail('new-sign-in', appUrl, { name: 'Ada', device, signedInAt: new Date('2026-12-05T10:00:00Z') }).react,
     );
     for (const fact of [
       'Firefox 133',
