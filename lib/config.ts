@@ -7,37 +7,36 @@
 import { z } from 'zod';
 import { parseTrustedProxies } from '@zigznote/ratelimit/limiter';
 import { resolvePolicies, shadowRuleNames } from './rate-limit/policies';
-import { STORAGE_BACKENDS, storageBackend, type StorageBackendName } from './storage/backends';
+import { STORAGE_BACKENDS, storageBackend } from './storage/backends';
 import { Cron } from 'croner';
 
 const DEFAULT_CREDENTIALS = new Set(['minioadmin', 'admin', 'password', 'changeme', 'secret']);
 
-const emptyAsUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
-const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
-const booleanFlag = z.preprocess(
-  emptyAsUndefined,
+/** The empty-string rule: a variable set to blank (as compose passes an unset one) counts as unset. */
+const unlessBlank = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema);
+const optionalString = unlessBlank(z.string().optional());
+const booleanFlag = unlessBlank(
   z
     .stringbool({ truthy: ['true', '1'], falsy: ['false', '0'], case: 'sensitive', error: 'must be true or false' })
     .optional()
     .transform((v) => v === true),
 );
 /** A flag that is on unless set to false. */
-const booleanFlagOn = z.preprocess(
-  emptyAsUndefined,
+const booleanFlagOn = unlessBlank(
   z
     .stringbool({ truthy: ['true', '1'], falsy: ['false', '0'], case: 'sensitive', error: 'must be true or false' })
     .optional()
     .transform((v) => v !== false),
 );
 /** "host:port, host:port" (Redis Cluster nodes, Sentinels). */
-const hostPortList = z.preprocess(
-  emptyAsUndefined,
+const hostPortList = unlessBlank(
   z
     .string()
     .regex(/^\s*[^\s:,]+:\d+\s*(,\s*[^\s:,]+:\d+\s*)*$/, { error: 'must be host:port pairs separated by commas' })
     .optional(),
 );
-const url = (hint: string) => z.preprocess(emptyAsUndefined, z.url({ error: `must be a URL, ${hint}` }).optional());
+const url = (hint: string) => unlessBlank(z.url({ error: `must be a URL, ${hint}` }).optional());
 
 /** A parser's own message, as a validation issue: the variable is checked when the app starts. */
 function refusalOf(parse: (value: string) => unknown) {
@@ -61,21 +60,18 @@ function isAesKeyBase64(key: string): boolean {
 }
 
 const envSchema = z.object({
-  NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'production', 'test']).default('development')),
-  NEXT_PUBLIC_APP_URL: z.preprocess(
-    emptyAsUndefined,
+  NODE_ENV: unlessBlank(z.enum(['development', 'production', 'test']).default('development')),
+  NEXT_PUBLIC_APP_URL: unlessBlank(
     z.url({ error: 'must be the URL users open, e.g. https://app.example.com' }).default('http://localhost:3000'),
   ),
-  TRUSTED_PROXIES: z.preprocess(
-    emptyAsUndefined,
+  TRUSTED_PROXIES: unlessBlank(
     z
       .string()
       .superRefine(refusalOf((value) => parseTrustedProxies(value, 'TRUSTED_PROXIES')))
       .optional(),
   ),
 
-  DATABASE_URL: z.preprocess(
-    emptyAsUndefined,
+  DATABASE_URL: unlessBlank(
     z
       .string()
       .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// URL, e.g. postgres://user:pass@db:5432/zigznote' })
@@ -83,8 +79,7 @@ const envSchema = z.object({
   ),
   PGLITE_DIR: optionalString,
 
-  REDIS_URL: z.preprocess(
-    emptyAsUndefined,
+  REDIS_URL: unlessBlank(
     z
       .string()
       .regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL, e.g. redis://:password@redis:6379' })
@@ -93,11 +88,10 @@ const envSchema = z.object({
 
   REDIS_CLUSTER_NODES: hostPortList,
   REDIS_SENTINELS: hostPortList,
-  REDIS_SENTINEL_NAME: z.preprocess(emptyAsUndefined, z.string().default('mymaster')),
+  REDIS_SENTINEL_NAME: unlessBlank(z.string().default('mymaster')),
   REDIS_PASSWORD: optionalString,
   RATE_LIMITS_DISABLED: booleanFlag,
-  RATE_LIMITS: z.preprocess(
-    emptyAsUndefined,
+  RATE_LIMITS: unlessBlank(
     z
       .string()
       .regex(/^\s*[a-z0-9-]+\s*=\s*\d+\s*\/\s*\d*\s*[smhd]\s*(,\s*[a-z0-9-]+\s*=\s*\d+\s*\/\s*\d*\s*[smhd]\s*)*$/, {
@@ -107,40 +101,32 @@ const envSchema = z.object({
       .optional(),
   ),
 
-  RATE_LIMITS_SHADOW: z.preprocess(
-    emptyAsUndefined,
+  RATE_LIMITS_SHADOW: unlessBlank(
     z
       .string()
       .superRefine(refusalOf((names) => shadowRuleNames(names)))
       .optional(),
   ),
-  METRICS_TOKEN: z.preprocess(
-    emptyAsUndefined,
+  METRICS_TOKEN: unlessBlank(
     z.string().min(16, { error: 'must be at least 16 characters (e.g. openssl rand -hex 32)' }).optional(),
   ),
 
   RATE_LIMIT_BRIDGE_URL: url('the address this app answers on from inside, e.g. http://127.0.0.1:3000'),
-  RATE_LIMIT_BRIDGE_SECRET: z.preprocess(
-    emptyAsUndefined,
+  RATE_LIMIT_BRIDGE_SECRET: unlessBlank(
     z.string().min(32, { error: 'must be at least 32 characters (e.g. openssl rand -hex 32)' }).optional(),
   ),
 
-  STORAGE_BACKEND: z.preprocess(
-    emptyAsUndefined,
+  STORAGE_BACKEND: unlessBlank(
     z.enum(STORAGE_BACKENDS, { error: `must be one of ${STORAGE_BACKENDS.join(', ')}` }).default('minio'),
   ),
   MINIO_ENDPOINT: optionalString,
-  MINIO_PORT: z.preprocess(
-    emptyAsUndefined,
-    z.coerce.number({ error: 'must be a port number' }).int().min(1).max(65535).optional(),
-  ),
+  MINIO_PORT: unlessBlank(z.coerce.number({ error: 'must be a port number' }).int().min(1).max(65535).optional()),
   MINIO_USE_SSL: booleanFlag,
   MINIO_ACCESS_KEY: optionalString,
   MINIO_SECRET_KEY: optionalString,
   MINIO_PUBLIC_URL: url('the storage origin browsers reach, e.g. https://files.example.com'),
   MINIO_REGION: optionalString,
-  MINIO_BUCKET_PREFIX: z.preprocess(
-    emptyAsUndefined,
+  MINIO_BUCKET_PREFIX: unlessBlank(
     z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]{1,40}$/, {
@@ -149,8 +135,7 @@ const envSchema = z.object({
       .default('zigznote'),
   ),
 
-  STORAGE_QUOTA_BYTES: z.preprocess(
-    emptyAsUndefined,
+  STORAGE_QUOTA_BYTES: unlessBlank(
     z.coerce
       .number({ error: 'must be a number of bytes, e.g. 10737418240 for 10 GiB' })
       .int()
@@ -158,15 +143,14 @@ const envSchema = z.object({
       .default(10 * 1024 ** 3),
   ),
 
-  AWS_SES_REGION: z.preprocess(emptyAsUndefined, z.string().default('us-east-1')),
+  AWS_SES_REGION: unlessBlank(z.string().default('us-east-1')),
   AWS_SES_ACCESS_KEY_ID: optionalString,
   AWS_SES_SECRET_ACCESS_KEY: optionalString,
   AWS_SES_FROM_EMAIL: optionalString,
   AWS_SES_ENDPOINT: url('the SES endpoint override, e.g. http://127.0.0.1:8005 for the local one'),
   AWS_SES_REPLY_TO: optionalString,
   AWS_SES_CONFIGURATION_SET: optionalString,
-  AWS_SES_TAGS: z.preprocess(
-    emptyAsUndefined,
+  AWS_SES_TAGS: unlessBlank(
     z
       .string()
       .regex(/^\s*[A-Za-z0-9_-]+=[A-Za-z0-9_.@-]+\s*(,\s*[A-Za-z0-9_-]+=[A-Za-z0-9_.@-]+\s*)*$/, {
@@ -174,8 +158,7 @@ const envSchema = z.object({
       })
       .optional(),
   ),
-  AWS_SES_SNS_TOPIC_ARN: z.preprocess(
-    emptyAsUndefined,
+  AWS_SES_SNS_TOPIC_ARN: unlessBlank(
     z
       .string()
       .regex(
@@ -186,22 +169,18 @@ const envSchema = z.object({
       )
       .optional(),
   ),
-  EMAIL_SEND_RATE: z.preprocess(
-    emptyAsUndefined,
+  EMAIL_SEND_RATE: unlessBlank(
     z.coerce.number({ error: 'must be a number of emails per second' }).positive().max(10_000).optional(),
   ),
 
-  EMAIL_IDEMPOTENCY_DAYS: z.preprocess(
-    emptyAsUndefined,
+  EMAIL_IDEMPOTENCY_DAYS: unlessBlank(
     z.coerce.number({ error: 'must be a number of days' }).int().min(1).max(365).default(7),
   ),
   NEW_DEVICE_EMAIL: booleanFlagOn,
-  SESSION_ABSOLUTE_LIFETIME_DAYS: z.preprocess(
-    emptyAsUndefined,
+  SESSION_ABSOLUTE_LIFETIME_DAYS: unlessBlank(
     z.coerce.number({ error: 'must be a number of days' }).int().min(1).max(400).default(90),
   ),
-  BACKUP_BUCKET: z.preprocess(
-    emptyAsUndefined,
+  BACKUP_BUCKET: unlessBlank(
     z
       .string()
       .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
@@ -209,8 +188,7 @@ const envSchema = z.object({
       })
       .default('zigznote-backups'),
   ),
-  BACKUP_SCHEDULE: z.preprocess(
-    emptyAsUndefined,
+  BACKUP_SCHEDULE: unlessBlank(
     z
       .string()
       .refine(
@@ -229,31 +207,25 @@ const envSchema = z.object({
       )
       .default('17 3 * * *'),
   ),
-  BACKUP_KEEP_DAILY: z.preprocess(
-    emptyAsUndefined,
+  BACKUP_KEEP_DAILY: unlessBlank(
     z.coerce.number({ error: 'must be a number of days' }).int().min(1).max(366).default(7),
   ),
-  BACKUP_KEEP_WEEKLY: z.preprocess(
-    emptyAsUndefined,
+  BACKUP_KEEP_WEEKLY: unlessBlank(
     z.coerce.number({ error: 'must be a number of weeks' }).int().min(0).max(520).default(4),
   ),
   BACKUP_ENCRYPTION_KEY_FILE: optionalString,
-  HEALTH_TOKEN: z.preprocess(
-    emptyAsUndefined,
+  HEALTH_TOKEN: unlessBlank(
     z.string().min(16, { error: 'must be at least 16 characters (e.g. openssl rand -hex 32)' }).optional(),
   ),
-  HEALTH_CACHE_SECONDS: z.preprocess(
-    emptyAsUndefined,
+  HEALTH_CACHE_SECONDS: unlessBlank(
     z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(300).default(5),
   ),
-  SHUTDOWN_GRACE_SECONDS: z.preprocess(
-    emptyAsUndefined,
+  SHUTDOWN_GRACE_SECONDS: unlessBlank(
     z.coerce.number({ error: 'must be a number of seconds' }).min(1).max(600).default(25),
   ),
 
   CACHE_DISABLED: booleanFlag,
-  CACHE_MAX_TTL_SECONDS: z.preprocess(
-    emptyAsUndefined,
+  CACHE_MAX_TTL_SECONDS: unlessBlank(
     z.coerce
       .number({ error: 'must be a number of seconds' })
       .int()
@@ -261,8 +233,7 @@ const envSchema = z.object({
       .max(30 * 24 * 3600)
       .default(7 * 24 * 3600),
   ),
-  NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: z.preprocess(
-    emptyAsUndefined,
+  NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: unlessBlank(
     z
       .string()
       .refine(isAesKeyBase64, {
@@ -275,85 +246,8 @@ const envSchema = z.object({
   ENABLE_DEBUG_ROUTES: booleanFlag,
 });
 
-type Env = z.infer<typeof envSchema>;
-
-/** Every variable the app reads: .env.example and the README document each (a test checks). */
-export const ENV_VARIABLES = Object.keys(envSchema.shape) as Array<keyof Env>;
-
-export interface AppConfig {
-  env: Env['NODE_ENV'];
-  isProduction: boolean;
-  appUrl: string;
-  trustedProxies: string | undefined;
-  database: { url: string; kind: 'postgres' } | { kind: 'pglite'; dir: string };
-  redis:
-    | { kind: 'redis'; url: string }
-    | { kind: 'cluster'; nodes: HostPort[]; password: string | undefined }
-    | { kind: 'sentinel'; sentinels: HostPort[]; name: string; password: string | undefined }
-    | { kind: 'memory' };
-  rateLimitOverrides: string | undefined;
-  /** Rules that count and report but refuse nothing, for trying limits in production. */
-  rateLimitShadow: string | undefined;
-  /** Bearer token of GET /api/metrics; without it the route answers 404. */
-  metricsToken: string | undefined;
-  /** For deployments whose gateway limits already, and for benchmarks: no limit is applied at all. */
-  rateLimitsDisabled: boolean;
-  /** Only for a middleware built for the Edge runtime: how it reaches the limiter route. */
-  rateLimitBridge: { url: string; secret: string } | undefined;
-  storage: {
-    /** Which S3 server: what differs between them is described in lib/storage/backends.ts. */
-    backend: StorageBackendName;
-    endPoint: string;
-    port: number;
-    useSSL: boolean;
-    accessKey: string;
-    secretKey: string;
-    publicUrl: string;
-    region: string;
-    bucketPrefix: string;
-    /** Bytes one user may store, counting completed files and the declared size of pending uploads. */
-    quotaBytes: number;
-  };
-  email: {
-    region: string;
-    from: string;
-    endpoint: string | undefined;
-    credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
-    replyTo: string | undefined;
-    configurationSet: string | undefined;
-    tags: Array<{ Name: string; Value: string }>;
-    /** Only notifications from these SNS topics are believed; with none, the SNS route answers 404. */
-    snsTopicArns: string[];
-    /** A cap below the SES account's own MaxSendRate; unset: the account's (14 while it cannot be read). */
-    sendRate: number | undefined;
-    /** Days an idempotency key is remembered: the same key within them is the same email. */
-    idempotencyDays: number;
-  };
-  /** Sessions slide for `idleSeconds` of inactivity, and end `absoluteSeconds` after login regardless. */
-  sessions: { idleSeconds: number; absoluteSeconds: number };
-  /** Email a user when a login comes from a browser, OS and network not seen for the account in 30 days. */
-  newDeviceEmail: boolean;
-  /** Callers presenting this bearer token get /api/health's error detail; others get ok and latency only. */
-  healthToken: string | undefined;
-  /** Where scripts/backup writes sets and scripts/restore reads them, on the storage server. */
-  backupBucket: string;
-  /** When scripts/backup --schedule makes a set (cron, UTC), and which sets --prune keeps. */
-  backupSchedule: string;
-  backupRetention: { keepDaily: number; keepWeekly: number };
-  /** A file holding the passphrase sets are encrypted with (OpenSSL AES-256-CBC, PBKDF2); unset: not encrypted. */
-  backupEncryptionKeyFile: string | undefined;
-  /** How long each health check's result is reused, so probes cannot load the services. */
-  healthCacheSeconds: number;
-  /** On SIGTERM, requests in flight get this long before the process closes them and exits. */
-  shutdownGraceSeconds: number;
-  /** No cache entry outlives this, whatever its cache life says, so Redis memory stays bounded. */
-  cacheMaxTtlSeconds: number;
-  /** Turns the shared cache off (debugging, benchmarks): everything is computed on every request. */
-  cacheDisabled: boolean;
-  sentryDsn: string | undefined;
-  /** Serves /api/debug/error, which throws on purpose, to check error tracking end to end. */
-  debugRoutes: boolean;
-}
+/** Every variable the app reads: .env.example documents each (a test checks). */
+export const ENV_VARIABLES = Object.keys(envSchema.shape) as Array<keyof typeof envSchema.shape>;
 
 export interface HostPort {
   host: string;
@@ -425,41 +319,31 @@ function productionProblems(source: Record<string, string | undefined>): string[
   return problems;
 }
 
-export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
-  const parsed = envSchema.safeParse(source);
-  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
-  problems.push(...productionProblems(source));
-  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
-  const env = parsed.data;
-  const isProduction = env.NODE_ENV === 'production';
-
+/**
+ * The variables, parsed, as the app uses them: AppConfig is this schema's output, so each setting is
+ * written once here (what it means in a doc comment on its property) and once in the schema above.
+ */
+const configSchema = envSchema.transform((env) => {
   const storagePort = env.MINIO_PORT ?? 9010;
   const storageHost = env.MINIO_ENDPOINT ?? '127.0.0.1';
   const useSSL = env.MINIO_USE_SSL;
   return {
     env: env.NODE_ENV,
-    isProduction,
+    isProduction: env.NODE_ENV === 'production',
     appUrl: env.NEXT_PUBLIC_APP_URL.replace(/\/$/, ''),
     trustedProxies: env.TRUSTED_PROXIES,
     database: env.DATABASE_URL
-      ? { kind: 'postgres', url: env.DATABASE_URL }
-      : { kind: 'pglite', dir: env.PGLITE_DIR ?? '.data/pglite' },
-    redis: env.REDIS_CLUSTER_NODES
-      ? { kind: 'cluster', nodes: hostPorts(env.REDIS_CLUSTER_NODES), password: env.REDIS_PASSWORD }
-      : env.REDIS_SENTINELS
-        ? {
-            kind: 'sentinel',
-            sentinels: hostPorts(env.REDIS_SENTINELS),
-            name: env.REDIS_SENTINEL_NAME,
-            password: env.REDIS_PASSWORD,
-          }
-        : env.REDIS_URL
-          ? { kind: 'redis', url: env.REDIS_URL }
-          : { kind: 'memory' },
+      ? { kind: 'postgres' as const, url: env.DATABASE_URL }
+      : { kind: 'pglite' as const, dir: env.PGLITE_DIR ?? '.data/pglite' },
+    redis: redisTopology(env),
     rateLimitOverrides: env.RATE_LIMITS,
+    /** Rules that count and report but refuse nothing, for trying limits in production. */
     rateLimitShadow: env.RATE_LIMITS_SHADOW,
+    /** Bearer token of GET /api/metrics; without it the route answers 404. */
     metricsToken: env.METRICS_TOKEN,
+    /** For deployments whose gateway limits already, and for benchmarks: no limit is applied at all. */
     rateLimitsDisabled: env.RATE_LIMITS_DISABLED,
+    /** Only for a middleware built for the Edge runtime: how it reaches the limiter route. */
     rateLimitBridge: env.RATE_LIMIT_BRIDGE_SECRET
       ? {
           url: (env.RATE_LIMIT_BRIDGE_URL ?? env.NEXT_PUBLIC_APP_URL).replace(/\/$/, ''),
@@ -467,6 +351,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         }
       : undefined,
     storage: {
+      /** Which S3 server: what differs between them is described in lib/storage/backends.ts. */
       backend: env.STORAGE_BACKEND,
       endPoint: storageHost,
       port: storagePort,
@@ -479,6 +364,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ),
       region: env.MINIO_REGION ?? storageBackend(env.STORAGE_BACKEND).defaultRegion,
       bucketPrefix: env.MINIO_BUCKET_PREFIX,
+      /** Bytes one user may store, counting completed files and the declared size of pending uploads. */
       quotaBytes: env.STORAGE_QUOTA_BYTES,
     },
     email: {
@@ -491,34 +377,74 @@ export function loadConfig(source: Record<string, string | undefined> = process.
           : undefined,
       replyTo: env.AWS_SES_REPLY_TO,
       configurationSet: env.AWS_SES_CONFIGURATION_SET,
-      tags: (env.AWS_SES_TAGS ?? '')
-        .split(',')
-        .filter((pair) => pair.trim() !== '')
-        .map((pair) => {
-          const [name = '', value = ''] = pair.trim().split('=');
-          return { Name: name, Value: value };
-        }),
-      snsTopicArns: (env.AWS_SES_SNS_TOPIC_ARN ?? '')
-        .split(',')
-        .map((arn) => arn.trim())
-        .filter(Boolean),
+      tags: commaList(env.AWS_SES_TAGS).map((pair) => {
+        const [name = '', value = ''] = pair.split('=');
+        return { Name: name, Value: value };
+      }),
+      /** Only notifications from these SNS topics are believed; with none, the SNS route answers 404. */
+      snsTopicArns: commaList(env.AWS_SES_SNS_TOPIC_ARN),
+      /** A cap below the SES account's own MaxSendRate; unset: the account's (14 while it cannot be read). */
       sendRate: env.EMAIL_SEND_RATE,
+      /** Days an idempotency key is remembered: the same key within them is the same email. */
       idempotencyDays: env.EMAIL_IDEMPOTENCY_DAYS,
     },
+    /** Sessions slide for `idleSeconds` of inactivity, and end `absoluteSeconds` after login regardless. */
     sessions: { idleSeconds: 30 * 24 * 3600, absoluteSeconds: env.SESSION_ABSOLUTE_LIFETIME_DAYS * 24 * 3600 },
+    /** Email a user when a login comes from a browser, OS and network not seen for the account in 30 days. */
     newDeviceEmail: env.NEW_DEVICE_EMAIL,
+    /** Callers presenting this bearer token get /api/health's error detail; others get ok and latency only. */
     healthToken: env.HEALTH_TOKEN,
+    /** Where scripts/backup writes sets and scripts/restore reads them, on the storage server. */
     backupBucket: env.BACKUP_BUCKET,
+    /** When scripts/backup --schedule makes a set (cron, UTC), and which sets --prune keeps. */
     backupSchedule: env.BACKUP_SCHEDULE,
     backupRetention: { keepDaily: env.BACKUP_KEEP_DAILY, keepWeekly: env.BACKUP_KEEP_WEEKLY },
+    /** A file holding the passphrase sets are encrypted with (OpenSSL AES-256-CBC, PBKDF2); unset: not encrypted. */
     backupEncryptionKeyFile: env.BACKUP_ENCRYPTION_KEY_FILE,
+    /** How long each health check's result is reused, so probes cannot load the services. */
     healthCacheSeconds: env.HEALTH_CACHE_SECONDS,
+    /** On SIGTERM, requests in flight get this long before the process closes them and exits. */
     shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
+    /** No cache entry outlives this, whatever its cache life says, so Redis memory stays bounded. */
     cacheMaxTtlSeconds: env.CACHE_MAX_TTL_SECONDS,
+    /** Turns the shared cache off (debugging, benchmarks): everything is computed on every request. */
     cacheDisabled: env.CACHE_DISABLED,
     sentryDsn: env.SENTRY_DSN,
+    /** Serves /api/debug/error, which throws on purpose, to check error tracking end to end. */
     debugRoutes: env.ENABLE_DEBUG_ROUTES,
   };
+});
+
+export type AppConfig = z.output<typeof configSchema>;
+
+function commaList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+/** One Redis, a Cluster, Sentinel, or (development) none: the in-process store. */
+function redisTopology(env: z.output<typeof envSchema>) {
+  if (env.REDIS_CLUSTER_NODES)
+    return { kind: 'cluster' as const, nodes: hostPorts(env.REDIS_CLUSTER_NODES), password: env.REDIS_PASSWORD };
+  if (env.REDIS_SENTINELS)
+    return {
+      kind: 'sentinel' as const,
+      sentinels: hostPorts(env.REDIS_SENTINELS),
+      name: env.REDIS_SENTINEL_NAME,
+      password: env.REDIS_PASSWORD,
+    };
+  if (env.REDIS_URL) return { kind: 'redis' as const, url: env.REDIS_URL };
+  return { kind: 'memory' as const };
+}
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
+  const parsed = configSchema.safeParse(source);
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+  problems.push(...productionProblems(source));
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  return parsed.data;
 }
 
 let cached: AppConfig | undefined;

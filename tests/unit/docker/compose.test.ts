@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { ENV_VARIABLES } from '@/lib/config';
 
 interface Service {
   image?: string;
@@ -172,6 +173,29 @@ describe('production compose file', () => {
     const env = production.services.minio!.environment!;
     expect(env.MINIO_API_CORS_ALLOW_ORIGIN).toContain('APP_URL');
     expect(env.MINIO_API_STALE_UPLOADS_EXPIRY).toBeDefined();
+  });
+});
+
+describe('app settings in the compose file', () => {
+  it("pass the operator's value through and leave defaults to the app (no default restated)", () => {
+    // Only values that belong to this deployment (behind one proxy, the storage profile and its host, the bucket
+    // prefix the init steps share) may carry a fallback here.
+    const deploymentValues = new Set([
+      'TRUSTED_PROXIES',
+      'STORAGE_BACKEND',
+      'MINIO_ENDPOINT',
+      'MINIO_PORT',
+      'MINIO_BUCKET_PREFIX',
+    ]);
+    const restated: string[] = [];
+    for (const [name, service] of Object.entries(production.services)) {
+      for (const [variable, value] of Object.entries(service.environment ?? {})) {
+        const fallback = /^\$\{(\w+):-([^}]+)\}$/.exec(String(value));
+        if (fallback && (ENV_VARIABLES as string[]).includes(variable) && !deploymentValues.has(variable))
+          restated.push(`${name}: ${variable}=${value}`);
+      }
+    }
+    expect(restated).toEqual([]);
   });
 });
 
