@@ -4,16 +4,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { GET, limiter, redis } from '../../support/limiter-example';
 import { awaitRoomInWindow } from '@/lib/runtime/timing';
 
-// The README's "Use the limiter in your own app" example is this file, word for word: `tsc` (first step
+// docs/rate-limits.md's "Use the limiter in your own app" example is this file, word for word: `tsc` (first step
 // of npm test) compiles it, and this test runs it against the real Redis.
 afterAll(async () => {
   await redis.quit();
 });
 
-describe("the README's limiter example", () => {
-  it('is in the README exactly as the file that is compiled and run', () => {
+describe("the rate-limit docs' limiter example", () => {
+  it('is in docs/rate-limits.md exactly as the file that is compiled and run', () => {
     const example = readFileSync('tests/support/limiter-example.ts', 'utf8').trim();
-    expect(readFileSync('README.md', 'utf8')).toContain(example);
+    expect(readFileSync('docs/rate-limits.md', 'utf8')).toContain(example);
   });
 
   it(
