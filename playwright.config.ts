@@ -2,6 +2,7 @@ import { defineConfig } from '@playwright/test';
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { AppRequestLimits } from './e2e/support/test';
+import { systemChromium } from '@zigznote/playwright-kit';
 
 // The end-to-end suite runs against production builds (`next build` + `next start`) wired to the real
 // services that `npm test` started; their addresses come in through the environment. Every test runs
@@ -43,19 +44,8 @@ export default defineConfig<{ storageOrigin: string; appRequestLimits: AppReques
   outputDir: '.data/test-results/playwright',
   use: {
     trace: 'retain-on-failure',
-    launchOptions: {
-      // Playwright cannot download its own browsers here: Debian's Chromium, kept quiet offline.
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    },
+    // Playwright cannot download its own browsers here: Debian's Chromium, kept quiet offline.
+    launchOptions: systemChromium(),
   },
   projects: [
     ...modes.map((mode) => ({

@@ -1,9 +1,31 @@
-import { expect, test as base, type Request } from './support/test';
+import { expect, test as base, type Page, type Request } from './support/test';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { endSessionsElsewhere, signedInUser } from './support/accounts';
 
+/** Chromium's upload bandwidth for this page, in bytes per second (-1: unlimited), through the DevTools protocol. */
+async function throttleUploads(page: Page, bytesPerSecond: number) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  const setUploadThroughput = (uploadThroughput: number) =>
+    cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput,
+    });
+  await setUploadThroughput(bytesPerSecond);
+  return { setUploadThroughput };
+}
+
 // The storage server the project's app uploads to: MinIO for node and edge, Garage for the garage project.
+/** A new verified user's browser, signed in, on /files. */
+async function openFilesSignedIn(page: Page, baseURL: string) {
+  const user = await signedInUser(page, baseURL);
+  await page.goto('/files');
+  return user;
+}
+
 const test = base.extend<{ storageOrigin: string }>({
   storageOrigin: [new URL(process.env.MINIO_PUBLIC_URL!).origin, { option: true }],
 });
@@ -13,8 +35,7 @@ test.describe('files', () => {
     page,
     baseURL,
   }) => {
-    const { userId } = await signedInUser(page, baseURL!);
-    await page.goto('/files');
+    const { userId } = await openFilesSignedIn(page, baseURL!);
     await page
       .locator('input[type="file"]')
       .setInputFiles({ name: 'memo.mp3', mimeType: 'audio/mpeg', buffer: Buffer.from('ID3 memo') });
@@ -32,8 +53,7 @@ test.describe('files', () => {
     baseURL,
     storageOrigin,
   }) => {
-    await signedInUser(page, baseURL!);
-    await page.goto('/files');
+    await openFilesSignedIn(page, baseURL!);
     await expect(page.getByRole('heading', { name: 'Your files', level: 1 })).toBeVisible();
     // a new account: nothing used of its 10 GB
     await expect(page.getByTestId('usage')).toHaveText('0 B of 10 GB used (0%)');
@@ -84,8 +104,7 @@ test.describe('files', () => {
     page,
     baseURL,
   }) => {
-    await signedInUser(page, baseURL!);
-    await page.goto('/files');
+    await openFilesSignedIn(page, baseURL!);
     await page
       .locator('input[type="file"]')
       .setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
@@ -111,14 +130,15 @@ test.describe('files', () => {
 });
 
 test.describe('large files', () => {
+  // Tens to hundreds of MB through Chromium on 2 cores.
+  test.describe.configure({ timeout: 180_000 });
+
   test('a file over 64 MB goes to storage in parts from the browser and completes', async ({
     page,
     baseURL,
     storageOrigin,
   }) => {
-    test.setTimeout(180_000);
-    await signedInUser(page, baseURL!);
-    await page.goto('/files');
+    await openFilesSignedIn(page, baseURL!);
     const partUploads: string[] = [];
     page.on('request', (request) => {
       if (request.url().startsWith(storageOrigin) && request.method() === 'PUT') partUploads.push(request.url());
@@ -137,16 +157,8 @@ test.describe('large files', () => {
 
   test('an upload can be cancelled mid-way and retried', async ({ page, baseURL }) => {
     test.setTimeout(120_000);
-    await signedInUser(page, baseURL!);
-    await page.goto('/files');
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.emulateNetworkConditions', {
-      offline: false,
-      latency: 0,
-      downloadThroughput: -1,
-      uploadThroughput: 256 * 1024,
-    });
+    await openFilesSignedIn(page, baseURL!);
+    const network = await throttleUploads(page, 256 * 1024);
     await page
       .locator('input[type="file"]')
       .setInputFiles({ name: 'slow.mp3', mimeType: 'audio/mpeg', buffer: randomBytes(4 * 1024 * 1024) });
@@ -154,12 +166,7 @@ test.describe('large files', () => {
     await expect(page.getByText(/[1-9]\d?% · .*\/s · /)).toBeVisible({ timeout: 20_000 });
     await page.getByRole('button', { name: 'Cancel' }).click();
     await expect(page.getByText('Cancelled', { exact: true })).toBeVisible();
-    await cdp.send('Network.emulateNetworkConditions', {
-      offline: false,
-      latency: 0,
-      downloadThroughput: -1,
-      uploadThroughput: -1,
-    });
+    await network.setUploadThroughput(-1);
     await page.getByRole('button', { name: 'Retry' }).click();
     await expect(page.getByText('Uploaded', { exact: true })).toBeVisible({ timeout: 60_000 });
     await expect(page.getByRole('cell', { name: 'slow.mp3', exact: true })).toHaveCount(1);
@@ -171,16 +178,8 @@ test.describe('large files', () => {
     storageOrigin,
   }) => {
     test.setTimeout(240_000);
-    await signedInUser(page, baseURL!);
-    await page.goto('/files');
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.emulateNetworkConditions', {
-      offline: false,
-      latency: 0,
-      downloadThroughput: -1,
-      uploadThroughput: 16 * 1024 * 1024,
-    });
+    await openFilesSignedIn(page, baseURL!);
+    await throttleUploads(page, 16 * 1024 * 1024);
     const content = randomBytes(200 * 1024 * 1024);
     const path = test.info().outputPath('field-recording.wav');
     await writeFile(path, content);
@@ -221,9 +220,7 @@ test.describe('large files', () => {
     baseURL,
     storageOrigin,
   }) => {
-    test.setTimeout(180_000);
-    await signedInUser(page, baseURL!);
-    await page.goto('/files');
+    await openFilesSignedIn(page, baseURL!);
     const puts = new Map<number, number>();
     let dropped = false;
     await page.route(`${storageOrigin}/**`, async (route) => {

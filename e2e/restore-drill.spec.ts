@@ -1,5 +1,5 @@
 import { expect, test } from './support/test';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { emptyBucket } from '@zigznote/playwright-kit';
@@ -9,6 +9,7 @@ import { freePort, startRedisServer, type RedisProcess } from '../tests/support/
 import { verifiedUser } from './support/accounts';
 import { emailsTo, waitForEmail } from './support/mailbox';
 import { startStandalone, type Started } from './support/standalone';
+import { initGarageBuckets } from '../tests/support/garage';
 
 // The restore drill through the app, as an operator lives it: a user with a file, a session and an email
 // SES has not taken yet; the backup job (backup.mjs, as the image runs it) and the bucket mirror (to Garage);
@@ -107,15 +108,7 @@ test.describe('restore drill', () => {
       const madeAt = Date.now();
       await app.stop();
       app = undefined;
-      const init = spawnSync('node', ['docker/garage-init.mjs'], {
-        encoding: 'utf8',
-        env: {
-          ...process.env,
-          GARAGE_APP_KEY_ID: mirrorKey.accessKey,
-          GARAGE_APP_SECRET_KEY: mirrorKey.secretKey,
-          BUCKET_PREFIX: `${prefix}m`,
-        },
-      });
+      const init = initGarageBuckets(mirrorKey, `${prefix}m`);
       expect(init.status, init.stderr).toBe(0);
       await run('scripts/mirror-buckets', [], mirrorEnv);
       expect(

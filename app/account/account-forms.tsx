@@ -2,9 +2,8 @@
 
 import { useActionState } from 'react';
 import type { FormState } from '@/lib/auth/form-action';
-import { Field, FormAlert, SubmitButton } from '../auth/form-parts';
+import { Field, FormAlert, NewPasswordField, SubmitButton } from '../auth/form-parts';
 import { changePasswordAction, logOutAction, logOutEverywhereAction } from './actions';
-import { NEW_PASSWORD_HINT } from '@/lib/auth/password-rules';
 
 export function ChangePasswordForm() {
   const [state, action] = useActionState<FormState, FormData>(changePasswordAction, {});
@@ -19,14 +18,7 @@ export function ChangePasswordForm() {
         autoComplete="current-password"
         state={state}
       />
-      <Field
-        name="newPassword"
-        label="New password"
-        type="password"
-        autoComplete="new-password"
-        state={state}
-        hint={NEW_PASSWORD_HINT}
-      />
+      <NewPasswordField name="newPassword" label="New password" state={state} />
       <SubmitButton>Change password</SubmitButton>
     </form>
   );

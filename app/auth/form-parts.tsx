@@ -3,6 +3,7 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { useFormStatus } from 'react-dom';
 import type { FormState } from '@/lib/auth/form-action';
+import { NEW_PASSWORD_HINT } from '@/lib/auth/password-rules';
 
 // Pieces every auth form shares: labelled fields that carry their error (aria-invalid, aria-describedby),
 // one alert that screen readers announce, and focus moved to what needs attention after each answer.
@@ -49,6 +50,20 @@ export function Field({
         </p>
       )}
     </div>
+  );
+}
+
+/** A field for choosing a password: the password manager offers a new one, the rule is shown beside it. */
+export function NewPasswordField({ name, label, state }: { name: string; label: string; state: FormState }) {
+  return (
+    <Field
+      name={name}
+      label={label}
+      type="password"
+      autoComplete="new-password"
+      state={state}
+      hint={NEW_PASSWORD_HINT}
+    />
   );
 }
 

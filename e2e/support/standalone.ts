@@ -52,54 +52,49 @@ function supervise(child: ChildProcess, url: string): Started {
   };
 }
 
-/** `npm run build` assembled .next/standalone; starting a server only reads it, as `npm start` does. */
-export async function startStandalone(port: number, env: Record<string, string> = {}): Promise<Started> {
+/** Runs `command` as a production server on 127.0.0.1:`port` and waits until it answers. */
+async function startServer(
+  command: string,
+  args: string[],
+  port: number,
+  options: { cwd?: string; env: Record<string, string>; label: string; timeoutMs?: number },
+): Promise<Started> {
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn('node', ['serve.mjs'], {
-    cwd: '.next/standalone',
+  const child = spawn(command, args, {
+    cwd: options.cwd,
     env: {
       ...process.env,
       NODE_ENV: 'production',
       PORT: String(port),
       HOSTNAME: '127.0.0.1',
       NEXT_PUBLIC_APP_URL: url,
-      ...env,
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const started = supervise(child, url);
-  await expect.poll(() => answers(url), { timeout: 30_000, message: `standalone server on ${port}` }).toBe(true);
+  await expect
+    .poll(() => answers(url), { timeout: options.timeoutMs ?? 30_000, message: `${options.label} on ${port}` })
+    .toBe(true);
   return started;
+}
+
+/** `npm run build` assembled .next/standalone; starting a server only reads it, as `npm start` does. */
+export function startStandalone(port: number, env: Record<string, string> = {}): Promise<Started> {
+  return startServer('node', ['serve.mjs'], port, { cwd: '.next/standalone', env, label: 'standalone server' });
 }
 
 /** `npm start` (scripts/start.sh), as a user with several ports, PM2 or systemd units runs the build. */
-export async function startNpmStart(port: number, env: Record<string, string> = {}): Promise<Started> {
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn('bash', ['scripts/start.sh'], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOSTNAME: '127.0.0.1',
-      NEXT_PUBLIC_APP_URL: url,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const started = supervise(child, url);
-  await expect.poll(() => answers(url), { timeout: 30_000, message: `npm start on ${port}` }).toBe(true);
-  return started;
+export function startNpmStart(port: number, env: Record<string, string> = {}): Promise<Started> {
+  return startServer('bash', ['scripts/start.sh'], port, { env, label: 'npm start' });
 }
 
 /** `next start` of a build directory (the Edge-middleware variant lives in .data/edge-app). */
-export async function startNextStart(cwd: string, port: number, env: Record<string, string> = {}): Promise<Started> {
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn('node_modules/.bin/next', ['start', '-H', '127.0.0.1', '-p', String(port)], {
+export function startNextStart(cwd: string, port: number, env: Record<string, string> = {}): Promise<Started> {
+  return startServer('node_modules/.bin/next', ['start', '-H', '127.0.0.1', '-p', String(port)], port, {
     cwd,
-    env: { ...process.env, NODE_ENV: 'production', NEXT_PUBLIC_APP_URL: url, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+    label: `next start in ${cwd}`,
+    timeoutMs: 60_000,
   });
-  const started = supervise(child, url);
-  await expect.poll(() => answers(url), { timeout: 60_000, message: `next start in ${cwd} on ${port}` }).toBe(true);
-  return started;
 }

@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { systemChromium } from '@zigznote/playwright-kit';
 
 const port = Number(process.env.EXAMPLE_PORT ?? 3400);
 const edgePort = port + 1;
@@ -22,18 +23,7 @@ export default defineConfig({
   reporter: [['list'], ['json', { outputFile: process.env.EXAMPLE_REPORT ?? 'test-results/report.json' }]],
   outputDir: 'test-results/playwright',
   use: {
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    },
+    launchOptions: systemChromium(),
   },
   projects: [
     { name: 'example', use: { browserName: 'chromium', baseURL: `http://127.0.0.1:${port}` } },

@@ -197,15 +197,28 @@ export async function verifyEmail(deps: AuthDeps, token: string): Promise<FlowRe
   return { ok: true, user };
 }
 
-export async function resendVerification(
+/**
+ * The answer to "email me a link" (a new verification link, a reset link): counted against the address
+ * and the account's password-reset limits, the same for a registered address and an unknown one.
+ */
+async function promiseLinkEmail(
+  deps: AuthDeps,
+  kind: 'verify' | 'reset',
+  email: string,
+  ip: string,
+): Promise<FlowResult<{ message: string }>> {
+  const limit = await deps.limits.passwordReset(ip, email);
+  if (!limit.allowed) return limited(limit);
+  await promiseEmail(deps, { kind, email: email.trim() });
+  return { ok: true, message: kind === 'verify' ? MESSAGES.verificationResent : MESSAGES.resetSent };
+}
+
+export function resendVerification(
   deps: AuthDeps,
   input: { email: string },
   ip: string,
 ): Promise<FlowResult<{ message: string }>> {
-  const limit = await deps.limits.passwordReset(ip, input.email);
-  if (!limit.allowed) return limited(limit);
-  await promiseEmail(deps, { kind: 'verify', email: input.email.trim() });
-  return { ok: true, message: MESSAGES.verificationResent };
+  return promiseLinkEmail(deps, 'verify', input.email, ip);
 }
 
 /**
@@ -266,15 +279,12 @@ export async function unlockAccount(
   return { ok: true, user, authenticatedAt };
 }
 
-export async function requestPasswordReset(
+export function requestPasswordReset(
   deps: AuthDeps,
   input: { email: string },
   ip: string,
 ): Promise<FlowResult<{ message: string }>> {
-  const limit = await deps.limits.passwordReset(ip, input.email);
-  if (!limit.allowed) return limited(limit);
-  await promiseEmail(deps, { kind: 'reset', email: input.email.trim() });
-  return { ok: true, message: MESSAGES.resetSent };
+  return promiseLinkEmail(deps, 'reset', input.email, ip);
 }
 
 /**

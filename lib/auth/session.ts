@@ -77,15 +77,16 @@ interface StoredSession {
 type CreateOutcome = 'refused' | 'created' | 'new-device';
 
 /** One user's session records, behind one atomic operation each. */
+/** What a store needs to make a session: when, since when the user is authenticated, for how long, from what. */
+interface NewSession {
+  now: number;
+  authenticatedAt: number;
+  lifetime: SessionLifetime;
+  device: SessionDevice | null;
+}
+
 interface SessionStore {
-  create(
-    userId: string,
-    hash: string,
-    now: number,
-    authenticatedAt: number,
-    lifetime: SessionLifetime,
-    device: SessionDevice | null,
-  ): Promise<CreateOutcome>;
+  create(userId: string, hash: string, session: NewSession): Promise<CreateOutcome>;
   validate(
     userId: string,
     hash: string,
@@ -258,14 +259,7 @@ class RedisSessionStore implements SessionStore {
     this.redis = redis as unknown as ScriptedRedis;
   }
 
-  async create(
-    userId: string,
-    hash: string,
-    now: number,
-    authenticatedAt: number,
-    lifetime: SessionLifetime,
-    device: SessionDevice | null,
-  ) {
+  async create(userId: string, hash: string, { now, authenticatedAt, lifetime, device }: NewSession) {
     const p = prefix(userId);
     const outcome = await this.redis.zigznoteSessionCreate(
       `${p}sessions`,
@@ -378,14 +372,7 @@ class MemorySessionStore implements SessionStore {
     return entry;
   }
 
-  async create(
-    userId: string,
-    hash: string,
-    now: number,
-    authenticatedAt: number,
-    lifetime: SessionLifetime,
-    device: SessionDevice | null,
-  ) {
+  async create(userId: string, hash: string, { now, authenticatedAt, lifetime, device }: NewSession) {
     const user = this.user(userId);
     if (authenticatedAt < user.validAfter) return 'refused';
     for (const [h, record] of user.sessions) if (record.expiresAt <= now) user.sessions.delete(h);
@@ -503,14 +490,12 @@ export async function createSession(
   const hash = hashSessionSecret(secret);
   const now = options.now ?? Date.now();
   const lifetime = options.lifetime ?? DEFAULT_LIFETIME;
-  const outcome = await storeFor(kv).create(
-    userId,
-    hash,
+  const outcome = await storeFor(kv).create(userId, hash, {
     now,
-    options.authenticatedAt ?? now,
+    authenticatedAt: options.authenticatedAt ?? now,
     lifetime,
-    options.device ?? null,
-  );
+    device: options.device ?? null,
+  });
   if (outcome === 'refused') return null;
   const expiresInSeconds = Math.min(lifetime.idleSeconds, lifetime.absoluteSeconds);
   return {

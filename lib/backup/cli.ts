@@ -12,16 +12,7 @@ import { migrationsFolder } from '../db/migrate';
 import { reportJobFailure } from '../observability/job';
 import { closeRedis, getRedis } from '../redis';
 import { createOperationsClient } from '../storage';
-import {
-  BackupError,
-  createBackup,
-  knownMigrations,
-  listBackups,
-  pruneBackups,
-  recordBackupFailure,
-  restoreBackup,
-  type BackupTarget,
-} from './index';
+import * as backups from './index';
 
 const USAGE = 'usage: scripts/backup [--prune] [--schedule] | scripts/backup --list | scripts/restore sets/<time>';
 
@@ -29,26 +20,28 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function backupNow(config: AppConfig, target: BackupTarget): Promise<void> {
+async function backupNow(config: AppConfig, target: backups.BackupTarget): Promise<void> {
   const started = Date.now();
   try {
     if (!(await target.storage.bucketExists(target.bucket)))
       await target.storage.makeBucket(target.bucket, config.storage.region);
-    const { set, manifest } = await createBackup(target, { appVersion: process.env.npm_package_version ?? 'unknown' });
+    const { set, manifest } = await backups.createBackup(target, {
+      appVersion: process.env.npm_package_version ?? 'unknown',
+    });
     const bytes = manifest.files.reduce((sum, f) => sum + f.bytes, 0);
     console.log(
       `backed up to ${target.bucket}/${set}: ${bytes} bytes${manifest.encryption ? ', encrypted' : ''}, schema ${manifest.schemaVersion}, in ${Date.now() - started} ms`,
     );
   } catch (error) {
     // Seen by the operator, not only in a cron log: health and metrics read the marker, GlitchTip gets the event.
-    await recordBackupFailure(target.storage, target.bucket, messageOf(error)).catch(() => {});
+    await backups.recordBackupFailure(target.storage, target.bucket, messageOf(error)).catch(() => {});
     await reportJobFailure(config.sentryDsn, config.env, 'backup', error).catch(() => {});
     throw error;
   }
 }
 
-async function pruneNow(config: AppConfig, target: BackupTarget): Promise<void> {
-  const { kept, deleted } = await pruneBackups(target.storage, target.bucket, config.backupRetention);
+async function pruneNow(config: AppConfig, target: backups.BackupTarget): Promise<void> {
+  const { kept, deleted } = await backups.pruneBackups(target.storage, target.bucket, config.backupRetention);
   console.log(
     `pruned ${target.bucket}: kept ${kept.length} set(s) (newest per day for ${config.backupRetention.keepDaily} days, per week for ${config.backupRetention.keepWeekly} weeks), deleted ${deleted.length}${deleted.length ? `: ${deleted.join(', ')}` : ''}`,
   );
@@ -90,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const storage = createOperationsClient(config.storage);
-  const target: BackupTarget = {
+  const target: backups.BackupTarget = {
     databaseUrl: config.database.url,
     redis: getRedis(config.redis),
     storage,
@@ -101,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
   const unknown = flags.filter((flag) => !['--prune', '--schedule', '--list'].includes(flag));
   if (command === 'backup' && unknown.length === 0) {
     if (flags.includes('--list')) {
-      for (const set of await listBackups(storage, target.bucket)) console.log(set);
+      for (const set of await backups.listBackups(storage, target.bucket)) console.log(set);
       return 0;
     }
     const job = flags.includes('--prune') ? () => pruneNow(config, target) : () => backupNow(config, target);
@@ -112,8 +105,8 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'restore' && flags.length === 1) {
     const started = Date.now();
-    const { manifest, redisKeys } = await restoreBackup(target, flags[0]!, {
-      migrationsKnown: await knownMigrations(migrationsFolder()),
+    const { manifest, redisKeys } = await backups.restoreBackup(target, flags[0]!, {
+      migrationsKnown: await backups.knownMigrations(migrationsFolder()),
       migrate: () => migrateDatabase(config.database),
     });
     console.log(
@@ -132,6 +125,6 @@ main(process.argv.slice(2))
     process.exit(code);
   })
   .catch((error: unknown) => {
-    console.error(error instanceof BackupError ? `refused: ${error.message}` : `failed: ${messageOf(error)}`);
+    console.error(error instanceof backups.BackupError ? `refused: ${error.message}` : `failed: ${messageOf(error)}`);
     process.exit(1);
   });

@@ -2,10 +2,9 @@
 
 import { useActionState } from 'react';
 import type { FormState } from '@/lib/auth/form-action';
-import { Field, FormAlert, SubmitButton } from '../form-parts';
+import { FormAlert, NewPasswordField, SubmitButton } from '../form-parts';
 import { resetPasswordAction } from './actions';
 import { AppLink } from '@/app/links/app-link';
-import { NEW_PASSWORD_HINT } from '@/lib/auth/password-rules';
 
 export function ResetPasswordForm({ token }: { token: string }) {
   const [state, action] = useActionState<FormState, FormData>(resetPasswordAction, {});
@@ -18,14 +17,7 @@ export function ResetPasswordForm({ token }: { token: string }) {
         </p>
       )}
       <input type="hidden" name="token" value={token} />
-      <Field
-        name="password"
-        label="New password"
-        type="password"
-        autoComplete="new-password"
-        state={state}
-        hint={NEW_PASSWORD_HINT}
-      />
+      <NewPasswordField name="password" label="New password" state={state} />
       <SubmitButton>Reset password</SubmitButton>
     </form>
   );

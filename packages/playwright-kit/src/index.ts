@@ -6,3 +6,4 @@ export { createMailbox, linksIn, type Email, type Mailbox, type WaitOptions } fr
 export { resetRateLimits } from './rate-limits.js';
 export { emptyBucket, type BucketClient } from './bucket.js';
 export { signedInPage, signInContext, type SessionCookie } from './signed-in.js';
+export { systemChromium, type SystemChromiumOptions } from './chromium.js';

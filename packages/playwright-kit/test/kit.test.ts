@@ -6,7 +6,15 @@ import { Ratelimit } from '@zigznote/ratelimit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from 'minio';
-import { createMailbox, emptyBucket, linksIn, resetRateLimits, signInContext, watchAppRequests } from '../src/index.js';
+import {
+  createMailbox,
+  emptyBucket,
+  linksIn,
+  resetRateLimits,
+  signInContext,
+  systemChromium,
+  watchAppRequests,
+} from '../src/index.js';
 
 const sesEndpoint = process.env.AWS_SES_ENDPOINT;
 const redisUrl = process.env.REDIS_URL;
@@ -79,6 +87,25 @@ describe('mailbox', () => {
     expect(() => createMailbox({ endpoint: 'not a url' })).toThrow(
       'createMailbox: `endpoint` must be the SES endpoint',
     );
+  });
+});
+
+describe('systemChromium', () => {
+  it("points at CHROMIUM_PATH or Debian's binary, with the quiet-offline switches and any extra ones", () => {
+    const saved = process.env.CHROMIUM_PATH;
+    try {
+      delete process.env.CHROMIUM_PATH;
+      expect(systemChromium().executablePath).toBe('/usr/bin/chromium');
+      process.env.CHROMIUM_PATH = '/opt/chromium';
+      expect(systemChromium().executablePath).toBe('/opt/chromium');
+      expect(systemChromium({ executablePath: '/x' }).executablePath).toBe('/x');
+    } finally {
+      if (saved === undefined) delete process.env.CHROMIUM_PATH;
+      else process.env.CHROMIUM_PATH = saved;
+    }
+    const { args } = systemChromium({ extraArgs: ['--lang=fr'] });
+    expect(args).toEqual(expect.arrayContaining(['--no-sandbox', '--disable-background-networking', '--disable-quic']));
+    expect(args.at(-1)).toBe('--lang=fr');
   });
 });
 
@@ -164,10 +191,8 @@ describe('request watch', () => {
     }).listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu'],
-    });
+    // the kit's own launch options start the system Chromium every browser test here runs in
+    browser = await chromium.launch(systemChromium());
   });
   afterAll(async () => {
     await browser?.close();

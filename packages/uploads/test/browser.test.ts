@@ -113,19 +113,17 @@ function multipartApi(partCount: number, resume?: { uploadedParts: Array<{ partN
   };
 }
 
+/** The app's answer to a small file's start: one POST straight to storage, with its policy. */
+const postPolicyAnswer = {
+  status: 200,
+  json: { uploadId: 'u1', method: 'POST', url: 'http://storage.test/b', fields: { key: 'users/x/a.mp3', policy: 'p' } },
+};
+
 describe('the upload engine', () => {
   it('sends a small file once, as the POST policy says, and completes it', async () => {
     api = (path) =>
       path === '/api/uploads'
-        ? {
-            status: 200,
-            json: {
-              uploadId: 'u1',
-              method: 'POST',
-              url: 'http://storage.test/b',
-              fields: { key: 'users/x/a.mp3', policy: 'p' },
-            },
-          }
+        ? postPolicyAnswer
         : {
             status: 200,
             json: { file: { id: 'f1', name: 'a.mp3', size: 300, contentType: 'audio/mpeg', bucket: 'audio' } },
@@ -148,17 +146,7 @@ describe('the upload engine', () => {
     api = (path) => {
       // the person presses Cancel while this answer is on its way: no request to storage exists yet
       if (path === '/api/uploads') upload.cancelled = true;
-      return path === '/api/uploads'
-        ? {
-            status: 200,
-            json: {
-              uploadId: 'u1',
-              method: 'POST',
-              url: 'http://storage.test/b',
-              fields: { key: 'users/x/a.mp3', policy: 'p' },
-            },
-          }
-        : { status: 200, json: {} };
+      return path === '/api/uploads' ? postPolicyAnswer : { status: 200, json: {} };
     };
     storage = () => ({ status: 204 });
     const failure = await uploadFile(fileOf(300, 'a.mp3'), {

@@ -37,6 +37,16 @@ const uploads = createDirectUploads({ client, partSigner, multipartThreshold: 6 
 const bucket = `pkg-uploads-${process.pid}-${Date.now().toString(36)}`;
 let counter = 0;
 const keyFor = (name: string) => `test/${counter++}/${name}`;
+/** What the app keeps of a started multipart upload (a WAV file here), to sign and complete it later. */
+const multipartRecord = (key: string, size: number, upload: MultipartUpload) => ({
+  bucket,
+  key,
+  contentType: 'audio/wav',
+  size,
+  multipartId: upload.multipartId,
+  partSize: upload.partSize,
+  partCount: upload.partCount,
+});
 
 beforeAll(async () => {
   await client.makeBucket(bucket, 'us-east-1');
@@ -143,15 +153,7 @@ describe('a large file: parts signed with their exact size', () => {
       const upload = (await uploads.start({ bucket, key, contentType: 'audio/wav', size })) as MultipartUpload;
       expect(upload).toMatchObject({ method: 'MULTIPART', partSize: 5 * MIB, partCount: 3 });
       expect(upload.parts.map((p) => p.partNumber)).toEqual([1, 2, 3]);
-      const record = {
-        bucket,
-        key,
-        contentType: 'audio/wav',
-        size,
-        multipartId: upload.multipartId,
-        partSize: upload.partSize,
-        partCount: upload.partCount,
-      };
+      const record = multipartRecord(key, size, upload);
       const bytes = randomBytes(size);
       const part = (n: number) =>
         bytes.subarray((n - 1) * upload.partSize, (n - 1) * upload.partSize + partLength(size, upload.partSize, n));
@@ -179,15 +181,7 @@ describe('a large file: parts signed with their exact size', () => {
   it('signs no part outside the upload, nor too many at once', async () => {
     const key = keyFor('bounds.wav');
     const upload = (await uploads.start({ bucket, key, contentType: 'audio/wav', size })) as MultipartUpload;
-    const record = {
-      bucket,
-      key,
-      contentType: 'audio/wav',
-      size,
-      multipartId: upload.multipartId,
-      partSize: upload.partSize,
-      partCount: upload.partCount,
-    };
+    const record = multipartRecord(key, size, upload);
     await expect(uploads.signParts(record, [4])).rejects.toThrow(
       new UploadInputError('This upload has parts 1 to 3; there is no part 4.'),
     );

@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Cluster } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSession, revokeUserSessions, validateSession } from '@/lib/auth';
 import { describeDevice } from '@/lib/auth/device';
 import {
@@ -12,9 +11,8 @@ import {
   sessionPublicId,
   type CreateSessionOptions,
 } from '@/lib/auth/session';
-import { loadConfig } from '@/lib/config';
-import { closeRedis, getKeyValue, MemoryKeyValue, RedisKeyValue, type KeyValue } from '@/lib/redis';
-import { startRedisCluster } from '../../support/redis-server';
+import { RedisKeyValue, type KeyValue } from '@/lib/redis';
+import { keyValueStores } from '../../support/key-value-stores';
 
 const FIREFOX_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0';
 const CHROME_LINUX =
@@ -22,28 +20,7 @@ const CHROME_LINUX =
 const laptop = describeDevice(CHROME_LINUX, '203.0.113.7');
 const phone = describeDevice(FIREFOX_WINDOWS, '198.51.100.20');
 
-const config = loadConfig(process.env);
-const redisKv = getKeyValue(config.redis);
-const memoryKv = new MemoryKeyValue();
-let cluster: Awaited<ReturnType<typeof startRedisCluster>>;
-let clusterClient: Cluster;
-
-const stores: Array<[string, () => KeyValue]> = [
-  ['Redis', () => redisKv],
-  ['in-process', () => memoryKv],
-  ['3-master Redis Cluster', () => new RedisKeyValue(clusterClient)],
-];
-
-beforeAll(async () => {
-  cluster = await startRedisCluster(3);
-  clusterClient = new Cluster(cluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })));
-}, 60_000);
-
-afterAll(async () => {
-  await clusterClient?.quit();
-  await cluster?.stop();
-  await closeRedis();
-});
+const { redisKv, stores } = keyValueStores();
 
 async function started(kv: KeyValue, userId: string, options: CreateSessionOptions = {}) {
   const created = await createSession(kv, userId, options);

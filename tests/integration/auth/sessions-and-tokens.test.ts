@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Cluster } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createSession,
   issueToken,
@@ -12,34 +11,11 @@ import {
 } from '@/lib/auth';
 import { MAX_SESSIONS_PER_USER, type CreateSessionOptions } from '@/lib/auth/session';
 import { loadConfig } from '@/lib/config';
-import { closeRedis, getKeyValue, getRedis, MemoryKeyValue, RedisKeyValue, type KeyValue } from '@/lib/redis';
-import { startRedisCluster } from '../../support/redis-server';
+import { getRedis, RedisKeyValue, type KeyValue } from '@/lib/redis';
+import { keyValueStores } from '../../support/key-value-stores';
 
 const config = loadConfig(process.env);
-const redisKv = getKeyValue(config.redis);
-
-afterAll(async () => {
-  await closeRedis();
-});
-
-let cluster: Awaited<ReturnType<typeof startRedisCluster>>;
-let clusterClient: Cluster;
-const stores: Array<[string, () => KeyValue]> = [
-  ['Redis', () => redisKv],
-  ['in-process', () => memoryKv],
-  ['3-master Redis Cluster', () => new RedisKeyValue(clusterClient)],
-];
-const memoryKv = new MemoryKeyValue();
-
-beforeAll(async () => {
-  cluster = await startRedisCluster(3);
-  clusterClient = new Cluster(cluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })));
-}, 60_000);
-
-afterAll(async () => {
-  await clusterClient?.quit();
-  await cluster?.stop();
-});
+const { redisKv, stores } = keyValueStores();
 
 async function started(kv: KeyValue, userId: string, options: CreateSessionOptions = {}) {
   const created = await createSession(kv, userId, options);

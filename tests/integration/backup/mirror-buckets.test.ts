@@ -7,6 +7,7 @@ import { Client } from 'minio';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getConfig } from '@/lib/config';
 import { BUCKET_NAMES, createOperationsClient } from '@/lib/storage';
+import { initGarageBuckets } from '../../support/garage';
 
 const storage = getConfig().storage;
 const minio = createOperationsClient(storage);
@@ -71,15 +72,7 @@ describe('scripts/mirror-buckets (MinIO to Garage and back)', () => {
     { timeout: 120_000 },
     async () => {
       expect(garagePort, 'GARAGE_S3_PORT (scripts/services env)').toBeTruthy();
-      const init = spawnSync('node', ['docker/garage-init.mjs'], {
-        encoding: 'utf8',
-        env: {
-          ...process.env,
-          GARAGE_APP_KEY_ID: mirrorKey.accessKey,
-          GARAGE_APP_SECRET_KEY: mirrorKey.secretKey,
-          BUCKET_PREFIX: mirrorPrefix,
-        },
-      });
+      const init = initGarageBuckets(mirrorKey, mirrorPrefix);
       expect(init.status, init.stderr).toBe(0);
 
       const files = new Map<string, Buffer>([

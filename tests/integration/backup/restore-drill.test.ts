@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
-import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutbox } from '@zigznote/email';
 import { emptyBucket } from '@zigznote/playwright-kit';
@@ -28,7 +27,7 @@ import { hashPassword, verifyPassword } from '@/lib/auth/password';
 import { createSession, validateSession } from '@/lib/auth/session';
 import { insertUser, findUserByEmailIn } from '@/lib/auth/users';
 import { loadConfig } from '@/lib/config';
-import { migrationsFolder } from '@/lib/db/migrate';
+import { applyPostgresMigrations, migrationsFolder } from '@/lib/db/migrate';
 import { RedisKeyValue } from '@/lib/redis';
 import { createOperationsClient } from '@/lib/storage';
 import { envelopeListener } from '../../support/envelope-listener';
@@ -51,7 +50,7 @@ let target: BackupTarget;
 async function migrateDrill() {
   const pool = new pg.Pool({ connectionString: drillUrl, max: 1 });
   try {
-    await migrate(drizzle({ client: pool }), { migrationsFolder: migrationsFolder() });
+    await applyPostgresMigrations(drizzle({ client: pool }));
   } finally {
     await pool.end();
   }

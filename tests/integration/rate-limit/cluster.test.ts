@@ -4,9 +4,8 @@ import { createSession, validateSession } from '@/lib/auth';
 import { loadConfig } from '@/lib/config';
 import { createRedisClient, RedisKeyValue, type RedisConfig, type RedisConnection } from '@/lib/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RateLimiter, DEFAULT_POLICIES } from '@/lib/rate-limit';
-import { RedisStore } from '@zigznote/ratelimit';
 import { startRedisCluster } from '../../support/redis-server';
+import { appLimiter, limitOf } from '../../support/app-limiter';
 
 let cluster: Awaited<ReturnType<typeof startRedisCluster>>;
 let client: Cluster;
@@ -23,31 +22,21 @@ afterAll(async () => {
 
 describe('rate limiting on a 3-master Redis Cluster', () => {
   it('checks multi-limit groups with no CROSSSLOT error and exact limits', async () => {
-    const limiter = new RateLimiter({
-      policies: DEFAULT_POLICIES,
-      store: new RedisStore(client),
-      timeoutMs: 2_000,
-      log: () => {},
-    });
+    const limiter = appLimiter(client, { timeoutMs: 2_000 });
     const decisions = await Promise.all(
       Array.from({ length: 50 }, () =>
         limiter.limit({ group: 'login', ip: '198.51.100.1', email: 'user@example.com' }),
       ),
     );
     expect(decisions.every((d) => d.source !== 'unavailable')).toBe(true);
-    expect(decisions.filter((d) => d.allowed)).toHaveLength(5);
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(limitOf('login'));
     expect(
       (await limiter.limit({ group: 'password-reset', ip: '198.51.100.1', email: 'user@example.com' })).status,
     ).toBe(200);
   });
 
   it('spreads single-limit groups over the masters by identity', async () => {
-    const limiter = new RateLimiter({
-      policies: DEFAULT_POLICIES,
-      store: new RedisStore(client),
-      timeoutMs: 2_000,
-      log: () => {},
-    });
+    const limiter = appLimiter(client, { timeoutMs: 2_000 });
     for (let i = 0; i < 60; i++) {
       expect((await limiter.limit({ group: 'api', ip: `203.0.113.${i}` })).status).toBe(200);
     }
@@ -77,7 +66,7 @@ describe('a password-protected Cluster configured as the app configures it', () 
 
   it('limits exactly at the production timeout, and keeps sessions', async () => {
     // the limiter's default timeout (250 ms) is the production one: no decision may fall back
-    const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store: new RedisStore(app), log: () => {} });
+    const limiter = appLimiter(app);
     await limiter.limit({ group: 'api', ip: '203.0.113.250' });
     const decisions = await Promise.all(
       Array.from({ length: 40 }, () =>
@@ -87,7 +76,7 @@ describe('a password-protected Cluster configured as the app configures it', () 
     expect(decisions.map((d) => d.source).filter((source) => source !== 'store' && source !== 'block-cache')).toEqual(
       [],
     );
-    expect(decisions.filter((d) => d.allowed)).toHaveLength(5);
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(limitOf('login'));
     const kv = new RedisKeyValue(app);
     const userId = randomUUID();
     const created = await createSession(kv, userId);

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSession, validateSession } from '@/lib/auth';
 import { loadConfig } from '@/lib/config';
-import { RateLimiter, RedisStore, DEFAULT_POLICIES } from '@/lib/rate-limit';
 import { createRedisClient, RedisKeyValue, type RedisConfig, type RedisConnection } from '@/lib/redis';
 import { startSentinelGroup } from '../../support/redis-server';
+import { appLimiter } from '../../support/app-limiter';
 
 // A primary, a replica and a Sentinel, all with a password; the clients are made from the app's own
 // configuration (REDIS_SENTINELS, REDIS_SENTINEL_NAME, REDIS_PASSWORD). The Sentinel promotes the replica
@@ -32,7 +32,7 @@ afterAll(async () => {
 
 describe('Sentinel failover during traffic', () => {
   it('limits and sessions keep working on the promoted replica, with the state written before', async () => {
-    const limiter = new RateLimiter({ policies: DEFAULT_POLICIES, store: new RedisStore(client), log: () => {} });
+    const limiter = appLimiter(client);
     const kv = new RedisKeyValue(client);
     const before = group.primaryPort();
     expect(before).toBe(group.primary.port);

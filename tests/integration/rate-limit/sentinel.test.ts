@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RateLimiter, DEFAULT_POLICIES } from '@/lib/rate-limit';
-import { RedisStore } from '@zigznote/ratelimit';
 import { createRedisClient, type RedisConnection } from '@/lib/redis';
 import { startRedisWithSentinel } from '../../support/redis-server';
+import { appLimiter, limitOf } from '../../support/app-limiter';
 
 let redis: Awaited<ReturnType<typeof startRedisWithSentinel>>;
 let client: RedisConnection;
@@ -24,16 +23,11 @@ afterAll(async () => {
 
 describe('Redis through Sentinel', () => {
   it('finds the primary through the sentinel and limits exactly', async () => {
-    const limiter = new RateLimiter({
-      policies: DEFAULT_POLICIES,
-      store: new RedisStore(client),
-      timeoutMs: 2_000,
-      log: () => {},
-    });
+    const limiter = appLimiter(client, { timeoutMs: 2_000 });
     const decisions = await Promise.all(
       Array.from({ length: 40 }, () => limiter.limit({ group: 'register', ip: '198.51.100.40' })),
     );
     expect(decisions.every((d) => d.source === 'store')).toBe(true);
-    expect(decisions.filter((d) => d.allowed)).toHaveLength(3);
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(limitOf('register'));
   });
 });

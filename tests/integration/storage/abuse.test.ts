@@ -101,23 +101,15 @@ describe('quota per user', () => {
     expect(await completeUpload(small, owner, uploadId)).toMatchObject({ ok: true });
     // usage is what is stored; room for more still counts the live policy's declared size (a re-post could store it)
     expect(await storageUsage(deps, owner, 5_000)).toEqual({ usedBytes: 3_000, quotaBytes: 5_000 });
-    const held = await requestUpload(small, owner, {
-      bucket: 'audio',
-      filename: 'more.mp3',
-      contentType: 'audio/mpeg',
-      size: 1_500,
-    });
+    const askForMore = (size: number) =>
+      requestUpload(small, owner, { bucket: 'audio', filename: 'more.mp3', contentType: 'audio/mpeg', size });
+    const held = await askForMore(1_500);
     expect(held).toMatchObject({ ok: false, extra: { remainingBytes: 0 } });
     expect(held.ok ? '' : held.error).toContain('2.9 KB of it is held for up to 2 minutes after your last uploads.');
     await sweepStaleUploads(deps, new Date(Date.now() + 3 * 60_000));
     await postUpload(owner, 1_500, small); // pending: counted at its declared size
     expect(await storageUsage(deps, owner, 5_000)).toEqual({ usedBytes: 4_500, quotaBytes: 5_000 });
-    const refused = await requestUpload(small, owner, {
-      bucket: 'audio',
-      filename: 'more.mp3',
-      contentType: 'audio/mpeg',
-      size: 600,
-    });
+    const refused = await askForMore(600);
     expect(refused).toMatchObject({ ok: false, status: 413, extra: { remainingBytes: 500, quotaBytes: 5_000 } });
     expect(refused.ok ? '' : refused.error).toBe(
       'This file needs 0.6 KB but only 0.5 KB of your 4.9 KB is left. Delete files to make room.',
