@@ -44,7 +44,7 @@ export interface DeliveryOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Where the worker's one-line notes go (never an address or a token). @default console.error */
   log?: (message: string) => void;
-  /** Told about every email that failed for good (error tracking). */
+  /** Told about every email that failed for good (error tracking). @default nobody is told */
   reportFailure?: (row: OutboxRow, code: string) => void;
 }
 

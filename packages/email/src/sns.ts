@@ -30,11 +30,11 @@ export type SnsMessage = z.infer<typeof snsMessageSchema>;
 export type SnsVerification = { ok: true; message: SnsMessage } | { ok: false; reason: string };
 
 export interface SnsVerifierOptions {
-  /** Only this region's SNS host is accepted when set. */
+  /** Only this region's SNS host is accepted when set. @default any region's */
   region?: string;
   /** Only these topics are believed; an empty list believes none. */
   topicArns: string[];
-  /** Fetches a PEM certificate; called only with URLs that passed the host check. */
+  /** Fetches a PEM certificate; called only with URLs that passed the host check. @default fetch over HTTPS, no redirects, 5 s */
   fetchCertificate?: (url: string) => Promise<string>;
 }
 

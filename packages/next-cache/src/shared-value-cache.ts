@@ -10,14 +10,14 @@ import type { RedisClient } from './types.js';
 
 export interface SharedValueCacheOptions {
   prefix: string;
-  /** How long one instance may hold the right to compute before another takes over. */
+  /** How long one instance may hold the right to compute before another takes over. @default 30000 (ms) */
   lockMs?: number;
-  /** How often a waiting caller looks for the value the computing instance writes. */
+  /** How often a waiting caller looks for the value the computing instance writes. @default 25 (ms) */
   pollMs?: number;
 }
 
 export interface CachedOptions {
-  /** How long past its freshness a value may still be served while one caller computes the next. */
+  /** How long past its freshness a value may still be served while one caller computes the next. @default the value's own ttl */
   staleSeconds?: number;
 }
 

@@ -17,7 +17,7 @@ export interface Email {
 }
 
 export interface WaitOptions {
-  /** Only emails with this subject. */
+  /** Only emails with this subject. @default any subject */
   subject?: string;
   /** Wait for the count-th such email (oldest first). @default 1 */
   count?: number;

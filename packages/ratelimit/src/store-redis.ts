@@ -20,11 +20,11 @@ export function slotKey(hashTag: string, key: string, prefix = DEFAULT_PREFIX): 
 }
 
 export interface RedisStoreOptions {
-  /** Prefix of every key (default "rl:"). */
+  /** Prefix of every key. @default "rl:" */
   prefix?: string;
-  /** The name the refund script is defined under on the client (default rateLimitRefund). */
+  /** The name the refund script is defined under on the client. @default { refund: 'rateLimitRefund' } */
   scriptNames?: { refund?: string };
-  /** Milliseconds since the epoch; defaults to Redis's clock. Tests pass a fixed one. */
+  /** Milliseconds since the epoch; tests pass a fixed one. @default Redis's clock (TIME, sampled) */
   clock?: () => number;
 }
 

@@ -25,13 +25,15 @@ export interface RatelimitResponse {
 }
 
 export interface LimitOptions {
-  /** Tokens this request takes (default 1); a negative rate gives tokens back. */
+  /** Tokens this request takes; a negative rate gives tokens back. @default 1 */
   rate?: number;
-  /** Checked against the deny list when `enableProtection` is on. */
+  /** Checked against the deny list when `enableProtection` is on. @default none */
   ip?: string;
+  /** Checked against the deny list when `enableProtection` is on. @default none */
   userAgent?: string;
+  /** Checked against the deny list when `enableProtection` is on. @default none */
   country?: string;
-  /** Accepted for @upstash/ratelimit compatibility (its analytics); not used. */
+  /** Accepted for @upstash/ratelimit compatibility (its analytics); not used. @default none */
   geo?: { ip?: string; city?: string; country?: string; region?: string };
 }
 

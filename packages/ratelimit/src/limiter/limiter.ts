@@ -78,29 +78,35 @@ export interface LimiterOptions<G extends string = string> {
   store: RateLimitStore;
   /** The caller's groups and their limits (`Policy`): all limits of a group are checked at once. */
   policies: PolicyTable<G>;
-  /** Serves fail-open groups while the store is down; counts their allowed hits all the time. */
+  /** Serves fail-open groups while the store is down; counts their allowed hits all the time. @default a new MemoryStore */
   fallback?: MemoryStore;
   /** "name=limit/window" overrides of the table's rules, e.g. "login=10/15m,api=300/1m". @default none */
   overrides?: string;
-  /** How long one store round trip may take (measured as store-guard.ts says). Default 250 ms. */
+  /** How long one store round trip may take (measured as store-guard.ts says). @default 250 (ms) */
   timeoutMs?: number;
-  /** While the store is down, how often one check probes it. Default 1000 ms. */
+  /** While the store is down, how often one check probes it. @default 1000 (ms) */
   probeIntervalMs?: number;
   /**
    * Hits of a one-limit counter check (the api group) this process may take from the store at once and
-   * hand out itself (store-leasing.ts). Default 1: none.
+   * hand out itself (store-leasing.ts). @default 1 (no leasing)
    */
   counterLeases?: number;
-  /** When to shed: more than `inFlight` checks waiting on the store, `perClient` of them one client's. Default 256 and 64. */
+  /**
+   * When to shed: more than `inFlight` checks waiting on the store, `perClient` of them one client's.
+   * @default { inFlight: 256, perClient: 64 }
+   */
   shedding?: { inFlight: number; perClient: number };
+  /** Identifiers remembered as refused until their reset, answered without the store. @default 10000 */
   blockCacheSize?: number;
-  /** Seconds a fail-closed group asks clients to wait while the store is unreachable. */
+  /** Seconds a fail-closed group asks clients to wait while the store is unreachable. @default 5 */
   unavailableRetryAfter?: number;
+  /** The clock, in ms since the epoch (tests move it). @default Date.now */
   now?: () => number;
+  /** Where the circuit's one-line notes go. @default console.warn */
   log?: (message: string) => void;
   /** Rule names, comma-separated, that count and report but refuse nothing. @default none */
   shadow?: string;
-  /** Called after every decision, e.g. to count it in metrics. */
+  /** Called after every decision, e.g. to count it in metrics. @default none */
   observe?: (decision: RateLimitDecision<G>, durationMs: number) => void;
   /** First part of every limit's key (after the store's prefix): change it to start every count afresh. @default "v1" */
   namespace?: string;

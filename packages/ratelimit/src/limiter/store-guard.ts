@@ -15,14 +15,15 @@ export class StoreDownError extends Error {
 }
 
 export interface StoreGuardOptions {
-  /** How long one store call may take, measured as above. Default 250 ms. */
+  /** How long one store call may take, measured as above. @default 250 (ms) */
   timeoutMs?: number;
-  /** Real timeouts in a row that open the circuit (a connection error opens it at once). Default 2. */
+  /** Real timeouts in a row that open the circuit (a connection error opens it at once). @default 2 */
   timeoutsToOpen?: number;
-  /** While open, how often one call is let through to probe the store. Default 1000 ms. */
+  /** While open, how often one call is let through to probe the store. @default 1000 (ms) */
   probeIntervalMs?: number;
+  /** The clock, in ms since the epoch. @default Date.now */
   now?: () => number;
-  /** Told when the circuit opens (with why) and when it closes again. */
+  /** Told when the circuit opens (with why) and when it closes again. @default nothing is told */
   onChange?: (open: boolean, reason: string) => void;
 }
 
