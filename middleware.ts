@@ -36,8 +36,14 @@ const namesForMode = () => (names ??= { ...DEFAULT_NAMES, sessionCookie: session
 
 async function limiterForRuntime(): Promise<{ decide: DecideFn | null; trusted: TrustedProxies }> {
   if (process.env.NEXT_RUNTIME === 'nodejs') {
-    const { decide, getTrustedProxies, rateLimitsEnabled } = await import('./lib/rate-limit/server');
-    return { decide: rateLimitsEnabled() ? decide : null, trusted: getTrustedProxies() };
+    const [{ decide, getTrustedProxies, rateLimitsEnabled }, { userIdOfSession }] = await Promise.all([
+      import('./lib/rate-limit/server'),
+      import('./lib/auth/session-user'),
+    ]);
+    return {
+      decide: rateLimitsEnabled() ? (check) => decide(check, userIdOfSession) : null,
+      trusted: getTrustedProxies(),
+    };
   }
   const { edgeLimiter } = await import('./lib/rate-limit/edge-bridge');
   return edgeLimiter();

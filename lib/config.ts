@@ -6,9 +6,15 @@
  */
 import { z } from 'zod';
 import { parseTrustedProxies } from '@zigznote/ratelimit/limiter';
-import { resolvePolicies, shadowRuleNames } from './rate-limit/policies';
-import { STORAGE_BACKENDS, storageBackend } from './storage/backends';
 import { Cron } from 'croner';
+
+/**
+ * The S3 servers STORAGE_BACKEND may name, and the region each signs with when MINIO_REGION says none
+ * (what else differs between them is lib/storage/backends.ts, keyed by these names).
+ */
+export const STORAGE_BACKEND_REGIONS = { minio: 'us-east-1', garage: 'garage' } as const;
+export type StorageBackendName = keyof typeof STORAGE_BACKEND_REGIONS;
+const STORAGE_BACKENDS = Object.keys(STORAGE_BACKEND_REGIONS) as [StorageBackendName, ...StorageBackendName[]];
 
 const DEFAULT_CREDENTIALS = new Set(['minioadmin', 'admin', 'password', 'changeme', 'secret']);
 
@@ -97,14 +103,15 @@ const envSchema = z.object({
       .regex(/^\s*[a-z0-9-]+\s*=\s*\d+\s*\/\s*\d*\s*[smhd]\s*(,\s*[a-z0-9-]+\s*=\s*\d+\s*\/\s*\d*\s*[smhd]\s*)*$/, {
         message: 'must be name=limit/window pairs separated by commas, e.g. login=5/15m,api=300/1m',
       })
-      .superRefine(refusalOf(resolvePolicies))
       .optional(),
   ),
 
   RATE_LIMITS_SHADOW: unlessBlank(
     z
       .string()
-      .superRefine(refusalOf((names) => shadowRuleNames(names)))
+      .regex(/^\s*[a-z0-9-]+\s*(,\s*[a-z0-9-]+\s*)*$/, {
+        message: 'must be rule names separated by commas, e.g. register,api',
+      })
       .optional(),
   ),
   METRICS_TOKEN: unlessBlank(
@@ -362,7 +369,7 @@ const configSchema = envSchema.transform((env) => {
         /\/$/,
         '',
       ),
-      region: env.MINIO_REGION ?? storageBackend(env.STORAGE_BACKEND).defaultRegion,
+      region: env.MINIO_REGION ?? STORAGE_BACKEND_REGIONS[env.STORAGE_BACKEND],
       bucketPrefix: env.MINIO_BUCKET_PREFIX,
       /** Bytes one user may store, counting completed files and the declared size of pending uploads. */
       quotaBytes: env.STORAGE_QUOTA_BYTES,

@@ -1,12 +1,11 @@
 /**
  * What every JSON route handler needs: RFC 9457 problem responses, a JSON body read with a size limit and
- * validated with zod (a bad body is a 400 that names the field, never a 500), the signed-in user or a 401,
- * and `jsonRoute`, which turns a service that does not answer into a 503 the client can act on instead of
- * a 500. Node-only.
+ * validated with zod (a bad body is a 400 that names the field, never a 500), and `jsonRoute`, which
+ * turns a service that does not answer into a 503 the client can act on instead of a 500. The signed-in
+ * user or a 401 is auth's (`requireUser` in lib/auth/server). Node-only.
  */
 import { unstable_rethrow } from 'next/navigation';
 import type { z } from 'zod';
-import { getCurrentSession } from '../auth/server';
 import { isErrorTrackingEnabled, Sentry } from '../observability/server';
 
 export { problem, problemFor } from './problem';
@@ -69,13 +68,6 @@ export async function readJson<Schema extends z.ZodType>(
     return failed(problem(400, 'Bad Request', error, { fields }), error);
   }
   return { ok: true, data: parsed.data };
-}
-
-/** The signed-in user's id, or a 401 to return. */
-export async function requireUser(): Promise<Result<{ userId: string }, { response: Response }>> {
-  const session = await getCurrentSession();
-  if (!session) return failed(problemFor(401, 'Log in first.'), 'Log in first.');
-  return { ok: true, userId: session.userId };
 }
 
 /**

@@ -39,6 +39,8 @@ import {
 } from './session';
 import type { User } from '../db';
 import { findUserById } from './users';
+import { problemFor } from '../api/problem';
+import type { Result } from '../result';
 
 function runAfterResponse(task: () => Promise<void>): void {
   const guarded = () =>
@@ -254,4 +256,11 @@ export async function renewedSessionCookie(
   const name = sessionCookieName(config.isProduction);
   if (!session) return { name, value: '', options: sessionCookieOptions(config.isProduction, 0) };
   return { name, value: token, options: sessionCookieOptions(config.isProduction, session.expiresInSeconds) };
+}
+
+/** The signed-in user's id, or a 401 problem for a route handler to return. */
+export async function requireUser(): Promise<Result<{ userId: string }, { response: Response }>> {
+  const session = await getCurrentSession();
+  if (!session) return { ok: false, error: 'Log in first.', response: problemFor(401, 'Log in first.') };
+  return { ok: true, userId: session.userId };
 }

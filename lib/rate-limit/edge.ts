@@ -28,6 +28,7 @@ export {
   DEFAULT_POLICIES,
   ROUTE_GROUPS,
   FORM_POST_GROUPS,
+  rateLimitSettingProblems,
   resolvePolicies,
   type Policy,
   type RouteGroup,

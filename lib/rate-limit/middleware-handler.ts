@@ -9,7 +9,7 @@ import type { NextRequest, NextResponse } from 'next/server';
 import { limitRequest, type Decide, type LimitCheck } from '@zigznote/ratelimit/next';
 import type { TrustedProxies } from '@zigznote/ratelimit/limiter';
 import { problemFor } from '../api/problem';
-import { limitMessage, encodeVerdict, DEFAULT_NAMES, type RateLimitNames } from './verdict';
+import { limitMessage, encodeVerdict, type RateLimitNames } from './verdict';
 import { isApiPath, routeGroupOf } from './routes';
 import { DEFAULT_POLICIES, type RouteGroup } from './policies';
 
@@ -21,7 +21,7 @@ export type DecideFn = Decide<RouteGroup>;
 /** The session token a request carries under the configured cookie name (no other name counts). */
 export function sessionTokenOf(
   request: Pick<NextRequest, 'cookies'>,
-  names: RateLimitNames = DEFAULT_NAMES,
+  names: Pick<RateLimitNames, 'sessionCookie'>,
 ): string | undefined {
   return request.cookies.get(names.sessionCookie)?.value || undefined;
 }
@@ -30,7 +30,7 @@ export async function handleRateLimit(
   request: NextRequest,
   decide: DecideFn | null,
   trusted: TrustedProxies,
-  names: RateLimitNames = DEFAULT_NAMES,
+  names: RateLimitNames,
   /** Set on the request the app sees (e.g. the page's Content-Security-Policy, where Next finds its nonce). */
   addRequestHeaders: Record<string, string> = {},
 ): Promise<NextResponse | Response> {

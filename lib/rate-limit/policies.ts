@@ -125,3 +125,25 @@ export function shadowRuleNames(
 ): Set<string> {
   return shadowRules(names, policies, 'RATE_LIMITS_SHADOW');
 }
+
+/**
+ * What RATE_LIMITS and RATE_LIMITS_SHADOW mean against this table, checked when the server starts (the
+ * configuration checks their syntax only): each problem worded as a configuration error.
+ */
+export function rateLimitSettingProblems(settings: {
+  rateLimitOverrides?: string;
+  rateLimitShadow?: string;
+}): string[] {
+  const problems: string[] = [];
+  const check = (name: string, parse: () => unknown) => {
+    try {
+      parse();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      problems.push(message.startsWith(name) ? message.replace(/^([A-Z_]+): /, '$1 ') : `${name} ${message}`);
+    }
+  };
+  check('RATE_LIMITS', () => resolvePolicies(settings.rateLimitOverrides));
+  check('RATE_LIMITS_SHADOW', () => shadowRuleNames(settings.rateLimitShadow));
+  return problems;
+}

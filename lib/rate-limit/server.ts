@@ -5,9 +5,8 @@
  */
 import { getConfig } from '../config';
 import { processState } from '../runtime/process-state';
-import { validateSession } from '../auth';
 import { recordRateLimitDecision } from '../observability/metrics';
-import { getKeyValue, getRedis } from '../redis';
+import { getRedis } from '../redis';
 import {
   MemoryStore,
   parseTrustedProxies,
@@ -28,7 +27,6 @@ const COUNTER_LEASE = 10;
 const state = processState('rate-limit', () => ({
   limiter: undefined as RateLimiter<RouteGroup> | undefined,
   trustedProxies: undefined as TrustedProxies | undefined,
-  sessionUsers: new Map<string, { userId: string | null; until: number }>(),
 }));
 
 export function getRateLimiter(): RateLimiter<RouteGroup> {
@@ -59,28 +57,14 @@ export function rateLimitsEnabled(): boolean {
   return !getConfig().rateLimitsDisabled;
 }
 
-const SESSION_CACHE_MS = 30_000;
-const SESSION_CACHE_SIZE = 10_000;
-
 /**
- * The user behind a session cookie, for keying `api` limits. Remembered for 30 s, so a signed-in client's
- * requests cost one Redis round trip (the check), not two. A bogus cookie resolves to no user, and the
- * request is limited by its address like any anonymous one.
+ * Middleware's check: the request's group limits, per user where `userOfSession` (the app's auth) says
+ * whose session the request carries.
  */
-async function userOfSession(token: string | undefined): Promise<string | undefined> {
-  if (!token) return undefined;
-  const now = Date.now();
-  const cached = state.sessionUsers.get(token);
-  if (cached && cached.until > now) return cached.userId ?? undefined;
-  const session = await validateSession(getKeyValue(getConfig().redis), token).catch(() => null);
-  state.sessionUsers.delete(token);
-  state.sessionUsers.set(token, { userId: session?.userId ?? null, until: now + SESSION_CACHE_MS });
-  if (state.sessionUsers.size > SESSION_CACHE_SIZE) state.sessionUsers.delete(state.sessionUsers.keys().next().value!);
-  return session?.userId;
-}
-
-/** Middleware's check: the request's group limits, per user where a valid session says who it is. */
-export async function decide(check: MiddlewareCheck): Promise<RateLimitDecision> {
+export async function decide(
+  check: MiddlewareCheck,
+  userOfSession: (token: string | undefined) => Promise<string | undefined>,
+): Promise<RateLimitDecision> {
   const userId = check.group === 'api' ? await userOfSession(check.sessionToken) : undefined;
   return getRateLimiter().limit({ group: check.group, ip: check.ip, userId });
 }

@@ -6,7 +6,6 @@
  * accepts) the action applies them all. Middleware sets or removes both headers on every request, so a
  * client cannot send its own. Edge-safe.
  */
-import { SESSION_COOKIE_PRODUCTION } from '../auth/cookie-names';
 import { describeWait } from '@zigznote/ratelimit/limiter';
 
 /** Where the Node server stamps the socket address of every request (peer-stamp.ts). */
@@ -18,17 +17,22 @@ export const GROUP_HEADER = 'x-zigznote-rate-limit-group';
  * The names the toolkit uses between middleware, server code and the Node server: another app passes its
  * own (its session cookie, its header prefix); ours are the defaults.
  */
-export interface RateLimitNames {
-  /** The cookie that carries a session token, for per-user `api` limits: one name, never a fallback list. */
-  sessionCookie: string;
+export interface RateLimitHeaderNames {
   /** Where the Node server stamps the socket address (see peer-stamp.ts). */
   peerHeader: string;
   verdictHeader: string;
   groupHeader: string;
 }
 
-export const DEFAULT_NAMES: RateLimitNames = {
-  sessionCookie: SESSION_COOKIE_PRODUCTION,
+export interface RateLimitNames extends RateLimitHeaderNames {
+  /**
+   * The cookie that carries a session token, for per-user `api` limits: one name, never a fallback list.
+   * The app's auth names it (lib/auth/cookie-names.ts); middleware passes it in.
+   */
+  sessionCookie: string;
+}
+
+export const DEFAULT_NAMES: RateLimitHeaderNames = {
   peerHeader: PEER_HEADER,
   verdictHeader: VERDICT_HEADER,
   groupHeader: GROUP_HEADER,
@@ -37,7 +41,7 @@ export const DEFAULT_NAMES: RateLimitNames = {
 /** The group middleware already limited this request under, if any. */
 export function limitedGroup(
   headers: { get(name: string): string | null },
-  names: RateLimitNames = DEFAULT_NAMES,
+  names: RateLimitHeaderNames = DEFAULT_NAMES,
 ): string | null {
   return headers.get(names.groupHeader);
 }
@@ -54,7 +58,7 @@ export function encodeVerdict(status: 429 | 503, retryAfterSeconds: number): str
 
 export function readVerdict(
   headers: { get(name: string): string | null },
-  names: RateLimitNames = DEFAULT_NAMES,
+  names: RateLimitHeaderNames = DEFAULT_NAMES,
 ): RateLimitVerdict | null {
   const value = headers.get(names.verdictHeader);
   const match = value ? /^(429|503);(\d+)$/.exec(value) : null;

@@ -20,6 +20,7 @@ import { installGracefulShutdown } from '../runtime/shutdown';
 import { closeRedis } from '../redis';
 import { sweepEmailRequests } from '../auth/server';
 import { installPeerStamp } from '../rate-limit/peer-stamp';
+import { rateLimitSettingProblems } from '../rate-limit/policies';
 import { installAppCacheHandlers } from '../cache';
 import { backoffMs, sleep } from '../runtime/timing';
 
@@ -157,6 +158,9 @@ export async function startServer(): Promise<void> {
   let config: AppConfig;
   try {
     config = getConfig();
+    // The configuration checks each variable's form; what a limit override names is the limiter's table's.
+    const problems = rateLimitSettingProblems(config);
+    if (problems.length > 0) throw new ConfigError(problems);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`\n${error.message}\n`);

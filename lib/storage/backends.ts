@@ -3,14 +3,14 @@
  * of lib/storage speaks plain S3 through minio-js and never asks which server it is. MinIO is the default;
  * Garage is the maintained alternative (MinIO's community server is archived). Edge-safe (plain data).
  */
-export const STORAGE_BACKENDS = ['minio', 'garage'] as const;
-export type StorageBackendName = (typeof STORAGE_BACKENDS)[number];
+import { STORAGE_BACKEND_REGIONS, type StorageBackendName } from '../config';
+
+export type { StorageBackendName };
+export const STORAGE_BACKENDS = Object.keys(STORAGE_BACKEND_REGIONS) as StorageBackendName[];
 
 export interface StorageBackend {
   name: StorageBackendName;
   label: string;
-  /** The region the server signs with when STORAGE_REGION / MINIO_REGION says none. */
-  defaultRegion: string;
   /**
    * How browsers' origins are allowed: MinIO's community server has one server-wide list
    * (MINIO_API_CORS_ALLOW_ORIGIN, set where it is started); Garage keeps CORS rules per bucket, which the
@@ -33,7 +33,6 @@ export const STORAGE_BACKEND_DESCRIPTIONS: Record<StorageBackendName, StorageBac
   minio: {
     name: 'minio',
     label: 'MinIO',
-    defaultRegion: 'us-east-1',
     cors: 'server-wide',
     corsHint: "start MinIO with MINIO_API_CORS_ALLOW_ORIGIN listing the app's origin",
     buckets: { madeBy: 'app' },
@@ -42,7 +41,6 @@ export const STORAGE_BACKEND_DESCRIPTIONS: Record<StorageBackendName, StorageBac
   garage: {
     name: 'garage',
     label: 'Garage',
-    defaultRegion: 'garage',
     cors: 'per-bucket',
     corsHint:
       "the app writes each bucket's CORS rules at start-up: give its key the owner permission on the buckets (garage bucket allow --owner)",

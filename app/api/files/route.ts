@@ -1,4 +1,5 @@
-import { requireUser, jsonRoute } from '@/lib/api';
+import { jsonRoute } from '@/lib/api';
+import { requireUser } from '@/lib/auth/server';
 import { fileListing } from '@/app/files/file-listing';
 
 export const dynamic = 'force-dynamic';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { problem, problemFor, readJson, requireUser, jsonRoute } from '@/lib/api';
+import { problem, problemFor, readJson, jsonRoute } from '@/lib/api';
+import { requireUser } from '@/lib/auth/server';
 import { checkUploadRateLimit, clientIpFromHeaders } from '@/lib/rate-limit/server';
 import { BUCKET_NAMES, getStorageDeps, requestUpload } from '@/lib/storage';
 

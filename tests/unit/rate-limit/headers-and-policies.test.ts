@@ -3,6 +3,7 @@ import {
   DEFAULT_POLICIES,
   describeWait,
   FORM_POST_GROUPS,
+  rateLimitSettingProblems,
   rateLimitHeaders,
   resolvePolicies,
   ROUTE_GROUPS,
@@ -65,6 +66,15 @@ describe('the policy table', () => {
     expect(policies.api.rules[0]).toMatchObject({ limit: 300, windowMs: 60_000 });
     expect(DEFAULT_POLICIES.login.rules[0]!.limit).not.toBe(10);
     expect(resolvePolicies(undefined).login.rules[0]).toEqual(DEFAULT_POLICIES.login.rules[0]);
+  });
+
+  it('checks RATE_LIMITS and RATE_LIMITS_SHADOW against the table at start-up, worded as configuration errors', () => {
+    expect(rateLimitSettingProblems({})).toEqual([]);
+    expect(rateLimitSettingProblems({ rateLimitOverrides: 'login=10/30m', rateLimitShadow: 'api' })).toEqual([]);
+    const problems = rateLimitSettingProblems({ rateLimitOverrides: 'logn=5/15m', rateLimitShadow: 'regster' });
+    expect(problems[0]).toMatch(/^RATE_LIMITS no limit is named "logn" \(known: login, /);
+    expect(problems[1]).toMatch(/^RATE_LIMITS_SHADOW no limit is named "regster"/);
+    expect(rateLimitSettingProblems({ rateLimitOverrides: 'login=0/15m' })[0]).toContain('needs a limit ≥ 1');
   });
 
   it('names the bad override', () => {

@@ -1,6 +1,7 @@
 import { NextRequest } from 'next/server';
 import { describe, expect, it } from 'vitest';
 import {
+  DEFAULT_NAMES,
   GROUP_HEADER,
   handleRateLimit,
   PEER_HEADER,
@@ -9,6 +10,9 @@ import {
   type DecideFn,
   type MiddlewareCheck,
 } from '@/lib/rate-limit';
+import { SESSION_COOKIE_PRODUCTION } from '@/lib/auth/cookie-names';
+
+const names = { ...DEFAULT_NAMES, sessionCookie: SESSION_COOKIE_PRODUCTION };
 
 function request(method: string, path: string, headers: Record<string, string> = {}) {
   return new NextRequest(new URL(path, 'http://app.test'), {
@@ -38,7 +42,7 @@ function forwardedVerdict(response: Response): string | null {
 
 describe('middleware over the limiter', () => {
   it('passes a form post over its limit on to the action with the verdict, instead of breaking the page', async () => {
-    const response = await handleRateLimit(request('POST', '/auth/login'), deciding(false).decide, null);
+    const response = await handleRateLimit(request('POST', '/auth/login'), deciding(false).decide, null, names);
     expect(response.status).toBe(200);
     expect(forwardedVerdict(response)).toBe('429;540');
     expect(response.headers.get('RateLimit')).toBe('"x";r=0;t=540');
@@ -52,33 +56,44 @@ describe('middleware over the limiter', () => {
       request('POST', '/auth/login', { [VERDICT_HEADER]: '429;99999' }),
       deciding(true).decide,
       null,
+      names,
     );
     expect(forwardedVerdict(response)).toBeNull();
-    const page = await handleRateLimit(request('POST', '/', { [GROUP_HEADER]: 'login' }), deciding(true).decide, null);
+    const page = await handleRateLimit(
+      request('POST', '/', { [GROUP_HEADER]: 'login' }),
+      deciding(true).decide,
+      null,
+      names,
+    );
     expect(page.headers.get(`x-middleware-request-${GROUP_HEADER}`)).toBeNull();
   });
 
   it('tells the action which group it limited, so per-IP limits are not counted twice', async () => {
-    const response = await handleRateLimit(request('POST', '/auth/login'), deciding(true).decide, null);
+    const response = await handleRateLimit(request('POST', '/auth/login'), deciding(true).decide, null, names);
     expect(response.headers.get(`x-middleware-request-${GROUP_HEADER}`)).toBe('login');
   });
 
   it('answers /api over its limit with 429 and a problem body', async () => {
-    const response = await handleRateLimit(request('GET', '/api/files'), deciding(false).decide, null);
+    const response = await handleRateLimit(request('GET', '/api/files'), deciding(false).decide, null, names);
     expect(response.status).toBe(429);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     expect(await response.json()).toMatchObject({ status: 429, retryAfter: 540 });
   });
 
   it('answers 503 when the store is down for a fail-closed group', async () => {
-    const response = await handleRateLimit(request('GET', '/api/files'), deciding(false, 503).decide, null);
+    const response = await handleRateLimit(request('GET', '/api/files'), deciding(false, 503).decide, null, names);
     expect(response.status).toBe(503);
     expect((await response.json()).detail).toMatch(/temporarily unavailable/);
   });
 
   it('hands the session cookie to the limiter so api limits count per user', async () => {
     const { decide, seen } = deciding(true);
-    await handleRateLimit(request('GET', '/api/files', { cookie: '__Host-zigznote_session=abc123' }), decide, null);
+    await handleRateLimit(
+      request('GET', '/api/files', { cookie: '__Host-zigznote_session=abc123' }),
+      decide,
+      null,
+      names,
+    );
     expect(seen[0]).toEqual({ group: 'api', ip: '203.0.113.5', sessionToken: 'abc123' });
   });
 
@@ -86,10 +101,10 @@ describe('middleware over the limiter', () => {
     const unreachable: DecideFn = async () => {
       throw new Error('rate-limit bridge answered 502');
     };
-    const api = await handleRateLimit(request('GET', '/api/files'), unreachable, null);
+    const api = await handleRateLimit(request('GET', '/api/files'), unreachable, null, names);
     expect(api.status).toBe(200);
     expect(api.headers.get('x-middleware-next')).toBe('1');
-    const login = await handleRateLimit(request('POST', '/auth/login'), unreachable, null);
+    const login = await handleRateLimit(request('POST', '/auth/login'), unreachable, null, names);
     expect(login.status).toBe(200);
     expect(forwardedVerdict(login)).toBe('503;5');
     expect(readVerdict(new Headers({ [VERDICT_HEADER]: '503;5' }))?.message).toBe(
@@ -119,7 +134,7 @@ describe('middleware over the limiter', () => {
 
   it('leaves pages alone', async () => {
     const { decide, seen } = deciding(false);
-    const response = await handleRateLimit(request('GET', '/auth/login'), decide, null);
+    const response = await handleRateLimit(request('GET', '/auth/login'), decide, null, names);
     expect(response.status).toBe(200);
     expect(seen).toHaveLength(0);
   });

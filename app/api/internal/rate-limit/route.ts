@@ -1,6 +1,7 @@
 import { createBridgeHandler } from '@zigznote/ratelimit/next';
 import { getConfig } from '@/lib/config';
 import { ROUTE_GROUPS, type RouteGroup } from '@/lib/rate-limit/edge';
+import { userIdOfSession } from '@/lib/auth/session-user';
 import { decide } from '@/lib/rate-limit/server';
 
 // The Edge-runtime middleware's way to the limiter (@zigznote/ratelimit/next's bridge): a batch of checks
@@ -9,6 +10,6 @@ export const dynamic = 'force-dynamic';
 
 export const POST = createBridgeHandler<RouteGroup>({
   secret: () => getConfig().rateLimitBridge?.secret,
-  decide,
+  decide: (check) => decide(check, userIdOfSession),
   isGroup: (name): name is RouteGroup => (ROUTE_GROUPS as readonly string[]).includes(name),
 });

@@ -1,4 +1,5 @@
-import { problemFor, requireUser, jsonRoute } from '@/lib/api';
+import { problemFor, jsonRoute } from '@/lib/api';
+import { requireUser } from '@/lib/auth/server';
 import { downloadLink, getStorageDeps } from '@/lib/storage';
 
 export const dynamic = 'force-dynamic';

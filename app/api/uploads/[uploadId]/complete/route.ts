@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { problemFor, readJson, requireUser, jsonRoute } from '@/lib/api';
+import { problemFor, readJson, jsonRoute } from '@/lib/api';
+import { requireUser } from '@/lib/auth/server';
 import { completeUpload, getStorageDeps } from '@/lib/storage';
 
 export const dynamic = 'force-dynamic';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { problemFor, readJson, requireUser, jsonRoute } from '@/lib/api';
+import { problemFor, readJson, jsonRoute } from '@/lib/api';
+import { requireUser } from '@/lib/auth/server';
 import { getStorageDeps, signUploadParts } from '@/lib/storage';
 
 // More part URLs for a multipart upload in progress, each signed for its exact size; asking extends the
