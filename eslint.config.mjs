@@ -12,7 +12,9 @@ import tseslint from 'typescript-eslint';
 export const EDGE_SAFE_FILES = [
   'middleware.ts',
   'lib/config.ts',
+  'lib/api/edge.ts',
   'lib/api/problem.ts',
+  'lib/auth/edge.ts',
   'lib/auth/cookie-names.ts',
   'lib/auth/origin.ts',
   'lib/auth/password-rules.ts',
@@ -29,6 +31,7 @@ export const EDGE_SAFE_FILES = [
   'lib/runtime/timing.ts',
   'lib/result.ts',
   'lib/security/content-security-policy.ts',
+  'lib/security/index.ts',
   // The toolkit's limiter core, which middleware reaches through @zigznote/ratelimit/limiter.
   'packages/ratelimit/src/limiter/*.ts',
   'packages/ratelimit/src/next/*.ts',

@@ -3,7 +3,7 @@
  * (GET /api/observability says which), with events scrubbed as on the server. A deployment without
  * GlitchTip pays one small request and never loads the Sentry SDK.
  */
-import { scrubEvent, scrubValue } from './lib/observability';
+import { scrubEvent, scrubValue } from './lib/observability/client';
 
 async function startErrorTracking() {
   const response = await fetch('/api/observability').catch(() => null);

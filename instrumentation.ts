@@ -14,6 +14,6 @@ export async function register() {
 /** Errors thrown while rendering or in route handlers go to error tracking, when it is configured. */
 export const onRequestError: Instrumentation.onRequestError = async (error, request, context) => {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
-  const { isErrorTrackingEnabled, Sentry } = await import('./lib/observability/server');
-  if (isErrorTrackingEnabled()) Sentry.captureRequestError(error, request, context);
+  const { captureRequestError } = await import('./lib/observability');
+  captureRequestError(error, request, context);
 };

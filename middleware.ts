@@ -6,19 +6,14 @@
  * it on its scripts). The static security headers come from next.config.mjs, so static assets get them too.
  */
 import { NextResponse, type NextRequest } from 'next/server';
-import { problemFor } from './lib/api/problem';
-import { isCrossOriginWrite } from './lib/auth/origin';
+import { problemFor } from './lib/api/edge';
+import { isCrossOriginWrite, sessionCookieName } from './lib/auth/edge';
 import { getConfig } from './lib/config';
-import { sessionCookieName } from './lib/auth/cookie-names';
-import {
-  CONTENT_SECURITY_POLICY_HEADER,
-  contentSecurityPolicy,
-  newNonce,
-  originsOf,
-} from './lib/security/content-security-policy';
+import { CONTENT_SECURITY_POLICY_HEADER, contentSecurityPolicy, newNonce, originsOf } from './lib/security';
 import {
   BRIDGE_PATH,
   DEFAULT_NAMES,
+  edgeLimiter,
   handleRateLimit,
   sessionTokenOf,
   SNS_PATH,
@@ -37,15 +32,14 @@ const namesForMode = () => (names ??= { ...DEFAULT_NAMES, sessionCookie: session
 async function limiterForRuntime(): Promise<{ decide: DecideFn | null; trusted: TrustedProxies }> {
   if (process.env.NEXT_RUNTIME === 'nodejs') {
     const [{ decide, getTrustedProxies, rateLimitsEnabled }, { userIdOfSession }] = await Promise.all([
-      import('./lib/rate-limit/server'),
-      import('./lib/auth/session-user'),
+      import('./lib/rate-limit'),
+      import('./lib/auth'),
     ]);
     return {
       decide: rateLimitsEnabled() ? (check) => decide(check, userIdOfSession) : null,
       trusted: getTrustedProxies(),
     };
   }
-  const { edgeLimiter } = await import('./lib/rate-limit/edge-bridge');
   return edgeLimiter();
 }
 
@@ -94,7 +88,7 @@ async function renewSessionCookie(request: NextRequest, response: NextResponse):
   // Inside the NEXT_RUNTIME test, so the Edge build never bundles the Node-only session code.
   if (process.env.NEXT_RUNTIME === 'nodejs') {
     try {
-      const { renewedSessionCookie } = await import('./lib/auth/server');
+      const { renewedSessionCookie } = await import('./lib/auth');
       const cookie = await renewedSessionCookie(token);
       if (cookie) response.cookies.set(cookie.name, cookie.value, cookie.options);
     } catch {

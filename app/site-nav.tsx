@@ -3,7 +3,7 @@
 import { AppLink } from '@/app/links/app-link';
 import { usePathname } from 'next/navigation';
 import { useActionState, useEffect, useState } from 'react';
-import type { FormState } from '@/lib/auth/form-action';
+import type { FormState } from '@/lib/auth/client';
 import { logOutAction } from './account/actions';
 
 // The header is the same HTML for every visitor (pages stay static); whether to offer Account and Log out

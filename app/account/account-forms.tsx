@@ -1,7 +1,7 @@
 'use client';
 
 import { useActionState } from 'react';
-import type { FormState } from '@/lib/auth/form-action';
+import type { FormState } from '@/lib/auth/client';
 import { Field, FormAlert, NewPasswordField, SubmitButton } from '../auth/form-parts';
 import { changePasswordAction, logOutAction, logOutEverywhereAction } from './actions';
 

@@ -2,8 +2,8 @@
 
 import { redirect } from 'next/navigation';
 import { changePassword, changePasswordSchema } from '@/lib/auth';
-import { formAction } from '@/lib/auth/form-action';
-import { getAuthDeps, getCurrentSession, signOut, signOutEverywhere } from '@/lib/auth/server';
+import { formAction } from '@/lib/auth';
+import { getAuthDeps, getCurrentSession, signOut, signOutEverywhere } from '@/lib/auth';
 import { z } from 'zod';
 
 export const changePasswordAction = formAction(changePasswordSchema, async (input, { ip }) => {

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
-import { getCurrentUser } from '@/lib/auth/server';
+import { getCurrentUser } from '@/lib/auth';
 import { ChangePasswordForm, LogOutButtons } from './account-forms';
 import { AppLink } from '@/app/links/app-link';
 

@@ -2,8 +2,8 @@
 
 import { useEffect, useRef, type ReactNode } from 'react';
 import { useFormStatus } from 'react-dom';
-import type { FormState } from '@/lib/auth/form-action';
-import { NEW_PASSWORD_HINT } from '@/lib/auth/password-rules';
+import type { FormState } from '@/lib/auth/client';
+import { NEW_PASSWORD_HINT } from '@/lib/auth/client';
 
 // Pieces every auth form shares: labelled fields that carry their error (aria-invalid, aria-describedby),
 // one alert that screen readers announce, and focus moved to what needs attention after each answer.

@@ -2,7 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useCallback, useState } from 'react';
-import { bucketForContentType } from '@/lib/storage/bucket-table';
+import { bucketForContentType } from '@/lib/storage/client';
 import { DropZone } from './drop-zone';
 import { FileTable } from './file-table';
 import { UploadRow } from './upload-row';

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
-import { getCurrentSession } from '@/lib/auth/server';
+import { getCurrentSession } from '@/lib/auth';
 import { fileListing } from './file-listing';
 import { FileManager } from './file-manager';
 

@@ -1,4 +1,4 @@
-import type { StorageUsage } from '@/lib/storage/files';
+import type { StorageUsage } from '@/lib/storage/client';
 import { formatBytes } from './format';
 
 export type { StorageUsage };

@@ -9,7 +9,7 @@ import {
   uploadFile,
   type UploadControl,
 } from '@zigznote/uploads/browser';
-import type { BucketName } from '@/lib/storage/bucket-table';
+import type { BucketName } from '@/lib/storage/client';
 
 // The upload list's state: one item per chosen file, its progress and speed, cancel and retry. The bytes
 // go straight to storage through @zigznote/uploads' engine (parts retried, resumable after a reload).

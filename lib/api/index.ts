@@ -6,7 +6,7 @@
  */
 import { unstable_rethrow } from 'next/navigation';
 import type { z } from 'zod';
-import { isErrorTrackingEnabled, Sentry } from '../observability/server';
+import { captureException } from '../observability';
 
 export { problem, problemFor } from './problem';
 import { problemFor, problem } from './problem';
@@ -81,7 +81,7 @@ export function jsonRoute<Args extends unknown[]>(handler: (...args: Args) => Pr
     } catch (error) {
       unstable_rethrow(error);
       console.error(`[api] request failed: ${error instanceof Error ? error.name : 'error'}`);
-      if (isErrorTrackingEnabled()) Sentry.captureException(error);
+      captureException(error);
       const response = problemFor(503, 'A service this request needs is not answering. Please try again in a moment.');
       response.headers.set('Retry-After', '5');
       return response;

@@ -7,8 +7,7 @@
 import { headers } from 'next/headers';
 import { unstable_rethrow } from 'next/navigation';
 import type { z } from 'zod';
-import { readVerdict } from '../rate-limit/edge';
-import { clientIpFromHeaders } from '../rate-limit/server';
+import { clientIpFromHeaders, readVerdict } from '../rate-limit';
 
 export interface FormState {
   ok?: boolean;

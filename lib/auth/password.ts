@@ -8,7 +8,7 @@
  * Node-only.
  */
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { processState } from '../runtime/process-state';
+import { processState } from '../runtime';
 import { PASSWORD_MAX_LENGTH } from './password-rules';
 
 export { PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH } from './password-rules';

@@ -8,7 +8,7 @@ import { after } from 'next/server';
 import { getConfig } from '../config';
 import { getDatabase, getSqlClient, inTransaction } from '../db';
 import { sendTemplateEmail, wakeEmailWorker, type SendResult } from '../email';
-import { limitedGroup, limitMessage } from '../rate-limit/edge';
+import { limitedGroup, limitMessage } from '../rate-limit';
 import {
   checkChangePasswordRateLimit,
   checkLoginRateLimit,
@@ -20,7 +20,7 @@ import {
   isAccountLocked,
   recordFailedAttempt,
   resetFailedAttempts,
-} from '../rate-limit/server';
+} from '../rate-limit';
 import { getKeyValue } from '../redis';
 import { fulfilEmailRequest, type AuthDeps, type LimitAnswer } from './flows';
 import { describeDevice } from './device';
@@ -39,7 +39,7 @@ import {
 } from './session';
 import type { User } from '../db';
 import { findUserById } from './users';
-import { problemFor } from '../api/problem';
+import { problemFor } from '../api';
 import type { Result } from '../result';
 
 function runAfterResponse(task: () => Promise<void>): void {

@@ -5,7 +5,7 @@
  */
 import { getConfig } from '../config';
 import { getKeyValue } from '../redis';
-import { processState } from '../runtime/process-state';
+import { processState } from '../runtime';
 import { validateSession } from './session';
 
 const REMEMBER_MS = 30_000;

@@ -15,9 +15,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { RedisKeyValue, type KeyValue, type RedisConnection } from '../redis';
-import { processState } from '../runtime/process-state';
+import { processState } from '../runtime';
 export { sessionCookieName } from './cookie-names';
-import { sha256Hex } from '../runtime/hashing';
+import { sha256Hex } from '../runtime';
 import { deviceFingerprint, type SessionDevice } from './device';
 export type { SessionDevice } from './device';
 

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { KeyValue } from '../redis';
-import { sha256Hex } from '../runtime/hashing';
+import { sha256Hex } from '../runtime';
 
 export type TokenPurpose = 'verify-email' | 'reset-password' | 'unlock-account';
 

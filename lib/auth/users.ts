@@ -5,7 +5,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { SqlClient } from '@zigznote/email';
 import { users, type Database, type User } from '../db';
-import { isUuid } from '../runtime/ids';
+import { isUuid } from '../runtime';
 
 export async function findUserByEmail(db: Database, email: string): Promise<User | null> {
   const [user] = await db

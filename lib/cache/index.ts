@@ -16,8 +16,8 @@ import {
 import type { CacheCounters, SharedValueCounters } from '@zigznote/next-cache';
 import type { AppConfig } from '../config';
 import { createRedisClient, getRedis } from '../redis';
-import { exposeCounters } from '../observability/metrics';
-import { processState } from '../runtime/process-state';
+import { exposeCounters } from '../observability';
+import { processState } from '../runtime';
 
 export const CACHE_KEY_PREFIX = 'zz:cache:';
 

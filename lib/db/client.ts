@@ -8,7 +8,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { mkdir } from 'node:fs/promises';
 import type { SqlClient } from '@zigznote/email';
 import type { AppConfig } from '../config';
-import { processState } from '../runtime/process-state';
+import { processState } from '../runtime';
 
 export type Database = PgDatabase<PgQueryResultHKT>;
 

@@ -3,5 +3,5 @@
  * the schema, migrations applied at start-up, and a liveness probe for /api/health. Node-only.
  */
 export { getDatabase, getSqlClient, inTransaction, closeDatabase, pingDatabase, type Database } from './client';
-export { migrateDatabase } from './migrate';
+export { applyPostgresMigrations, migrateDatabase, migrationsFolder } from './migrate';
 export * from './schema';

@@ -7,7 +7,7 @@
  */
 import { assessSesAccount, getSesAccount, type SesAccount, type SesAccountAssessment } from '@zigznote/email';
 import { getConfig, type AppConfig } from '../config';
-import { processState } from '../runtime/process-state';
+import { processState } from '../runtime';
 
 /** SES's own default for an account out of the sandbox, used while the account cannot be read. */
 export const FALLBACK_SEND_RATE = 14;

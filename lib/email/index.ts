@@ -17,7 +17,7 @@ export {
   type SendEmailInput,
   type SendResult,
 } from './send';
-export { buildEmail, EMAILS, type EmailInput, type TemplateName, type TemplatedEmail } from './templates';
+export { buildEmail, EMAILS, type TemplateName } from './templates';
 export { pingEmail } from './health';
 export {
   checkSesAccount,
@@ -26,5 +26,4 @@ export {
   sesAccountStatus,
   startSesAccountWatch,
   stopSesAccountWatch,
-  type SesAccountStatus,
 } from './account';

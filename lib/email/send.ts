@@ -25,8 +25,8 @@ import {
 } from '@zigznote/email';
 import { getConfig } from '../config';
 import { getSqlClient } from '../db';
-import { isErrorTrackingEnabled, Sentry } from '../observability/server';
-import { processState } from '../runtime/process-state';
+import { captureMessage } from '../observability';
+import { processState } from '../runtime';
 import { getRedis } from '../redis';
 import { effectiveSendRate, sendingHold } from './account';
 import { buildEmail, EMAILS, type EmailInput, type TemplateName } from './templates';
@@ -77,11 +77,10 @@ async function getMailer(overrides: Partial<DeliveryOptions> = {}): Promise<Mail
     hold: sendingHold(),
     ...wiring(),
     reportFailure: (row, code) => {
-      if (isErrorTrackingEnabled())
-        Sentry.captureMessage(`email not sent after ${row.attempts} attempt(s): ${code}`, {
-          level: 'error',
-          tags: { template: row.template, recipient: hashRecipient(row.recipient) },
-        });
+      captureMessage(`email not sent after ${row.attempts} attempt(s): ${code}`, {
+        level: 'error',
+        tags: { template: row.template, recipient: hashRecipient(row.recipient) },
+      });
     },
     ...overrides,
   });

@@ -5,8 +5,8 @@
  * result is reused for `healthCacheSeconds` and concurrent probes share one run, so a flood of probes
  * costs the services nothing more than one probe. Node-only.
  */
-import { processState } from '../runtime/process-state';
-import { withDeadline } from '../runtime/timing';
+import { processState } from '../runtime';
+import { withDeadline } from '../runtime';
 import type { AppConfig } from '../config';
 import { pingDatabase } from '../db';
 import { getOutbox, pingEmail, sesAccountStatus } from '../email';
@@ -20,7 +20,7 @@ import {
   verifyStorageGuarantees,
   type GuaranteeReport,
 } from '../storage';
-import { sameSecret } from '../runtime/hashing';
+import { sameSecret } from '../runtime';
 import { backupStatus, type BackupStatus } from '../backup';
 import { createOperationsClient } from '../storage';
 

@@ -1,9 +1,8 @@
 /**
  * Error tracking for jobs that run outside Next (scripts/backup): the Sentry Node SDK itself, since
  * @sentry/nextjs resolves to its browser build when loaded by tsx, with the same scrubbing as the server.
- * Reports only when SENTRY_DSN is set. Node-only.
+ * Reports only when SENTRY_DSN is set, and loads the SDK only then. Node-only.
  */
-import * as Sentry from '@sentry/node';
 import { scrubEvent, scrubValue } from './scrub';
 
 /** Sends `error` tagged with the job's name and waits (up to 5 s) until it left; no-op without a DSN. */
@@ -14,6 +13,7 @@ export async function reportJobFailure(
   error: unknown,
 ): Promise<void> {
   if (!dsn) return;
+  const Sentry = await import('@sentry/node');
   if (!Sentry.getClient()) {
     Sentry.init({
       dsn,

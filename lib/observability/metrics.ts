@@ -4,7 +4,7 @@
  * counters. One registry per process, kept on globalThis like other process state. Node-only.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { processState } from '../runtime/process-state';
+import { processState } from '../runtime';
 
 export type DecisionOutcome = 'allowed' | 'limited' | 'shadow-limited' | 'unavailable';
 

@@ -44,6 +44,6 @@ export {
   PEER_HEADER,
   DEFAULT_NAMES,
   type RateLimitNames,
-  type RateLimitVerdict,
 } from './verdict';
 export { handleRateLimit, sessionTokenOf, type DecideFn, type MiddlewareCheck } from './middleware-handler';
+export { edgeLimiter } from './edge-bridge';

@@ -1,7 +1,7 @@
 /**
  * This app's rate limiting (Node): its policy table on @zigznote/ratelimit's multi-limit limiter, the
- * process-wide limiter on the app's Redis, and the helpers callers use (checkLoginRateLimit & co.).
- * Middleware imports ./edge.
+ * process-wide limiter on the app's Redis, the helpers callers use (checkLoginRateLimit & co.) and the
+ * stamp of each request's peer address. What the rest of the app imports on Node; middleware imports ./edge.
  */
 export * from './edge';
 export {
@@ -12,13 +12,5 @@ export {
   type LimiterOptions,
   type CreateRateLimiterOptions,
 } from '@zigznote/ratelimit';
-export {
-  getRateLimiter,
-  checkRateLimit,
-  checkLoginRateLimit,
-  checkRegisterRateLimit,
-  checkPasswordResetRateLimit,
-  checkApiRateLimit,
-  checkUploadRateLimit,
-  clientIpFromHeaders,
-} from './server';
+export * from './server';
+export { installPeerStamp } from './peer-stamp';

@@ -8,7 +8,7 @@
 import type { NextRequest, NextResponse } from 'next/server';
 import { limitRequest, type Decide, type LimitCheck } from '@zigznote/ratelimit/next';
 import type { TrustedProxies } from '@zigznote/ratelimit/limiter';
-import { problemFor } from '../api/problem';
+import { problemFor } from '../api/edge';
 import { limitMessage, encodeVerdict, type RateLimitNames } from './verdict';
 import { isApiPath, routeGroupOf } from './routes';
 import { DEFAULT_POLICIES, type RouteGroup } from './policies';

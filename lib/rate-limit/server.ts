@@ -4,8 +4,8 @@
  * reached from middleware through the NEXT_RUNTIME switch and from server actions and route handlers.
  */
 import { getConfig } from '../config';
-import { processState } from '../runtime/process-state';
-import { recordRateLimitDecision } from '../observability/metrics';
+import { processState } from '../runtime';
+import { recordRateLimitDecision } from '../observability';
 import { getRedis } from '../redis';
 import {
   MemoryStore,

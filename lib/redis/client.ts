@@ -5,8 +5,8 @@
  */
 import Redis, { Cluster } from 'ioredis';
 import type { AppConfig } from '../config';
-import { recordRedisError } from '../observability/metrics';
-import { processState } from '../runtime/process-state';
+import { recordRedisError } from '../observability';
+import { processState } from '../runtime';
 import { MemoryKeyValue, RedisKeyValue, type KeyValue } from './key-value';
 
 export type RedisConnection = Redis | Cluster;

@@ -14,15 +14,15 @@ import {
   sweepUnclaimedObjects,
   verifyStorageGuarantees,
 } from '../storage';
-import { initServerErrorTracking } from '../observability/server';
+import { initServerErrorTracking } from '../observability';
 import { startEmailOutbox, startSesAccountWatch, stopEmailOutbox, stopSesAccountWatch } from '../email';
-import { installGracefulShutdown } from '../runtime/shutdown';
+import { installGracefulShutdown } from '../runtime';
 import { closeRedis } from '../redis';
-import { sweepEmailRequests } from '../auth/server';
-import { installPeerStamp } from '../rate-limit/peer-stamp';
-import { rateLimitSettingProblems } from '../rate-limit/policies';
+import { sweepEmailRequests } from '../auth';
+import { installPeerStamp } from '../rate-limit';
+import { rateLimitSettingProblems } from '../rate-limit';
 import { installAppCacheHandlers } from '../cache';
-import { backoffMs, sleep } from '../runtime/timing';
+import { backoffMs, sleep } from '../runtime';
 
 export function describeServices(config: AppConfig): string[] {
   const standIn = '(stand-in for development)';
@@ -178,7 +178,7 @@ export async function startServer(): Promise<void> {
       ? `[zigznote] cache:    Redis, shared by every instance (entries live at most ${config.cacheMaxTtlSeconds} s)`
       : `[zigznote] cache:    off (${config.cacheDisabled ? 'CACHE_DISABLED' : 'no Redis'}): pages and cached() values are computed every time`,
   );
-  initServerErrorTracking(config.sentryDsn, config.env);
+  await initServerErrorTracking(config.sentryDsn, config.env);
   if (config.sentryDsn) console.log('[zigznote] errors:   reported to the SENTRY_DSN endpoint (scrubbed)');
   await withRetries('database migrations', () => migrateDatabase(config.database));
   const buckets = await setUpConfiguredBuckets();

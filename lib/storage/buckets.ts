@@ -4,8 +4,8 @@
  * backoff while storage is still starting. The last outcome is kept for /api/health. Node-only.
  */
 import type { Client } from 'minio';
-import { processState } from '../runtime/process-state';
-import { backoffMs, sleep } from '../runtime/timing';
+import { processState } from '../runtime';
+import { backoffMs, sleep } from '../runtime';
 import { BUCKET_RULES, type BucketName } from './bucket-table';
 
 export interface BucketStatus {

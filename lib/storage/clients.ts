@@ -5,7 +5,7 @@
  */
 import { Client } from 'minio';
 import type { AppConfig } from '../config';
-import { processState } from '../runtime/process-state';
+import { processState } from '../runtime';
 import type { DirectUploads } from '@zigznote/uploads';
 import { createAppUploads } from './uploads';
 

@@ -25,7 +25,7 @@ import { objectKeyFor, sanitizeFilename } from './keys';
 import { UploadInputError, type DirectUploads, type MultipartUpload, type PostUpload } from '@zigznote/uploads';
 import type { Result } from '../result';
 import { POST_POLICY_TTL_SECONDS, UPLOAD_MAX_LIFETIME_SECONDS, UPLOAD_TTL_SECONDS } from './uploads';
-import { isUuid } from '../runtime/ids';
+import { isUuid } from '../runtime';
 
 export interface StorageDeps {
   db: Database;

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from 'minio';
-import { processState } from '../runtime/process-state';
+import { processState } from '../runtime';
 import { sendToStorage } from './storage-http';
 
 export const GUARANTEES = {

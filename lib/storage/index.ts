@@ -5,7 +5,7 @@
  * ended uploads, safe presigned downloads, a liveness probe, and the start-up check of the server's guarantees.
  * Node-only.
  */
-export { getStorageClients, createOperationsClient, createSigningClient, pingStorage } from './clients';
+export { createOperationsClient, createSigningClient, pingStorage } from './clients';
 export {
   BUCKET_NAMES,
   BUCKET_RULES,
@@ -13,22 +13,12 @@ export {
   bucketForContentType,
   bucketNames,
   type BucketName,
-  type BucketRule,
 } from './bucket-table';
-export { bucketStatus, ensureBuckets, type BucketStatus } from './buckets';
-export { sanitizeFilename, objectKeyFor } from './keys';
-export { MULTIPART_THRESHOLD, MIN_PART_SIZE, UPLOAD_TTL_SECONDS, createAppUploads } from './uploads';
-export { contentDisposition, DOWNLOAD_TTL_SECONDS } from './downloads';
-export { STORAGE_BACKENDS, storageBackend, type StorageBackend, type StorageBackendName } from './backends';
-export {
-  GUARANTEES,
-  checkStorageGuarantees,
-  lastGuaranteeReport,
-  missingGuarantees,
-  type GuaranteeReport,
-  type GuaranteeResult,
-} from './guarantees';
+export { bucketStatus, ensureBuckets } from './buckets';
+export { MIN_PART_SIZE, createAppUploads } from './uploads';
+export { STORAGE_BACKENDS, storageBackend, type StorageBackendName } from './backends';
+export { checkStorageGuarantees, lastGuaranteeReport, missingGuarantees, type GuaranteeReport } from './guarantees';
 export { putBucketCors } from './bucket-cors';
 export { sendToStorage } from './storage-http';
 export * from './files';
-export { getStorageDeps, resolvedBuckets, setUpConfiguredBuckets, verifyStorageGuarantees } from './server';
+export { getStorageDeps, setUpConfiguredBuckets, verifyStorageGuarantees } from './server';

@@ -2,15 +2,9 @@
 
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
-import { formAction, type FormState } from '@/lib/auth/form-action';
-import {
-  getCurrentSession,
-  sessionsActionAllowed,
-  signOut,
-  signOutOtherSessions,
-  signOutSession,
-} from '@/lib/auth/server';
-import { sessionPublicId, type Session } from '@/lib/auth/session';
+import { formAction, type FormState } from '@/lib/auth';
+import { getCurrentSession, sessionsActionAllowed, signOut, signOutOtherSessions, signOutSession } from '@/lib/auth';
+import { sessionPublicId, type Session } from '@/lib/auth';
 
 // Any string up to this length: a forged or stale id gets the same answer as another user's (not found).
 const endOneSchema = z.object({ id: z.string().max(200) });

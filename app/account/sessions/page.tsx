@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
-import { currentUserSessions, SessionsUnavailableError } from '@/lib/auth/server';
-import type { SessionListing } from '@/lib/auth/session';
+import { currentUserSessions, SessionsUnavailableError } from '@/lib/auth';
+import type { SessionListing } from '@/lib/auth';
 import { AppLink } from '@/app/links/app-link';
 import { LogOutButtons } from '../account-forms';
 import { EndOtherSessionsButton, EndSessionButton } from './session-forms';

@@ -1,5 +1,5 @@
 import { jsonRoute } from '@/lib/api';
-import { requireUser } from '@/lib/auth/server';
+import { requireUser } from '@/lib/auth';
 import { fileListing } from '@/app/files/file-listing';
 
 export const dynamic = 'force-dynamic';

@@ -1,8 +1,8 @@
 import { cacheStats } from '@/lib/cache';
 import { getConfig } from '@/lib/config';
 import { backupReport, checkHealth, presentsHealthToken } from '@/lib/health';
-import { getRateLimiter } from '@/lib/rate-limit/server';
-import { isDraining } from '@/lib/runtime/shutdown';
+import { getRateLimiter } from '@/lib/rate-limit';
+import { isDraining } from '@/lib/runtime';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,6 @@
 import { getConfig } from '@/lib/config';
 import { backupReport, presentsHealthToken } from '@/lib/health';
-import { exposeBackupFigures, metricsText, METRICS_CONTENT_TYPE } from '@/lib/observability/metrics';
+import { exposeBackupFigures, metricsText, METRICS_CONTENT_TYPE } from '@/lib/observability';
 
 // Prometheus scrapes this with `Authorization: Bearer <METRICS_TOKEN>`; without the token configured, or
 // presented, the route does not exist.

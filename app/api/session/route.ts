@@ -1,7 +1,7 @@
 import { problemFor } from '@/lib/api';
-import { limitMessage } from '@/lib/rate-limit/edge';
-import { currentSessionToken, getCurrentSession } from '@/lib/auth/server';
-import { checkSessionRateLimit, clientIpFromHeaders } from '@/lib/rate-limit/server';
+import { limitMessage } from '@/lib/rate-limit';
+import { currentSessionToken, getCurrentSession } from '@/lib/auth';
+import { checkSessionRateLimit, clientIpFromHeaders } from '@/lib/rate-limit';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 import { jsonRoute, problemFor } from '@/lib/api';
-import { currentUserSessions } from '@/lib/auth/server';
+import { currentUserSessions } from '@/lib/auth';
 
 export const dynamic = 'force-dynamic';
 

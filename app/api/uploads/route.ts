@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { problem, problemFor, readJson, jsonRoute } from '@/lib/api';
-import { requireUser } from '@/lib/auth/server';
-import { checkUploadRateLimit, clientIpFromHeaders } from '@/lib/rate-limit/server';
+import { requireUser } from '@/lib/auth';
+import { checkUploadRateLimit, clientIpFromHeaders } from '@/lib/rate-limit';
 import { BUCKET_NAMES, getStorageDeps, requestUpload } from '@/lib/storage';
 
 // Presigns an upload straight to storage: the browser sends the bytes to MinIO, never through the app.

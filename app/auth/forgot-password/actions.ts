@@ -1,8 +1,8 @@
 'use server';
 
 import { emailOnlySchema, requestPasswordReset } from '@/lib/auth';
-import { formAction } from '@/lib/auth/form-action';
-import { getAuthDeps } from '@/lib/auth/server';
+import { formAction } from '@/lib/auth';
+import { getAuthDeps } from '@/lib/auth';
 
 export const forgotPasswordAction = formAction(emailOnlySchema, async (input, { ip }) => {
   const result = await requestPasswordReset(await getAuthDeps(), input, ip);

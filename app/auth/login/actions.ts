@@ -2,8 +2,8 @@
 
 import { redirect } from 'next/navigation';
 import { emailOnlySchema, logIn, logInSchema, MESSAGES, resendVerification } from '@/lib/auth';
-import { formAction } from '@/lib/auth/form-action';
-import { getAuthDeps, signIn } from '@/lib/auth/server';
+import { formAction } from '@/lib/auth';
+import { getAuthDeps, signIn } from '@/lib/auth';
 
 export const logInAction = formAction(logInSchema, async (input, { ip }) => {
   const result = await logIn(await getAuthDeps(), input, ip);

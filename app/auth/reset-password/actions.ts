@@ -2,8 +2,8 @@
 
 import { redirect } from 'next/navigation';
 import { resetPassword, resetPasswordSchema } from '@/lib/auth';
-import { formAction } from '@/lib/auth/form-action';
-import { getAuthDeps } from '@/lib/auth/server';
+import { formAction } from '@/lib/auth';
+import { getAuthDeps } from '@/lib/auth';
 
 export const resetPasswordAction = formAction(resetPasswordSchema, async (input, { ip }) => {
   const result = await resetPassword(await getAuthDeps(), input, ip);

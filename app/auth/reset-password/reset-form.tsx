@@ -1,7 +1,7 @@
 'use client';
 
 import { useActionState } from 'react';
-import type { FormState } from '@/lib/auth/form-action';
+import type { FormState } from '@/lib/auth/client';
 import { FormAlert, NewPasswordField, SubmitButton } from '../form-parts';
 import { resetPasswordAction } from './actions';
 import { AppLink } from '@/app/links/app-link';

@@ -1,7 +1,7 @@
 'use server';
 
-import { getAuthDeps } from '@/lib/auth/server';
-import { formAction } from '@/lib/auth/form-action';
+import { getAuthDeps } from '@/lib/auth';
+import { formAction } from '@/lib/auth';
 import { signUp, signUpSchema } from '@/lib/auth';
 
 export const signUpAction = formAction(signUpSchema, async (input) => {

@@ -2,8 +2,8 @@
 
 import { redirect } from 'next/navigation';
 import { unlockAccount, unlockAccountSchema } from '@/lib/auth';
-import { formAction } from '@/lib/auth/form-action';
-import { getAuthDeps, signIn } from '@/lib/auth/server';
+import { formAction } from '@/lib/auth';
+import { getAuthDeps, signIn } from '@/lib/auth';
 
 // The link was mailed only after the right password was entered on the locked account: redeeming it
 // lets that login through.

@@ -2,8 +2,8 @@
 
 import { redirect } from 'next/navigation';
 import { verifyEmail, verifyEmailSchema } from '@/lib/auth';
-import { formAction } from '@/lib/auth/form-action';
-import { getAuthDeps } from '@/lib/auth/server';
+import { formAction } from '@/lib/auth';
+import { getAuthDeps } from '@/lib/auth';
 
 // Verifying proves the inbox, not the password: no session here, the person logs in next.
 export const verifyEmailAction = formAction(verifyEmailSchema, async ({ token }) => {

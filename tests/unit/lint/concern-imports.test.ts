@@ -13,7 +13,10 @@ function files(folder: string): string[] {
   });
 }
 
-const concernOf = (path: string) => relative('lib', path).split('/')[0]!.replace(/\.tsx?$/, '');
+const concernOf = (path: string) =>
+  relative('lib', path)
+    .split('/')[0]!
+    .replace(/\.tsx?$/, '');
 
 /** Folder-level edges: concern → the other concerns its files import (relative imports under lib/). */
 function concernGraph(): Map<string, Set<string>> {

@@ -1,4 +1,4 @@
-import { problemFor } from '@/lib/api/problem';
+import { problemFor } from '@/lib/api';
 import { getConfig } from '@/lib/config';
 
 // Throws on purpose so an admin can check that errors reach GlitchTip (and that secrets in the request

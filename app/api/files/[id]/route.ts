@@ -1,5 +1,5 @@
 import { problemFor, jsonRoute } from '@/lib/api';
-import { requireUser } from '@/lib/auth/server';
+import { requireUser } from '@/lib/auth';
 import { deleteOwnedFile, getStorageDeps } from '@/lib/storage';
 
 export const dynamic = 'force-dynamic';

@@ -1,8 +1,8 @@
 import { createBridgeHandler } from '@zigznote/ratelimit/next';
 import { getConfig } from '@/lib/config';
-import { ROUTE_GROUPS, type RouteGroup } from '@/lib/rate-limit/edge';
-import { userIdOfSession } from '@/lib/auth/session-user';
-import { decide } from '@/lib/rate-limit/server';
+import { ROUTE_GROUPS, type RouteGroup } from '@/lib/rate-limit';
+import { userIdOfSession } from '@/lib/auth';
+import { decide } from '@/lib/rate-limit';
 
 // The Edge-runtime middleware's way to the limiter (@zigznote/ratelimit/next's bridge): a batch of checks
 // per POST. Not rate limited itself, outside middleware's matcher, and a 404 to anyone without the secret.

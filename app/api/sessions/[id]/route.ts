@@ -1,7 +1,7 @@
 import { jsonRoute, problemFor } from '@/lib/api';
-import { getCurrentSession, signOutSession } from '@/lib/auth/server';
-import { limitMessage } from '@/lib/rate-limit/edge';
-import { checkSessionsRateLimit, clientIpFromHeaders } from '@/lib/rate-limit/server';
+import { getCurrentSession, signOutSession } from '@/lib/auth';
+import { limitMessage } from '@/lib/rate-limit';
+import { checkSessionsRateLimit, clientIpFromHeaders } from '@/lib/rate-limit';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { problemFor, readJson, jsonRoute } from '@/lib/api';
-import { requireUser } from '@/lib/auth/server';
+import { requireUser } from '@/lib/auth';
 import { completeUpload, getStorageDeps } from '@/lib/storage';
 
 export const dynamic = 'force-dynamic';

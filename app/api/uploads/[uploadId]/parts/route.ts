@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { problemFor, readJson, jsonRoute } from '@/lib/api';
-import { requireUser } from '@/lib/auth/server';
+import { requireUser } from '@/lib/auth';
 import { getStorageDeps, signUploadParts } from '@/lib/storage';
 
 // More part URLs for a multipart upload in progress, each signed for its exact size; asking extends the

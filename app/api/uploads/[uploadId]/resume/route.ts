@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { problemFor, readJson, jsonRoute } from '@/lib/api';
-import { requireUser } from '@/lib/auth/server';
+import { requireUser } from '@/lib/auth';
 import { getStorageDeps, resumeUpload } from '@/lib/storage';
 
 // Where a multipart upload stands after a reload: the parts storage already holds, for the same file only.
