@@ -22,7 +22,7 @@ mv "$stage/migrations" "$OUT/lib/db/migrations"
 # lib/backup/cli.ts as scripts/backup, bundled into one file: the image has no tsx and no sources.
 version=$(node -p "require('$ROOT/package.json').version")
 "$ROOT/node_modules/.bin/esbuild" "$ROOT/lib/backup/cli.ts" --bundle --platform=node --format=esm --target=node24 \
-  --external:pg-native --log-level=warning --define:process.env.npm_package_version="'$version'" \
+  --external:pg-native --external:@sentry/nextjs --log-level=warning --define:process.env.npm_package_version="'$version'" \
   --banner:js="import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" \
   --outfile="$OUT/backup.mjs"
 # The entry that drains on SIGTERM (scripts/serve.mjs): `node serve.mjs` instead of `node server.js`.
