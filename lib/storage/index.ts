@@ -6,14 +6,8 @@
  * Node-only.
  */
 export { createOperationsClient, createSigningClient, pingStorage } from './clients';
-export {
-  BUCKET_NAMES,
-  BUCKET_RULES,
-  UPLOAD_BUCKETS,
-  bucketForContentType,
-  bucketNames,
-  type BucketName,
-} from './bucket-table';
+// The bucket table and its derived choices: the browser's part, which the server uses too.
+export * from './client';
 export { bucketStatus, ensureBuckets } from './buckets';
 export { MIN_PART_SIZE, createAppUploads } from './uploads';
 export { STORAGE_BACKENDS, storageBackend, type StorageBackendName } from './backends';
