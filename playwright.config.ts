@@ -57,6 +57,7 @@ export default defineConfig<{ storageOrigin: string; appRequestLimits: AppReques
         'bursts.spec.ts',
         'dev-command.spec.ts',
         'balanced.spec.ts',
+        'rollout.spec.ts',
       ],
       use: {
         browserName: 'chromium' as const,
@@ -85,7 +86,7 @@ export default defineConfig<{ storageOrigin: string; appRequestLimits: AppReques
     // Two standalone instances behind nginx (the compose file's config), sharing Redis, Postgres, MinIO.
     {
       name: 'balanced',
-      testMatch: 'balanced.spec.ts',
+      testMatch: ['balanced.spec.ts', 'rollout.spec.ts'],
       use: { browserName: 'chromium' as const, baseURL: 'http://127.0.0.1:3300' },
     },
     // `npm run dev` with no configuration: the development stand-ins, as a newcomer meets them.

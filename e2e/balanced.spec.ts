@@ -9,6 +9,7 @@ import { logIn, logInAndSettle, signUp, verifyFromLink } from './support/account
 import { answers, startStandalone, type Started } from './support/standalone';
 import { emailsTo, linkFrom, uniqueAddress, waitForEmail } from './support/mailbox';
 import { awaitRoomInWindow } from '../lib/runtime/timing';
+import { balancerConfig } from '../lib/deploy';
 
 // Two instances of the standalone server (one build, as one image) behind Debian's nginx running the
 // production compose file's own configuration, sharing Redis, Postgres and MinIO. The test's nginx adds
@@ -49,20 +50,21 @@ function nginxConfig(dir: string): string {
   };
   replace(/^pid .*;$/m, `pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log warn;`);
   replace(/^\s*resolver .*;$/m, '');
-  replace(/^\s*zone app .*;$/m, '');
-  replace(
-    /^\s*server app:3000 .*;$/m,
-    `server 127.0.0.1:${INSTANCE_PORTS.a};\n    server 127.0.0.1:${INSTANCE_PORTS.b};`,
+  // The running builds as scripts/deploy writes them (lib/deploy), here the one build of both instances.
+  replace(/include \/etc\/nginx\/deployments\/live\.conf;/, `include ${dir}/live.conf;`);
+  writeFileSync(
+    join(dir, 'live.conf'),
+    balancerConfig([{ id: 'app', servers: Object.values(INSTANCE_PORTS).map((port) => `127.0.0.1:${port}`) }]),
   );
   replace(/^\s*listen 8080;$/m, `listen 127.0.0.1:${BALANCER_PORT};\n    add_header X-Upstream $upstream_addr always;`);
-  replace(/proxy_pass http:\/\/app;/, 'proxy_pass http://$pinned_upstream;');
+  replace(/proxy_pass http:\/\/\$build_upstream;/, 'proxy_pass http://$pinned_upstream;');
   replace(
     /^http \{$/m,
     [
       'http {',
       `  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;`,
       `  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;`,
-      `  map $http_x_pin_instance $pinned_upstream { a 127.0.0.1:${INSTANCE_PORTS.a}; b 127.0.0.1:${INSTANCE_PORTS.b}; default app; }`,
+      `  map $http_x_pin_instance $pinned_upstream { a 127.0.0.1:${INSTANCE_PORTS.a}; b 127.0.0.1:${INSTANCE_PORTS.b}; default $build_upstream; }`,
     ].join('\n'),
   );
   return config;

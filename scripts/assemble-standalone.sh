@@ -6,7 +6,8 @@
 # beside the output and renamed into place, so a server never sees half of it.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-OUT="$ROOT/.next/standalone"
+# STANDALONE_DIR: where server.js landed, when Next traced from a folder above the project (a build variant).
+OUT="${STANDALONE_DIR:-$ROOT/.next/standalone}"
 [ -f "$OUT/server.js" ] || { echo "no standalone build: run 'npm run build' first" >&2; exit 1; }
 mkdir -p "$OUT/.next" "$OUT/lib/db"
 stage=$(mktemp -d "$OUT/.assembling.XXXXXX")

@@ -6,15 +6,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="$ROOT/.data/edge-app"
-rm -rf "$OUT"
-mkdir -p "$OUT"
-cd "$ROOT"
-git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' file; do
-  [ -e "$file" ] || continue
-  mkdir -p "$OUT/$(dirname "$file")"
-  cp -p "$file" "$OUT/$file"
-done
-ln -s "$ROOT/node_modules" "$OUT/node_modules"
+bash "$ROOT/scripts/copy-sources.sh" "$OUT"
 grep -q "^  runtime: 'nodejs',$" "$OUT/middleware.ts" || { echo "middleware.ts has no runtime line to drop" >&2; exit 1; }
 sed -i "/^  runtime: 'nodejs',$/d" "$OUT/middleware.ts"
 cd "$OUT"

@@ -11,6 +11,8 @@ export NEXT_TELEMETRY_DISABLED=1
 export CI=1 E2E_MODES=node,edge E2E_DEV=1 E2E_GARAGE=1
 # One key for the build and every production server the tests start, as a deployment shares one.
 export NEXT_SERVER_ACTIONS_ENCRYPTION_KEY="${NEXT_SERVER_ACTIONS_ENCRYPTION_KEY:-$(openssl rand -base64 32)}"
+# The build names itself, as scripts/deploy's do (skew protection); `next start` must see the same name.
+export DEPLOYMENT_ID="${DEPLOYMENT_ID:-t$(date -u +%Y%m%d%H%M%S)}"
 began=$SECONDS
 phase() { printf '\n=== %s (%ds)\n' "$*" $((SECONDS - began)); }
 
@@ -53,16 +55,17 @@ node_modules/.bin/vitest run --project unit --project packages --project integra
 phase "the storage suites on Garage (vitest)"
 node_modules/.bin/vitest run --project integration-garage --reporter=default --reporter=json --outputFile.json="$results/vitest-garage.json" || status=1
 
-phase "production builds (Node middleware, then the Edge variant)"
+phase "production builds (Node middleware, the Edge variant, the next version for the rollout test)"
 if npm run build --silent > "$results/build.log" 2>&1 \
-  && bash scripts/build-edge-variant.sh > "$results/build-edge.log" 2>&1; then
+  && bash scripts/build-edge-variant.sh > "$results/build-edge.log" 2>&1 \
+  && bash scripts/build-next-variant.sh > "$results/build-next.log" 2>&1; then
   tail -n 25 "$results/build.log"
   phase "end-to-end tests (Playwright, Chromium)"
   node_modules/.bin/playwright test || status=1
   phase "the example app: the packages installed from their tarballs (examples/next-app)"
   EXAMPLE_REPORT="$results/playwright-example.json" EXAMPLE_BUILD_LOG="$results/build-example.log" bash scripts/example-app.sh || status=1
 else
-  tail -n 60 "$results/build.log" "$results/build-edge.log" 2>/dev/null
+  tail -n 60 "$results/build.log" "$results/build-edge.log" "$results/build-next.log" 2>/dev/null
   echo "a production build failed: end-to-end tests not run"
   status=1
 fi

@@ -34,13 +34,13 @@ function supervise(child: ChildProcess, url: string): Started {
       await exited;
     },
     terminate: async () => {
-      if (child.exitCode !== null) return child.exitCode;
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGTERM');
       return exited;
     },
     stop: async () => {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       // A server that does not drain in 10 s (a request held by a service the test stopped) is killed, so a
@@ -79,9 +79,16 @@ async function startServer(
   return started;
 }
 
-/** `npm run build` assembled .next/standalone; starting a server only reads it, as `npm start` does. */
-export function startStandalone(port: number, env: Record<string, string> = {}): Promise<Started> {
-  return startServer('node', ['serve.mjs'], port, { cwd: '.next/standalone', env, label: 'standalone server' });
+/**
+ * `npm run build` assembled .next/standalone; starting a server only reads it, as `npm start` does.
+ * `dir` is another assembled build (the rollout test's next version).
+ */
+export function startStandalone(
+  port: number,
+  env: Record<string, string> = {},
+  dir = '.next/standalone',
+): Promise<Started> {
+  return startServer('node', ['serve.mjs'], port, { cwd: dir, env, label: `standalone server in ${dir}` });
 }
 
 /** `npm start` (scripts/start.sh), as a user with several ports, PM2 or systemd units runs the build. */

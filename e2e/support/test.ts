@@ -14,7 +14,7 @@ import {
 } from '@zigznote/playwright-kit';
 
 export { expect };
-export type { Page, Request } from '@playwright/test';
+export type { BrowserContext, Page, Request } from '@playwright/test';
 
 export interface AppRequestLimits {
   /** A request to the app that takes longer than this fails the test (loopback, production build). */

@@ -140,7 +140,9 @@ describe('production compose file', () => {
     expect(nginx).not.toContain('$proxy_add_x_forwarded_for');
     expect(nginx).toMatch(/real_ip_header X-Forwarded-For;/);
     expect(nginx).toMatch(/real_ip_recursive off;/);
-    expect(nginx).toMatch(/server app:3000 resolve/);
+    // Replicas come and go: the compose stack's first upstream re-resolves the service name.
+    expect(readFileSync('docker/nginx/live.conf', 'utf8')).toMatch(/server app:3000 resolve/);
+    expect(nginx).toMatch(/proxy_pass http:\/\/\$build_upstream;/);
   });
 
   it('takes every secret from the environment, with no default', () => {
