@@ -5,7 +5,7 @@
  * no default credential. Edge-safe: imports zod and the limiter's own (Edge-safe) parsers.
  */
 import { z } from 'zod';
-import { parseTrustedProxies } from '@zigznote/ratelimit/limiter';
+import { OVERRIDE_PATTERN, parseTrustedProxies } from '@zigznote/ratelimit/limiter';
 import { Cron } from 'croner';
 
 /**
@@ -19,8 +19,13 @@ const STORAGE_BACKENDS = Object.keys(STORAGE_BACKEND_REGIONS) as [StorageBackend
 const DEFAULT_CREDENTIALS = new Set(['minioadmin', 'admin', 'password', 'changeme', 'secret']);
 
 /** The empty-string rule: a variable set to blank (as compose passes an unset one) counts as unset. */
-const unlessBlank = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema);
+/** Blank means unset: a value of only whitespace counts as not given (compose passes unset variables blank). */
+function unlessBlankValue(value: string | undefined): string | undefined;
+function unlessBlankValue(value: unknown): unknown;
+function unlessBlankValue(value: unknown): unknown {
+  return typeof value === 'string' && value.trim() === '' ? undefined : value;
+}
+const unlessBlank = <T extends z.ZodType>(schema: T) => z.preprocess(unlessBlankValue, schema);
 const optionalString = unlessBlank(z.string().optional());
 const booleanFlag = unlessBlank(
   z
@@ -100,7 +105,8 @@ const envSchema = z.object({
   RATE_LIMITS: unlessBlank(
     z
       .string()
-      .regex(/^\s*[a-z0-9-]+\s*=\s*\d+\s*\/\s*\d*\s*[smhd]\s*(,\s*[a-z0-9-]+\s*=\s*\d+\s*\/\s*\d*\s*[smhd]\s*)*$/, {
+      // The limiter's own syntax for one item (what applyOverrides parses), checked on each.
+      .refine((list) => list.split(',').every((item) => OVERRIDE_PATTERN.test(item)), {
         message: 'must be name=limit/window pairs separated by commas, e.g. login=5/15m,api=300/1m',
       })
       .optional(),
@@ -298,10 +304,7 @@ const REQUIRED_IN_PRODUCTION: Array<[string, string]> = [
 
 /** Checks on the raw values, so they are reported together with any parse error. */
 function productionProblems(source: Record<string, string | undefined>): string[] {
-  const value = (name: string) => {
-    const raw = source[name]?.trim();
-    return raw === '' ? undefined : raw;
-  };
+  const value = (name: string) => unlessBlankValue(source[name])?.trim();
   const problems: string[] = [];
   if ((value('AWS_SES_ACCESS_KEY_ID') === undefined) !== (value('AWS_SES_SECRET_ACCESS_KEY') === undefined)) {
     problems.push(
