@@ -99,7 +99,10 @@ test.describe('the deployed server', () => {
     try {
       for (const server of servers) {
         const html = await (await fetch(`${server.url}/auth/login`)).text();
-        const chunks = [...html.matchAll(/<script src="(\/_next\/static\/[^"]+\.js)"/g)].map((match) => match[1]!);
+        // With a deployment id the scripts carry it (`?dpl=`), which the server accepts as is.
+        const chunks = [...html.matchAll(/<script src="(\/_next\/static\/[^"]+\.js(?:\?dpl=[^"]+)?)"/g)].map(
+          (match) => match[1]!,
+        );
         expect(chunks.length, server.output()).toBeGreaterThan(0);
         for (const chunk of chunks) {
           const response = await fetch(`${server.url}${chunk}`);
@@ -166,6 +169,8 @@ test.describe('the deployed server', () => {
   }) => {
     const server = await startStandalone(3416, { SHUTDOWN_GRACE_SECONDS: '15' });
     try {
+      // The server answers before its start-up work is done; the drain is installed as part of it.
+      await expect.poll(() => server.output(), { timeout: 30_000 }).toContain('SIGTERM drains');
       await signedInUser(page, server.url);
       const cookie = (await page.context().cookies(server.url)).map((c) => `${c.name}=${c.value}`).join('; ');
       const body = JSON.stringify({ bucket: 'audio', filename: 'late.mp3', contentType: 'audio/mpeg', size: 1_000 });
@@ -197,7 +202,13 @@ test.describe('the deployed server', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       const signalled = Date.now();
       const exited = server.terminate();
-      const health = await fetch(`${server.url}/api/health`);
+      // The signal and a request sent right after it reach the process's event loop in either order: a
+      // health check may still be answered "ok" in the same instant, never after the drain began.
+      let health = await fetch(`${server.url}/api/health`);
+      while (health.status === 200 && Date.now() - signalled < 500) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        health = await fetch(`${server.url}/api/health`);
+      }
       expect(health.status).toBe(503);
       expect(await health.json()).toEqual({ status: 'draining' });
       expect(Date.now() - signalled, 'health said so before the listener closed').toBeLessThan(1_000);

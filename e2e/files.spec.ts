@@ -40,6 +40,9 @@ test.describe('files', () => {
       .locator('input[type="file"]')
       .setInputFiles({ name: 'memo.mp3', mimeType: 'audio/mpeg', buffer: Buffer.from('ID3 memo') });
     await expect(page.getByRole('cell', { name: 'memo.mp3', exact: true })).toBeVisible();
+    // The page is open and idle (the listing refresh after the upload has landed) when the session ends
+    // elsewhere: what sends it to log in is the click, not a refresh still on its way.
+    await page.waitForLoadState('networkidle');
     await endSessionsElsewhere(userId);
     await page.getByRole('button', { name: 'Download memo.mp3' }).click();
     await expect(page).toHaveURL(/\/auth\/login\?notice=session-ended$/);
