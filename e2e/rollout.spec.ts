@@ -146,6 +146,10 @@ function startTraffic(context: { cookie: string; browserContexts: BrowserContext
       return fetch(url, init);
     }
   };
+  // Busy, not a flood: ten clients each with a request in flight most of the time. Unpaced, they saturate
+  // the two cores four servers, Redis, Postgres and three browsers share here, until Redis answers slower
+  // than the limiter's 500 ms command timeout and the fail-closed groups (uploads) rightly answer 503.
+  const pause = () => new Promise((resolve) => setTimeout(resolve, 100));
   const ok = (response: Response, what: string) => {
     if (response.status >= 400) throw new Error(`${what} answered ${response.status}`);
     return response;
@@ -161,6 +165,7 @@ function startTraffic(context: { cookie: string; browserContexts: BrowserContext
         if (!script) throw new Error(`${path} names no script of its build`);
         await ok(await get(`${balancer}${script.replaceAll('&amp;', '&')}`), script).arrayBuffer();
       });
+      await pause();
     }
   };
   const apiCalls = async () => {
@@ -169,7 +174,7 @@ function startTraffic(context: { cookie: string; browserContexts: BrowserContext
         const path = i % 2 ? '/api/files' : '/api/version';
         await ok(await get(`${balancer}${path}`, { headers: { cookie: context.cookie } }), path).arrayBuffer();
       });
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await pause();
     }
   };
   const uploads = async () => {
@@ -219,6 +224,7 @@ function startTraffic(context: { cookie: string; browserContexts: BrowserContext
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
       });
+      await pause();
     }
   };
   const formPosts = async (browserContext: BrowserContext) => {
