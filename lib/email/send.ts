@@ -60,9 +60,13 @@ export function setMailer(next: Partial<Wiring>): void {
   state.wiring = { ...wiring(), ...next };
 }
 
-/** The app's outbox (tables from its own migrations, which match the package's). */
+/**
+ * The app's outbox (tables from its own migrations, which match the package's); on Postgres its per-email
+ * statements are prepared once per connection (PGlite takes no named statements).
+ */
 export async function getOutbox(): Promise<Outbox> {
-  return createOutbox({ db: await getSqlClient(getConfig().database) });
+  const { database } = getConfig();
+  return createOutbox({ db: await getSqlClient(database), preparedStatements: database.kind === 'postgres' });
 }
 
 async function getMailer(overrides: Partial<DeliveryOptions> = {}): Promise<Mailer> {

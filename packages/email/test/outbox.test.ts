@@ -100,6 +100,26 @@ describe('the migration', () => {
     ]);
   });
 
+  it('stores email bodies with lz4 where Postgres has it, and runs again unchanged', async () => {
+    const tables = freshTables();
+    const outbox = createOutbox({ db: pool, ...tables });
+    await outbox.migrate();
+    const compression = await pool.query(
+      `select attname, attcompression from pg_attribute where attrelid = $1::regclass and attname in ('html', 'text') order by attname`,
+      [tables.table],
+    );
+    expect(compression.rows).toEqual([
+      { attname: 'html', attcompression: 'l' },
+      { attname: 'text', attcompression: 'l' },
+    ]);
+    await outbox.migrate();
+    const again = await pool.query(
+      `select count(*)::int as n from pg_attribute where attrelid = $1::regclass and attcompression = 'l'`,
+      [tables.table],
+    );
+    expect(again.rows[0].n).toBe(2);
+  });
+
   it('ships as the SQL file psql runs, the same text migrate() runs', () => {
     const file = readFileSync(new URL('../migrations/0001_email_outbox.sql', import.meta.url), 'utf8');
     expect(file).toContain(outboxMigrationSql());
@@ -274,6 +294,74 @@ describe('sending', () => {
     await Promise.all(mailers.map((mailer) => deliverDueEmails(mailer.deliveryOptions())));
     expect(sent.sort()).toEqual([...addresses].sort());
   });
+});
+
+describe('prepared statements', () => {
+  it(
+    'two outboxes on other tables share one connection, in and out of a transaction, and deliver each email once',
+    { timeout: 30_000 },
+    async () => {
+      const single = new Pool({ connectionString: databaseUrl, max: 1 });
+      try {
+        const outboxes = [freshTables(), freshTables()].map((tables) =>
+          createOutbox({ db: single, ...tables, preparedStatements: true }),
+        );
+        for (const outbox of outboxes) await outbox.migrate();
+        const sent: string[] = [];
+        const recording: EmailTransport = {
+          name: 'recording',
+          send: async (email) => {
+            sent.push(email.to);
+            return { messageId: `m-${sent.length}` };
+          },
+        };
+        const queued: string[] = [];
+        for (const [index, outbox] of outboxes.entries()) {
+          for (let i = 0; i < 3; i++) {
+            const to = address(`prepared-${index}`);
+            const email = { from: 'app@pkg.zigznote.test', to, subject: 'Hi', html: '<p>Hi</p>', text: 'Hi' };
+            const result = await outbox.enqueue(email, { template: 'hi', idempotencyKey: to });
+            expect(result).toMatchObject({ ok: true, status: 'queued' });
+            queued.push(to);
+          }
+          const client = await single.connect();
+          try {
+            await client.query('begin');
+            const to = address(`prepared-tx-${index}`);
+            const email = { from: 'app@pkg.zigznote.test', to, subject: 'Hi', html: '<p>Hi</p>', text: 'Hi' };
+            expect(
+              await outbox.withClient(client).enqueue(email, { template: 'hi', idempotencyKey: to }),
+            ).toMatchObject({ ok: true, status: 'queued' });
+            await client.query('commit');
+            queued.push(to);
+          } finally {
+            client.release();
+          }
+          await deliverDueEmails({ outbox, transport: recording, rate: new MemorySendRate(), sendRate: 1_000 });
+        }
+        expect([...sent].sort()).toEqual([...queued].sort());
+        for (const outbox of outboxes) {
+          const states = await single.query(
+            `select status, count(*)::int as n from "${outbox.tables.table}" group by 1`,
+          );
+          expect(states.rows).toEqual([{ status: 'sent', n: 4 }]);
+        }
+        // Postgres holds them as prepared statements of the one connection, one per table and statement.
+        const prepared = await single.query(
+          `select statement from pg_prepared_statements where name like 'zigznote_email_%'`,
+        );
+        const statements = prepared.rows.map((row) => String(row.statement));
+        for (const outbox of outboxes) {
+          expect(statements.filter((text) => text.includes(`insert into "${outbox.tables.table}"`))).toHaveLength(1);
+          expect(
+            statements.filter((text) => text.includes(`update "${outbox.tables.table}" set status = 'sending'`)),
+          ).toHaveLength(1);
+        }
+      } finally {
+        await single.end();
+      }
+    },
+  );
 });
 
 describe('on PGlite (the embedded Postgres of a development setup)', () => {

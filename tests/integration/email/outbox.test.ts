@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signUp } from '@/lib/auth';
@@ -8,6 +9,7 @@ import {
   createOutbox,
   createSesTransport,
   deliverDueEmails,
+  lz4BodiesSql,
   type Outbox,
 } from '@zigznote/email';
 import { Pool } from 'pg';
@@ -227,6 +229,30 @@ describe('the outbox never blocks on a dead database and writes nothing half', (
     await pool.end();
     const live = await getDatabase(getConfig().database);
     expect(await live.select().from(emailOutbox).where(eq(emailOutbox.idempotencyKey, key))).toHaveLength(0);
+  });
+});
+
+describe("the app's outbox table", () => {
+  it('stores email bodies with lz4 (its migration 0006 is the package block) and prepares its per-email statements', async () => {
+    const migration = readFileSync(
+      new URL('../../../lib/db/migrations/0006_email_bodies_lz4.sql', import.meta.url),
+      'utf8',
+    );
+    expect(migration).toContain(lz4BodiesSql('"email_outbox"'));
+    await getDatabase(getConfig().database);
+    const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 1 });
+    try {
+      const compression = await pool.query(
+        `select attname, attcompression from pg_attribute where attrelid = 'email_outbox'::regclass and attname in ('html', 'text') order by attname`,
+      );
+      expect(compression.rows).toEqual([
+        { attname: 'html', attcompression: 'l' },
+        { attname: 'text', attcompression: 'l' },
+      ]);
+    } finally {
+      await pool.end();
+    }
+    expect((await getOutbox()).preparedStatements).toBe(true);
   });
 });
 
