@@ -1,10 +1,11 @@
 import { expect, test, watchAppRequests, type Page } from './support/test';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startRedisServer, type RedisProcess } from '../tests/support/redis-server';
+import { loopbackListen, loopbackNginxConfig } from '../tests/support/nginx';
 import { logIn, logInAndSettle, signUp, verifyFromLink } from './support/accounts';
 import { answers, startStandalone, type Started } from './support/standalone';
 import { emailsTo, linkFrom, uniqueAddress, waitForEmail } from './support/mailbox';
@@ -43,31 +44,18 @@ function startInstance(port: number, redisUrl: string): Promise<Started> {
 
 /** docker/nginx/nginx.conf, pointed at the two loopback instances instead of the compose replicas. */
 function nginxConfig(dir: string): string {
-  let config = readFileSync('docker/nginx/nginx.conf', 'utf8');
-  const replace = (from: RegExp, to: string) => {
-    expect(config, `docker/nginx/nginx.conf still has ${from}`).toMatch(from);
-    config = config.replace(from, to);
-  };
-  replace(/^pid .*;$/m, `pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log warn;`);
-  replace(/^\s*resolver .*;$/m, '');
   // The running builds as scripts/deploy writes them (lib/deploy), here the one build of both instances.
-  replace(/include \/etc\/nginx\/deployments\/live\.conf;/, `include ${dir}/live.conf;`);
   writeFileSync(
     join(dir, 'live.conf'),
     balancerConfig([{ id: 'app', servers: Object.values(INSTANCE_PORTS).map((port) => `127.0.0.1:${port}`) }]),
   );
-  replace(/^\s*listen 8080;$/m, `listen 127.0.0.1:${BALANCER_PORT};\n    add_header X-Upstream $upstream_addr always;`);
-  replace(/proxy_pass http:\/\/\$build_upstream;/, 'proxy_pass http://$pinned_upstream;');
-  replace(
-    /^http \{$/m,
-    [
-      'http {',
-      `  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;`,
-      `  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;`,
+  return loopbackNginxConfig(dir, {
+    listen: loopbackListen(BALANCER_PORT),
+    rewrites: [[/proxy_pass http:\/\/\$build_upstream;/, 'proxy_pass http://$pinned_upstream;']],
+    httpLines: [
       `  map $http_x_pin_instance $pinned_upstream { a 127.0.0.1:${INSTANCE_PORTS.a}; b 127.0.0.1:${INSTANCE_PORTS.b}; default $build_upstream; }`,
-    ].join('\n'),
-  );
-  return config;
+    ],
+  });
 }
 
 /**

@@ -4,6 +4,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, renameSync, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startRedisServer, type RedisProcess } from '../tests/support/redis-server';
+import { loopbackListen, loopbackNginxConfig } from '../tests/support/nginx';
 import { balancerConfig, rollOut, type DeployPlatform, type Replica } from '../lib/deploy';
 import { verifiedUser } from './support/accounts';
 import { emailsTo, uniqueAddress, waitForEmail } from './support/mailbox';
@@ -38,24 +39,7 @@ const replicas: LocalReplica[] = [];
 const retired: LocalReplica[] = [];
 
 function nginxConfig(dir: string): string {
-  let config = readFileSync('docker/nginx/nginx.conf', 'utf8');
-  const replace = (from: RegExp, to: string) => {
-    expect(config, `docker/nginx/nginx.conf still has ${from}`).toMatch(from);
-    config = config.replace(from, to);
-  };
-  replace(/^pid .*;$/m, `pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log warn;`);
-  replace(/^\s*resolver .*;$/m, '');
-  replace(/include \/etc\/nginx\/deployments\/live\.conf;/, `include ${dir}/live.conf;`);
-  replace(/^\s*listen 8080;$/m, `listen 127.0.0.1:${BALANCER_PORT};\n    add_header X-Upstream $upstream_addr always;`);
-  replace(
-    /^http \{$/m,
-    [
-      'http {',
-      `  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;`,
-      `  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;`,
-    ].join('\n'),
-  );
-  return config;
+  return loopbackNginxConfig(dir, { listen: loopbackListen(BALANCER_PORT) });
 }
 
 const nginxArgs = () => ['-p', nginxDir, '-c', join(nginxDir, 'nginx.conf')];

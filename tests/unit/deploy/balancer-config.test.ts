@@ -4,20 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { balancerConfig } from '@/lib/deploy';
-
-const shippedNginx = readFileSync('docker/nginx/nginx.conf', 'utf8');
+import { loopbackNginxConfig } from '../../support/nginx';
 
 /** nginx -t on the shipped nginx.conf including `live` (Debian's nginx predates `resolve`, so no names here). */
 function nginxAccepts(live: string) {
   const dir = mkdtempSync(join(tmpdir(), 'zz-live-'));
-  const config = shippedNginx
-    .replace(/^pid .*;$/m, `pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;`)
-    .replace(/^\s*resolver .*;$/m, '')
-    .replace('include /etc/nginx/deployments/live.conf;', `include ${dir}/live.conf;`)
-    .replace(
-      /^http \{$/m,
-      `http {\n  client_body_temp_path ${dir}/b; proxy_temp_path ${dir}/p; fastcgi_temp_path ${dir}/f; uwsgi_temp_path ${dir}/u; scgi_temp_path ${dir}/s;`,
-    );
+  const config = loopbackNginxConfig(dir);
   writeFileSync(join(dir, 'nginx.conf'), config);
   writeFileSync(join(dir, 'live.conf'), live);
   return spawnSync('nginx', ['-t', '-p', dir, '-c', join(dir, 'nginx.conf')], { encoding: 'utf8' });
