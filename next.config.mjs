@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { deploymentIdProblem } from './lib/deploy/deployment-id.mjs';
 
 /** The file a package exports under that name, as an absolute path (what Next's cache options take). */
 const handler = (specifier) => fileURLToPath(import.meta.resolve(specifier));
@@ -7,10 +8,8 @@ const handler = (specifier) => fileURLToPath(import.meta.resolve(specifier));
 // request its pages make, and the balancer sends those requests to a replica of that build while it runs.
 // Read at build time (the client bundles carry it), and again by `next start`, which must see the same value.
 const deploymentId = process.env.DEPLOYMENT_ID || undefined;
-if (deploymentId && !/^[a-z0-9][a-z0-9-]{0,39}$/.test(deploymentId)) {
-  // It becomes part of nginx upstream names and DNS aliases (lib/deploy/balancer-config.ts).
-  throw new Error(`DEPLOYMENT_ID must be 1-40 lowercase letters, digits or dashes, got "${deploymentId}"`);
-}
+const deploymentIdRefused = deploymentId && deploymentIdProblem(deploymentId);
+if (deploymentIdRefused) throw new Error(deploymentIdRefused);
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {

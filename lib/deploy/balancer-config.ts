@@ -5,8 +5,9 @@
  * text out, so scripts/deploy and the rollout test write the very same file.
  */
 
-/** What `next.config.mjs` accepts as DEPLOYMENT_ID: safe in an nginx upstream name and a DNS alias. */
-export const DEPLOYMENT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
+import { DEPLOYMENT_ID_PATTERN } from './deployment-id.mjs';
+
+export { DEPLOYMENT_ID_PATTERN };
 
 export interface RunningBuild {
   /** The build's DEPLOYMENT_ID. */

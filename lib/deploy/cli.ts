@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { DEPLOYMENT_ID_PATTERN } from './balancer-config';
+import { deploymentIdProblem } from './deployment-id.mjs';
 import { compose, composePlatform } from './compose';
 import { rollOut } from './rollout';
 
@@ -34,8 +34,8 @@ function newDeploymentId(): string {
 }
 
 const build = process.env.DEPLOYMENT_ID || newDeploymentId();
-if (!DEPLOYMENT_ID_PATTERN.test(build))
-  fail(`DEPLOYMENT_ID "${build}" must be 1-40 lowercase letters, digits or dashes`);
+const buildProblem = deploymentIdProblem(build);
+if (buildProblem) fail(buildProblem);
 const replicas = Number(values.replicas);
 if (!Number.isInteger(replicas) || replicas < 1) fail(`--replicas wants a whole number ≥ 1, got "${values.replicas}"`);
 const windowMinutes = Number(process.env.SKEW_WINDOW_MINUTES || 30);

@@ -14,7 +14,7 @@ describe('scripts/deploy', () => {
   it('refuses a deployment id nginx and Docker could not carry', () => {
     const run = deploy([], { DEPLOYMENT_ID: 'Release_1' });
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain('DEPLOYMENT_ID "Release_1" must be 1-40 lowercase letters, digits or dashes');
+    expect(run.stderr).toContain('DEPLOYMENT_ID must be 1-40 lowercase letters, digits or dashes, got "Release_1"');
   });
 
   it('refuses a replica count or skew window that is not a number it can use', () => {
