@@ -84,6 +84,25 @@ export async function expireCacheTags(tags: string[]): Promise<void> {
   await registry.handlers?.expireTags(tags);
 }
 
+/**
+ * When `tag` last expired (0: never, or caching is off), from this instance's copy of the tag manifest (no
+ * round trip while it follows the others). Passed to a `'use cache'` function as an argument it makes a
+ * new cache key at every invalidation: Next hands a request the result of a computation of the same key
+ * already in flight in this process, which may have read the database before the change the request's
+ * own user just made; a new key cannot be joined to one that began before.
+ */
+export async function cacheTagVersion(tag: string): Promise<number> {
+  const handlers = registry.handlers;
+  if (!handlers) return 0;
+  try {
+    const states = await handlers.manifest.states([tag]);
+    return states.get(tag)?.expired ?? 0;
+  } catch {
+    // Redis unreachable: a key of its own, so nothing cached earlier can be served as current.
+    return Date.now();
+  }
+}
+
 /** Counts runs of a cached computation by name, so a cache hit is provable (health detail, tests). */
 export function countCacheComputation(name: string): void {
   registry.computations[name] = (registry.computations[name] ?? 0) + 1;

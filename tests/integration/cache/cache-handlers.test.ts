@@ -14,7 +14,7 @@ import {
   TagManifest,
   type CacheCounters,
 } from '@zigznote/next-cache';
-import { CACHE_KEY_PREFIX, installAppCacheHandlers } from '@/lib/cache';
+import { CACHE_KEY_PREFIX, cacheTagVersion, expireCacheTags, installAppCacheHandlers } from '@/lib/cache';
 import { getConfig } from '@/lib/config';
 import { createRedisClient, type RedisConfig, type RedisConnection } from '@/lib/redis';
 import { freePort, startRedisCluster, startRedisServer, startRedisWithSentinel } from '../../support/redis-server';
@@ -262,6 +262,22 @@ describe("Next's incremental cache adapter (next.config's cacheHandler)", () => 
       'rendered by this build',
     );
     expect(await nextRelease.get('/auth/signup', { kind: 'APP_ROUTE' })).toBeNull();
+  });
+});
+
+describe("a tag's version (what keys the file listing, so no request joins a computation begun before a change)", () => {
+  it('is 0 for a tag never expired and moves forward with every expiry', async () => {
+    installAppCacheHandlers(shared, 3600);
+    const tag = `files:version-${randomUUID()}`;
+    expect(await cacheTagVersion(tag)).toBe(0);
+    const before = Date.now();
+    await expireCacheTags([tag]);
+    const first = await cacheTagVersion(tag);
+    expect(first).toBeGreaterThanOrEqual(before);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await expireCacheTags([tag]);
+    expect(await cacheTagVersion(tag)).toBeGreaterThan(first);
+    expect(await cacheTagVersion(`files:other-${randomUUID()}`)).toBe(0);
   });
 });
 
