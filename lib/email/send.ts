@@ -62,11 +62,13 @@ export function setMailer(next: Partial<Wiring>): void {
 
 /**
  * The app's outbox (tables from its own migrations, which match the package's); on Postgres its per-email
- * statements are prepared once per connection (PGlite takes no named statements).
+ * statements are prepared once per connection and emails queued at the same moment share one INSERT
+ * (PGlite takes no named statements, and one embedded database gains nothing from grouping).
  */
 export async function getOutbox(): Promise<Outbox> {
   const { database } = getConfig();
-  return createOutbox({ db: await getSqlClient(database), preparedStatements: database.kind === 'postgres' });
+  const onPostgres = database.kind === 'postgres';
+  return createOutbox({ db: await getSqlClient(database), preparedStatements: onPostgres, groupEnqueues: onPostgres });
 }
 
 async function getMailer(overrides: Partial<DeliveryOptions> = {}): Promise<Mailer> {

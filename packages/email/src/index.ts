@@ -16,7 +16,7 @@ export {
   type OutboxRow,
   type SuppressionList,
 } from './outbox.js';
-export { lz4BodiesSql, outboxMigrationSql, type OutboxTables } from './migration.js';
+export { outboxMigrationSql, type OutboxTables } from './migration.js';
 export { OutboxNotMigratedError, type SqlClient } from './sql.js';
 export {
   attemptDelivery,

@@ -22,14 +22,14 @@ function indexName(table: string, suffix: string): string {
 
 /**
  * Email bodies (4–20 kB of HTML) are compressed by Postgres on every insert: lz4 costs about a quarter less
- * database CPU per email than the default pglz. Postgres 14+ built with lz4 (Debian's and the official
+ * database CPU per email than the default pglz. Part of the outbox's migration, after its CREATE TABLE. Postgres 14+ built with lz4 (Debian's and the official
  * images are) only; elsewhere (older servers, PGlite) the columns keep the default and nothing fails. The
  * ALTER runs once: later start-ups see lz4 already set and skip it (rows written before keep pglz).
  */
 export function lz4BodiesSql(outbox: string): string {
   return `  BEGIN
     IF current_setting('server_version_num')::int >= 140000 AND EXISTS (
-      SELECT 1 FROM pg_attribute WHERE attrelid = '${outbox.replace(/'/g, "''")}'::regclass
+      SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('${outbox.replace(/'/g, "''")}')
         AND attname IN ('html', 'text') AND attcompression IS DISTINCT FROM 'l'
     ) THEN
       EXECUTE 'ALTER TABLE ${outbox.replace(/'/g, "''")} ALTER COLUMN "html" SET COMPRESSION lz4, ALTER COLUMN "text" SET COMPRESSION lz4';

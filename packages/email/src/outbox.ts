@@ -69,6 +69,57 @@ export interface OutboxOptions extends OutboxTables {
    * before 1.21, which cannot carry a statement from one transaction to the next. @default false
    */
   preparedStatements?: boolean;
+  /**
+   * Enqueue calls that arrive while an earlier one is being written (not those in a caller's transaction)
+   * go to Postgres together as one INSERT: group commit, one round trip and one commit for many emails
+   * under load, none added when idle; each call still answers only after its row is committed. A batch
+   * refused for one bad row is written again one row at a time, so only that call fails. @default false
+   */
+  groupEnqueues?: boolean;
+}
+
+interface WaitingEnqueue {
+  email: OutgoingEmail;
+  meta: { template: string; idempotencyKey: string };
+  hash: string;
+  /** What `isSuppressed` answered, or null: ask the suppression list in the INSERT. */
+  asked: boolean | null;
+  resolve: (result: EnqueueResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Rows written by one grouped INSERT at most. */
+const MAX_GROUP = 64;
+/** SQLSTATE classes of a fault in one row's data (22: data exception, 23: integrity), not of the server. */
+const ROW_FAULT = /^2[23]/;
+
+const SUPPRESSED_ERROR =
+  'The address is on the suppression list (an earlier bounce or complaint): nothing is sent to it.';
+
+function emailOptions(email: OutgoingEmail): string {
+  return JSON.stringify({ replyTo: email.replyTo, configurationSet: email.configurationSet, tags: email.tags });
+}
+
+function insertedResult(row: { id: unknown; status: unknown }): EnqueueResult {
+  return row.status === 'suppressed'
+    ? { ok: false, status: 'suppressed', id: String(row.id), error: SUPPRESSED_ERROR }
+    : { ok: true, status: 'queued', id: String(row.id) };
+}
+
+/** The answer for a key already used: the first email's id and state, or a conflict if the content differs. */
+function existingResult(
+  first: { id: unknown; content_hash: unknown; status: unknown },
+  hash: string,
+  idempotencyKey: string,
+): EnqueueResult {
+  if (first.content_hash !== hash) {
+    return {
+      ok: false,
+      status: 'conflict',
+      error: `idempotency key "${idempotencyKey}" was already used for a different email`,
+    };
+  }
+  return { ok: true, status: 'duplicate', id: String(first.id), current: first.status as EmailStatus };
 }
 
 export interface SuppressionList {
@@ -137,7 +188,10 @@ export class Outbox {
   /** Bounced and complained-about addresses, in Postgres: losing Redis never lets one be mailed again. */
   readonly suppressions: SuppressionList;
   readonly preparedStatements: boolean;
+  readonly groupEnqueues: boolean;
   private readonly outbox: string;
+  private waiting: WaitingEnqueue[] = [];
+  private writingGroup = false;
   private readonly suppressionsSql: string;
 
   constructor(options: OutboxOptions) {
@@ -147,6 +201,7 @@ export class Outbox {
       );
     this.db = options.db;
     this.preparedStatements = options.preparedStatements ?? false;
+    this.groupEnqueues = options.groupEnqueues ?? false;
     this.tables = {
       table: options.table ?? DEFAULT_TABLES.table,
       suppressionsTable: options.suppressionsTable ?? DEFAULT_TABLES.suppressionsTable,
@@ -193,12 +248,14 @@ export class Outbox {
 
   /** The same outbox on another client: the caller's transaction, so the email commits with its cause. */
   withClient(db: SqlClient): Outbox {
+    // A transaction's statements run one after another on its connection: nothing to group.
     return new Outbox({ ...this.tables, db, preparedStatements: this.preparedStatements });
   }
 
   /**
-   * Writes one email. Whether the address is suppressed is asked in the same statement (one round trip), or
-   * of `isSuppressed` first when one is given, so the row can say why it is not sent.
+   * Writes one email and answers once its row is committed (with others waiting at the same moment when
+   * `groupEnqueues` is on). Whether the address is suppressed is asked in the same statement, or of
+   * `isSuppressed` first when one is given, so the row can say why it is not sent.
    */
   async enqueue(
     email: OutgoingEmail,
@@ -206,9 +263,112 @@ export class Outbox {
     isSuppressed?: (address: string) => Promise<boolean>,
   ): Promise<EnqueueResult> {
     const hash = contentHash(email);
-    const asked = isSuppressed ? await isSuppressed(email.to) : undefined;
-    const onList =
-      asked === undefined ? `exists (select 1 from ${this.suppressionsSql} where email = $12)` : String(asked);
+    const asked = isSuppressed ? await isSuppressed(email.to) : null;
+    if (!this.groupEnqueues) return this.enqueueOne(email, meta, hash, asked);
+    return new Promise<EnqueueResult>((resolve, reject) => {
+      this.waiting.push({ email, meta, hash, asked, resolve, reject });
+      this.writeWaiting();
+    });
+  }
+
+  /** Writes what waits, one group at a time; calls arriving meanwhile form the next group. */
+  private writeWaiting(): void {
+    if (this.writingGroup || this.waiting.length === 0) return;
+    this.writingGroup = true;
+    const group = this.waiting.splice(0, MAX_GROUP);
+    void this.enqueueGroup(group)
+      .then(
+        (outcomes) =>
+          group.forEach((call, index) => {
+            const outcome = outcomes[index]!;
+            if (outcome.status === 'fulfilled') call.resolve(outcome.value);
+            else call.reject(outcome.reason);
+          }),
+        (error: unknown) => group.forEach((call) => call.reject(error)),
+      )
+      .finally(() => {
+        this.writingGroup = false;
+        this.writeWaiting();
+      });
+  }
+
+  private async enqueueGroup(group: WaitingEnqueue[]): Promise<Array<PromiseSettledResult<EnqueueResult>>> {
+    const eachAlone = () =>
+      Promise.allSettled(group.map((call) => this.enqueueOne(call.email, call.meta, call.hash, call.asked)));
+    if (group.length === 1) return eachAlone();
+    let inserted: Array<{ id: string; idempotency_key: string; status: string }>;
+    try {
+      inserted = await this.runOften(
+        `insert into ${this.outbox} (idempotency_key, content_hash, template, recipient, sender, subject, html, text, options, status, last_error)
+         select v.idempotency_key, v.content_hash, v.template, v.recipient, v.sender, v.subject, v.html, v.text, v.options::jsonb,
+           case when coalesce(v.asked, s.email is not null) then 'suppressed' else 'queued' end,
+           case when coalesce(v.asked, s.email is not null) then $12 end
+         from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                     $9::text[], $10::text[], $11::boolean[])
+           with ordinality as v(idempotency_key, content_hash, template, recipient, sender, subject, html, text,
+                                options, normalized, asked, position)
+         left join ${this.suppressionsSql} s on s.email = v.normalized
+         order by v.position
+         on conflict (idempotency_key) do nothing
+         returning id, idempotency_key, status`,
+        [
+          group.map((call) => call.meta.idempotencyKey),
+          group.map((call) => call.hash),
+          group.map((call) => call.meta.template),
+          group.map((call) => call.email.to),
+          group.map((call) => call.email.from),
+          group.map((call) => call.email.subject),
+          group.map((call) => call.email.html),
+          group.map((call) => call.email.text),
+          group.map((call) => emailOptions(call.email)),
+          group.map((call) => normalizeAddress(call.email.to)),
+          group.map((call) => call.asked),
+          SUPPRESSED_REASON,
+        ],
+      );
+    } catch (error) {
+      // One row's bad data must not fail the others' emails: each is written alone and answered alone.
+      if (!ROW_FAULT.test(String((error as { code?: unknown } | undefined)?.code ?? ''))) throw error;
+      return eachAlone();
+    }
+    const byKey = new Map(inserted.map((row) => [row.idempotency_key, row]));
+    const results: EnqueueResult[] = [];
+    const already: number[] = [];
+    group.forEach((call, index) => {
+      const row = byKey.get(call.meta.idempotencyKey);
+      // A key twice in one group: the first call's row was inserted, the second is its duplicate.
+      if (row) {
+        byKey.delete(call.meta.idempotencyKey);
+        results[index] = insertedResult(row);
+      } else already.push(index);
+    });
+    if (already.length > 0) {
+      const found = await this.run<{ id: string; idempotency_key: string; content_hash: string; status: string }>(
+        `select id, idempotency_key, content_hash, status from ${this.outbox} where idempotency_key = any($1::text[])`,
+        [already.map((index) => group[index]!.meta.idempotencyKey)],
+      );
+      const first = new Map(found.map((row) => [row.idempotency_key, row]));
+      for (const index of already) {
+        const call = group[index]!;
+        const row = first.get(call.meta.idempotencyKey);
+        if (!row) throw new Error('outbox row vanished between insert and read');
+        results[index] = existingResult(row, call.hash, call.meta.idempotencyKey);
+      }
+    }
+    return results.map((value) => ({ status: 'fulfilled', value }));
+  }
+
+  /**
+   * Writes one email. Whether the address is suppressed is asked in the same statement (one round trip), or
+   * was asked of `isSuppressed` first when one is given, so the row can say why it is not sent.
+   */
+  private async enqueueOne(
+    email: OutgoingEmail,
+    meta: { template: string; idempotencyKey: string },
+    hash: string,
+    asked: boolean | null,
+  ): Promise<EnqueueResult> {
+    const onList = asked === null ? `exists (select 1 from ${this.suppressionsSql} where email = $12)` : String(asked);
     const [row] = await this.runOften<{ id: string; status: string }>(
       `insert into ${this.outbox} (idempotency_key, content_hash, template, recipient, sender, subject, html, text, options, status, last_error)
        select $1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb,
@@ -224,36 +384,19 @@ export class Outbox {
         email.subject,
         email.html,
         email.text,
-        JSON.stringify({ replyTo: email.replyTo, configurationSet: email.configurationSet, tags: email.tags }),
+        emailOptions(email),
         'suppressed',
         SUPPRESSED_REASON,
-        ...(asked === undefined ? [normalizeAddress(email.to)] : []),
+        ...(asked === null ? [normalizeAddress(email.to)] : []),
       ],
     );
-    const suppressed = row?.status === 'suppressed';
-    if (row) {
-      return suppressed
-        ? {
-            ok: false,
-            status: 'suppressed',
-            id: String(row.id),
-            error: 'The address is on the suppression list (an earlier bounce or complaint): nothing is sent to it.',
-          }
-        : { ok: true, status: 'queued', id: String(row.id) };
-    }
+    if (row) return insertedResult(row);
     const [first] = await this.run<{ id: string; content_hash: string; status: EmailStatus }>(
       `select id, content_hash, status from ${this.outbox} where idempotency_key = $1 limit 1`,
       [meta.idempotencyKey],
     );
     if (!first) throw new Error('outbox row vanished between insert and read');
-    if (first.content_hash !== hash) {
-      return {
-        ok: false,
-        status: 'conflict',
-        error: `idempotency key "${meta.idempotencyKey}" was already used for a different email`,
-      };
-    }
-    return { ok: true, status: 'duplicate', id: String(first.id), current: first.status };
+    return existingResult(first, hash, meta.idempotencyKey);
   }
 
   async status(id: string): Promise<EmailStatusReport | null> {

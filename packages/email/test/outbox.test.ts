@@ -296,6 +296,95 @@ describe('sending', () => {
   });
 });
 
+describe('grouped enqueues (group commit)', () => {
+  it(
+    '40 calls at once: fewer INSERTs than calls, and each call its own answer (queued, duplicate, conflict, suppressed)',
+    { timeout: 30_000 },
+    async () => {
+      const statements: string[] = [];
+      const counted = {
+        query: (text: unknown, values?: unknown[]) => {
+          statements.push(typeof text === 'string' ? text : String((text as { text: string }).text));
+          return (pool.query as (t: unknown, v?: unknown[]) => Promise<{ rows: unknown[] }>)(text, values);
+        },
+      };
+      const tables = freshTables();
+      const outbox = createOutbox({ db: counted, ...tables, groupEnqueues: true, preparedStatements: true });
+      await outbox.migrate();
+      const bounced = address('bounced');
+      await outbox.suppressions.suppress(bounced, 'bounce');
+      const email = (to: string, subject = 'Hi') => ({
+        from: 'app@pkg.zigznote.test',
+        to,
+        subject,
+        html: `<p>${subject}</p>`,
+        text: subject,
+      });
+      const distinct = Array.from({ length: 30 }, (_, i) => address(`group-${i}`));
+      statements.length = 0;
+      const calls = [
+        ...distinct.map((to) => outbox.enqueue(email(to), { template: 'hi', idempotencyKey: to })),
+        // the same emails again, some certainly in the same group as their first
+        ...distinct.slice(0, 5).map((to) => outbox.enqueue(email(to), { template: 'hi', idempotencyKey: to })),
+        // the same keys with other content
+        ...distinct.slice(5, 8).map((to) => outbox.enqueue(email(to, 'Other'), { template: 'hi', idempotencyKey: to })),
+        outbox.enqueue(email(bounced), { template: 'hi', idempotencyKey: `${bounced}-1` }),
+        outbox.enqueue(email(bounced), { template: 'hi', idempotencyKey: `${bounced}-2` }, async () => true),
+      ];
+      const results = await Promise.all(calls);
+      const inserts = statements.filter((text) => text.trimStart().startsWith('insert into')).length;
+      expect(inserts).toBeGreaterThan(0);
+      expect(inserts).toBeLessThan(10);
+      const firsts = results.slice(0, 30);
+      for (const result of firsts) expect(result).toMatchObject({ ok: true, status: 'queued' });
+      results
+        .slice(30, 35)
+        .forEach((result, i) =>
+          expect(result).toMatchObject({ ok: true, status: 'duplicate', id: (firsts[i] as { id: string }).id }),
+        );
+      for (const result of results.slice(35, 38)) expect(result).toMatchObject({ ok: false, status: 'conflict' });
+      for (const result of results.slice(38)) expect(result).toMatchObject({ ok: false, status: 'suppressed' });
+      const rows = await pool.query(`select status, count(*)::int as n from "${tables.table}" group by 1 order by 1`);
+      expect(rows.rows).toEqual([
+        { status: 'queued', n: 30 },
+        { status: 'suppressed', n: 2 },
+      ]);
+    },
+  );
+
+  it('a row Postgres refuses fails only its own call; the rest of its group is written', async () => {
+    const tables = freshTables();
+    const outbox = createOutbox({ db: pool, ...tables, groupEnqueues: true });
+    await outbox.migrate();
+    const email = (to: string, subject: string) => ({
+      from: 'app@pkg.zigznote.test',
+      to,
+      subject,
+      html: '<p>Hi</p>',
+      text: 'Hi',
+    });
+    const good = Array.from({ length: 6 }, (_, i) => address(`beside-bad-${i}`));
+    const bad = address('bad');
+    const outcomes = await Promise.allSettled([
+      ...good.slice(0, 3).map((to) => outbox.enqueue(email(to, 'Hi'), { template: 'hi', idempotencyKey: to })),
+      // Postgres text cannot hold a NUL character: 22021, a fault of this row's data alone
+      outbox.enqueue(email(bad, 'Hi\u0000there'), { template: 'hi', idempotencyKey: bad }),
+      ...good.slice(3).map((to) => outbox.enqueue(email(to, 'Hi'), { template: 'hi', idempotencyKey: to })),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    const written = await pool.query(`select recipient from "${tables.table}"`);
+    expect(written.rows.map((row) => row.recipient).sort()).toEqual([...good].sort());
+  });
+});
+
 describe('prepared statements', () => {
   it(
     'two outboxes on other tables share one connection, in and out of a transaction, and deliver each email once',
