@@ -42,6 +42,7 @@ interface Wiring {
 const state = processState('mailer', () => ({
   wiring: undefined as Wiring | undefined,
   worker: undefined as OutboxWorker | undefined,
+  outbox: undefined as { db: SqlClient; outbox: Outbox } | undefined,
 }));
 
 function wiring(): Wiring {
@@ -61,14 +62,20 @@ export function setMailer(next: Partial<Wiring>): void {
 }
 
 /**
- * The app's outbox (tables from its own migrations, which match the package's); on Postgres its per-email
- * statements are prepared once per connection and emails queued at the same moment share one INSERT
- * (PGlite takes no named statements, and one embedded database gains nothing from grouping).
+ * The app's outbox (tables from its own migrations, which match the package's), one per process and
+ * database connection: requests queuing at the same moment share one INSERT, and the worker finds the
+ * bodies this process queued without reading them back. On Postgres its per-email statements are prepared
+ * once per connection (PGlite takes no named statements, and one embedded database gains nothing from
+ * grouping).
  */
 export async function getOutbox(): Promise<Outbox> {
   const { database } = getConfig();
-  const onPostgres = database.kind === 'postgres';
-  return createOutbox({ db: await getSqlClient(database), preparedStatements: onPostgres, groupEnqueues: onPostgres });
+  const db = await getSqlClient(database);
+  if (state.outbox?.db !== db) {
+    const onPostgres = database.kind === 'postgres';
+    state.outbox = { db, outbox: createOutbox({ db, preparedStatements: onPostgres, groupEnqueues: onPostgres }) };
+  }
+  return state.outbox.outbox;
 }
 
 async function getMailer(overrides: Partial<DeliveryOptions> = {}): Promise<Mailer> {

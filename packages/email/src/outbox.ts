@@ -264,9 +264,13 @@ export class Outbox {
   ): Promise<EnqueueResult> {
     const hash = contentHash(email);
     const asked = isSuppressed ? await isSuppressed(email.to) : null;
-    if (!this.groupEnqueues) return this.enqueueOne(email, meta, hash, asked);
     return new Promise<EnqueueResult>((resolve, reject) => {
-      this.waiting.push({ email, meta, hash, asked, resolve, reject });
+      const call = { email, meta, hash, asked, resolve, reject };
+      if (!this.groupEnqueues) {
+        void this.answer([call]);
+        return;
+      }
+      this.waiting.push(call);
       this.writeWaiting();
     });
   }
@@ -275,27 +279,30 @@ export class Outbox {
   private writeWaiting(): void {
     if (this.writingGroup || this.waiting.length === 0) return;
     this.writingGroup = true;
-    const group = this.waiting.splice(0, MAX_GROUP);
-    void this.enqueueGroup(group)
-      .then(
-        (outcomes) =>
-          group.forEach((call, index) => {
-            const outcome = outcomes[index]!;
-            if (outcome.status === 'fulfilled') call.resolve(outcome.value);
-            else call.reject(outcome.reason);
-          }),
-        (error: unknown) => group.forEach((call) => call.reject(error)),
-      )
-      .finally(() => {
-        this.writingGroup = false;
-        this.writeWaiting();
-      });
+    void this.answer(this.waiting.splice(0, MAX_GROUP)).finally(() => {
+      this.writingGroup = false;
+      this.writeWaiting();
+    });
   }
 
-  private async enqueueGroup(group: WaitingEnqueue[]): Promise<Array<PromiseSettledResult<EnqueueResult>>> {
-    const eachAlone = () =>
-      Promise.allSettled(group.map((call) => this.enqueueOne(call.email, call.meta, call.hash, call.asked)));
-    if (group.length === 1) return eachAlone();
+  /** Writes a group and answers each of its calls. */
+  private answer(group: WaitingEnqueue[]): Promise<void> {
+    return this.insertGroup(group).then(
+      (outcomes) =>
+        group.forEach((call, index) => {
+          const outcome = outcomes[index]!;
+          if (outcome.status === 'fulfilled') call.resolve(outcome.value);
+          else call.reject(outcome.reason);
+        }),
+      (error: unknown) => group.forEach((call) => call.reject(error)),
+    );
+  }
+
+  /**
+   * One INSERT for every email of the group (one row or many: the same statement, so one plan). A group
+   * refused because of one row's data is written again one row at a time, so only that row's call fails.
+   */
+  private async insertGroup(group: WaitingEnqueue[]): Promise<Array<PromiseSettledResult<EnqueueResult>>> {
     let inserted: Array<{ id: string; idempotency_key: string; status: string }>;
     try {
       inserted = await this.runOften(
@@ -327,9 +334,16 @@ export class Outbox {
         ],
       );
     } catch (error) {
-      // One row's bad data must not fail the others' emails: each is written alone and answered alone.
-      if (!ROW_FAULT.test(String((error as { code?: unknown } | undefined)?.code ?? ''))) throw error;
-      return eachAlone();
+      if (group.length === 1 || !ROW_FAULT.test(String((error as { code?: unknown } | undefined)?.code ?? '')))
+        throw error;
+      return Promise.all(
+        group.map((call) =>
+          this.insertGroup([call]).then(
+            ([outcome]) => outcome!,
+            (reason: unknown): PromiseRejectedResult => ({ status: 'rejected', reason }),
+          ),
+        ),
+      );
     }
     const byKey = new Map(inserted.map((row) => [row.idempotency_key, row]));
     const results: EnqueueResult[] = [];
@@ -356,47 +370,6 @@ export class Outbox {
       }
     }
     return results.map((value) => ({ status: 'fulfilled', value }));
-  }
-
-  /**
-   * Writes one email. Whether the address is suppressed is asked in the same statement (one round trip), or
-   * was asked of `isSuppressed` first when one is given, so the row can say why it is not sent.
-   */
-  private async enqueueOne(
-    email: OutgoingEmail,
-    meta: { template: string; idempotencyKey: string },
-    hash: string,
-    asked: boolean | null,
-  ): Promise<EnqueueResult> {
-    const onList = asked === null ? `exists (select 1 from ${this.suppressionsSql} where email = $12)` : String(asked);
-    const [row] = await this.runOften<{ id: string; status: string }>(
-      `insert into ${this.outbox} (idempotency_key, content_hash, template, recipient, sender, subject, html, text, options, status, last_error)
-       select $1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb,
-         case when ${onList} then $10 else 'queued' end, case when ${onList} then $11 end
-       on conflict (idempotency_key) do nothing
-       returning id, status`,
-      [
-        meta.idempotencyKey,
-        hash,
-        meta.template,
-        email.to,
-        email.from,
-        email.subject,
-        email.html,
-        email.text,
-        emailOptions(email),
-        'suppressed',
-        SUPPRESSED_REASON,
-        ...(asked === null ? [normalizeAddress(email.to)] : []),
-      ],
-    );
-    if (row) return insertedResult(row);
-    const [first] = await this.run<{ id: string; content_hash: string; status: EmailStatus }>(
-      `select id, content_hash, status from ${this.outbox} where idempotency_key = $1 limit 1`,
-      [meta.idempotencyKey],
-    );
-    if (!first) throw new Error('outbox row vanished between insert and read');
-    return existingResult(first, hash, meta.idempotencyKey);
   }
 
   async status(id: string): Promise<EmailStatusReport | null> {

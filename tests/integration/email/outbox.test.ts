@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { eq, inArray, sql } from 'drizzle-orm';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { signUp } from '@/lib/auth';
 import {
   attemptDelivery,
@@ -247,6 +247,30 @@ describe("the app's outbox table", () => {
     }
     const outbox = await getOutbox();
     expect([outbox.preparedStatements, outbox.groupEnqueues]).toEqual([true, true]);
+  });
+
+  it('is one outbox per process, so emails of concurrent requests share INSERTs', async () => {
+    const outbox = await getOutbox();
+    expect(await getOutbox()).toBe(outbox);
+    const statements: string[] = [];
+    const query = outbox.db.query.bind(outbox.db);
+    const spy = vi.spyOn(outbox.db, 'query').mockImplementation(((statement: string | { text: string }, values?: unknown[]) => {
+      statements.push(typeof statement === 'string' ? statement : statement.text);
+      return (query as (s: unknown, v?: unknown[]) => Promise<{ rows: unknown[] }>)(statement, values);
+    }) as typeof outbox.db.query);
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          sendTemplateEmail('verify-email', uniqueEmail(`shared-${i}`), { token: `token-shared-${i}` }),
+        ),
+      );
+      expect(results.map((result) => result.status)).toEqual(Array(30).fill('queued'));
+    } finally {
+      spy.mockRestore();
+    }
+    const inserts = statements.filter((text) => /insert into "email_outbox"/.test(text)).length;
+    expect(inserts).toBeGreaterThan(0);
+    expect(inserts).toBeLessThan(15);
   });
 });
 
