@@ -254,7 +254,10 @@ describe("the app's outbox table", () => {
     expect(await getOutbox()).toBe(outbox);
     const statements: string[] = [];
     const query = outbox.db.query.bind(outbox.db);
-    const spy = vi.spyOn(outbox.db, 'query').mockImplementation(((statement: string | { text: string }, values?: unknown[]) => {
+    const spy = vi.spyOn(outbox.db, 'query').mockImplementation(((
+      statement: string | { text: string },
+      values?: unknown[],
+    ) => {
       statements.push(typeof statement === 'string' ? statement : statement.text);
       return (query as (s: unknown, v?: unknown[]) => Promise<{ rows: unknown[] }>)(statement, values);
     }) as typeof outbox.db.query);
