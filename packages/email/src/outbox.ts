@@ -90,6 +90,22 @@ interface WaitingEnqueue {
 
 /** Rows written by one grouped INSERT at most. */
 const MAX_GROUP = 64;
+/** Values a grouped INSERT takes per email, after the one shared parameter ($1). */
+const PARAMETERS_PER_ROW = 11;
+const groupRowsCache: string[] = [];
+
+/**
+ * The VALUES rows of a group of `size` emails: plain parameters, not arrays, so no body is escaped into
+ * an array literal by the driver and parsed out of one by Postgres. One text per size, prepared once each.
+ */
+function groupRows(size: number): string {
+  return (groupRowsCache[size] ??= Array.from({ length: size }, (_, row) => {
+    const at = (column: number) => `$${2 + row * PARAMETERS_PER_ROW + column}`;
+    const text = Array.from({ length: PARAMETERS_PER_ROW - 1 }, (_, column) => `${at(column)}::text`);
+    return `(${[...text, `${at(PARAMETERS_PER_ROW - 1)}::boolean`, String(row + 1)].join(', ')})`;
+  }).join(', '));
+}
+
 /** SQLSTATE classes of a fault in one row's data (22: data exception, 23: integrity), not of the server. */
 const ROW_FAULT = /^2[23]/;
 
@@ -309,28 +325,28 @@ export class Outbox {
         `insert into ${this.outbox} (idempotency_key, content_hash, template, recipient, sender, subject, html, text, options, status, last_error)
          select v.idempotency_key, v.content_hash, v.template, v.recipient, v.sender, v.subject, v.html, v.text, v.options::jsonb,
            case when coalesce(v.asked, s.email is not null) then 'suppressed' else 'queued' end,
-           case when coalesce(v.asked, s.email is not null) then $12 end
-         from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                     $9::text[], $10::text[], $11::boolean[])
-           with ordinality as v(idempotency_key, content_hash, template, recipient, sender, subject, html, text,
-                                options, normalized, asked, position)
+           case when coalesce(v.asked, s.email is not null) then $1 end
+         from (values ${groupRows(group.length)})
+           as v(idempotency_key, content_hash, template, recipient, sender, subject, html, text, options, normalized, asked, position)
          left join ${this.suppressionsSql} s on s.email = v.normalized
          order by v.position
          on conflict (idempotency_key) do nothing
          returning id, idempotency_key, status`,
         [
-          group.map((call) => call.meta.idempotencyKey),
-          group.map((call) => call.hash),
-          group.map((call) => call.meta.template),
-          group.map((call) => call.email.to),
-          group.map((call) => call.email.from),
-          group.map((call) => call.email.subject),
-          group.map((call) => call.email.html),
-          group.map((call) => call.email.text),
-          group.map((call) => emailOptions(call.email)),
-          group.map((call) => normalizeAddress(call.email.to)),
-          group.map((call) => call.asked),
           SUPPRESSED_REASON,
+          ...group.flatMap((call) => [
+            call.meta.idempotencyKey,
+            call.hash,
+            call.meta.template,
+            call.email.to,
+            call.email.from,
+            call.email.subject,
+            call.email.html,
+            call.email.text,
+            emailOptions(call.email),
+            normalizeAddress(call.email.to),
+            call.asked,
+          ]),
         ],
       );
     } catch (error) {
