@@ -123,8 +123,15 @@ export const emailOutbox = pgTable(
   },
   (table) => [
     uniqueIndex('email_outbox_idempotency_key_unique').on(table.idempotencyKey),
-    index('email_outbox_due_idx').on(table.status, table.nextAttemptAt),
-    index('email_outbox_ses_message_idx').on(table.sesMessageId),
+    index('email_outbox_queued_idx')
+      .on(table.nextAttemptAt)
+      .where(sql`${table.status} = 'queued'`),
+    index('email_outbox_leased_idx')
+      .on(table.leaseUntil)
+      .where(sql`${table.status} = 'sending'`),
+    index('email_outbox_ses_message_sent_idx')
+      .on(table.sesMessageId)
+      .where(sql`${table.sesMessageId} is not null`),
   ],
 );
 

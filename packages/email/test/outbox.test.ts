@@ -5,7 +5,7 @@ import { createMailbox } from '@zigznote/playwright-kit';
 import { readFileSync } from 'node:fs';
 import { createElement } from 'react';
 import { Pool } from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
   createMailer,
   createOutbox,
@@ -93,11 +93,39 @@ describe('the migration', () => {
       tables.table,
     ]);
     expect(indexes.rows.map((row) => row.indexname)).toEqual([
-      `${tables.table}_due_idx`,
       `${tables.table}_idempotency_key_unique`,
+      `${tables.table}_leased_idx`,
       `${tables.table}_pkey`,
-      `${tables.table}_ses_message_idx`,
+      `${tables.table}_queued_idx`,
+      `${tables.table}_ses_message_sent_idx`,
     ]);
+  });
+
+  it("replaces 0.1's full indexes with the partial ones, in a schema of its own too", async () => {
+    await pool.query('create schema if not exists pkg_upgrade');
+    const tables = { table: `pkg_upgrade.${freshTables().table}`, suppressionsTable: 'pkg_upgrade.suppressions' };
+    const outbox = createOutbox({ db: pool, ...tables });
+    await outbox.migrate();
+    const name = tables.table.split('.')[1]!;
+    onTestFinished(() => pool.query(`drop table if exists ${tables.table}`).then(() => undefined));
+    // what 0.1's migration had made
+    await pool.query(`create index "${name}_due_idx" on ${tables.table} (status, next_attempt_at);
+      create index "${name}_ses_message_idx" on ${tables.table} (ses_message_id)`);
+    await outbox.migrate();
+    const indexes = await pool.query(
+      `select indexname, indexdef from pg_indexes where schemaname = 'pkg_upgrade' and tablename = $1 order by indexname`,
+      [name],
+    );
+    expect(indexes.rows.map((row) => row.indexname)).toEqual([
+      `${name}_idempotency_key_unique`,
+      `${name}_leased_idx`,
+      `${name}_pkey`,
+      `${name}_queued_idx`,
+      `${name}_ses_message_sent_idx`,
+    ]);
+    expect(indexes.rows.find((row) => row.indexname === `${name}_queued_idx`).indexdef).toMatch(
+      /WHERE \(status = 'queued'::text\)/,
+    );
   });
 
   it('stores email bodies with lz4 where Postgres has it, and runs again unchanged', async () => {
