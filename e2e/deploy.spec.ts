@@ -11,13 +11,24 @@ import { startNpmStart, startStandalone } from './support/standalone';
 
 test.describe('the deployed server', () => {
   test('standalone server.js, assembled as the image does, reports every real service healthy', async () => {
-    const server = await startStandalone(3410);
+    const token = 'deploy-health-token-0123456789abcdef';
+    const server = await startStandalone(3410, { HEALTH_TOKEN: token });
     try {
       const response = await fetch(`${server.url}/api/health`);
       const body = await response.json();
       expect(response.status, server.output()).toBe(200);
       expect(body.status).toBe('ok');
       for (const check of ['redis', 'storage', 'database', 'email']) expect(body.checks[check].ok).toBe(true);
+      // The SES sending thread loads the SDK from the standalone output's node_modules, not the project's.
+      await expect
+        .poll(
+          async () => {
+            const detailed = await fetch(`${server.url}/api/health`, { headers: { Authorization: `Bearer ${token}` } });
+            return (await detailed.json()).checks.email.sendingOn;
+          },
+          { timeout: 15_000 },
+        )
+        .toBe('thread');
     } finally {
       await server.stop();
     }

@@ -4,6 +4,7 @@
  * check of /api/health. Node-only; Edge code imports @zigznote/email/edge.
  */
 export {
+  emailSendingMode,
   getEmailStatus,
   getOutbox,
   outboxDeps,

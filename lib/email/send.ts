@@ -7,7 +7,7 @@
 import {
   createMailer,
   createOutbox,
-  createSesTransport,
+  createThreadedSesTransport,
   hashRecipient,
   MemorySendRate,
   RedisSendRate,
@@ -22,6 +22,7 @@ import {
   type SendEmailInput,
   type SendRate,
   type SqlClient,
+  type ThreadedSesTransport,
 } from '@zigznote/email';
 import { getConfig } from '../config';
 import { getSqlClient } from '../db';
@@ -43,13 +44,16 @@ const state = processState('mailer', () => ({
   wiring: undefined as Wiring | undefined,
   worker: undefined as OutboxWorker | undefined,
   outbox: undefined as { db: SqlClient; outbox: Outbox } | undefined,
+  ses: undefined as ThreadedSesTransport | undefined,
 }));
 
 function wiring(): Wiring {
   if (!state.wiring) {
     const config = getConfig();
+    state.ses ??= createThreadedSesTransport(config.email);
     state.wiring = {
-      transport: createSesTransport(config.email),
+      // On a worker thread: the SDK's per-send CPU stays off the event loop that answers requests.
+      transport: state.ses,
       rate: config.redis.kind === 'memory' ? new MemorySendRate() : new RedisSendRate(getRedis(config.redis)),
     };
   }
@@ -109,6 +113,8 @@ export function startEmailOutbox(
   options: { pollMs?: number; overrides?: Partial<DeliveryOptions> } = {},
 ): OutboxWorker {
   if (!state.worker) {
+    // The sending thread starts with the server, not with its first email (and health can say where it runs).
+    if (wiring().transport === state.ses) void state.ses?.start();
     state.worker = startOutboxWorker(() => outboxDeps(options.overrides), {
       pollMs: options.pollMs,
       idempotencyDays: getConfig().email.idempotencyDays,
@@ -121,6 +127,13 @@ export async function stopEmailOutbox(): Promise<void> {
   const worker = state.worker;
   state.worker = undefined;
   await worker?.stop();
+  // After the worker's last pass: nothing is sending. A later send starts the thread again.
+  await state.ses?.close();
+}
+
+/** Where this process's SES sends run: its worker thread, this thread (the thread could not start), or elsewhere (a test's transport). */
+export function emailSendingMode(): 'thread' | 'inline' | 'starting' | 'custom' {
+  return state.ses && wiring().transport === state.ses ? state.ses.mode : 'custom';
 }
 
 /** Queues the email (one row in Postgres, in `transaction` when given) and wakes this process's worker. */

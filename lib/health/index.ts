@@ -9,7 +9,7 @@ import { processState } from '../runtime';
 import { withDeadline } from '../runtime';
 import type { AppConfig } from '../config';
 import { pingDatabase } from '../db';
-import { getOutbox, pingEmail, sesAccountStatus } from '../email';
+import { emailSendingMode, getOutbox, pingEmail, sesAccountStatus } from '../email';
 import { pingRedis } from '../redis';
 import {
   bucketStatus,
@@ -36,6 +36,8 @@ export interface CheckResult {
   error?: string;
   /** email only: seconds the oldest due, unsent email has waited (0: none waits). */
   oldestDueSeconds?: number;
+  /** email only: where SES sends run (a worker thread, this thread if that could not start, or a test's transport). */
+  sendingOn?: ReturnType<typeof emailSendingMode>;
   /** storage only: the server's guarantees as last checked (start-up, or this probe if start-up could not). */
   guarantees?: GuaranteeReport;
 }
@@ -124,7 +126,8 @@ async function emailCheck(config: AppConfig): Promise<CheckResult> {
       if (account && account.warnings.length > 0) throw new Error(account.warnings.join('; '));
     },
   );
-  return oldestDueSeconds === undefined ? result : { ...result, oldestDueSeconds };
+  const sendingOn = emailSendingMode();
+  return oldestDueSeconds === undefined ? { ...result, sendingOn } : { ...result, oldestDueSeconds, sendingOn };
 }
 
 /** Storage answers, its buckets exist, and it keeps the guarantees the app relies on. */

@@ -28,6 +28,7 @@ export function isRetryable(error: unknown): boolean {
   const status = e.$metadata?.httpStatusCode ?? e.httpStatus;
   if (THROTTLING.has(e.name ?? '') || THROTTLING.has(e.code ?? '')) return true;
   if (status === 429 || (status !== undefined && status >= 500)) return true;
-  // Only a refused connection proves nothing was sent; a timeout or reset may hide an accepted email.
-  return e.code === 'ECONNREFUSED';
+  // A refused connection proves nothing was sent; a timeout or reset may hide an accepted email. A send
+  // lost with its worker thread is retried as one lost with its process would be (it may repeat).
+  return e.code === 'ECONNREFUSED' || e.code === 'TransportThreadExited';
 }

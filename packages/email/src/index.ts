@@ -39,6 +39,12 @@ export {
 } from './send-rate.js';
 export { renderEmail } from './render.js';
 export { createSesTransport, type SesTransportOptions } from './transport-ses.js';
+export {
+  createThreadedSesTransport,
+  THREAD_EXITED,
+  type ThreadedSesTransport,
+  type ThreadedSesTransportOptions,
+} from './transport-thread.js';
 export { assessSesAccount, getSesAccount, type SesAccount, type SesAccountAssessment } from './account.js';
 export { createEdgeTransport, type EdgeTransportOptions } from './transport-edge.js';
 export { EmailSendError, isRetryable } from './errors.js';
