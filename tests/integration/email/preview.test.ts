@@ -8,7 +8,10 @@ describe('npm run email:dev', () => {
     const child = spawn('node_modules/.bin/email', ['dev', '--dir', 'emails', '--port', String(port)], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, CI: 'true' },
+      // Its own process group: the bin is a wrapper whose server is a child, and both must stop.
+      detached: true,
     });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
@@ -34,7 +37,8 @@ describe('npm run email:dev', () => {
       expect(page, output).toContain('http://localhost:3000/auth/verify-email?token=preview');
       expect(output).not.toMatch(/\? .*\(y\/n\)|Would you like/i);
     } finally {
-      child.kill('SIGTERM');
+      process.kill(-child.pid!, 'SIGTERM');
+      await exited;
     }
   }, 90_000);
 });
