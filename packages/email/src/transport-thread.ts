@@ -127,10 +127,17 @@ export function createThreadedSesTransport(options: ThreadedSesTransportOptions)
   };
 
   const start = (): Promise<boolean> => {
-    const thread = new Worker(WORKER_SCRIPT, {
-      eval: true,
-      workerData: { sdkModules: options.sdkModule ? [options.sdkModule] : sdkCandidates(), client },
-    });
+    let thread: Worker;
+    try {
+      thread = new Worker(WORKER_SCRIPT, {
+        eval: true,
+        workerData: { sdkModules: options.sdkModule ? [options.sdkModule] : sdkCandidates(), client },
+      });
+    } catch {
+      // No thread could be made here (credentials given as a function cannot be copied to one): inline.
+      mode = 'inline';
+      return Promise.resolve(false);
+    }
     worker = thread;
     // The thread never keeps the process alive: stopping the server is not held up by an idle transport.
     thread.unref();

@@ -105,6 +105,20 @@ describe('createThreadedSesTransport', () => {
     }
   });
 
+  it('with credentials a thread cannot be given (a provider function), sends go on this thread', async () => {
+    const transport = createThreadedSesTransport({
+      region: 'us-east-1',
+      endpoint: sesEndpoint,
+      credentials: (async () => credentials) as never,
+    });
+    closing.push(() => transport.close());
+    expect(await transport.start()).toBe('inline');
+    const to = address('provider');
+    await transport.send(email(to, 'Signed with a provider'));
+    await mailbox.waitForEmail(to, { subject: 'Signed with a provider' });
+    expect(await mailbox.emailsTo(to)).toHaveLength(1);
+  });
+
   it('stopped with a send in its thread: that send fails as retryable, and the next one starts a new thread', async () => {
     let requests = 0;
     const endpoint = await sesServer((_request, response) => {
