@@ -32,13 +32,18 @@ export interface ThreadedSesTransport extends EmailTransport {
 /** Raised for sends a thread held when it exited: SES may or may not have accepted them, as with a crash. */
 export const THREAD_EXITED = 'TransportThreadExited';
 
+// CommonJS unless the process was started to read scripts as modules (\`--input-type=module\`), which
+// its threads inherit: then there is no \`require\`, and one is made.
 const WORKER_SCRIPT = `
-const { parentPort, workerData } = require('node:worker_threads');
+const load = typeof require === 'function'
+  ? require
+  : process.getBuiltinModule('node:module').createRequire(process.cwd() + '/');
+const { parentPort, workerData } = load('node:worker_threads');
 let sdk;
 let lastError;
 for (const candidate of workerData.sdkModules) {
   try {
-    sdk = require(candidate);
+    sdk = load(candidate);
     break;
   } catch (error) {
     lastError = error;
@@ -139,7 +144,8 @@ export function createThreadedSesTransport(options: ThreadedSesTransportOptions)
       return Promise.resolve(false);
     }
     worker = thread;
-    // The thread never keeps the process alive: stopping the server is not held up by an idle transport.
+    // Only a send in flight keeps the process alive (a script's last email still goes); an idle thread
+    // never holds up the exit of a server that stops.
     thread.unref();
     return new Promise<boolean>((resolve) => {
       thread.on('message', (message: { ready?: true; id?: number; messageId?: string; error?: ThreadError }) => {
@@ -151,6 +157,7 @@ export function createThreadedSesTransport(options: ThreadedSesTransportOptions)
         const call = pending.get(message.id!);
         if (!call) return;
         pending.delete(message.id!);
+        if (pending.size === 0) thread.unref();
         if (message.error) call.reject(rebuiltError(message.error));
         else call.resolve({ messageId: message.messageId ?? '' });
       });
@@ -188,6 +195,7 @@ export function createThreadedSesTransport(options: ThreadedSesTransportOptions)
       const input = sesSendEmailRequest(email);
       return new Promise<{ messageId: string }>((resolve, reject) => {
         pending.set(id, { resolve, reject });
+        if (pending.size === 1) thread.ref();
         thread.postMessage({ id, input });
       });
     },

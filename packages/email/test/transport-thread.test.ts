@@ -1,6 +1,7 @@
 // The threaded SES transport against the local SES endpoint (AWS_SES_ENDPOINT), and against a small local
 // server answering in SES's own JSON for what the local endpoint never says: errors, and a send that hangs.
 import { createMailbox } from '@zigznote/playwright-kit';
+import { spawnSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -137,6 +138,26 @@ describe('createThreadedSesTransport', () => {
     expect(await transport.send(email(address('after')))).toEqual({ messageId: 'accepted-2' });
     expect(transport.mode).toBe('thread');
   });
+
+  it('in a script started with --input-type=module (its threads read code as modules too), sends from the thread and exits once answered', async () => {
+    const to = address('script');
+    // The built package, as a script that installed it imports it; nothing else keeps its event loop busy.
+    const script = `
+      import { createThreadedSesTransport } from '@zigznote/email';
+      const transport = createThreadedSesTransport({ region: 'us-east-1', endpoint: process.env.AWS_SES_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+      const { messageId } = await transport.send({ from: 'app@pkg.zigznote.test', to: ${JSON.stringify(to)}, subject: 'From a script', html: '<p>x</p>', text: 'x' });
+      console.log(transport.mode, messageId ? 'answered' : 'no id');
+    `;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: process.env,
+      timeout: 30_000,
+    });
+    expect(child.status, child.stderr).toBe(0);
+    expect(child.stdout.trim()).toBe('thread answered');
+    await mailbox.waitForEmail(to, { subject: 'From a script' });
+    expect(await mailbox.emailsTo(to)).toHaveLength(1);
+  }, 40_000);
 
   it('refuses to be made without a region', () => {
     expect(() => createThreadedSesTransport({} as never)).toThrow(/needs a region/);
