@@ -4,6 +4,8 @@
 // the same concurrency, measured in this run. The outbox sends as the app does, from the SDK on a worker
 // thread; "direct" is the plain SDK call a request would await without an outbox. Direct sends through the
 // same thread are measured too, so the thread's own share of the gain is visible.
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../lib/config';
 import { sql } from 'drizzle-orm';
 import {
@@ -45,19 +47,82 @@ async function main() {
     ]);
   }
   printTable('Email rendering (warm, 200 renders each)', rows);
-  await outboxThroughput();
-}
-
-const BATCH = 1000;
-const CONCURRENCY = 8;
-const ROUNDS = 5;
-
-async function outboxThroughput() {
   const config = loadConfig(process.env);
   await migrateDatabase(config.database);
+  await outboxThroughput({ label: 'to the local SES endpoint', batch: 1000, rounds: 5, goal: '≥ 0.8' });
+  // SES is a network hop away in production (10–80 ms from a server in or near its region): there the
+  // wait, not the CPU, bounds both ways of sending. Same code, each SES answer held back 20 ms.
+  const slowSes = await delayedProxy(config.email.endpoint!, 20);
+  try {
+    await outboxThroughput({
+      label: 'to the local SES endpoint, each answer 20 ms later',
+      batch: 400,
+      rounds: 3,
+      goal: '-',
+      endpoint: slowSes.url,
+    });
+  } finally {
+    slowSes.close();
+  }
+  await closeDatabase();
+}
+
+/** An HTTP proxy to `upstream` that holds each request `delayMs` before passing it on. */
+async function delayedProxy(upstream: string, delayMs: number) {
+  const target = new URL(upstream);
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      setTimeout(() => {
+        const forwarded = httpRequest(
+          {
+            host: target.hostname,
+            port: target.port,
+            method: request.method,
+            path: request.url,
+            headers: request.headers,
+          },
+          (answer) => {
+            response.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(response);
+          },
+        );
+        forwarded.on('error', () => response.destroy());
+        forwarded.end(Buffer.concat(chunks));
+      }, delayMs);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+const CONCURRENCY = 8;
+
+async function outboxThroughput({
+  label,
+  batch: BATCH,
+  rounds: ROUNDS,
+  goal,
+  endpoint,
+}: {
+  label: string;
+  batch: number;
+  rounds: number;
+  goal: string;
+  endpoint?: string;
+}) {
+  const config = loadConfig(process.env);
   const db = await getDatabase(config.database);
-  const transport = createSesTransport(config.email);
-  const threaded = createThreadedSesTransport(config.email);
+  const ses = endpoint ? { ...config.email, endpoint } : config.email;
+  const transport = createSesTransport(ses);
+  const threaded = createThreadedSesTransport(ses);
   if ((await threaded.start()) !== 'thread') throw new Error('the SES thread did not start');
   const outbox = await getOutbox();
   const { html, text } = await renderEmail(
@@ -181,9 +246,9 @@ async function outboxThroughput() {
   const threadMedian = medianOf(rounds.map((round) => round.threadRatio));
   enqueueTimes.sort((a, b) => a - b);
   printTable(
-    `Email outbox (${BATCH} emails to the local SES endpoint, ${CONCURRENCY} at a time, no send-rate cap, ${ROUNDS} alternating rounds)`,
+    `Email outbox (${BATCH} emails ${label}, ${CONCURRENCY} at a time, no send-rate cap, ${ROUNDS} alternating rounds)`,
     [
-      ['emails/s through the outbox / direct sends (median round)', median.toFixed(2), '≥ 0.8'],
+      ['emails/s through the outbox / direct sends (median round)', median.toFixed(2), goal],
       [
         'emails/s through the outbox / direct sends through the same thread (median round)',
         threadMedian.toFixed(2),
@@ -198,7 +263,6 @@ async function outboxThroughput() {
     ],
   );
   await threaded.close();
-  await closeDatabase();
 }
 
 main().catch((error) => {
