@@ -1,9 +1,11 @@
 /**
- * Which send failures are worth retrying: SES throttling ("Maximum sending rate exceeded") and server-side
- * errors. Anything else (a rejected message, an unverified sender, bad credentials) fails the same way
+ * Which send failures are worth retrying: SES throttling ("Maximum sending rate exceeded"), server-side
+ * errors and connections refused or reset. Anything else (a rejected message, an unverified sender, bad credentials) fails the same way
  * every time. Edge-safe.
  */
 const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'LimitExceededException']);
+
+const RETRIED_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'TransportThreadExited']);
 
 export class EmailSendError extends Error {
   constructor(
@@ -28,7 +30,9 @@ export function isRetryable(error: unknown): boolean {
   const status = e.$metadata?.httpStatusCode ?? e.httpStatus;
   if (THROTTLING.has(e.name ?? '') || THROTTLING.has(e.code ?? '')) return true;
   if (status === 429 || (status !== undefined && status >= 500)) return true;
-  // A refused connection proves nothing was sent; a timeout or reset may hide an accepted email. A send
-  // lost with its worker thread is retried as one lost with its process would be (it may repeat).
-  return e.code === 'ECONNREFUSED' || e.code === 'TransportThreadExited';
+  // A refused connection proves nothing was sent. A reset connection is most often a kept-alive socket the
+  // server had just closed, before it read the request (one failed a sign-in email for good in CI); it may
+  // also hide an accepted email, so it is retried as a timeout is, knowing it can repeat. A send lost with
+  // its worker thread is retried as one lost with its process would be (it may repeat).
+  return RETRIED_CODES.has(e.code ?? '');
 }

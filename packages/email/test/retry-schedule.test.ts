@@ -16,10 +16,12 @@ describe('the outbox retry schedule', () => {
     expect(new Set(samples).size).toBeGreaterThan(50);
   });
 
-  it('retries throttling, 5xx and refused connections, nothing else', () => {
+  it('retries throttling, 5xx, refused and reset connections, nothing else', () => {
     expect(isRetryable({ name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } })).toBe(true);
     expect(isRetryable({ name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } })).toBe(true);
     expect(isRetryable({ code: 'ECONNREFUSED' })).toBe(true);
+    expect(isRetryable({ code: 'ECONNRESET' })).toBe(true);
+    expect(isRetryable({ code: 'EPIPE' })).toBe(true);
     expect(isRetryable({ name: 'MessageRejected', $metadata: { httpStatusCode: 400 } })).toBe(false);
     expect(isRetryable({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } })).toBe(false);
   });

@@ -106,6 +106,15 @@ describe('createThreadedSesTransport', () => {
     }
   });
 
+  it('a connection the server resets fails the send as retryable, through the thread as inline', async () => {
+    const endpoint = await sesServer((request) => request.socket.destroy());
+    const transport = transportTo(endpoint);
+    expect(await transport.start()).toBe('thread');
+    const error = await transport.send(email(address('reset'))).catch((failure: unknown) => failure);
+    expect(error).toMatchObject({ code: 'ECONNRESET' });
+    expect(isRetryable(error)).toBe(true);
+  });
+
   it('with credentials a thread cannot be given (a provider function), sends go on this thread', async () => {
     const transport = createThreadedSesTransport({
       region: 'us-east-1',
