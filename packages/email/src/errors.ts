@@ -1,11 +1,14 @@
 /**
  * Which send failures are worth retrying: SES throttling ("Maximum sending rate exceeded"), server-side
- * errors and connections refused or reset. Anything else (a rejected message, an unverified sender, bad credentials) fails the same way
- * every time. Edge-safe.
+ * errors and connections refused or reset. Anything else (a rejected message, an unverified sender, bad
+ * credentials) fails the same way every time. Also how an SES error answer reads. Edge-safe.
  */
 const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'LimitExceededException']);
 
-const RETRIED_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'TransportThreadExited']);
+/** Raised for sends a thread held when it exited: SES may or may not have accepted them, as with a crash. */
+export const THREAD_EXITED = 'TransportThreadExited';
+
+const RETRIED_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', THREAD_EXITED]);
 
 export class EmailSendError extends Error {
   constructor(
@@ -16,6 +19,30 @@ export class EmailSendError extends Error {
     super(message);
     this.name = 'EmailSendError';
   }
+}
+
+/**
+ * What an SES v2 error answer says: the error's name (from `x-amzn-ErrorType`, else the body's `__type`,
+ * else the HTTP status) and its message.
+ */
+export function sesErrorDetail(
+  status: number,
+  errorType: string | null | undefined,
+  body: string,
+): { code: string; message: string } {
+  let detail: { message?: unknown; Message?: unknown; __type?: unknown } = {};
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (parsed && typeof parsed === 'object') detail = parsed;
+  } catch {
+    // Not JSON (a proxy's error page): the status names it.
+  }
+  const typeName = typeof detail.__type === 'string' ? detail.__type.split('#').pop() : undefined;
+  const message = typeof detail.message === 'string' ? detail.message : detail.Message;
+  return {
+    code: errorType?.split(':')[0] || typeName || `HTTP${status}`,
+    message: typeof message === 'string' ? message : `SES answered ${status}`,
+  };
 }
 
 export function isRetryable(error: unknown): boolean {

@@ -5,8 +5,14 @@
  * Edge-safe.
  */
 import { AwsClient } from 'aws4fetch';
-import { EmailSendError } from './errors.js';
-import { sesSendEmailRequest, type EmailTransport, type OutgoingEmail } from './types.js';
+import { EmailSendError, sesErrorDetail } from './errors.js';
+import {
+  SES_SEND_EMAIL_PATH,
+  sesEndpoint,
+  sesSendEmailRequest,
+  type EmailTransport,
+  type OutgoingEmail,
+} from './types.js';
 
 export interface EdgeTransportOptions {
   region: string;
@@ -30,21 +36,20 @@ export function createEdgeTransport(options: EdgeTransportOptions): EmailTranspo
     service: 'ses',
     retries: 0,
   });
-  const endpoint = (options.endpoint ?? `https://email.${options.region}.amazonaws.com`).replace(/\/$/, '');
+  const url = `${sesEndpoint(options.region, options.endpoint)}${SES_SEND_EMAIL_PATH}`;
   return {
     name: 'ses-v2-edge',
     async send(email: OutgoingEmail) {
       const body = sesSendEmailRequest(email);
-      const response = await client.fetch(`${endpoint}/v2/email/outbound-emails`, {
+      const response = await client.fetch(url, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify(body),
       });
       if (!response.ok) {
-        const detail = (await response.json().catch(() => ({}))) as { message?: string; __type?: string };
-        const code =
-          response.headers.get('x-amzn-errortype')?.split(':')[0] ?? detail.__type ?? `HTTP${response.status}`;
-        throw new EmailSendError(detail.message ?? `SES answered ${response.status}`, code, response.status);
+        const body = await response.text().catch(() => '');
+        const { code, message } = sesErrorDetail(response.status, response.headers.get('x-amzn-errortype'), body);
+        throw new EmailSendError(message, code, response.status);
       }
       const result = (await response.json().catch(() => ({}))) as { MessageId?: string };
       return { messageId: result.MessageId ?? '' };

@@ -18,6 +18,14 @@ export interface EmailTransport {
   send(email: OutgoingEmail): Promise<{ messageId: string }>;
 }
 
+/** SES v2's SendEmail, as a path below the endpoint. */
+export const SES_SEND_EMAIL_PATH = '/v2/email/outbound-emails';
+
+/** The SES v2 endpoint: the one given (a local stand-in), else the region's. */
+export function sesEndpoint(region: string, endpoint?: string): string {
+  return (endpoint ?? `https://email.${region}.amazonaws.com`).replace(/\/$/, '');
+}
+
 /**
  * The body of SES v2's SendEmail, as both transports send it (the SDK's SendEmailCommand takes the same
  * shape the signed HTTP call posts): subject and both parts, and tags only when there are some, since

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createThreadedSesTransport, isRetryable, THREAD_EXITED, type ThreadedSesTransport } from '../src/index.js';
+import { expectedSignature, parseAuthorization, type ReceivedRequest } from '../../../tests/support/sigv4.js';
 
 const sesEndpoint = process.env.AWS_SES_ENDPOINT;
 if (!sesEndpoint) throw new Error('the email package tests need AWS_SES_ENDPOINT (npm test sets them)');
@@ -73,6 +74,60 @@ describe('createThreadedSesTransport', () => {
     }
   });
 
+  it('signs what it posts with AWS Signature Version 4, as checked by an independent computation', async () => {
+    const received: ReceivedRequest[] = [];
+    const server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const [path, query = ''] = (request.url ?? '').split('?');
+        received.push({
+          method: request.method ?? '',
+          path: path!,
+          query,
+          headers: Object.fromEntries(
+            Object.entries(request.headers).map(([name, value]) => [name, [value].flat().join(',')]),
+          ),
+          body: Buffer.concat(chunks).toString('utf8'),
+        });
+        response.writeHead(200, { 'Content-Type': 'application/json' });
+        response.end(JSON.stringify({ MessageId: `signed-${received.length}` }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closing.push(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
+    const keys = { accessKeyId: 'AKIDTHREAD', secretAccessKey: 'thread-secret', sessionToken: 'session-token' };
+    const transport = createThreadedSesTransport({
+      region: 'eu-west-1',
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+      credentials: keys,
+    });
+    closing.push(() => transport.close());
+    const subject = 'Grüße from the thread 🎉';
+    expect(await transport.send(email('signed@pkg.zigznote.test', subject))).toEqual({ messageId: 'signed-1' });
+    expect(await transport.send(email('signed@pkg.zigznote.test', subject))).toEqual({ messageId: 'signed-2' });
+    expect(transport.mode).toBe('thread');
+    for (const request of received) {
+      const auth = parseAuthorization(request.headers.authorization!);
+      expect(auth).toMatchObject({ accessKeyId: keys.accessKeyId, region: 'eu-west-1', service: 'ses' });
+      expect(auth.signedHeaders).toEqual(expect.arrayContaining(['host', 'x-amz-date', 'x-amz-security-token']));
+      expect(request).toMatchObject({ method: 'POST', path: '/v2/email/outbound-emails' });
+      expect(request.headers['x-amz-security-token']).toBe(keys.sessionToken);
+      expect(request.headers['content-type']).toBe('application/json');
+      expect(Number(request.headers['content-length'])).toBe(Buffer.byteLength(request.body));
+      expect(auth.signature).toBe(expectedSignature(request, keys.secretAccessKey));
+      expect(auth.signature).not.toBe(expectedSignature(request, 'another-secret'));
+      expect(auth.signature).not.toBe(
+        expectedSignature({ ...request, body: request.body.replace('signed@', 'other@') }, keys.secretAccessKey),
+      );
+      expect(JSON.parse(request.body)).toMatchObject({
+        FromEmailAddress: 'app@pkg.zigznote.test',
+        Destination: { ToAddresses: ['signed@pkg.zigznote.test'] },
+        Content: { Simple: { Subject: { Data: subject }, Body: { Text: { Data: subject } } } },
+      });
+    }
+  });
+
   it('keeps SES errors as the SDK raised them, so the outbox retries throttling and 5xx only', async () => {
     let requests = 0;
     const endpoint = await sesServer((_request, response) => {
@@ -92,6 +147,22 @@ describe('createThreadedSesTransport', () => {
     expect(isRetryable(throttled)).toBe(true);
     expect(failed).toMatchObject({ name: 'InternalFailure', $metadata: { httpStatusCode: 500 } });
     expect(isRetryable(failed)).toBe(true);
+    expect(rejected).toMatchObject({ message: 'MessageRejected (test endpoint)' });
+  });
+
+  it('an error answer that is not SES JSON (a proxy in between) still fails with its status: 502 retried, 403 not', async () => {
+    let requests = 0;
+    const endpoint = await sesServer((_request, response) => {
+      response.writeHead(requests++ === 0 ? 502 : 403, { 'Content-Type': 'text/html' });
+      response.end('<html><body>Bad gateway</body></html>');
+    });
+    const transport = transportTo(endpoint);
+    const gateway = await transport.send(email(address('gateway'))).catch((error: unknown) => error);
+    const forbidden = await transport.send(email(address('forbidden'))).catch((error: unknown) => error);
+    expect(gateway).toMatchObject({ code: 'HTTP502', message: 'SES answered 502', $metadata: { httpStatusCode: 502 } });
+    expect(isRetryable(gateway)).toBe(true);
+    expect(forbidden).toMatchObject({ code: 'HTTP403', $metadata: { httpStatusCode: 403 } });
+    expect(isRetryable(forbidden)).toBe(false);
   });
 
   it('where the thread cannot load the SDK, sends go on this thread instead and none is lost', async () => {
