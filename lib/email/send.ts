@@ -1,8 +1,8 @@
 /**
  * This app's email, on @zigznote/email: its outbox on the app's database, its SES transport and sender
  * from configuration, the send rate shared through the app's Redis, failures reported to error tracking,
- * and sendTemplateEmail for the registry's emails (templates.ts). `sendEmail` takes any react-email element; the worker is started with
- * the server. Node-only.
+ * and sendTemplateEmail for the registry's emails (templates.ts). `sendEmail` takes any react-email
+ * element; the worker is started with the server. Node-only.
  */
 import {
   createMailer,
@@ -52,12 +52,17 @@ function wiring(): Wiring {
     const config = getConfig();
     state.ses ??= createThreadedSesTransport(config.email);
     state.wiring = {
-      // On a worker thread: the SDK's per-send CPU stays off the event loop that answers requests.
+      // On a worker thread: each send's signing and posting stay off the event loop that answers requests.
       transport: state.ses,
       rate: config.redis.kind === 'memory' ? new MemorySendRate() : new RedisSendRate(getRedis(config.redis)),
     };
   }
   return state.wiring;
+}
+
+/** The app's own threaded SES transport, when it is what sends (a test may have wired another). */
+function ownSesTransport(): ThreadedSesTransport | undefined {
+  return state.ses && wiring().transport === state.ses ? state.ses : undefined;
 }
 
 /** For tests and tools: deliver through another transport or budget from now on (the worker reads it each pass). */
@@ -114,7 +119,7 @@ export function startEmailOutbox(
 ): OutboxWorker {
   if (!state.worker) {
     // The sending thread starts with the server, not with its first email (and health can say where it runs).
-    if (wiring().transport === state.ses) void state.ses?.start();
+    void ownSesTransport()?.start();
     state.worker = startOutboxWorker(() => outboxDeps(options.overrides), {
       pollMs: options.pollMs,
       idempotencyDays: getConfig().email.idempotencyDays,
@@ -133,7 +138,7 @@ export async function stopEmailOutbox(): Promise<void> {
 
 /** Where this process's SES sends run: its worker thread, this thread (the thread could not start), or elsewhere (a test's transport). */
 export function emailSendingMode(): 'thread' | 'inline' | 'starting' | 'custom' {
-  return state.ses && wiring().transport === state.ses ? state.ses.mode : 'custom';
+  return ownSesTransport()?.mode ?? 'custom';
 }
 
 /** Queues the email (one row in Postgres, in `transaction` when given) and wakes this process's worker. */
