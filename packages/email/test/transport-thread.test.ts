@@ -128,6 +128,41 @@ describe('createThreadedSesTransport', () => {
     }
   });
 
+  it('200 sends at once: each answered with its own message id, each posted once, at most 50 connections', async () => {
+    const seen = new Map<string, number>();
+    let open = 0;
+    let mostOpen = 0;
+    const server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const to = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Destination: { ToAddresses: string[] } })
+          .Destination.ToAddresses[0]!;
+        seen.set(to, (seen.get(to) ?? 0) + 1);
+        // Answers out of order, as a loaded endpoint does.
+        setTimeout(() => {
+          response.writeHead(200, { 'Content-Type': 'application/json' });
+          response.end(JSON.stringify({ MessageId: `id-for-${to}` }));
+        }, Math.random() * 20);
+      });
+    });
+    server.on('connection', (socket) => {
+      mostOpen = Math.max(mostOpen, ++open);
+      socket.once('close', () => open--);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closing.push(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
+    const transport = transportTo(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const recipients = Array.from({ length: 200 }, (_, i) => `flood-${i}@pkg.zigznote.test`);
+    const answers = await Promise.all(recipients.map((to) => transport.send(email(to))));
+    expect(transport.mode).toBe('thread');
+    expect(answers).toEqual(recipients.map((to) => ({ messageId: `id-for-${to}` })));
+    expect([...seen.values()].every((times) => times === 1)).toBe(true);
+    expect(seen.size).toBe(200);
+    expect(mostOpen).toBeLessThanOrEqual(50);
+    expect(mostOpen).toBeGreaterThan(1);
+  });
+
   it('keeps SES errors as the SDK raised them, so the outbox retries throttling and 5xx only', async () => {
     let requests = 0;
     const endpoint = await sesServer((_request, response) => {
