@@ -1,9 +1,10 @@
 /**
  * The shared ioredis connection, to a single node, a Sentinel-managed primary or a Cluster, as configured.
  * A short command timeout makes a slow or dead Redis fail fast instead of hanging requests; reconnection
- * is automatic. Node-only.
+ * is automatic. The timeout measures Redis, not this process: see `armCommandTimeout`. Node-only.
  */
-import Redis, { Cluster } from 'ioredis';
+import Redis, { Cluster, type Command } from 'ioredis';
+import { withIoDeadline } from '@zigznote/ratelimit/limiter';
 import type { AppConfig } from '../config';
 import { recordRedisError } from '../observability';
 import { processState } from '../runtime';
@@ -14,8 +15,40 @@ export type RedisConfig = Exclude<AppConfig['redis'], { kind: 'memory' }>;
 
 const COMMAND_TIMEOUT_MS = 500;
 
+const timedCommands = new WeakSet<Command>();
+
+/**
+ * ioredis's own `commandTimeout` is a plain timer, and timers run before sockets are read: after this
+ * process's event loop was busy for longer than the timeout (a long render, a flood of work), a command
+ * Redis answered in a millisecond failed as "Command timed out", and the limiter failed closed with 503s
+ * under load. This deadline first reads what waits on the socket and grants the time our own loop held
+ * it up, once (withIoDeadline), so only a command Redis leaves unanswered fails. Armed once per command:
+ * a command queued while offline is sent again on reconnection, its deadline still counted from the first.
+ */
+function armCommandTimeout(command: Command): void {
+  if (timedCommands.has(command)) return;
+  timedCommands.add(command);
+  withIoDeadline(command.promise, COMMAND_TIMEOUT_MS, 'Command timed out').catch((error: unknown) => {
+    if (!command.isSettled)
+      command.reject(error instanceof Error ? new Error(error.message) : new Error(String(error)));
+  });
+}
+
+class StallTolerantRedis extends Redis {
+  override sendCommand(...args: Parameters<Redis['sendCommand']>): ReturnType<Redis['sendCommand']> {
+    armCommandTimeout(args[0]);
+    return super.sendCommand(...args);
+  }
+}
+
+class StallTolerantCluster extends Cluster {
+  override sendCommand(...args: Parameters<Cluster['sendCommand']>): ReturnType<Cluster['sendCommand']> {
+    armCommandTimeout(args[0]);
+    return super.sendCommand(...args);
+  }
+}
+
 const clientOptions = {
-  commandTimeout: COMMAND_TIMEOUT_MS,
   connectTimeout: 2_000,
   maxRetriesPerRequest: 1,
   retryStrategy: (attempt: number) => Math.min(attempt * 100, 2_000),
@@ -27,14 +60,14 @@ const clientOptions = {
 export function createRedisClient(config: RedisConfig): RedisConnection {
   let client: RedisConnection;
   if (config.kind === 'cluster') {
-    client = new Cluster(config.nodes, {
+    client = new StallTolerantCluster(config.nodes, {
       redisOptions: { ...clientOptions, password: config.password },
       clusterRetryStrategy: clientOptions.retryStrategy,
     });
   } else if (config.kind === 'sentinel') {
     // failoverDetector follows the Sentinels' +switch-master: without it the client stays on a demoted
     // primary that still accepts writes until the Sentinel reconfigures it, and those writes are lost.
-    client = new Redis({
+    client = new StallTolerantRedis({
       ...clientOptions,
       sentinels: config.sentinels,
       name: config.name,
@@ -42,7 +75,7 @@ export function createRedisClient(config: RedisConfig): RedisConnection {
       failoverDetector: true,
     });
   } else {
-    client = new Redis(config.url, clientOptions);
+    client = new StallTolerantRedis(config.url, clientOptions);
   }
   // Errors surface through the commands that fail; the connection event alone must not crash the process.
   client.on('error', recordRedisError);
