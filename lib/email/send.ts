@@ -60,9 +60,10 @@ function wiring(): Wiring {
   return state.wiring;
 }
 
-/** The app's own threaded SES transport, when it is what sends (a test may have wired another). */
+/** The app's own threaded SES transport, made if need be, when it is what sends (a test may wire another). */
 function ownSesTransport(): ThreadedSesTransport | undefined {
-  return state.ses && wiring().transport === state.ses ? state.ses : undefined;
+  const sending = wiring().transport;
+  return sending === state.ses ? state.ses : undefined;
 }
 
 /** For tests and tools: deliver through another transport or budget from now on (the worker reads it each pass). */
@@ -138,7 +139,8 @@ export async function stopEmailOutbox(): Promise<void> {
 
 /** Where this process's SES sends run: its worker thread, this thread (the thread could not start), or elsewhere (a test's transport). */
 export function emailSendingMode(): 'thread' | 'inline' | 'starting' | 'custom' {
-  return ownSesTransport()?.mode ?? 'custom';
+  // Asked by health: it reports, and makes no transport of its own.
+  return state.ses ? (ownSesTransport()?.mode ?? 'custom') : 'custom';
 }
 
 /** Queues the email (one row in Postgres, in `transaction` when given) and wakes this process's worker. */
