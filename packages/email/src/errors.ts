@@ -1,6 +1,6 @@
 /**
  * Which send failures are worth retrying: SES throttling ("Maximum sending rate exceeded"), server-side
- * errors and connections refused or reset. Anything else (a rejected message, an unverified sender, bad
+ * errors, and connections refused, reset, timed out or unreachable for now. Anything else (a rejected message, an unverified sender, bad
  * credentials) fails the same way every time. Also how an SES error answer reads. Edge-safe.
  */
 const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'LimitExceededException']);
@@ -8,7 +8,10 @@ const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequest
 /** Raised for sends a thread held when it exited: SES may or may not have accepted them, as with a crash. */
 export const THREAD_EXITED = 'TransportThreadExited';
 
-const RETRIED_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', THREAD_EXITED]);
+/** The connection failed before SES could take the email (nothing was sent): the network or DNS, for now. */
+const UNREACHABLE_CODES = ['ECONNREFUSED', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN'];
+
+const RETRIED_CODES = new Set([...UNREACHABLE_CODES, 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', THREAD_EXITED]);
 
 export class EmailSendError extends Error {
   constructor(
@@ -57,9 +60,11 @@ export function isRetryable(error: unknown): boolean {
   const status = e.$metadata?.httpStatusCode ?? e.httpStatus;
   if (THROTTLING.has(e.name ?? '') || THROTTLING.has(e.code ?? '')) return true;
   if (status === 429 || (status !== undefined && status >= 500)) return true;
-  // A refused connection proves nothing was sent. A reset connection is most often a kept-alive socket the
-  // server had just closed, before it read the request (one failed a sign-in email for good in CI); it may
-  // also hide an accepted email, so it is retried as a timeout is, knowing it can repeat. A send lost with
-  // its worker thread is retried as one lost with its process would be (it may repeat).
+  // A refused or unreachable connection, or a name the resolver could not look up for now (EAI_AGAIN; not
+  // ENOTFOUND, a wrong host name, which no retry mends), proves nothing was sent. A reset connection is
+  // most often a kept-alive socket the server had just closed, before it read the request (one failed a
+  // sign-in email for good in CI); it may also hide an accepted email, so it is retried as a timeout is
+  // (ETIMEDOUT too), knowing it can repeat. A send lost with its worker thread is retried as one lost with
+  // its process would be (it may repeat).
   return RETRIED_CODES.has(e.code ?? '');
 }

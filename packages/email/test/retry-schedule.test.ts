@@ -22,6 +22,11 @@ describe('the outbox retry schedule', () => {
     expect(isRetryable({ code: 'ECONNREFUSED' })).toBe(true);
     expect(isRetryable({ code: 'ECONNRESET' })).toBe(true);
     expect(isRetryable({ code: 'EPIPE' })).toBe(true);
+    // The network or DNS down for a while: nothing was sent, so it is retried.
+    for (const code of ['EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'ETIMEDOUT'])
+      expect(isRetryable({ code }), code).toBe(true);
+    // A host name that does not exist stays wrong: the email fails at once and says so.
+    expect(isRetryable({ code: 'ENOTFOUND' })).toBe(false);
     expect(isRetryable({ name: 'MessageRejected', $metadata: { httpStatusCode: 400 } })).toBe(false);
     expect(isRetryable({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } })).toBe(false);
   });
