@@ -9,7 +9,7 @@ const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequest
 export const THREAD_EXITED = 'TransportThreadExited';
 
 /** The connection failed before SES could take the email (nothing was sent): the network or DNS, for now. */
-const UNREACHABLE_CODES = ['ECONNREFUSED', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN'];
+const UNREACHABLE_CODES = ['ECONNREFUSED', 'ConnectTimeout', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN'];
 
 const RETRIED_CODES = new Set([...UNREACHABLE_CODES, 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', THREAD_EXITED]);
 

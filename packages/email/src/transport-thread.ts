@@ -29,6 +29,12 @@ export interface ThreadedSesTransportOptions extends SesTransportOptions {
    * first copy found beside this package, beside the script Node started, or in the working directory
    */
   sdkModule?: string;
+  /**
+   * How long a new connection to SES may take to open. One that does not open proves nothing was sent,
+   * so it fails as `ConnectTimeout`, which the outbox retries for the day without counting it as a send
+   * that went unanswered (a network dropping packets for minutes then loses no email). @default 5000
+   */
+  connectTimeoutMs?: number;
 }
 
 export interface ThreadedSesTransport extends EmailTransport {
@@ -97,6 +103,15 @@ function post(body) {
       }));
     });
     request.on('error', reject);
+    request.once('socket', (socket) => {
+      if (!socket.connecting) return;
+      const timer = setTimeout(() => request.destroy(Object.assign(
+        new Error('no connection to SES within ' + workerData.connectTimeoutMs + ' ms'),
+        { code: 'ConnectTimeout' },
+      )), workerData.connectTimeoutMs);
+      socket.once('connect', () => clearTimeout(timer));
+      request.once('close', () => clearTimeout(timer));
+    });
     // The outbox gives up on a send sooner; this only frees a socket SES never answers on.
     request.setTimeout(120000, () => request.destroy(Object.assign(new Error('SES gave no answer'), { code: 'ETIMEDOUT' })));
     request.end(body);
@@ -178,6 +193,9 @@ function rebuiltError(error: ThreadError): Error {
 export function createThreadedSesTransport(options: ThreadedSesTransportOptions): ThreadedSesTransport {
   if (!options || typeof options.region !== 'string' || options.region === '')
     throw new TypeError('createThreadedSesTransport needs a region, e.g. { region: "eu-west-1" }');
+  const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+  if (!Number.isFinite(connectTimeoutMs) || connectTimeoutMs <= 0)
+    throw new TypeError('createThreadedSesTransport: connectTimeoutMs must be a positive number of milliseconds');
   const inline = createSesTransport(options);
   const client = { region: options.region, credentials: options.credentials };
   const url = `${sesEndpoint(options.region, options.endpoint)}${SES_SEND_EMAIL_PATH}`;
@@ -197,7 +215,12 @@ export function createThreadedSesTransport(options: ThreadedSesTransportOptions)
     try {
       thread = new Worker(WORKER_SCRIPT, {
         eval: true,
-        workerData: { sdkModules: options.sdkModule ? [options.sdkModule] : sdkCandidates(), client, url },
+        workerData: {
+          sdkModules: options.sdkModule ? [options.sdkModule] : sdkCandidates(),
+          client,
+          url,
+          connectTimeoutMs,
+        },
       });
     } catch {
       // No thread could be made here (credentials given as a function cannot be copied to one): inline.

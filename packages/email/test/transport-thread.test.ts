@@ -1,7 +1,7 @@
 // The threaded SES transport against the local SES endpoint (AWS_SES_ENDPOINT), and against a small local
 // server answering in SES's own JSON for what the local endpoint never says: errors, and a send that hangs.
 import { createMailbox } from '@zigznote/playwright-kit';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -233,6 +233,42 @@ describe('createThreadedSesTransport', () => {
     await transport.send(email(to, 'Signed with a provider'));
     await mailbox.waitForEmail(to, { subject: 'Signed with a provider' });
     expect(await mailbox.emailsTo(to)).toHaveLength(1);
+  });
+
+  it('an endpoint whose connections never open (packets dropped) fails as ConnectTimeout: retryable, nothing sent', async () => {
+    // A listener whose accept queue is full and never drained: the kernel drops new connection attempts.
+    const blackHole = spawn('python3', [
+      '-c',
+      `import socket, time
+s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(0)
+print(s.getsockname()[1], flush=True)
+fillers = [socket.socket() for _ in range(3)]
+for c in fillers:
+    c.setblocking(False)
+    try: c.connect(s.getsockname())
+    except BlockingIOError: pass
+time.sleep(120)`,
+    ]);
+    closing.push(async () => void blackHole.kill());
+    const port = await new Promise<string>((resolve) =>
+      blackHole.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())),
+    );
+    const transport = createThreadedSesTransport({
+      region: 'us-east-1',
+      endpoint: `http://127.0.0.1:${port}`,
+      credentials,
+      connectTimeoutMs: 400,
+    });
+    closing.push(() => transport.close());
+    expect(await transport.start()).toBe('thread');
+    const started = performance.now();
+    const error = await transport.send(email(address('unreachable'))).catch((failure: unknown) => failure);
+    const waited = performance.now() - started;
+    expect(error).toMatchObject({ code: 'ConnectTimeout', message: 'no connection to SES within 400 ms' });
+    expect(isRetryable(error)).toBe(true);
+    expect(waited).toBeGreaterThanOrEqual(350);
+    expect(waited).toBeLessThan(5_000);
+    expect(() => createThreadedSesTransport({ region: 'us-east-1', connectTimeoutMs: 0 })).toThrow(/positive/);
   });
 
   it('stopped with a send in its thread: that send fails as retryable, and the next one starts a new thread', async () => {
