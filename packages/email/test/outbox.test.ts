@@ -4,18 +4,22 @@ import { PGlite } from '@electric-sql/pglite';
 import { createMailbox } from '@zigznote/playwright-kit';
 import { readFileSync } from 'node:fs';
 import { createElement } from 'react';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
   createMailer,
   createOutbox,
   createSesTransport,
+  createThreadedSesTransport,
   deliverDueEmails,
   MemorySendRate,
   OutboxNotMigratedError,
   outboxMigrationSql,
   type EmailTransport,
 } from '../src/index.js';
+import { blackHole } from './black-hole.js';
 
 const databaseUrl = process.env.DATABASE_URL;
 const sesEndpoint = process.env.AWS_SES_ENDPOINT;
@@ -293,6 +297,64 @@ describe('sending', () => {
       attempts: 1,
     });
     expect(logged.join('\n')).not.toContain(to);
+  });
+
+  it('SES unreachable (connections never open) for more attempts than maxTimeouts: still queued, then sent once', async () => {
+    const outbox = createOutbox({ db: pool, ...freshTables() });
+    await outbox.migrate();
+    const unreachable = await blackHole();
+    onTestFinished(() => unreachable.close());
+    const cutOff = createThreadedSesTransport({
+      region: 'us-east-1',
+      endpoint: unreachable.url,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      connectTimeoutMs: 150,
+    });
+    onTestFinished(() => cutOff.close());
+    const mailer = createMailer({
+      outbox,
+      transport: cutOff,
+      from: 'app@pkg.zigznote.test',
+      sendRate: 50,
+      baseDelayMs: 10,
+      maxDelayMs: 20,
+      sendTimeoutMs: 1_000,
+      maxTimeouts: 3,
+    });
+    const queued = await mailer.send({ to: address('partition'), subject: 'through a partition', react: hello('p') });
+    const id = queued.ok ? queued.id : '';
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      await deliverDueEmails(mailer.deliveryOptions());
+      expect(await mailer.status(id)).toMatchObject({
+        status: 'queued',
+        attempts: attempt,
+        lastError: 'ConnectTimeout',
+      });
+    }
+    // The network is back: the next pass sends it, once.
+    let posted = 0;
+    const ses = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        posted++;
+        response.writeHead(200, { 'Content-Type': 'application/json' });
+        response.end(JSON.stringify({ MessageId: 'after-the-partition' }));
+      });
+    });
+    await new Promise<void>((resolve) => ses.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => (ses.closeAllConnections(), ses.close(() => resolve()))));
+    const reachable = createThreadedSesTransport({
+      region: 'us-east-1',
+      endpoint: `http://127.0.0.1:${(ses.address() as AddressInfo).port}`,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    onTestFinished(() => reachable.close());
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    await deliverDueEmails({ ...mailer.deliveryOptions(), transport: reachable });
+    await deliverDueEmails({ ...mailer.deliveryOptions(), transport: reachable });
+    expect(await mailer.status(id)).toMatchObject({ status: 'sent', attempts: 6, sesMessageId: 'after-the-partition' });
+    expect(posted).toBe(1);
   });
 
   it('two workers draining 40 emails together send each exactly once', { timeout: 60_000 }, async () => {

@@ -1,11 +1,12 @@
 // The threaded SES transport against the local SES endpoint (AWS_SES_ENDPOINT), and against a small local
 // server answering in SES's own JSON for what the local endpoint never says: errors, and a send that hangs.
 import { createMailbox } from '@zigznote/playwright-kit';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createThreadedSesTransport, isRetryable, THREAD_EXITED, type ThreadedSesTransport } from '../src/index.js';
+import { blackHole } from './black-hole.js';
 import { expectedSignature, parseAuthorization, type ReceivedRequest } from '../../../tests/support/sigv4.js';
 
 const sesEndpoint = process.env.AWS_SES_ENDPOINT;
@@ -236,26 +237,11 @@ describe('createThreadedSesTransport', () => {
   });
 
   it('an endpoint whose connections never open (packets dropped) fails as ConnectTimeout: retryable, nothing sent', async () => {
-    // A listener whose accept queue is full and never drained: the kernel drops new connection attempts.
-    const blackHole = spawn('python3', [
-      '-c',
-      `import socket, time
-s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(0)
-print(s.getsockname()[1], flush=True)
-fillers = [socket.socket() for _ in range(3)]
-for c in fillers:
-    c.setblocking(False)
-    try: c.connect(s.getsockname())
-    except BlockingIOError: pass
-time.sleep(120)`,
-    ]);
-    closing.push(async () => void blackHole.kill());
-    const port = await new Promise<string>((resolve) =>
-      blackHole.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())),
-    );
+    const unreachable = await blackHole();
+    closing.push(async () => unreachable.close());
     const transport = createThreadedSesTransport({
       region: 'us-east-1',
-      endpoint: `http://127.0.0.1:${port}`,
+      endpoint: unreachable.url,
       credentials,
       connectTimeoutMs: 400,
     });
