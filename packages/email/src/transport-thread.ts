@@ -12,7 +12,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { EmailSendError, sesErrorDetail, THREAD_EXITED } from './errors.js';
-import { createSesTransport, type SesTransportOptions } from './transport-ses.js';
+import { connectTimeoutOf, createSesTransport, type SesTransportOptions } from './transport-ses.js';
 import {
   SES_SEND_EMAIL_PATH,
   sesEndpoint,
@@ -29,12 +29,6 @@ export interface ThreadedSesTransportOptions extends SesTransportOptions {
    * first copy found beside this package, beside the script Node started, or in the working directory
    */
   sdkModule?: string;
-  /**
-   * How long a new connection to SES may take to open. One that does not open proves nothing was sent,
-   * so it fails as `ConnectTimeout`, which the outbox retries for the day without counting it as a send
-   * that went unanswered (a network dropping packets for minutes then loses no email). @default 5000
-   */
-  connectTimeoutMs?: number;
 }
 
 export interface ThreadedSesTransport extends EmailTransport {
@@ -193,10 +187,8 @@ function rebuiltError(error: ThreadError): Error {
 export function createThreadedSesTransport(options: ThreadedSesTransportOptions): ThreadedSesTransport {
   if (!options || typeof options.region !== 'string' || options.region === '')
     throw new TypeError('createThreadedSesTransport needs a region, e.g. { region: "eu-west-1" }');
-  const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
-  if (!Number.isFinite(connectTimeoutMs) || connectTimeoutMs <= 0)
-    throw new TypeError('createThreadedSesTransport: connectTimeoutMs must be a positive number of milliseconds');
   const inline = createSesTransport(options);
+  const connectTimeoutMs = connectTimeoutOf(options);
   const client = { region: options.region, credentials: options.credentials };
   const url = `${sesEndpoint(options.region, options.endpoint)}${SES_SEND_EMAIL_PATH}`;
   let mode: ThreadedSesTransport['mode'] = 'starting';

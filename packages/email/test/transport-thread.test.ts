@@ -255,6 +255,21 @@ describe('createThreadedSesTransport', () => {
     expect(waited).toBeGreaterThanOrEqual(350);
     expect(waited).toBeLessThan(5_000);
     expect(() => createThreadedSesTransport({ region: 'us-east-1', connectTimeoutMs: 0 })).toThrow(/positive/);
+    // Sent inline through the SDK's client (the thread could not load it), the same failure reads the same.
+    const inline = createThreadedSesTransport({
+      region: 'us-east-1',
+      endpoint: unreachable.url,
+      credentials,
+      connectTimeoutMs: 400,
+      sdkModule: '/nonexistent/client-sesv2.js',
+    });
+    closing.push(() => inline.close());
+    expect(await inline.start()).toBe('inline');
+    const inlineStarted = performance.now();
+    const inlineError = await inline.send(email(address('unreachable-inline'))).catch((failure: unknown) => failure);
+    expect(inlineError).toMatchObject({ code: 'ConnectTimeout' });
+    expect(isRetryable(inlineError)).toBe(true);
+    expect(performance.now() - inlineStarted).toBeLessThan(5_000);
   });
 
   it('stopped with a send in its thread: that send fails as retryable, and the next one starts a new thread', async () => {
